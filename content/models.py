@@ -1,0 +1,1 @@
+"""content models (brand schema)."""

@@ -1,0 +1,3 @@
+"""content pages on a brand host."""
+
+urlpatterns: list = []

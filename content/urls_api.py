@@ -1,0 +1,3 @@
+"""content REST API on a brand host, under /api/v1/."""
+
+urlpatterns: list = []

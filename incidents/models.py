@@ -1,0 +1,1 @@
+"""incidents models (brand schema)."""

@@ -1,0 +1,3 @@
+"""incidents pages on a brand host."""
+
+urlpatterns: list = []

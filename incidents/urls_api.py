@@ -1,0 +1,3 @@
+"""incidents REST API on a brand host, under /api/v1/."""
+
+urlpatterns: list = []

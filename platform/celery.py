@@ -1,0 +1,12 @@
+"""The Celery app. tenant-schemas-celery's CeleryApp carries the current schema in each task's
+headers and switches into it on the worker (a plain Celery() would run every task in public)."""
+
+import os
+
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform.settings")
+
+app = CeleryApp("tanggap")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

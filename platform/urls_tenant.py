@@ -1,0 +1,17 @@
+"""A brand's host (the brand's schema): brand admin, brand API, client reports, survey pages."""
+
+from django.urls import include, path
+
+from platform.urls_common import common_urlpatterns
+from tenants.admin_sites import brand_admin_site
+
+urlpatterns = [
+    *common_urlpatterns,
+    path("admin/", brand_admin_site.urls),
+    path("api/v1/", include("incidents.urls_api")),
+    path("api/v1/", include("surveys.urls_api")),
+    path("api/v1/", include("content.urls_api")),
+    path("", include("incidents.urls")),
+    path("", include("surveys.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,3 @@
+"""surveys pages on a brand host."""
+
+urlpatterns: list = []

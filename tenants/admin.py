@@ -1,0 +1,205 @@
+"""The agency admin: agencies, brands (provisioned through the service), domains, grants, keys.
+Agency members see their own agency's brands; platform superusers see all."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_celery_beat.admin import PeriodicTaskAdmin
+from django_celery_beat.models import PeriodicTask
+
+from tenants.admin_sites import agency_admin_site
+from tenants.errors import DomainError
+from tenants.models import Agency, AgencyMembership, Brand, BrandApiKey, BrandGrant, Domain, User
+from tenants.services import api_key_create, api_key_revoke, brand_create
+
+
+def _agency_ids(request) -> list[int] | None:
+    """None means all (platform superuser); otherwise the agencies the user is a member of."""
+    if request.user.is_superuser:
+        return None
+    return list(request.user.agency_memberships.values_list("agency_id", flat=True))
+
+
+class AgencyScopedAdmin(admin.ModelAdmin):
+    agency_path = "agency_id"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        ids = _agency_ids(request)
+        return qs if ids is None else qs.filter(**{f"{self.agency_path}__in": ids})
+
+    def has_module_permission(self, request) -> bool:
+        return agency_admin_site.has_permission(request)
+
+    has_view_permission = has_change_permission = has_add_permission = (
+        lambda self, request, obj=None: agency_admin_site.has_permission(request)
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(User, site=agency_admin_site)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "name", "is_active", "is_superuser"]
+    search_fields = ["email", "name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("name", "language")}),
+        (_("Status"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    filter_horizontal = ()
+    list_filter = ["is_active", "is_superuser"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_change_permission = has_add_permission = has_delete_permission = has_view_permission
+
+
+class MembershipInline(admin.TabularInline):
+    model = AgencyMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Agency, site=agency_admin_site)
+class AgencyAdmin(AgencyScopedAdmin):
+    agency_path = "id"
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name", "slug"]
+    inlines = [MembershipInline]
+
+
+class BrandCreateForm(forms.ModelForm):
+    custom_domains = forms.CharField(
+        required=False, help_text=_("Optional extra host names, one per line (white-label links).")
+    )
+
+    class Meta:
+        model = Brand
+        fields = ["agency", "slug", "name", "timezone", "default_language", "colour"]
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+    fields = ["domain", "is_primary"]
+
+
+class GrantInline(admin.TabularInline):
+    model = BrandGrant
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Brand, site=agency_admin_site)
+class BrandAdmin(AgencyScopedAdmin):
+    list_display = ["name", "slug", "agency", "ready", "host_link", "timezone", "default_language"]
+    list_filter = ["ready", "agency"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["schema_name", "ready", "created_at"]
+    inlines = [DomainInline, GrantInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_template=False).select_related("agency")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = BrandCreateForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["agency", "slug", "name", "timezone", "default_language", "colour", "custom_domains"]
+        return ["agency", "slug", "name", "schema_name", "ready", "timezone", "default_language", "colour"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "slug", "agency"] if obj else []
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    @admin.display(description=_("host"))
+    def host_link(self, obj):
+        host = obj.primary_host
+        return format_html('<a href="//{}/admin/">{}</a>', host, host) if host else "—"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        ids = _agency_ids(request)
+        if ids is not None and (data["agency"] is None or data["agency"].pk not in ids):
+            raise DomainError("Choose one of your own agencies.")
+        # Provisioning is a service (clone the template schema); the admin only calls it.
+        brand = brand_create(
+            agency=data["agency"],
+            slug=data["slug"],
+            name=data["name"],
+            timezone_name=data["timezone"],
+            default_language=data["default_language"],
+            custom_domains=[h for h in data.get("custom_domains", "").split() if h],
+        )
+        obj.pk, obj.id = brand.pk, brand.pk
+        obj._state.adding = False
+        messages.success(request, _("Brand %(name)s is ready at %(host)s.") % {"name": brand.name, "host": brand.primary_host})
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            from django.shortcuts import redirect
+
+            return redirect(request.path)
+
+
+@admin.register(Domain, site=agency_admin_site)
+class DomainAdmin(AgencyScopedAdmin):
+    agency_path = "tenant__agency_id"
+    list_display = ["domain", "tenant", "is_primary"]
+    search_fields = ["domain"]
+
+
+@admin.register(BrandGrant, site=agency_admin_site)
+class BrandGrantAdmin(AgencyScopedAdmin):
+    agency_path = "brand__agency_id"
+    list_display = ["user", "brand", "role", "created_at"]
+    list_filter = ["role", "brand"]
+    autocomplete_fields = ["user"]
+    search_fields = ["user__email", "brand__name"]
+
+
+@admin.register(BrandApiKey, site=agency_admin_site)
+class BrandApiKeyAdmin(AgencyScopedAdmin):
+    agency_path = "brand__agency_id"
+    list_display = ["prefix", "name", "brand", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["brand"]
+    fields = ["brand", "name"]
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        key, plain = api_key_create(brand=form.cleaned_data["brand"], name=form.cleaned_data["name"], created_by=request.user)
+        obj.pk = key.pk
+        obj._state.adding = False
+        messages.warning(request, _("Copy this key now; it is not shown again: %(key)s") % {"key": plain})
+
+    @admin.action(description=_("Revoke selected keys"))
+    def revoke(self, request, queryset):
+        for key in queryset:
+            api_key_revoke(key_id=key.pk)
+        messages.success(request, _("Revoked %(n)d keys.") % {"n": queryset.count()})
+
+
+agency_admin_site.register(PeriodicTask, PeriodicTaskAdmin)

@@ -1,0 +1,76 @@
+"""Two admin sites: the agency admin on the main host (agencies, brands, domains, grants, keys)
+and the brand admin on each brand host, whose access follows the user's BrandGrant role, never
+global model permissions or superuser status."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import BrandGrant
+
+
+class AgencyAdminSite(admin.AdminSite):
+    site_header = _("Tanggap · agency admin")
+    site_title = _("Tanggap agency admin")
+    index_title = _("Agencies and brands")
+
+    def has_permission(self, request) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_authenticated):
+            return False
+        return user.is_superuser or user.agency_memberships.exists()
+
+
+class _BrandLoginForm(AuthenticationForm):
+    """Any active user may sign in on a brand host; the grant check decides what follows."""
+
+    def confirm_login_allowed(self, user) -> None:
+        if not user.is_active:
+            raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
+
+
+class BrandAdminSite(admin.AdminSite):
+    site_header = _("Tanggap · brand workspace")
+    site_title = _("Tanggap brand workspace")
+    index_title = _("Crisis work")
+    login_form = _BrandLoginForm
+
+    def has_permission(self, request) -> bool:
+        return bool(request.user.is_active and getattr(request, "brand_role", None))
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None:
+            context["site_header"] = f"{tenant.name} · Tanggap"
+        context["brand_role"] = getattr(request, "brand_role", None)
+        return context
+
+
+agency_admin_site = AgencyAdminSite(name="agency_admin")
+brand_admin_site = BrandAdminSite(name="admin")
+
+
+class BrandModelAdmin(admin.ModelAdmin):
+    """Base for every model in the brand admin: every granted role views; staff roles write."""
+
+    staff_roles = BrandGrant.STAFF_ROLES
+
+    def _role(self, request):
+        return getattr(request, "brand_role", None)
+
+    def has_module_permission(self, request) -> bool:
+        return self._role(request) is not None
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._role(request) is not None
+
+    def has_add_permission(self, request) -> bool:
+        return self._role(request) in self.staff_roles
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._role(request) in self.staff_roles
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._role(request) in {BrandGrant.Role.AGENCY_OWNER, BrandGrant.Role.AGENCY_ADMIN}

@@ -1,0 +1,65 @@
+"""Request-level access: a brand host is entered only with a grant for that brand, and times are
+shown in the brand's time zone."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from tenants.selectors import brand_role_get
+
+# Paths on a brand host that need no user session: the public survey pages, health, the API
+# (which authenticates API keys itself and is checked by its own permission class), login.
+OPEN_PREFIXES = ("/s/", "/healthz", "/api/", "/static/", "/admin/login/", "/admin/logout/", "/i18n/")
+
+
+class BrandAccessMiddleware:
+    """Refuse a signed-in user without a grant for `request.tenant` (superusers included), and
+    attach `request.brand_role`. Runs after authentication, before any view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        request.brand_role = None
+        if tenant is None or tenant.schema_name == "public":
+            return self.get_response(request)
+        if not tenant.ready or tenant.is_template:
+            return JsonResponse({"detail": "This brand is not available."}, status=404)
+        user = request.user
+        if user.is_authenticated:
+            request.brand_role = brand_role_get(user=user, brand=tenant)
+        if request.path.startswith(OPEN_PREFIXES):
+            return self.get_response(request)
+        if not user.is_authenticated:
+            return redirect(f"/admin/login/?next={request.path}")
+        if request.brand_role is None:
+            # A session from another brand's host must not carry over into this one.
+            if request.path.startswith("/admin/"):
+                logout(request)
+                return redirect(f"/admin/login/?next={request.path}")
+            return HttpResponseForbidden("You have no access to this brand.")
+        return self.get_response(request)
+
+
+class BrandTimezoneMiddleware:
+    """Show times in the brand's time zone; they are stored in UTC."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        name = getattr(tenant, "timezone", None) or settings.BRAND_DEFAULT_TIMEZONE
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        except zoneinfo.ZoneInfoNotFoundError:
+            timezone.activate(zoneinfo.ZoneInfo(settings.BRAND_DEFAULT_TIMEZONE))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

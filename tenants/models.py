@@ -1,0 +1,247 @@
+"""Shared (public-schema) models: users, agencies, brands (the tenants), their domains, who may
+enter which brand with which role, and brand API keys."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
+slug_validator = RegexValidator(
+    SLUG_PATTERN,
+    _("Use 3–40 lowercase letters, digits or hyphens, starting with a letter."),
+)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One global account; email is the login. Entering a brand needs a BrandGrant."""
+
+    email = models.EmailField(_("email"), unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name or self.email
+
+
+class Agency(models.Model):
+    """A PR or social-media agency; it runs crisis work for its client brands."""
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True, validators=[slug_validator])
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BrandQuerySet(models.QuerySet):
+    def ready(self) -> "BrandQuerySet":
+        """Brands that serve requests and get periodic work (not the template, not half-made)."""
+        return self.filter(ready=True, is_template=False)
+
+
+class Brand(TenantMixin):
+    """A client brand: one PostgreSQL schema holds all its data."""
+
+    class Language(models.TextChoices):
+        EN = "en", _("English")
+        ID = "id", _("Bahasa Indonesia")
+
+    id = models.BigAutoField(primary_key=True)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="brands", null=True, blank=True
+    )
+    slug = models.SlugField(_("slug"), max_length=40, unique=True, validators=[slug_validator])
+    name = models.CharField(_("name"), max_length=200)
+    ready = models.BooleanField(
+        _("ready"), default=False, help_text=_("Provisioned and serving; unready brands are skipped.")
+    )
+    is_template = models.BooleanField(default=False, editable=False)
+    timezone = models.CharField(_("time zone"), max_length=64, default=settings.BRAND_DEFAULT_TIMEZONE)
+    default_language = models.CharField(
+        _("default language"), max_length=2, choices=Language.choices, default=Language.ID
+    )
+    colour = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        default="#0f766e",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour like #0f766e."))],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Provisioning (tenants.services.brand_create) creates the schema by cloning, inside its own
+    # transaction; a plain save must never run migrations.
+    auto_create_schema = False
+    auto_drop_schema = True
+
+    objects = BrandQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def primary_host(self) -> str:
+        domain = self.get_primary_domain()
+        return domain.domain if domain else ""
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a brand: its primary `<slug>.<BASE_DOMAIN>` or a custom one."""
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+
+class BrandGrant(models.Model):
+    """A user's role on one brand. Without one, the user cannot enter the brand's host or API."""
+
+    class Role(models.TextChoices):
+        AGENCY_OWNER = "agency_owner", _("Agency owner")
+        AGENCY_ADMIN = "agency_admin", _("Agency admin")
+        CRISIS_MANAGER = "crisis_manager", _("Crisis manager")
+        SOCIAL_MEDIA_SPECIALIST = "social_media_specialist", _("Social-media specialist")
+        SPOKESPERSON = "spokesperson", _("Spokesperson")
+        LEGAL = "legal", _("Legal")
+        CUSTOMER_CARE = "customer_care", _("Customer care")
+        CLIENT_APPROVER = "client_approver", _("Client approver")
+        CLIENT_VIEWER = "client_viewer", _("Client viewer")
+
+    STAFF_ROLES = frozenset(
+        {
+            Role.AGENCY_OWNER,
+            Role.AGENCY_ADMIN,
+            Role.CRISIS_MANAGER,
+            Role.SOCIAL_MEDIA_SPECIALIST,
+            Role.SPOKESPERSON,
+            Role.LEGAL,
+            Role.CUSTOMER_CARE,
+        }
+    )
+    CLIENT_ROLES = frozenset({Role.CLIENT_APPROVER, Role.CLIENT_VIEWER})
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("brand grant")
+        verbose_name_plural = _("brand grants")
+        constraints = [models.UniqueConstraint(fields=["user", "brand"], name="one_grant_per_user_brand")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.brand} · {self.get_role_display()}"
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in self.STAFF_ROLES
+
+
+class AgencyMembership(models.Model):
+    """Agency owners and admins see every brand of their own agency."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("agency membership")
+        verbose_name_plural = _("agency memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency"], name="one_membership_per_user_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.agency} · {self.get_role_display()}"
+
+
+class BrandApiKey(models.Model):
+    """A key an integration uses for one brand. Only a hash is stored; the key is shown once."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    hashed_key = models.CharField(max_length=128, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("brand API key")
+        verbose_name_plural = _("brand API keys")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,40 @@
+"""Reads about who may enter which brand."""
+
+from django.db.models import Q, QuerySet
+
+from tenants.models import AgencyMembership, Brand, BrandApiKey, BrandGrant, User
+
+
+def brand_role_get(*, user: User, brand: Brand) -> str | None:
+    """The user's role on the brand, or None. Superuser status alone is never a way in."""
+    if not user.is_authenticated or not user.is_active or brand.is_template:
+        return None
+    grant = BrandGrant.objects.filter(user=user, brand=brand).values_list("role", flat=True).first()
+    if grant:
+        return grant
+    if brand.agency_id:
+        membership = (
+            AgencyMembership.objects.filter(user=user, agency_id=brand.agency_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+        if membership:
+            return {
+                AgencyMembership.Role.OWNER: BrandGrant.Role.AGENCY_OWNER,
+                AgencyMembership.Role.ADMIN: BrandGrant.Role.AGENCY_ADMIN,
+            }[membership]
+    return None
+
+
+def brand_list_for_user(*, user: User) -> QuerySet[Brand]:
+    """Ready brands the user may enter: granted directly or through an agency membership."""
+    return (
+        Brand.objects.ready()
+        .filter(Q(grants__user=user) | Q(agency__memberships__user=user))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def api_key_active_get(*, prefix: str) -> BrandApiKey | None:
+    return BrandApiKey.objects.select_related("brand").filter(prefix=prefix, revoked_at=None).first()

@@ -1,0 +1,257 @@
+"""Writes on the shared schema: agencies, brand provisioning by cloning the template schema,
+grants and API keys. Provisioning and the per-brand fan-out are the only code that crosses
+schemas."""
+
+import hashlib
+import hmac
+import re
+import secrets
+import zoneinfo
+from collections.abc import Callable, Iterator
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context, schema_exists, tenant_context
+
+from tenants.errors import DomainError
+from tenants.models import SLUG_PATTERN, Agency, AgencyMembership, Brand, BrandApiKey, BrandGrant, Domain, User
+
+TEMPLATE_SLUG = "template"
+_HOST_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+# Names Postgres or django-tenants reserve, or that would shadow a system schema.
+_RESERVED_SCHEMAS = {"public", "information_schema", settings.TENANT_BASE_SCHEMA}
+
+
+def _check_slug(slug: str, *, field: str = "slug") -> None:
+    if not isinstance(slug, str) or not re.fullmatch(SLUG_PATTERN, slug or ""):
+        raise DomainError(
+            f"Invalid {field} {slug!r}: use 3–40 lowercase letters, digits or hyphens, starting with a letter.",
+            field_errors={field: ["Use 3–40 lowercase letters, digits or hyphens, starting with a letter."]},
+        )
+
+
+def brand_schema_name(slug: str) -> str:
+    """The schema a brand's data lives in. Hyphens are not valid in unquoted identifiers."""
+    return "brand_" + slug.replace("-", "_")
+
+
+def check_host(host: str) -> str:
+    host = (host or "").strip().lower()
+    if not _HOST_PATTERN.match(host):
+        raise DomainError(f"Invalid domain {host!r}.", field_errors={"domain": ["Enter a valid host name."]})
+    return host
+
+
+@transaction.atomic
+def agency_create(*, slug: str, name: str) -> Agency:
+    _check_slug(slug)
+    if not (name or "").strip():
+        raise DomainError("An agency needs a name.", field_errors={"name": ["This field is required."]})
+    if Agency.objects.filter(slug=slug).exists():
+        raise DomainError(f"An agency with slug {slug!r} already exists.", field_errors={"slug": ["Already taken."]})
+    return Agency.objects.create(slug=slug, name=name.strip())
+
+
+def template_brand_ensure() -> Brand:
+    """The template brand whose schema new brands are cloned from. Creating it runs the tenant
+    migrations once; `migrate_schemas` keeps it current because it is a real tenant row."""
+    with schema_context("public"):
+        template = Brand.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA).first()
+        if template and schema_exists(template.schema_name):
+            return template
+        template = template or Brand(
+            schema_name=settings.TENANT_BASE_SCHEMA,
+            slug=TEMPLATE_SLUG,
+            name="Template (new brands are cloned from it)",
+            is_template=True,
+            ready=True,
+        )
+        template.save()
+        # No base schema exists yet, so django-tenants migrates this one the slow way.
+        template.create_schema(check_if_exists=True, verbosity=0)
+        return template
+
+
+def brand_create(
+    *,
+    agency: Agency | None,
+    slug: str,
+    name: str,
+    timezone_name: str = settings.BRAND_DEFAULT_TIMEZONE,
+    default_language: str = Brand.Language.ID,
+    custom_domains: list[str] | None = None,
+) -> Brand:
+    """Provision a brand: clone the template schema, add its primary domain and mark it ready.
+    All of it or nothing: on any error no row and no schema is left behind."""
+    _check_slug(slug)
+    if not (name or "").strip():
+        raise DomainError("A brand needs a name.", field_errors={"name": ["This field is required."]})
+    if slug == TEMPLATE_SLUG:
+        raise DomainError(f"The slug {slug!r} is reserved.", field_errors={"slug": ["Reserved."]})
+    schema_name = brand_schema_name(slug)
+    if schema_name in _RESERVED_SCHEMAS or schema_name.startswith("pg_"):
+        raise DomainError(f"The slug {slug!r} is reserved.", field_errors={"slug": ["Reserved."]})
+    if timezone_name not in zoneinfo.available_timezones():
+        raise DomainError(f"Unknown time zone {timezone_name!r}.", field_errors={"timezone": ["Unknown time zone."]})
+    if default_language not in Brand.Language.values:
+        raise DomainError("Language must be en or id.", field_errors={"default_language": ["Use en or id."]})
+    hosts = [f"{slug}.{settings.BASE_DOMAIN}"] + [check_host(h) for h in custom_domains or []]
+    if Brand.objects.filter(slug=slug).exists() or schema_exists(schema_name):
+        raise DomainError(f"A brand with slug {slug!r} already exists.", field_errors={"slug": ["Already taken."]})
+    taken = list(Domain.objects.filter(domain__in=hosts).values_list("domain", flat=True))
+    if taken:
+        raise DomainError(f"Domain already in use: {', '.join(taken)}.", field_errors={"domain": ["Already in use."]})
+
+    template_brand_ensure()
+    try:
+        with transaction.atomic():
+            brand = Brand.objects.create(
+                schema_name=schema_name,
+                slug=slug,
+                name=name.strip(),
+                agency=agency,
+                timezone=timezone_name,
+                default_language=default_language,
+            )
+            # DDL is transactional in PostgreSQL: a failure below also removes the cloned schema.
+            brand.create_schema(check_if_exists=False, verbosity=0)
+            for i, host in enumerate(hosts):
+                Domain.objects.create(domain=host, tenant=brand, is_primary=(i == 0))
+            brand.ready = True
+            brand.save(update_fields=["ready"])
+    except IntegrityError as exc:
+        raise DomainError(f"Could not create brand {slug!r}: {exc}") from exc
+    except ValidationError as exc:
+        raise DomainError(f"Could not create brand {slug!r}: {'; '.join(exc.messages)}") from exc
+    finally:
+        connection.set_schema_to_public()
+    return brand
+
+
+@transaction.atomic
+def domain_add(*, brand: Brand, host: str) -> Domain:
+    host = check_host(host)
+    if Domain.objects.filter(domain=host).exists():
+        raise DomainError(f"Domain {host!r} is already in use.", field_errors={"domain": ["Already in use."]})
+    return Domain.objects.create(domain=host, tenant=brand, is_primary=False)
+
+
+def _user_for_email(email: str) -> User:
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise DomainError(f"Invalid email {email!r}.", field_errors={"email": ["Enter a valid email."]}) from exc
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        raise DomainError(f"No user with email {email!r}.", field_errors={"email": ["No such user."]})
+    return user
+
+
+@transaction.atomic
+def grant_set(*, email: str, brand_slug: str, role: str) -> BrandGrant:
+    """Give a user a role on a brand (replacing an earlier role). Safe to repeat."""
+    if role not in BrandGrant.Role.values:
+        raise DomainError(
+            f"Unknown role {role!r}; use one of: {', '.join(BrandGrant.Role.values)}.",
+            field_errors={"role": ["Unknown role."]},
+        )
+    user = _user_for_email(email)
+    brand = Brand.objects.filter(slug=brand_slug, is_template=False).first()
+    if brand is None:
+        raise DomainError(f"No brand with slug {brand_slug!r}.", field_errors={"brand": ["No such brand."]})
+    grant, _ = BrandGrant.objects.update_or_create(user=user, brand=brand, defaults={"role": role})
+    return grant
+
+
+@transaction.atomic
+def grant_revoke(*, email: str, brand_slug: str) -> int:
+    deleted, _ = BrandGrant.objects.filter(user__email__iexact=email, brand__slug=brand_slug).delete()
+    return deleted
+
+
+@transaction.atomic
+def agency_membership_set(*, email: str, agency_slug: str, role: str) -> AgencyMembership:
+    if role not in AgencyMembership.Role.values:
+        raise DomainError(f"Unknown agency role {role!r}; use owner or admin.")
+    user = _user_for_email(email)
+    agency = Agency.objects.filter(slug=agency_slug).first()
+    if agency is None:
+        raise DomainError(f"No agency with slug {agency_slug!r}.")
+    membership, _ = AgencyMembership.objects.update_or_create(user=user, agency=agency, defaults={"role": role})
+    return membership
+
+
+# --- API keys ---------------------------------------------------------------------------------
+API_KEY_PREFIX = "tgp_"
+
+
+def _hash_key(secret: str) -> str:
+    # Keys are 256 random bits, so one fast keyed hash suffices (no password stretching needed),
+    # and it keeps authentication off the request's critical path.
+    return hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(*, brand: Brand, name: str, created_by: User | None = None) -> tuple[BrandApiKey, str]:
+    """Create a key and return it with its plain text, which is never stored or shown again."""
+    if brand.is_template:
+        raise DomainError("The template brand cannot have API keys.")
+    name = (name or "").strip() or "API key"
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    key = BrandApiKey.objects.create(
+        brand=brand, name=name[:100], prefix=prefix, hashed_key=_hash_key(secret), created_by=created_by
+    )
+    return key, f"{API_KEY_PREFIX}{prefix}_{secret}"
+
+
+def api_key_authenticate(*, raw_key: str) -> BrandApiKey | None:
+    """The active key matching `raw_key`, with `last_used_at` refreshed, or None."""
+    if not raw_key.startswith(API_KEY_PREFIX):
+        return None
+    prefix, _, secret = raw_key[len(API_KEY_PREFIX) :].partition("_")
+    if not prefix or not secret:
+        return None
+    key = BrandApiKey.objects.select_related("brand").filter(prefix=prefix, revoked_at=None).first()
+    if key is None or not hmac.compare_digest(key.hashed_key, _hash_key(secret)):
+        return None
+    now = timezone.now()
+    # At most one write a minute per key, so a busy integration does not contend on one row.
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        BrandApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
+
+
+@transaction.atomic
+def api_key_revoke(*, key_id: int) -> BrandApiKey:
+    key = BrandApiKey.objects.select_for_update().get(pk=key_id)
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+# --- Per-brand fan-out --------------------------------------------------------------------------
+def ready_brands_iter(*, progress: bool = False) -> Iterator[Brand]:
+    """Ready brands, one at a time, with the connection switched into each brand's schema."""
+    brands = list(Brand.objects.ready().order_by("slug"))
+    if progress:
+        from tqdm import tqdm
+
+        brands = tqdm(brands, desc="brands", unit="brand")
+    for brand in brands:
+        with tenant_context(brand):
+            yield brand
+
+
+def fan_out_to_ready_brands(enqueue: Callable[[Brand], None]) -> int:
+    """Call `enqueue` once per ready brand, inside its schema, so a queued task carries it."""
+    count = 0
+    for brand in ready_brands_iter():
+        enqueue(brand)
+        count += 1
+    return count
