@@ -1,3 +1,6 @@
 """incidents REST API on a brand host, under /api/v1/."""
 
-urlpatterns: list = []
+from incidents.api.urls_crisis import urlpatterns as crisis_urlpatterns
+from incidents.api.urls_early_warning import urlpatterns as early_warning_urlpatterns
+
+urlpatterns = [*early_warning_urlpatterns, *crisis_urlpatterns]

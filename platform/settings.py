@@ -199,11 +199,13 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Each test process gets its own folder so parallel test workers never take each other's tasks.
+CELERY_BROKER_FOLDER = env.str("CELERY_BROKER_FOLDER", default=str(DATA_DIR / "broker"))
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
-        "data_folder_in": str(DATA_DIR / "broker"),
-        "data_folder_out": str(DATA_DIR / "broker"),
-        "processed_folder": str(DATA_DIR / "broker-processed"),
+        "data_folder_in": CELERY_BROKER_FOLDER,
+        "data_folder_out": CELERY_BROKER_FOLDER,
+        "processed_folder": CELERY_BROKER_FOLDER + "-processed",
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")

@@ -4,10 +4,12 @@ from django.urls import include, path
 
 from platform.urls_common import common_urlpatterns
 from tenants.admin_sites import brand_admin_site
+from tenants.api import WhoAmIApi
 
 urlpatterns = [
     *common_urlpatterns,
     path("admin/", brand_admin_site.urls),
+    path("api/v1/whoami/", WhoAmIApi.as_view(), name="whoami"),
     path("api/v1/", include("incidents.urls_api")),
     path("api/v1/", include("surveys.urls_api")),
     path("api/v1/", include("content.urls_api")),

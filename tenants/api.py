@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tenants.api_base import BrandApiView
 from tenants.errors import DomainError
 from tenants.models import Agency, AgencyMembership, Brand
 from tenants.selectors import brand_list_for_user
@@ -53,3 +54,22 @@ class BrandListCreateApi(APIView):
             custom_domains=data["custom_domains"],
         )
         return Response(BrandOut(brand).data, status=status.HTTP_201_CREATED)
+
+
+class WhoAmIApi(BrandApiView):
+    """Which brand this host serves and the caller's role on it; integrations use it to check a key."""
+
+    class Output(serializers.Serializer):
+        brand = serializers.CharField()
+        name = serializers.CharField()
+        role = serializers.CharField()
+        timezone = serializers.CharField()
+
+    @extend_schema(responses=Output)
+    def get(self, request):
+        tenant = request.tenant
+        return Response(
+            self.Output(
+                {"brand": tenant.slug, "name": tenant.name, "role": self.brand_role, "timezone": tenant.timezone}
+            ).data
+        )

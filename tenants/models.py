@@ -245,3 +245,15 @@ class BrandApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class WorkerPing(models.Model):
+    """A worker's answer to a ping: which schema the task ran in, and when. /healthz and the
+    tests read it to prove the queue reaches a worker in the right brand."""
+
+    token = models.CharField(max_length=64, unique=True)
+    schema_name = models.CharField(max_length=63)
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("worker ping")

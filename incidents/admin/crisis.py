@@ -1,0 +1,1 @@
+"""Brand admin: incidents (war room), team, responses, moderation."""

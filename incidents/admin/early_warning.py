@@ -1,0 +1,1 @@
+"""Brand admin: mentions, alerts, detector settings, webhook subscriptions."""

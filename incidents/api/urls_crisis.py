@@ -1,0 +1,3 @@
+"""Crisis-work API routes."""
+
+urlpatterns: list = []

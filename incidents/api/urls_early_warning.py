@@ -1,0 +1,3 @@
+"""Early-warning API routes."""
+
+urlpatterns: list = []

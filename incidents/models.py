@@ -1,1 +1,0 @@
-"""incidents models (brand schema)."""

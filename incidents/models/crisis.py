@@ -1,0 +1,1 @@
+"""Crisis-work models: incidents, timeline, team, tasks, responses, moderation, drills, plans."""

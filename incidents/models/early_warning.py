@@ -1,0 +1,1 @@
+"""Early-warning models: mentions, metrics, detector settings, alerts, webhooks, notifications."""

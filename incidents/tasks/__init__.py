@@ -1,0 +1,4 @@
+"""Celery tasks of the incidents app (autodiscovered as `incidents.tasks`)."""
+
+from incidents.tasks.crisis import *  # noqa: F403
+from incidents.tasks.early_warning import *  # noqa: F403

@@ -1,0 +1,1 @@
+"""Crisis-work tasks: reminders, escalations, status-update cadence."""

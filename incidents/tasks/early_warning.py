@@ -1,0 +1,1 @@
+"""Early-warning tasks: scoring, detector sweeps, webhook deliveries."""

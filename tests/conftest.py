@@ -1,0 +1,156 @@
+"""The shared cast and fixtures. Brands A and B, the template schema and the users are created once
+per test database (kept with --reuse-db); each test runs in a transaction that is rolled back.
+
+The cast: Ayu is the crisis manager of brand A, Budi a client viewer of brand A, Citra agency staff
+on brand B only, and Oscar a superuser with no grant at all."""
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from tests.helpers import BRAND_A, BRAND_B, brand_host
+
+PASSWORD = "correct-horse-battery"
+
+
+def _ensure_cast():
+    from tenants.models import Agency, Brand, BrandGrant, User
+    from tenants.services import agency_create, brand_create, grant_set, template_brand_ensure
+
+    template_brand_ensure()
+    agency = Agency.objects.filter(slug="suara").first() or agency_create(slug="suara", name="Suara")
+    for slug, name in ((BRAND_A, "Kopi Nusantara"), (BRAND_B, "Batik Lestari")):
+        if not Brand.objects.filter(slug=slug).exists():
+            brand_create(agency=agency, slug=slug, name=name)
+    for email, brand, role in (
+        ("ayu@example.com", BRAND_A, BrandGrant.Role.CRISIS_MANAGER),
+        ("budi@example.com", BRAND_A, BrandGrant.Role.CLIENT_VIEWER),
+        ("citra@example.com", BRAND_B, BrandGrant.Role.SOCIAL_MEDIA_SPECIALIST),
+    ):
+        if not User.objects.filter(email=email).exists():
+            User.objects.create_user(email, PASSWORD, name=email.split("@")[0].title())
+        grant_set(email=email, brand_slug=brand, role=role)
+    if not User.objects.filter(email="oscar@example.com").exists():
+        User.objects.create_superuser("oscar@example.com", PASSWORD, name="Oscar")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """Always set up the test database, even when only committed-data (worker) tests were
+    collected: pytest-django's own version skips it then and would use the real database."""
+    from django.test.utils import setup_databases
+
+    with django_db_blocker.unblock():
+        setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases={"default"},
+            keepdb=django_db_keepdb and not django_db_createdb,
+        )
+        assert connection.settings_dict["NAME"].startswith("test_")
+        # With --reuse-db the kept database may predate a new migration; this is a no-op otherwise.
+        call_command("migrate_schemas", interactive=False, verbosity=0)
+        _ensure_cast()
+        connection.set_schema_to_public()
+
+
+def _get(model_path: str, **lookup):
+    from django.apps import apps
+
+    return apps.get_model(model_path).objects.get(**lookup)
+
+
+@pytest.fixture
+def brand_a(db):
+    return _get("tenants.Brand", slug=BRAND_A)
+
+
+@pytest.fixture
+def brand_b(db):
+    return _get("tenants.Brand", slug=BRAND_B)
+
+
+@pytest.fixture
+def ayu(db):
+    return _get("tenants.User", email="ayu@example.com")
+
+
+@pytest.fixture
+def budi(db):
+    return _get("tenants.User", email="budi@example.com")
+
+
+@pytest.fixture
+def citra(db):
+    return _get("tenants.User", email="citra@example.com")
+
+
+@pytest.fixture
+def oscar(db):
+    return _get("tenants.User", email="oscar@example.com")
+
+
+@pytest.fixture
+def in_brand_a(brand_a):
+    """Run the test body inside brand A's schema."""
+    with tenant_context(brand_a):
+        yield brand_a
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def in_brand_b(brand_b):
+    with tenant_context(brand_b):
+        yield brand_b
+    connection.set_schema_to_public()
+
+
+class BrandClient(Client):
+    """A test client bound to one host; `login_as` signs a user in on that host."""
+
+    def __init__(self, host: str, **kwargs):
+        super().__init__(HTTP_HOST=host, **kwargs)
+        self.host = host
+
+    def login_as(self, user) -> "BrandClient":
+        self.force_login(user)
+        return self
+
+
+@pytest.fixture
+def client_a(brand_a):
+    return BrandClient(brand_host(BRAND_A))
+
+
+@pytest.fixture
+def client_b(brand_b):
+    return BrandClient(brand_host(BRAND_B))
+
+
+@pytest.fixture
+def main_client(db):
+    return BrandClient(settings.BASE_DOMAIN)
+
+
+@pytest.fixture
+def api_key_a(brand_a):
+    from tenants.services import api_key_create
+
+    return api_key_create(brand=brand_a, name="test integration")[1]
+
+
+@pytest.fixture
+def api_key_b(brand_b):
+    from tenants.services import api_key_create
+
+    return api_key_create(brand=brand_b, name="test integration")[1]
+
+
+# The real worker and committed-data fixtures live in tests/worker.py.
+from tests.worker import celery_worker, committed_brand_a, committed_db  # noqa: E402, F401

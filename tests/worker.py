@@ -1,0 +1,125 @@
+"""A real Celery worker process for the tests whose behaviour is the queue, and a committed-data
+fixture it can see (a worker never sees a test's uncommitted transaction)."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER_START_TIMEOUT = 60
+
+
+def database_url_for_subprocess() -> str:
+    s = connection.settings_dict
+    host = quote(s.get("HOST") or "", safe="")
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
+    return f"postgres://{s['USER']}{password}@{host}{port}/{s['NAME']}"
+
+
+def subprocess_env() -> dict:
+    """Environment for a process that must share this test process's database and broker."""
+    env = os.environ.copy()
+    env["DATABASE_URL"] = database_url_for_subprocess()
+    env["CELERY_BROKER_FOLDER"] = settings.CELERY_BROKER_FOLDER
+    env.setdefault("DEBUG", "1")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1, message: str = "condition"):
+    """Poll until `predicate()` is truthy and return its value; fail the test on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"Timed out after {timeout}s waiting for {message}")
+
+
+def truncate_brand_tables(*schema_names: str) -> None:
+    assert connection.settings_dict["NAME"].startswith("test_"), "refusing to empty a real database"
+    with connection.cursor() as cursor:
+        for schema in schema_names:
+            cursor.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename <> 'django_migrations'",
+                [schema],
+            )
+            tables = [f'"{schema}"."{row[0]}"' for row in cursor.fetchall()]
+            if tables:
+                cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    """Database access without the per-test transaction, so a worker sees the test's writes.
+    Brand A's and B's tables are emptied afterwards (the public cast is kept)."""
+    from tests.helpers import BRAND_A, BRAND_B
+
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        yield
+        connection.set_schema_to_public()
+        from tenants.services import brand_schema_name
+
+        truncate_brand_tables(brand_schema_name(BRAND_A), brand_schema_name(BRAND_B))
+
+
+@pytest.fixture
+def committed_brand_a(committed_db):
+    from tenants.models import Brand
+    from tests.helpers import BRAND_A
+
+    brand = Brand.objects.get(slug=BRAND_A)
+    with tenant_context(brand):
+        yield brand
+    connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Start `celery -A platform worker` on this test database and broker; stop it at the end.
+    Returns the log file path, which a failing test can read."""
+    from platform.celery import app
+    from tenants.models import WorkerPing
+    from tenants.tasks import worker_ping_task
+
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    with django_db_blocker.unblock():
+        env = subprocess_env()
+    proc = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable, "-m", "celery", "-A", "platform", "worker",
+            "--pool", "threads", "--concurrency", "4", "--loglevel", "INFO",
+            "--without-mingle", "--without-gossip", "--without-heartbeat",
+            "--hostname", f"test-{uuid.uuid4().hex[:6]}@%h",
+        ],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    token = uuid.uuid4().hex
+    with django_db_blocker.unblock():
+        worker_ping_task.delay(token)
+
+        def answered():
+            if proc.poll() is not None:
+                pytest.fail(f"Celery worker exited early:\n{log.read_text()[-3000:]}")
+            return WorkerPing.objects.filter(token=token).exists()
+
+        wait_for(answered, timeout=WORKER_START_TIMEOUT, interval=0.2, message="the Celery worker to start")
+    yield log
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
