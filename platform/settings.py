@@ -206,6 +206,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": CELERY_BROKER_FOLDER,
         "data_folder_out": CELERY_BROKER_FOLDER,
         "processed_folder": CELERY_BROKER_FOLDER + "-processed",
+        "control_folder": CELERY_BROKER_FOLDER + "-control",
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
