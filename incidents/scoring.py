@@ -44,7 +44,9 @@ _NEGATION_WINDOW = 3
 _CONTRAST_BEFORE, _CONTRAST_AFTER = 0.5, 1.5
 _EN_COMPLAINT_VALENCE = -1.5
 
-_TOKEN_RE = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*|[\U0001F300-\U0001FAFF\u2600-\u27bf]|[.!?;,\n]")
+_TOKEN_RE = re.compile(
+    r"[a-z0-9]+(?:['\-][a-z0-9]+)*|[\U0001F300-\U0001FAFF\u2600-\u27bf]|[.!?;,\n]"
+)
 _BREAKS = frozenset(".!?;,\n")
 _REPEAT3_RE = re.compile(r"(.)\1{2,}")
 _REPEAT2_RE = re.compile(r"(.)\1+")
@@ -82,7 +84,10 @@ _EN_QUESTION_STARTERS = frozenset(
 # Spellings of "not"; flag phrases are matched with them folded, so "tidak sampai" in flags.tsv
 # also catches "gak sampai" and "nggak nyampe"-style variants of the same negation.
 _NOT = "tidak"
-_NOT_SPELLINGS = frozenset("tidak tak tdk nggak ngga nggk gak gk ga enggak engga kagak kaga".split())
+_NOT_SPELLINGS = frozenset(
+    "tidak tak tdk nggak ngga nggk gak gk ga enggak engga kagak kaga".split()
+)
+_EN_SUBJECTS = frozenset({"i", "i'm", "we", "they", "he", "she", "it", "my", "our"})
 _NEGATION_BLOCKERS = frozenset({"hanya", "cuma", "cuman", "sekadar", "sekedar"})
 
 
@@ -150,7 +155,10 @@ def _data() -> _Data:
             if scope in ("after", "both"):
                 after[term] = step
 
-    flags: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {LANGUAGE_EN: {}, LANGUAGE_ID: {}}
+    flags: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {
+        LANGUAGE_EN: {},
+        LANGUAGE_ID: {},
+    }
     for term, flag, language in _rows("flags.tsv"):
         words = tuple(_NOT if word in _NOT_SPELLINGS else word for word in term.split())
         entries = flags[language].setdefault(words[0], [])
@@ -173,7 +181,13 @@ def _data() -> _Data:
         | negators
         | contrast
         | {word for term in [*before, *after] for word in term.split()}
-        | {word for by_first in flags.values() for entries in by_first.values() for w, _ in entries for word in w}
+        | {
+            word
+            for by_first in flags.values()
+            for entries in by_first.values()
+            for w, _ in entries
+            for word in w
+        }
         | _ID_STOPWORDS
         | _EN_STOPWORDS
         | _ID_QUESTION_WORDS
@@ -366,14 +380,17 @@ def _is_question(text: str, tokens: list[str], language: str) -> bool:
         return True
     starters = _ID_QUESTION_STARTERS if language == LANGUAGE_ID else _EN_QUESTION_STARTERS
     at_start = True
-    for token in tokens:
+    for i, token in enumerate(tokens):
         if token in _BREAKS:
             at_start = True
             continue
         if language == LANGUAGE_ID and (token in _ID_QUESTION_WORDS or token.endswith("kah")):
             return True
         if at_start and token in starters:
-            return True
+            following = tokens[i + 1] if i + 1 < len(tokens) else ""
+            # "When I opened the box..." opens a statement; "When will it ship" asks.
+            if language == LANGUAGE_ID or following not in _EN_SUBJECTS:
+                return True
         at_start = False
     return False
 

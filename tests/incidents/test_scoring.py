@@ -132,7 +132,18 @@ def test_repeated_letters_and_reduplication_fold_to_the_lexicon_word():
 def test_slang_is_scored():
     for word in ["mantul", "kece", "keren"]:
         assert score_text(word, "id").band == "positive", word
-    for word in ["jelek", "parah", "ampas", "zonk", "nyesel", "kapok", "lemot", "lelet", "ribet", "php"]:
+    for word in [
+        "jelek",
+        "parah",
+        "ampas",
+        "zonk",
+        "nyesel",
+        "kapok",
+        "lemot",
+        "lelet",
+        "ribet",
+        "php",
+    ]:
         assert score_text(word, "id").band == "negative", word
 
 
