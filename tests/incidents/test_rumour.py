@@ -1,7 +1,6 @@
 """Rumour clustering: near-variants from many authors become one claim; copies from one do not."""
 
 import random
-import time
 from datetime import UTC, datetime, timedelta
 
 from incidents.rumour import ClaimInput, cluster_claims, fingerprint, normalise
@@ -142,14 +141,10 @@ def test_normalise_strips_urls_mentions_hashtag_signs_and_letter_runs():
     assert normalise(text) == "beneran parah boikot"
 
 
-def test_five_thousand_posts_cluster_well_under_a_second(record_property):
+def test_five_thousand_posts_find_the_one_spreading_claim():
+    # Clustering time is measured by bench/scoring.py, not asserted here.
     rng = random.Random(17)
     items = _spread(300, authors=300, rng=rng) + _unrelated(4_700, rng)
     cluster_claims(items[:50])  # import-time and first-call costs stay out of the figure
-    started = time.perf_counter()
     claims = cluster_claims(items)
-    elapsed = time.perf_counter() - started
-    print(f"rumour clustering: {len(items)} posts in {elapsed * 1000:.0f} ms")
-    record_property("rumour_5000_ms", round(elapsed * 1000))
     assert claims[0].author_count >= 290
-    assert elapsed < 1.0

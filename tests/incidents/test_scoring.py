@@ -1,7 +1,6 @@
 """Mention scoring: sentiment bands, Indonesian negation and intensifiers, language and risk flags."""
 
 import csv
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -320,13 +319,10 @@ def test_score_batch_matches_score_text_in_order():
     assert all(isinstance(score, Score) for score in score_batch(pairs))
 
 
-def test_indonesian_scoring_is_fast_enough_for_a_firehose(record_property):
-    texts = [(text, None) for text, language, _ in _labelled() if language == "id"]
-    batch = texts * (20_000 // len(texts) + 1)
-    score_batch(batch[:100])  # load the data files outside the timing
-    started = time.perf_counter()
-    score_batch(batch)
-    rate = len(batch) / (time.perf_counter() - started)
-    print(f"indonesian scoring throughput: {rate:,.0f} texts/s (with language detection)")
-    record_property("id_scoring_texts_per_second", round(rate))
-    assert rate >= 10_000  # the target is 20k/s; the floor leaves room for a slow CI machine
+def test_score_batch_scores_a_large_mixed_batch_in_order():
+    # Throughput is measured by bench/scoring.py, not asserted here.
+    texts = [(text, None) for text, _, _ in _labelled()]
+    batch = texts * (5_000 // len(texts) + 1)
+    scores = score_batch(batch)
+    assert len(scores) == len(batch)
+    assert scores[: len(texts)] == [score_text(text, None) for text, _ in texts]
