@@ -54,6 +54,9 @@ SHARED_APPS = [
 # guardian lives per brand: its rows are keyed by (content type, object pk) with no tenant,
 # so in a shared table a grant on brand A's object 1 would also be a grant on brand B's object 1.
 TENANT_APPS = [
+    # The admin's action log also lives per brand, so "recent actions" never lists another
+    # brand's objects.
+    "django.contrib.admin",
     "incidents",
     "content",
     "surveys",
