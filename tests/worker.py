@@ -36,6 +36,17 @@ def subprocess_env() -> dict:
     return env
 
 
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM if the test process dies, so no worker outlives its run."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1, message: str = "condition"):
     """Poll until `predicate()` is truthy and return its value; fail the test on timeout."""
     deadline = time.monotonic() + timeout
@@ -104,7 +115,7 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
             "--without-mingle", "--without-gossip", "--without-heartbeat",
             "--hostname", f"test-{uuid.uuid4().hex[:6]}@%h",
         ],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
     )
     app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     token = uuid.uuid4().hex
