@@ -237,6 +237,9 @@ class Alert(models.Model):
     dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
     dismissed_by = _user_ref(_("dismissed by"))
     dismiss_reason = models.TextField(_("reason for dismissal"), blank=True)
+    incident = models.ForeignKey(
+        "incidents.Incident", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

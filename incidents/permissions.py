@@ -1,0 +1,170 @@
+"""Who may do what on an incident: the one permission matrix, handed out as guardian object
+permissions when a person is assigned a role on an incident and taken back when the role ends.
+
+Rules:
+- An assignment on an incident gives that role's actions on that incident (guardian rows in the
+  brand's schema, one per action).
+- The brand-wide roles (crisis manager, agency owner, agency admin on the brand's grant) act on
+  every incident of the brand with the crisis manager's actions, without an assignment.
+- Other staff with a brand grant see every incident in full (`view`, `view_internal`) and may add
+  notes; anything else needs an assignment.
+- Client viewers see incidents through the client view (pinned timeline only) and never write.
+  Client approvers additionally approve the responses sent to them, on incidents they are
+  assigned to.
+- Superuser status changes nothing: checks read guardian's rows directly, never `is_superuser`.
+"""
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from guardian.models import UserObjectPermission
+
+from incidents.models import CrisisRole, Incident, IncidentAssignment
+from tenants.models import BrandGrant
+
+# Action name → guardian codename on Incident.
+ACTIONS: dict[str, str] = {
+    "view": "view_incident",
+    "view_internal": "view_internal_incident",
+    "triage": "triage_incident",
+    "resolve": "resolve_incident",
+    "manage_team": "manage_team_incident",
+    "manage_tasks": "manage_tasks_incident",
+    "note": "note_incident",
+    "pin": "pin_incident",
+    "draft_response": "draft_response_incident",
+    "approve_reply": "approve_reply_incident",
+    "approve_statement": "approve_statement_incident",
+    "approve_client": "approve_client_incident",
+    "hide": "hide_incident",
+    "delete_request": "delete_request_incident",
+    "draft_status_update": "draft_status_update_incident",
+    "approve_status_update": "approve_status_update_incident",
+}
+
+_STAFF_BASE = frozenset({"view", "view_internal", "note"})
+
+# The one source of truth: role → actions on an incident.
+MATRIX: dict[str, frozenset[str]] = {
+    CrisisRole.CRISIS_MANAGER: frozenset(ACTIONS) - {"approve_client"},
+    CrisisRole.SOCIAL_MEDIA_SPECIALIST: _STAFF_BASE
+    | {"manage_tasks", "draft_response", "hide", "draft_status_update"},
+    CrisisRole.SPOKESPERSON: _STAFF_BASE
+    | {"manage_tasks", "draft_response", "approve_reply", "approve_statement"},
+    CrisisRole.LEGAL: _STAFF_BASE | {"manage_tasks"},
+    CrisisRole.CUSTOMER_CARE: _STAFF_BASE | {"manage_tasks", "draft_response", "hide"},
+    CrisisRole.CLIENT_APPROVER: frozenset({"view", "approve_client"}),
+    BrandGrant.Role.CLIENT_VIEWER: frozenset({"view"}),
+}
+
+# Brand grants that act on every incident as its crisis manager would.
+BRAND_WIDE_ROLES = frozenset(
+    {BrandGrant.Role.CRISIS_MANAGER, BrandGrant.Role.AGENCY_OWNER, BrandGrant.Role.AGENCY_ADMIN}
+)
+CLIENT_ROLES = BrandGrant.CLIENT_ROLES
+
+
+def brand_role(user) -> str | None:
+    """The user's grant role on the brand whose schema is active."""
+    from tenants.selectors import brand_role_get
+
+    tenant = getattr(connection, "tenant", None)
+    if user is None or tenant is None or getattr(user, "pk", None) is None:
+        return None
+    cached = getattr(user, "_crisis_brand_role", None)
+    if cached is not None and cached[0] == tenant.pk:
+        return cached[1]
+    role = brand_role_get(user=user, brand=tenant)
+    user._crisis_brand_role = (tenant.pk, role)
+    return role
+
+
+def brand_actions(role: str | None) -> frozenset[str]:
+    """What a brand grant alone allows on every incident."""
+    if role in BRAND_WIDE_ROLES:
+        return MATRIX[CrisisRole.CRISIS_MANAGER]
+    if role in BrandGrant.STAFF_ROLES:
+        return _STAFF_BASE
+    if role in CLIENT_ROLES:
+        return frozenset({"view"})
+    return frozenset()
+
+
+def _incident_content_type() -> ContentType:
+    return ContentType.objects.get_for_model(Incident)
+
+
+def object_actions(user, incident: Incident) -> frozenset[str]:
+    """Actions the user's guardian rows on this incident grant (one query, no superuser shortcut)."""
+    if user is None or getattr(user, "pk", None) is None or not user.is_active:
+        return frozenset()
+    codenames = set(
+        UserObjectPermission.objects.filter(
+            user_id=user.pk, content_type=_incident_content_type(), object_pk=str(incident.pk)
+        ).values_list("permission__codename", flat=True)
+    )
+    return frozenset(action for action, codename in ACTIONS.items() if codename in codenames)
+
+
+def incident_actions(user, incident: Incident) -> frozenset[str]:
+    """Everything the user may do on the incident: brand-wide grant plus assignment permissions."""
+    role = brand_role(user)
+    if role is None:
+        return frozenset()
+    return brand_actions(role) | object_actions(user, incident)
+
+
+def incident_can(user, action: str, incident: Incident) -> bool:
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}")
+    return action in incident_actions(user, incident)
+
+
+def require_incident_action(actor, action: str, incident: Incident) -> None:
+    """Raise PermissionDenied (403) unless the actor may do `action` on the incident. A None actor
+    is the system (Celery, an integration's confirmation) and is not checked here: the API lets
+    integrations reach only the endpoints meant for them."""
+    if actor is None:
+        return
+    if not incident_can(actor, action, incident):
+        raise PermissionDenied(f"Your role on this incident does not allow: {action.replace('_', ' ')}.")
+
+
+def require_brand_action(actor, action: str) -> None:
+    """For work outside an incident (everyday moderation, opening incidents): the brand grant's
+    role is read against the matrix; brand-wide roles act as crisis managers."""
+    if actor is None:
+        return
+    role = brand_role(actor)
+    allowed = MATRIX[CrisisRole.CRISIS_MANAGER] if role in BRAND_WIDE_ROLES else MATRIX.get(role, frozenset())
+    if action not in allowed:
+        raise PermissionDenied(f"Your role on this brand does not allow: {action.replace('_', ' ')}.")
+
+
+def incident_permissions_sync(*, incident: Incident, user) -> None:
+    """Make the user's guardian rows on the incident match their active assignments' roles."""
+    active_roles = set(
+        IncidentAssignment.objects.filter(
+            incident=incident, member__user=user, ended_at__isnull=True
+        ).values_list("role", flat=True)
+    )
+    wanted = {ACTIONS[a] for role in active_roles for a in MATRIX[role]}
+    content_type = _incident_content_type()
+    existing = UserObjectPermission.objects.filter(
+        user=user, content_type=content_type, object_pk=str(incident.pk)
+    )
+    have = set(existing.values_list("permission__codename", flat=True))
+    existing.exclude(permission__codename__in=wanted).delete()
+    missing = wanted - have
+    if missing:
+        permissions = Permission.objects.filter(content_type=content_type, codename__in=missing)
+        UserObjectPermission.objects.bulk_create(
+            [
+                UserObjectPermission(
+                    user=user, permission=p, content_type=content_type, object_pk=str(incident.pk)
+                )
+                for p in permissions
+            ],
+            ignore_conflicts=True,
+        )
