@@ -95,7 +95,9 @@ class Mention(models.Model):
             models.Index(fields=["posted_at"], name="mention_posted_at"),
             # The spike detector counts negatives per window; this keeps it off the other rows.
             models.Index(
-                fields=["posted_at"], name="mention_negative_posted_at", condition=Q(sentiment_band="negative")
+                fields=["posted_at"],
+                name="mention_negative_posted_at",
+                condition=Q(sentiment_band="negative"),
             ),
             # Unanswered complaints: only the few rows still waiting for an answer.
             models.Index(
@@ -105,7 +107,9 @@ class Mention(models.Model):
                 & (Q(sentiment_band="negative") | Q(is_complaint=True)),
             ),
             # The scoring task claims unscored rows; once scored they leave this index.
-            models.Index(fields=["received_at"], name="mention_unscored", condition=Q(scored_at__isnull=True)),
+            models.Index(
+                fields=["received_at"], name="mention_unscored", condition=Q(scored_at__isnull=True)
+            ),
             models.Index(fields=["platform", "parent_external_id"], name="mention_parent"),
             models.Index(Lower("author_handle"), name="mention_author_lower"),
         ]

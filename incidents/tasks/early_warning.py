@@ -1,1 +1,71 @@
-"""Early-warning tasks: scoring, detector sweeps, webhook deliveries."""
+"""Early-warning tasks: scoring, detector sweeps, webhook deliveries, notification emails.
+
+Each runs in the schema of the brand it was queued in (tenant-schemas-celery carries it), takes
+ids as strings, and is safe to run twice: work is claimed with SKIP LOCKED or a conditional UPDATE.
+"""
+
+import logging
+
+from celery import shared_task
+
+__all__ = [
+    "detectors_sweep_task",
+    "early_warning_tick_task",
+    "mentions_score_task",
+    "notification_email_task",
+    "webhook_deliver_task",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+def mentions_score_task() -> int:
+    """Score every unscored mention of this brand in batches, then sweep the detectors."""
+    from incidents.services.alerts import detectors_sweep
+    from incidents.services.intake import mentions_score_pending
+
+    scored = mentions_score_pending()
+    detectors_sweep()
+    return scored
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def detectors_sweep_task() -> int:
+    """Run the detectors for this brand and raise or update its alerts."""
+    from incidents.services.alerts import detectors_sweep
+
+    return len(detectors_sweep())
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def early_warning_tick_task() -> int:
+    """Periodic, in public: for every ready brand, score leftovers and sweep (one task per brand)."""
+    from tenants.services import fan_out_to_ready_brands
+
+    return fan_out_to_ready_brands(lambda brand: mentions_score_task.delay())
+
+
+@shared_task(bind=True, acks_late=True, time_limit=60, soft_time_limit=45, max_retries=None)
+def webhook_deliver_task(self, delivery_id: str) -> None:
+    """One attempt at a webhook delivery; on failure, retry later by the delivery's schedule."""
+    from incidents.webhooks import webhook_delivery_attempt
+
+    retry_in = webhook_delivery_attempt(delivery_id=delivery_id)
+    if retry_in is not None:
+        # The number of attempts is kept on the delivery row, which stops the retries.
+        raise self.retry(countdown=retry_in)
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=60,
+    soft_time_limit=45,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notification_email_task(notification_id: str) -> bool:
+    from incidents.notifications import notification_email_send
+
+    return notification_email_send(notification_id=notification_id)

@@ -1,0 +1,511 @@
+"""Early-warning API on a brand host: bulk intake of mentions and metrics, mention and alert reads
+and actions, the caller's notifications, webhook subscriptions and their delivery log."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from incidents.models import Alert, Mention, MetricSample, Notification, WebhookDelivery, WebhookSubscription
+from incidents.notifications import notification_mark_read
+from incidents.selectors_early_warning import (
+    AlertFilter,
+    MentionFilter,
+    alert_list,
+    mention_list,
+    notification_list_for_user,
+    webhook_delivery_list,
+    webhook_subscription_list,
+)
+from incidents.services.alerts import alert_acknowledge, alert_dismiss
+from incidents.services.intake import (
+    MAX_ROWS_PER_REQUEST,
+    mention_mark_answered,
+    mentions_ingest,
+    metrics_ingest,
+)
+from incidents.webhooks import (
+    EVENTS,
+    webhook_ping,
+    webhook_subscription_create,
+    webhook_subscription_rotate_secret,
+    webhook_subscription_update,
+)
+from tenants.api_base import BrandApiView
+
+
+class PayloadTooLarge(ParseError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+
+def _json_list(request, *, what: str) -> list:
+    """The request body as a JSON list, or a 400/413 that says what is wrong with it."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if limit is not None and length > limit:
+        raise PayloadTooLarge(
+            f"The body is {length} bytes; the limit is {limit} bytes. Send fewer {what} per request."
+        )
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise PayloadTooLarge(
+            f"The body is larger than the limit of {limit} bytes. Send fewer {what} per request."
+        )
+    if not body:
+        raise ParseError(f"The body is empty; send a JSON list of {what}.")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(f"The body is not valid JSON: {exc}.")
+    if not isinstance(data, list):
+        raise ParseError(f"The body must be a JSON list of {what}, not a {type(data).__name__}.")
+    if len(data) > MAX_ROWS_PER_REQUEST:
+        raise PayloadTooLarge(
+            f"Too many {what}: {len(data)}. Send at most {MAX_ROWS_PER_REQUEST:,} per request."
+        )
+    return data
+
+
+class IntakeOut(serializers.Serializer):
+    class RowError(serializers.Serializer):
+        index = serializers.IntegerField()
+        external_id = serializers.CharField(allow_null=True)
+        errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    duplicates_in_request = serializers.IntegerField()
+    errors = RowError(many=True)
+
+
+class _PostedAtCursor(CursorPagination):
+    ordering = ("-posted_at", "-id")
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class _NewestCursor(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+# --- Mentions ---------------------------------------------------------------------------------------
+class MentionIn(serializers.Serializer):
+    """One mention as an integration sends it (documentation of the intake; validated in Python)."""
+
+    platform = serializers.CharField(max_length=32, help_text="e.g. instagram, x, tiktok, google_maps")
+    external_id = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Mention.Kind.choices)
+    author_handle = serializers.CharField(max_length=200)
+    author_name = serializers.CharField(max_length=200, required=False)
+    text = serializers.CharField(required=False, allow_blank=True)
+    url = serializers.URLField(required=False, allow_blank=True)
+    posted_at = serializers.DateTimeField(help_text="ISO 8601 with a time zone offset")
+    language = serializers.ChoiceField(choices=["en", "id"], required=False, allow_null=True)
+    sentiment = serializers.FloatField(min_value=-1, max_value=1, required=False, allow_null=True)
+    reach = serializers.IntegerField(min_value=0, required=False)
+    engagement = serializers.IntegerField(min_value=0, required=False)
+    parent_external_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class MentionOut(serializers.ModelSerializer):
+    answered = serializers.BooleanField(source="is_answered", read_only=True)
+
+    class Meta:
+        model = Mention
+        fields = [
+            "id",
+            "platform",
+            "external_id",
+            "kind",
+            "author_handle",
+            "author_name",
+            "text",
+            "url",
+            "posted_at",
+            "parent_external_id",
+            "reach",
+            "engagement",
+            "source_language",
+            "source_sentiment",
+            "language",
+            "sentiment",
+            "sentiment_band",
+            "is_abuse",
+            "is_threat",
+            "is_complaint",
+            "is_question",
+            "is_own",
+            "scored_at",
+            "answered",
+            "answered_at",
+            "received_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+_MENTION_EXAMPLE = [
+    {
+        "platform": "instagram",
+        "external_id": "17890012345",
+        "kind": "comment",
+        "author_handle": "@rina.w",
+        "author_name": "Rina",
+        "text": "Pesanan saya belum sampai, kecewa banget",
+        "url": "https://instagram.com/p/abc",
+        "posted_at": "2026-11-23T08:15:00+07:00",
+        "reach": 120,
+        "engagement": 4,
+        "parent_external_id": "17890000001",
+    }
+]
+
+
+class MentionListCreateApi(BrandApiView, GenericAPIView):
+    """GET: the brand's mentions, newest first, filtered and cursor-paginated. POST: bulk intake."""
+
+    serializer_class = MentionOut
+    pagination_class = _PostedAtCursor
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MentionFilter
+
+    def get_queryset(self):
+        return mention_list()
+
+    @extend_schema(responses=MentionOut(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(MentionOut(page, many=True).data)
+
+    @extend_schema(
+        request=MentionIn(many=True),
+        responses={200: IntakeOut},
+        examples=[OpenApiExample("One comment", value=_MENTION_EXAMPLE, request_only=True)],
+        description=(
+            f"Up to {MAX_ROWS_PER_REQUEST:,} mentions per request. Idempotent on (platform, external_id): "
+            "a resend updates counts and text. Bad rows are reported per index; good rows are kept."
+        ),
+    )
+    def post(self, request):
+        rows = _json_list(request, what="mentions")
+        return Response(mentions_ingest(rows=rows).as_dict())
+
+
+class _MentionObjectApi(BrandApiView):
+    def mention(self, mention_id) -> Mention:
+        mention = mention_list().filter(pk=mention_id).first()
+        if mention is None:
+            raise Http404
+        return mention
+
+
+class MentionDetailApi(_MentionObjectApi):
+    @extend_schema(responses=MentionOut)
+    def get(self, request, mention_id):
+        return Response(MentionOut(self.mention(mention_id)).data)
+
+
+class MentionAnsweredApi(_MentionObjectApi):
+    """Record that the brand answered this mention (it stops counting as unanswered)."""
+
+    class Input(serializers.Serializer):
+        answered_at = serializers.DateTimeField(required=False)
+
+    @extend_schema(request=Input, responses=MentionOut)
+    def post(self, request, mention_id):
+        data = self.validated(self.Input, request.data)
+        mention = mention_mark_answered(mention_id=self.mention(mention_id).pk, at=data.get("answered_at"))
+        return Response(MentionOut(mention).data)
+
+
+# --- Metrics ----------------------------------------------------------------------------------------
+class MetricIn(serializers.Serializer):
+    platform = serializers.CharField(max_length=32)
+    measured_at = serializers.DateTimeField()
+    followers = serializers.IntegerField(min_value=0)
+
+
+class MetricOut(serializers.ModelSerializer):
+    class Meta:
+        model = MetricSample
+        fields = ["id", "platform", "measured_at", "followers", "received_at", "updated_at"]
+
+
+class _MeasuredCursor(CursorPagination):
+    ordering = ("-measured_at", "-id")
+    page_size = 200
+
+
+class MetricListCreateApi(BrandApiView, GenericAPIView):
+    """GET: follower samples, newest first. POST: bulk intake, idempotent on (platform, measured_at)."""
+
+    serializer_class = MetricOut
+    pagination_class = _MeasuredCursor
+
+    def get_queryset(self):
+        samples = MetricSample.objects.all()
+        platform = self.request.query_params.get("platform")
+        return samples.filter(platform=platform) if platform else samples
+
+    @extend_schema(responses=MetricOut(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(MetricOut(page, many=True).data)
+
+    @extend_schema(request=MetricIn(many=True), responses={200: IntakeOut})
+    def post(self, request):
+        rows = _json_list(request, what="samples")
+        return Response(metrics_ingest(rows=rows).as_dict())
+
+
+# --- Alerts -----------------------------------------------------------------------------------------
+class AlertOut(serializers.ModelSerializer):
+    severity_label = serializers.CharField(source="get_severity_display", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "detector",
+            "condition_key",
+            "state",
+            "severity",
+            "severity_label",
+            "title",
+            "window_start",
+            "window_end",
+            "evidence",
+            "raised_at",
+            "last_seen_at",
+            "update_count",
+            "acknowledged_at",
+            "dismissed_at",
+            "dismiss_reason",
+        ]
+        read_only_fields = fields
+
+
+class _RaisedCursor(CursorPagination):
+    ordering = ("-raised_at", "-id")
+    page_size = 50
+
+
+class AlertListApi(BrandApiView, GenericAPIView):
+    serializer_class = AlertOut
+    pagination_class = _RaisedCursor
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AlertFilter
+
+    def get_queryset(self):
+        return alert_list()
+
+    @extend_schema(responses=AlertOut(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(AlertOut(page, many=True).data)
+
+
+class _AlertObjectApi(BrandApiView):
+    def alert(self, alert_id) -> Alert:
+        alert = alert_list().filter(pk=alert_id).first()
+        if alert is None:
+            raise Http404
+        return alert
+
+
+class AlertDetailApi(_AlertObjectApi):
+    @extend_schema(responses=AlertOut)
+    def get(self, request, alert_id):
+        return Response(AlertOut(self.alert(alert_id)).data)
+
+
+class AlertAcknowledgeApi(_AlertObjectApi):
+    @extend_schema(request=None, responses=AlertOut)
+    def post(self, request, alert_id):
+        alert = alert_acknowledge(alert_id=self.alert(alert_id).pk, actor=self.actor)
+        return Response(AlertOut(alert).data)
+
+
+class AlertDismissApi(_AlertObjectApi):
+    class Input(serializers.Serializer):
+        reason = serializers.CharField(max_length=4000)
+
+    @extend_schema(request=Input, responses=AlertOut)
+    def post(self, request, alert_id):
+        data = self.validated(self.Input, request.data)
+        alert = alert_dismiss(alert_id=self.alert(alert_id).pk, reason=data["reason"], actor=self.actor)
+        return Response(AlertOut(alert).data)
+
+
+# --- Notifications ----------------------------------------------------------------------------------
+class NotificationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "subject", "body", "link", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class NotificationListApi(BrandApiView, GenericAPIView):
+    """The signed-in user's notifications on this brand (an API key has none)."""
+
+    serializer_class = NotificationOut
+    pagination_class = _NewestCursor
+
+    def get_queryset(self):
+        user = self.request.user
+        if not getattr(user, "pk", None):
+            return Notification.objects.none()
+        notifications = notification_list_for_user(user=user)
+        if self.request.query_params.get("unread") in ("1", "true"):
+            notifications = notifications.filter(read_at__isnull=True)
+        return notifications
+
+    @extend_schema(responses=NotificationOut(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(NotificationOut(page, many=True).data)
+
+
+class NotificationReadApi(BrandApiView):
+    read_roles = write_roles = BrandApiView.read_roles  # anyone may mark their own notice read
+
+    @extend_schema(request=None, responses=NotificationOut)
+    def post(self, request, notification_id):
+        if not getattr(request.user, "pk", None):
+            raise Http404
+        try:
+            notification = notification_mark_read(notification_id=notification_id, user=request.user)
+        except Notification.DoesNotExist:
+            raise Http404
+        return Response(NotificationOut(notification).data)
+
+
+# --- Webhooks ---------------------------------------------------------------------------------------
+class WebhookSubscriptionOut(serializers.ModelSerializer):
+    secret_hint = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "name", "url", "events", "is_active", "secret_hint", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class WebhookSubscriptionCreatedOut(WebhookSubscriptionOut):
+    secret = serializers.CharField(read_only=True, help_text="Shown only in this response; store it now.")
+
+    class Meta(WebhookSubscriptionOut.Meta):
+        fields = [*WebhookSubscriptionOut.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookSubscriptionListCreateApi(BrandApiView):
+    class Input(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+        url = serializers.URLField(max_length=2000)
+        events = serializers.ListField(
+            child=serializers.CharField(max_length=64), help_text=f"Any of {', '.join(EVENTS)}, or '*'."
+        )
+
+    @extend_schema(responses=WebhookSubscriptionOut(many=True))
+    def get(self, request):
+        return Response(WebhookSubscriptionOut(webhook_subscription_list(), many=True).data)
+
+    @extend_schema(request=Input, responses={201: WebhookSubscriptionCreatedOut})
+    def post(self, request):
+        data = self.validated(self.Input, request.data)
+        subscription, _secret = webhook_subscription_create(**data, created_by=self.actor)
+        return Response(WebhookSubscriptionCreatedOut(subscription).data, status=status.HTTP_201_CREATED)
+
+
+class _SubscriptionObjectApi(BrandApiView):
+    def subscription(self, subscription_id) -> WebhookSubscription:
+        subscription = webhook_subscription_list().filter(pk=subscription_id).first()
+        if subscription is None:
+            raise Http404
+        return subscription
+
+
+class WebhookSubscriptionDetailApi(_SubscriptionObjectApi):
+    class Input(serializers.Serializer):
+        name = serializers.CharField(max_length=100, required=False)
+        url = serializers.URLField(max_length=2000, required=False)
+        events = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+        is_active = serializers.BooleanField(required=False)
+
+    @extend_schema(responses=WebhookSubscriptionOut)
+    def get(self, request, subscription_id):
+        return Response(WebhookSubscriptionOut(self.subscription(subscription_id)).data)
+
+    @extend_schema(request=Input, responses=WebhookSubscriptionOut)
+    def patch(self, request, subscription_id):
+        data = self.validated(self.Input, request.data)
+        subscription = webhook_subscription_update(
+            subscription_id=self.subscription(subscription_id).pk, **data
+        )
+        return Response(WebhookSubscriptionOut(subscription).data)
+
+
+class WebhookRotateSecretApi(_SubscriptionObjectApi):
+    @extend_schema(request=None, responses=WebhookSubscriptionCreatedOut)
+    def post(self, request, subscription_id):
+        subscription, _secret = webhook_subscription_rotate_secret(
+            subscription_id=self.subscription(subscription_id).pk
+        )
+        return Response(WebhookSubscriptionCreatedOut(subscription).data)
+
+
+class WebhookPingApi(_SubscriptionObjectApi):
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request, subscription_id):
+        queued = webhook_ping(subscription_id=self.subscription(subscription_id).pk)
+        return Response({"queued": queued}, status=status.HTTP_202_ACCEPTED)
+
+
+class WebhookDeliveryOut(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "subscription",
+            "event",
+            "status",
+            "attempts",
+            "attempt_log",
+            "last_status_code",
+            "next_attempt_at",
+            "delivered_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class WebhookDeliveryListApi(_SubscriptionObjectApi, GenericAPIView):
+    serializer_class = WebhookDeliveryOut
+    pagination_class = _NewestCursor
+
+    @extend_schema(responses=WebhookDeliveryOut(many=True))
+    def get(self, request, subscription_id):
+        subscription = self.subscription(subscription_id)
+        page = self.paginate_queryset(webhook_delivery_list(subscription_id=subscription.pk))
+        return self.get_paginated_response(WebhookDeliveryOut(page, many=True).data)

@@ -1,0 +1,117 @@
+"""In-app notifications for the current brand's team, each also emailed after commit.
+
+Recipients are read from the public grants of `connection.tenant` (public is on every brand's
+search path). A notification stores its user as a reference without a database constraint or
+cascade: users live and are deleted in public, where brand tables are invisible.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import timezone
+
+from incidents.models import Notification
+from tenants.models import AgencyMembership, BrandGrant, User
+
+logger = logging.getLogger(__name__)
+
+_AGENCY_ROLE_FOR = {
+    AgencyMembership.Role.OWNER: BrandGrant.Role.AGENCY_OWNER,
+    AgencyMembership.Role.ADMIN: BrandGrant.Role.AGENCY_ADMIN,
+}
+
+
+def brand_team_users(*, roles: Iterable[str] | None = None) -> list[User]:
+    """Active users whose grant on the current brand (or agency membership) has one of `roles`
+    (default: the staff roles)."""
+    roles = set(roles) if roles is not None else set(BrandGrant.STAFF_ROLES)
+    brand = connection.tenant
+    user_ids = set(
+        BrandGrant.objects.filter(brand_id=brand.pk, role__in=roles).values_list("user_id", flat=True)
+    )
+    agency_roles = [m for m, role in _AGENCY_ROLE_FOR.items() if role in roles]
+    if agency_roles and getattr(brand, "agency_id", None):
+        user_ids |= set(
+            AgencyMembership.objects.filter(agency_id=brand.agency_id, role__in=agency_roles).values_list(
+                "user_id", flat=True
+            )
+        )
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+
+
+def notify_brand_team(
+    *,
+    subject: str,
+    body: str,
+    link: str = "",
+    roles: Iterable[str] | None = None,
+    users: Iterable[User] | None = None,
+) -> int:
+    """Create one in-app notification per recipient (team members with `roles`, default the staff
+    roles, plus `users` who have a grant on this brand) and email each after commit. Returns the
+    number of notifications created."""
+    recipients = {user.pk: user for user in brand_team_users(roles=roles)}
+    if users:
+        extra = [u.pk for u in users if getattr(u, "pk", None)]
+        if extra:
+            # Only people who may enter this brand are told about it.
+            granted = brand_team_users(roles=set(BrandGrant.Role.values)) if extra else []
+            allowed = {u.pk: u for u in granted}
+            recipients.update({pk: allowed[pk] for pk in extra if pk in allowed})
+    if not recipients:
+        return 0
+    subject = subject[:300]
+    notifications = [
+        Notification(user_id=pk, subject=subject, body=body, link=link[:500]) for pk in sorted(recipients)
+    ]
+    with transaction.atomic():
+        Notification.objects.bulk_create(notifications)
+        ids = [str(n.pk) for n in notifications]
+        transaction.on_commit(lambda: _queue_emails(ids))
+    return len(notifications)
+
+
+def _queue_emails(notification_ids: list[str]) -> None:
+    from incidents.tasks.early_warning import notification_email_task
+
+    for notification_id in notification_ids:
+        notification_email_task.delay(notification_id)
+
+
+def notification_email_send(*, notification_id) -> bool:
+    """Email one notification to its user. The row is claimed first (emailed_at set by a
+    conditional UPDATE), so a duplicate task run sends nothing. Returns whether it sent."""
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.filter(pk=notification_id).first()
+    user = User.objects.filter(pk=notification.user_id, is_active=True).first() if notification else None
+    if user is None:
+        return False
+    text = notification.body
+    if notification.link:
+        text = f"{text}\n\n{notification.link}"
+    try:
+        send_mail(notification.subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except Exception:
+        # Un-claim so the task's retry can send it; the in-app notice already exists.
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True
+
+
+@transaction.atomic
+def notification_mark_read(*, notification_id, user) -> Notification:
+    """Mark the user's own notification read. Safe to repeat."""
+    notification = Notification.objects.select_for_update().get(pk=notification_id, user_id=user.pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

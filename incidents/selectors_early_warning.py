@@ -1,0 +1,86 @@
+"""Reads for early warning: detector settings, mentions, alerts, webhooks and notifications of the
+current brand (the connection's schema decides which brand; nothing here filters by brand)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from incidents.models import (
+    Alert,
+    DetectorSettings,
+    Mention,
+    Notification,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+
+
+def detector_settings_get() -> DetectorSettings:
+    """The brand's thresholds; an unsaved row with the defaults when the brand never set any."""
+    return DetectorSettings.objects.filter(pk=1).first() or DetectorSettings(pk=1)
+
+
+class MentionFilter(django_filters.FilterSet):
+    """Filters of the mention list (API and admin share the names)."""
+
+    platform = django_filters.CharFilter(field_name="platform", lookup_expr="exact")
+    kind = django_filters.ChoiceFilter(choices=Mention.Kind.choices)
+    band = django_filters.ChoiceFilter(field_name="sentiment_band", choices=Mention.Band.choices)
+    language = django_filters.ChoiceFilter(choices=[("en", "English"), ("id", "Bahasa Indonesia")])
+    is_complaint = django_filters.BooleanFilter()
+    is_question = django_filters.BooleanFilter()
+    is_abuse = django_filters.BooleanFilter()
+    is_threat = django_filters.BooleanFilter()
+    answered = django_filters.BooleanFilter(field_name="answered_at", lookup_expr="isnull", exclude=True)
+    posted_after = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
+    posted_before = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
+    author = django_filters.CharFilter(field_name="author_handle", lookup_expr="iexact")
+    q = django_filters.CharFilter(field_name="text", lookup_expr="icontains", label="Text contains")
+
+    class Meta:
+        model = Mention
+        fields: list[str] = []
+
+
+def mention_list() -> QuerySet[Mention]:
+    return Mention.objects.all()
+
+
+def mention_get(*, mention_id) -> Mention:
+    return Mention.objects.get(pk=mention_id)
+
+
+class AlertFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=Alert.State.choices)
+    detector = django_filters.ChoiceFilter(choices=Alert.Detector.choices)
+    min_severity = django_filters.NumberFilter(field_name="severity", lookup_expr="gte")
+
+    class Meta:
+        model = Alert
+        fields: list[str] = []
+
+
+def alert_list() -> QuerySet[Alert]:
+    return Alert.objects.all()
+
+
+def alert_active_get(*, detector: str, condition_key: str) -> Alert | None:
+    return Alert.objects.filter(
+        detector=detector, condition_key=condition_key, state__in=Alert.ACTIVE_STATES
+    ).first()
+
+
+def webhook_subscription_list() -> QuerySet[WebhookSubscription]:
+    return WebhookSubscription.objects.all()
+
+
+def webhook_delivery_list(*, subscription_id=None) -> QuerySet[WebhookDelivery]:
+    deliveries = WebhookDelivery.objects.select_related("subscription")
+    if subscription_id is not None:
+        deliveries = deliveries.filter(subscription_id=subscription_id)
+    return deliveries
+
+
+def notification_list_for_user(*, user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user_id=user.pk)

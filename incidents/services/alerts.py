@@ -1,0 +1,173 @@
+"""Alerts: raised or updated from detector findings (one live alert per condition, enforced by a
+partial unique constraint), acknowledged, dismissed with a reason. Raising or escalating an alert
+notifies the crisis team in the app and by email and emits a signed webhook event."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings as django_settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from incidents.detectors import Finding, detectors_run
+from incidents.models import Alert
+from incidents.notifications import notify_brand_team
+from incidents.selectors_early_warning import detector_settings_get
+from incidents.webhooks import webhook_event_emit
+from tenants.errors import DomainError
+
+RAISED, UPDATED, ESCALATED, SUPPRESSED = "raised", "updated", "escalated", "suppressed"
+
+
+def alert_link(alert: Alert) -> str:
+    """The alert's page in the brand admin, on the brand's own host."""
+    tenant = connection.tenant
+    host = getattr(tenant, "primary_host", "") or ""
+    port = f":{django_settings.SITE_PORT}" if django_settings.SITE_PORT else ""
+    path = f"/admin/incidents/alert/{alert.pk}/change/"
+    return f"{django_settings.SITE_SCHEME}://{host}{port}{path}" if host else path
+
+
+def alert_payload(alert: Alert) -> dict:
+    """The alert as webhook receivers get it."""
+    return {
+        "id": str(alert.pk),
+        "brand": getattr(connection.tenant, "slug", ""),
+        "detector": alert.detector,
+        "condition_key": alert.condition_key,
+        "state": alert.state,
+        "severity": alert.severity,
+        "severity_label": Alert.Severity(alert.severity).label,
+        "title": alert.title,
+        "window_start": alert.window_start,
+        "window_end": alert.window_end,
+        "evidence": alert.evidence,
+        "raised_at": alert.raised_at,
+        "last_seen_at": alert.last_seen_at,
+        "link": alert_link(alert),
+    }
+
+
+def _announce(alert: Alert, *, event: str) -> None:
+    severity = Alert.Severity(alert.severity).label
+    verb = "raised" if event == "alert.raised" else "escalated"
+    notify_brand_team(
+        subject=f"[{severity}] {alert.get_detector_display()}: {alert.title}"[:300],
+        body=f"An early-warning alert was {verb} for {connection.tenant.name}.\n\n{alert.title}\n"
+        f"Severity: {severity}\nWindow: {alert.window_start:%Y-%m-%d %H:%M} – {alert.window_end:%Y-%m-%d %H:%M} UTC",
+        link=alert_link(alert),
+    )
+    webhook_event_emit(event=event, payload=alert_payload(alert))
+
+
+def _suppressed(finding: Finding, *, now: datetime, cooldown: timedelta) -> bool:
+    """A condition staff dismissed (or turned into an incident) lately stays quiet unless worse."""
+    return Alert.objects.filter(
+        detector=finding.detector,
+        condition_key=finding.condition_key,
+        state__in=[Alert.State.DISMISSED, Alert.State.INCIDENT_OPENED],
+        updated_at__gte=now - cooldown,
+        severity__gte=finding.severity,
+    ).exists()
+
+
+def _update(alert: Alert, finding: Finding, *, now: datetime) -> str:
+    escalated = finding.severity > alert.severity
+    alert.severity = max(alert.severity, finding.severity)
+    alert.title = finding.title[:300]
+    alert.window_end = finding.window_end
+    alert.evidence = finding.evidence
+    alert.last_seen_at = now
+    alert.update_count += 1
+    alert.save()
+    if escalated:
+        _announce(alert, event="alert.updated")
+        return ESCALATED
+    return UPDATED
+
+
+@transaction.atomic
+def alert_raise_or_update(
+    *, finding: Finding, now: datetime | None = None, cooldown: timedelta | None = None
+):
+    """Raise an alert for `finding`, or update the live one for the same condition. Returns
+    (alert or None, outcome). Two concurrent sweeps cannot both raise: the partial unique
+    constraint refuses the second insert, which then updates the first one's alert."""
+    now = now or timezone.now()
+    if cooldown is None:
+        cooldown = timedelta(minutes=detector_settings_get().alert_cooldown_minutes)
+    active = Alert.objects.select_for_update().filter(
+        detector=finding.detector, condition_key=finding.condition_key, state__in=Alert.ACTIVE_STATES
+    )
+    alert = active.first()
+    if alert is not None:
+        return alert, _update(alert, finding, now=now)
+    if _suppressed(finding, now=now, cooldown=cooldown):
+        return None, SUPPRESSED
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                detector=finding.detector,
+                condition_key=finding.condition_key[:200],
+                severity=finding.severity,
+                title=finding.title[:300],
+                window_start=finding.window_start,
+                window_end=finding.window_end,
+                evidence=finding.evidence,
+                last_seen_at=now,
+            )
+    except IntegrityError:
+        alert = active.get()
+        return alert, _update(alert, finding, now=now)
+    _announce(alert, event="alert.raised")
+    return alert, RAISED
+
+
+def detectors_sweep(*, now: datetime | None = None) -> list[tuple[Alert | None, str]]:
+    """Run every detector for the current brand and raise or update its alerts."""
+    now = now or timezone.now()
+    settings = detector_settings_get()
+    cooldown = timedelta(minutes=settings.alert_cooldown_minutes)
+    return [
+        alert_raise_or_update(finding=finding, now=now, cooldown=cooldown)
+        for finding in detectors_run(now=now, settings=settings)
+    ]
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert_id, actor=None) -> Alert:
+    """Staff have seen the alert and are on it. Safe to repeat."""
+    alert = Alert.objects.select_for_update().get(pk=alert_id)
+    if alert.state == Alert.State.ACKNOWLEDGED:
+        return alert
+    if alert.state != Alert.State.OPEN:
+        raise DomainError(
+            f"Only an open alert can be acknowledged; this one is {alert.get_state_display().lower()}."
+        )
+    alert.state = Alert.State.ACKNOWLEDGED
+    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_by = actor if getattr(actor, "pk", None) else None
+    alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "updated_at"])
+    webhook_event_emit(event="alert.acknowledged", payload=alert_payload(alert))
+    return alert
+
+
+@transaction.atomic
+def alert_dismiss(*, alert_id, reason: str, actor=None) -> Alert:
+    """Close the alert as not a crisis, with the reason. Safe to repeat."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give a reason for dismissing the alert.", field_errors={"reason": ["Required."]})
+    alert = Alert.objects.select_for_update().get(pk=alert_id)
+    if alert.state == Alert.State.DISMISSED:
+        return alert
+    if alert.state not in Alert.ACTIVE_STATES:
+        raise DomainError(f"This alert is {alert.get_state_display().lower()}; it cannot be dismissed.")
+    alert.state = Alert.State.DISMISSED
+    alert.dismissed_at = timezone.now()
+    alert.dismissed_by = actor if getattr(actor, "pk", None) else None
+    alert.dismiss_reason = reason[:4000]
+    alert.save(update_fields=["state", "dismissed_at", "dismissed_by", "dismiss_reason", "updated_at"])
+    webhook_event_emit(event="alert.dismissed", payload=alert_payload(alert))
+    return alert

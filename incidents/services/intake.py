@@ -1,0 +1,488 @@
+"""Intake of mentions and audience metrics in bulk, and the scoring that follows it.
+
+Rows are validated in plain Python (no per-row ORM or serializer work), good rows are written with
+one `INSERT … SELECT FROM unnest(…) ON CONFLICT … DO UPDATE` per request, and bad rows come back
+with their errors. Rows are written in key order so two overlapping concurrent requests take their
+row locks in the same order and cannot deadlock; ON CONFLICT makes them safe to overlap.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from incidents import scoring
+from incidents.models import DetectorSettings, Mention
+from incidents.selectors_early_warning import detector_settings_get
+from tenants.errors import DomainError
+
+MAX_ROWS_PER_REQUEST = 5000
+MAX_TEXT_LENGTH = 20_000
+# Clocks differ between a source and us; a post "from the future" beyond this is a bad timestamp.
+FUTURE_TOLERANCE = timedelta(days=1)
+SCORE_BATCH_SIZE = 500
+
+_PLATFORM_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
+_KINDS = frozenset(Mention.Kind.values)
+
+
+@dataclass
+class IntakeResult:
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "rejected": self.rejected,
+            "duplicates_in_request": self.duplicates,
+            "errors": self.errors,
+        }
+
+
+# --- Validation: plain Python, one pass per row -------------------------------------------------
+class _RowErrors(dict):
+    def add(self, name: str, message: str) -> None:
+        self.setdefault(name, []).append(message)
+
+
+def _string(
+    row: dict,
+    name: str,
+    errors: _RowErrors,
+    *,
+    max_length: int,
+    required: bool = False,
+    allow_int: bool = False,
+) -> str:
+    value = row.get(name)
+    if value is None or value == "":
+        if required:
+            errors.add(name, "This field is required.")
+        return ""
+    if allow_int and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        errors.add(name, "Must be a string.")
+        return ""
+    if "\x00" in value:
+        errors.add(name, "Must not contain NUL characters.")
+        return ""
+    if len(value) > max_length:
+        errors.add(name, f"Ensure this field has no more than {max_length} characters (it has {len(value)}).")
+        return ""
+    return value
+
+
+def _count(row: dict, name: str, errors: _RowErrors) -> int:
+    value = row.get(name)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            errors.add(name, "Must be a whole number.")
+            return 0
+    if not 0 <= value <= 9_223_372_036_854_775_807:
+        errors.add(name, "Must be zero or more.")
+        return 0
+    return value
+
+
+def _datetime(row: dict, name: str, errors: _RowErrors, *, now: datetime) -> datetime | None:
+    value = row.get(name)
+    if value in (None, ""):
+        errors.add(name, "This field is required.")
+        return None
+    if not isinstance(value, str):
+        errors.add(name, "Must be an ISO 8601 date-time string with a time zone.")
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        errors.add(name, "Must be an ISO 8601 date-time, e.g. 2026-11-23T08:15:00+07:00.")
+        return None
+    if parsed.tzinfo is None:
+        errors.add(name, "Include a time zone offset (e.g. +07:00 or Z).")
+        return None
+    parsed = parsed.astimezone(UTC)
+    if parsed > now + FUTURE_TOLERANCE:
+        errors.add(name, "Is more than a day in the future.")
+        return None
+    return parsed
+
+
+def _platform(row: dict, errors: _RowErrors) -> str:
+    value = _string(row, "platform", errors, max_length=32, required=True)
+    if value:
+        value = value.strip().lower()
+        if not _PLATFORM_RE.match(value):
+            errors.add(
+                "platform", "Use up to 32 lowercase letters, digits, '.', '_' or '-' (e.g. instagram)."
+            )
+            return ""
+    return value
+
+
+@dataclass(slots=True)
+class _MentionRow:
+    platform: str
+    external_id: str
+    kind: str
+    author_handle: str
+    author_name: str
+    text: str
+    url: str
+    posted_at: datetime
+    parent_external_id: str
+    reach: int
+    engagement: int
+    source_language: str
+    source_sentiment: float | None
+
+
+def _mention_row_validate(row: Any, *, now: datetime) -> tuple[_MentionRow | None, dict[str, list[str]]]:
+    errors = _RowErrors()
+    if not isinstance(row, dict):
+        return None, {"non_field_errors": ["Each mention must be a JSON object."]}
+    platform = _platform(row, errors)
+    external_id = _string(row, "external_id", errors, max_length=200, required=True, allow_int=True)
+    kind = row.get("kind")
+    if kind in (None, ""):
+        errors.add("kind", "This field is required.")
+    elif kind not in _KINDS:
+        errors.add("kind", f"Must be one of: {', '.join(sorted(_KINDS))}.")
+    author_handle = _string(row, "author_handle", errors, max_length=200, required=True)
+    author_name = _string(row, "author_name", errors, max_length=200)
+    text = _string(row, "text", errors, max_length=MAX_TEXT_LENGTH)
+    url = _string(row, "url", errors, max_length=2000)
+    if url and not url.startswith(("https://", "http://")):
+        errors.add("url", "Must be an http(s) URL.")
+    posted_at = _datetime(row, "posted_at", errors, now=now)
+    parent = _string(row, "parent_external_id", errors, max_length=200, allow_int=True)
+    reach = _count(row, "reach", errors)
+    engagement = _count(row, "engagement", errors)
+    language = row.get("language") or ""
+    if language and language not in (scoring.LANGUAGE_EN, scoring.LANGUAGE_ID):
+        errors.add("language", "Must be 'en' or 'id' (or left out).")
+    sentiment = row.get("sentiment")
+    if sentiment is not None:
+        if (
+            isinstance(sentiment, bool)
+            or not isinstance(sentiment, int | float)
+            or not math.isfinite(sentiment)
+        ):
+            errors.add("sentiment", "Must be a number from -1 to 1.")
+        elif not -1.0 <= sentiment <= 1.0:
+            errors.add("sentiment", "Must be a number from -1 to 1.")
+    if errors:
+        return None, errors
+    return (
+        _MentionRow(
+            platform=platform,
+            external_id=external_id,
+            kind=kind,
+            author_handle=author_handle,
+            author_name=author_name,
+            text=text,
+            url=url,
+            posted_at=posted_at,
+            parent_external_id=parent,
+            reach=reach,
+            engagement=engagement,
+            source_language=language,
+            source_sentiment=float(sentiment) if sentiment is not None else None,
+        ),
+        {},
+    )
+
+
+def _external_id_of(row: Any) -> Any:
+    if isinstance(row, dict):
+        value = row.get("external_id")
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(value)[:200]
+    return None
+
+
+def _raw_cursor():
+    """A psycopg cursor with server-side binding on Django's connection (same transaction, and
+    the brand's search_path, which django-tenants sets when Django opens a cursor)."""
+    with connection.cursor():
+        pass
+    return psycopg.Cursor(connection.connection)
+
+
+# --- Mentions -------------------------------------------------------------------------------------
+_MENTION_UPSERT = """
+INSERT INTO incidents_mention AS m (
+    id, platform, external_id, kind, author_handle, author_name, text, url, posted_at,
+    parent_external_id, reach, engagement, source_language, source_sentiment, is_own,
+    language, sentiment_band, is_abuse, is_threat, is_complaint, is_question,
+    received_at, updated_at
+)
+SELECT gen_random_uuid(), t.*, '', '', false, false, false, false, %(now)s, %(now)s
+FROM unnest(
+    %(platform)s::text[], %(external_id)s::text[], %(kind)s::text[], %(author_handle)s::text[],
+    %(author_name)s::text[], %(text)s::text[], %(url)s::text[], %(posted_at)s::timestamptz[],
+    %(parent)s::text[], %(reach)s::bigint[], %(engagement)s::bigint[], %(language)s::text[],
+    %(sentiment)s::float8[], %(is_own)s::bool[]
+) AS t
+ON CONFLICT (platform, external_id) DO UPDATE SET
+    reach = EXCLUDED.reach,
+    engagement = EXCLUDED.engagement,
+    author_name = EXCLUDED.author_name,
+    url = EXCLUDED.url,
+    source_sentiment = EXCLUDED.source_sentiment,
+    text = EXCLUDED.text,
+    -- An edited text is scored again; a resend with the same text keeps its score.
+    scored_at = CASE WHEN m.text IS DISTINCT FROM EXCLUDED.text THEN NULL ELSE m.scored_at END,
+    updated_at = EXCLUDED.updated_at
+RETURNING (xmax = 0) AS inserted
+"""
+
+
+@transaction.atomic
+def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> IntakeResult:
+    """Validate `rows` and store the good ones in one statement; rows with the same (platform,
+    external_id) are stored once (a resend updates counts). Queues scoring after commit."""
+    from incidents.tasks.early_warning import mentions_score_task
+
+    now = now or timezone.now()
+    result = IntakeResult()
+    handles = detector_settings_get().handles
+    by_key: dict[tuple[str, str], _MentionRow] = {}
+    for index, raw in enumerate(rows):
+        row, errors = _mention_row_validate(raw, now=now)
+        if row is None:
+            result.errors.append({"index": index, "external_id": _external_id_of(raw), "errors": errors})
+            continue
+        key = (row.platform, row.external_id)
+        if key in by_key:
+            result.duplicates += 1  # the last copy in the request wins
+        by_key[key] = row
+    result.rejected = len(result.errors)
+    if not by_key:
+        return result
+
+    good = [by_key[key] for key in sorted(by_key)]
+    params = {
+        "now": now,
+        "platform": [r.platform for r in good],
+        "external_id": [r.external_id for r in good],
+        "kind": [r.kind for r in good],
+        "author_handle": [r.author_handle for r in good],
+        "author_name": [r.author_name for r in good],
+        "text": [r.text for r in good],
+        "url": [r.url for r in good],
+        "posted_at": [r.posted_at for r in good],
+        "parent": [r.parent_external_id for r in good],
+        "reach": [r.reach for r in good],
+        "engagement": [r.engagement for r in good],
+        "language": [r.source_language for r in good],
+        "sentiment": [r.source_sentiment for r in good],
+        "is_own": [r.author_handle.lstrip("@").lower() in handles for r in good],
+    }
+    with _raw_cursor() as cursor:
+        cursor.execute(_MENTION_UPSERT, params, binary=True)
+        inserted = [row[0] for row in cursor.fetchall()]
+    result.created = sum(inserted)
+    result.updated = len(inserted) - result.created
+    transaction.on_commit(lambda: mentions_score_task.delay())
+    return result
+
+
+# --- Metrics --------------------------------------------------------------------------------------
+_METRIC_UPSERT = """
+INSERT INTO incidents_metricsample AS s (id, platform, measured_at, followers, received_at, updated_at)
+SELECT gen_random_uuid(), t.*, %(now)s, %(now)s
+FROM unnest(%(platform)s::text[], %(measured_at)s::timestamptz[], %(followers)s::bigint[]) AS t
+ON CONFLICT (platform, measured_at) DO UPDATE SET followers = EXCLUDED.followers, updated_at = EXCLUDED.updated_at
+RETURNING (xmax = 0) AS inserted
+"""
+
+
+def _metric_row_validate(row: Any, *, now: datetime) -> tuple[tuple | None, dict[str, list[str]]]:
+    errors = _RowErrors()
+    if not isinstance(row, dict):
+        return None, {"non_field_errors": ["Each sample must be a JSON object."]}
+    platform = _platform(row, errors)
+    measured_at = _datetime(row, "measured_at", errors, now=now)
+    if row.get("followers") is None:
+        errors.add("followers", "This field is required.")
+        followers = 0
+    else:
+        followers = _count(row, "followers", errors)
+    if errors:
+        return None, errors
+    return (platform, measured_at, followers), {}
+
+
+@transaction.atomic
+def metrics_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> IntakeResult:
+    """Store follower counts per (platform, measured_at) in one statement; a resend updates them.
+    Queues a detector sweep after commit."""
+    from incidents.tasks.early_warning import detectors_sweep_task
+
+    now = now or timezone.now()
+    result = IntakeResult()
+    by_key: dict[tuple[str, datetime], int] = {}
+    for index, raw in enumerate(rows):
+        row, errors = _metric_row_validate(raw, now=now)
+        if row is None:
+            result.errors.append({"index": index, "external_id": None, "errors": errors})
+            continue
+        if (row[0], row[1]) in by_key:
+            result.duplicates += 1
+        by_key[(row[0], row[1])] = row[2]
+    result.rejected = len(result.errors)
+    if not by_key:
+        return result
+    keys = sorted(by_key)
+    with _raw_cursor() as cursor:
+        cursor.execute(
+            _METRIC_UPSERT,
+            {
+                "now": now,
+                "platform": [k[0] for k in keys],
+                "measured_at": [k[1] for k in keys],
+                "followers": [by_key[k] for k in keys],
+            },
+            binary=True,
+        )
+        inserted = [row[0] for row in cursor.fetchall()]
+    result.created = sum(inserted)
+    result.updated = len(inserted) - result.created
+    transaction.on_commit(lambda: detectors_sweep_task.delay())
+    return result
+
+
+# --- Answered state -----------------------------------------------------------------------------
+@transaction.atomic
+def mention_mark_answered(*, mention_id, at: datetime | None = None) -> Mention:
+    """Record that the brand answered a mention. Safe to repeat: the first answer time stays."""
+    mention = Mention.objects.select_for_update().get(pk=mention_id)
+    if mention.answered_at is None:
+        mention.answered_at = at or timezone.now()
+        mention.save(update_fields=["answered_at", "updated_at"])
+    return mention
+
+
+# --- Scoring --------------------------------------------------------------------------------------
+_SCORE_CLAIM = """
+SELECT id, text, source_language, platform, external_id, parent_external_id, is_own, posted_at
+FROM incidents_mention
+WHERE scored_at IS NULL
+ORDER BY received_at
+LIMIT %(limit)s
+FOR UPDATE SKIP LOCKED
+"""
+
+_SCORE_WRITE = """
+UPDATE incidents_mention AS m SET
+    sentiment = t.sentiment, sentiment_band = t.band, language = t.language,
+    is_abuse = t.is_abuse, is_threat = t.is_threat, is_complaint = t.is_complaint,
+    is_question = t.is_question, scored_at = %(now)s
+FROM unnest(
+    %(id)s::uuid[], %(sentiment)s::float8[], %(band)s::text[], %(language)s::text[],
+    %(is_abuse)s::bool[], %(is_threat)s::bool[], %(is_complaint)s::bool[], %(is_question)s::bool[]
+) AS t(id, sentiment, band, language, is_abuse, is_threat, is_complaint, is_question)
+WHERE m.id = t.id
+"""
+
+# A reply from the brand's own handle answers its parent; a parent that arrives after the
+# brand's reply is answered too.
+_LINK_ANSWERS = """
+UPDATE incidents_mention AS p SET answered_at = r.posted_at
+FROM (
+    SELECT platform, parent_external_id, min(posted_at) AS posted_at
+    FROM incidents_mention
+    WHERE is_own AND parent_external_id <> '' AND id = ANY(%(own_ids)s::uuid[])
+    GROUP BY platform, parent_external_id
+) AS r
+WHERE p.platform = r.platform AND p.external_id = r.parent_external_id AND p.answered_at IS NULL
+"""
+
+_LINK_LATE_PARENTS = """
+UPDATE incidents_mention AS p SET answered_at = (
+    SELECT min(r.posted_at) FROM incidents_mention r
+    WHERE r.platform = p.platform AND r.parent_external_id = p.external_id AND r.is_own
+)
+WHERE p.id = ANY(%(ids)s::uuid[]) AND p.answered_at IS NULL AND EXISTS (
+    SELECT 1 FROM incidents_mention r
+    WHERE r.platform = p.platform AND r.parent_external_id = p.external_id AND r.is_own
+)
+"""
+
+
+@transaction.atomic
+def mentions_score_batch(*, limit: int = SCORE_BATCH_SIZE) -> int:
+    """Score up to `limit` unscored mentions and link brand replies to what they answer. Rows
+    another worker is scoring are skipped (SKIP LOCKED), so concurrent runs share the work.
+    Returns how many were scored; 0 means nothing is left."""
+    now = timezone.now()
+    with _raw_cursor() as cursor:
+        cursor.execute(_SCORE_CLAIM, {"limit": limit}, binary=True)
+        claimed = cursor.fetchall()
+        if not claimed:
+            return 0
+        scores = scoring.score_batch([(row[1] or "", row[2] or None) for row in claimed])
+        cursor.execute(
+            _SCORE_WRITE,
+            {
+                "now": now,
+                "id": [row[0] for row in claimed],
+                "sentiment": [s.sentiment for s in scores],
+                "band": [s.band for s in scores],
+                "language": [s.language for s in scores],
+                "is_abuse": [s.is_abuse for s in scores],
+                "is_threat": [s.is_threat for s in scores],
+                "is_complaint": [s.is_complaint for s in scores],
+                "is_question": [s.is_question for s in scores],
+            },
+            binary=True,
+        )
+        own_ids = [row[0] for row in claimed if row[6] and row[5]]
+        if own_ids:
+            cursor.execute(_LINK_ANSWERS, {"own_ids": own_ids}, binary=True)
+        cursor.execute(_LINK_LATE_PARENTS, {"ids": [row[0] for row in claimed if not row[6]]}, binary=True)
+    return len(claimed)
+
+
+def mentions_score_pending(*, max_batches: int = 200) -> int:
+    """Score every unscored mention, batch by batch (each batch its own transaction)."""
+    total = 0
+    for _ in range(max_batches):
+        scored = mentions_score_batch()
+        total += scored
+        if not scored:
+            break
+    return total
+
+
+@transaction.atomic
+def detector_settings_update(**values) -> DetectorSettings:
+    """Save the brand's detector thresholds (creating the row the first time)."""
+    row = DetectorSettings.objects.select_for_update().filter(pk=1).first() or DetectorSettings(pk=1)
+    for name, value in values.items():
+        setattr(row, name, value)
+    try:
+        row.full_clean()
+    except ValidationError as exc:
+        raise DomainError("Invalid detector settings.", field_errors=exc.message_dict) from exc
+    row.save()
+    return row

@@ -1,0 +1,305 @@
+"""Signed outgoing webhooks of the current brand: subscriptions, event emission, delivery with
+retries, and the signature check a receiver runs.
+
+Signature: `X-Tanggap-Signature: sha256=<hex>` where hex is HMAC-SHA256, keyed with the
+subscription's secret, over `f"{timestamp}.{body}"`; `timestamp` is `X-Tanggap-Timestamp` (Unix
+seconds) and `body` the raw request body. `X-Tanggap-Delivery` is the same on every retry of one
+delivery, so a receiver can drop duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+import time
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from incidents.models import WebhookDelivery, WebhookSubscription
+from tenants.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a public prefix, not a secret)
+EVENTS = ("alert.raised", "alert.updated", "alert.acknowledged", "alert.dismissed", "ping")
+# Seconds before retry n (1-based): a blip is retried soon, an outage over about two hours.
+RETRY_SCHEDULE = tuple(getattr(settings, "WEBHOOK_RETRY_SCHEDULE", (2, 30, 120, 600, 1800, 3600)))
+MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
+# A delivery claimed longer ago than this is taken to be from a worker that died mid-send.
+CLAIM_LEASE_SECONDS = 120
+TIMEOUT = (5, 10)  # connect, read
+USER_AGENT = "Tanggap-Webhooks/1"
+
+
+def webhook_signature(*, secret: str, timestamp: str | int, body: str | bytes) -> str:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8")
+    digest = hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def webhook_signature_verify(
+    *, secret: str, timestamp: str | int, body: str | bytes, signature: str, tolerance_seconds: int = 300
+) -> bool:
+    """True when `signature` signs `timestamp.body` with `secret` and the timestamp is recent
+    (within `tolerance_seconds` either way), which refuses replays of old deliveries."""
+    try:
+        sent_at = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    if abs(time.time() - sent_at) > tolerance_seconds:
+        return False
+    expected = webhook_signature(secret=secret, timestamp=sent_at, body=body)
+    return hmac.compare_digest(expected, signature or "")
+
+
+# --- Subscriptions -------------------------------------------------------------------------------
+def _private_hosts_allowed() -> bool:
+    # Development and tests post to 127.0.0.1; production refuses internal addresses (SSRF).
+    return bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE_HOSTS", settings.DEBUG))
+
+
+def _url_check(url: str) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise DomainError("Enter an http(s) URL.", field_errors={"url": ["Enter an http(s) URL."]})
+    if not _private_hosts_allowed():
+        if parts.scheme != "https":
+            raise DomainError("Webhook URLs must use https.", field_errors={"url": ["Use https."]})
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        except OSError:
+            raise DomainError("The webhook host does not resolve.", field_errors={"url": ["Host not found."]})
+        for address in addresses:
+            ip = ipaddress.ip_address(address)
+            if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+                raise DomainError(
+                    "Webhook URLs must point to a public address.",
+                    field_errors={"url": ["Not a public address."]},
+                )
+    return url
+
+
+def _events_check(events: list[str]) -> list[str]:
+    events = list(dict.fromkeys(e.strip() for e in events or [] if e and e.strip()))
+    if not events:
+        raise DomainError(
+            "Choose at least one event (or '*').", field_errors={"events": ["Choose an event."]}
+        )
+    unknown = [e for e in events if e != "*" and e not in EVENTS]
+    if unknown:
+        raise DomainError(
+            f"Unknown event(s): {', '.join(unknown)}. Known: {', '.join(EVENTS)} or '*'.",
+            field_errors={"events": ["Unknown event."]},
+        )
+    return events
+
+
+@transaction.atomic
+def webhook_subscription_create(
+    *, name: str, url: str, events: list[str], created_by=None
+) -> tuple[WebhookSubscription, str]:
+    """Create a subscription with a fresh signing secret; returns it with the secret, which the
+    caller shows once (afterwards only its first characters are shown; rotate to get a new one)."""
+    name = (name or "").strip()[:100] or "Webhook"
+    subscription = WebhookSubscription.objects.create(
+        name=name,
+        url=_url_check(url),
+        events=_events_check(events),
+        secret=SECRET_PREFIX + secrets.token_urlsafe(32),
+        created_by=created_by if getattr(created_by, "pk", None) else None,
+    )
+    return subscription, subscription.secret
+
+
+@transaction.atomic
+def webhook_subscription_update(
+    *,
+    subscription_id,
+    name: str | None = None,
+    url: str | None = None,
+    events: list[str] | None = None,
+    is_active: bool | None = None,
+) -> WebhookSubscription:
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
+    if name is not None:
+        subscription.name = name.strip()[:100] or subscription.name
+    if url is not None:
+        subscription.url = _url_check(url)
+    if events is not None:
+        subscription.events = _events_check(events)
+    if is_active is not None:
+        subscription.is_active = is_active
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def webhook_subscription_rotate_secret(*, subscription_id) -> tuple[WebhookSubscription, str]:
+    """Replace the signing secret; deliveries from now on are signed with the new one."""
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
+    subscription.secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    subscription.save(update_fields=["secret", "updated_at"])
+    return subscription, subscription.secret
+
+
+# --- Emission ------------------------------------------------------------------------------------
+def _queue(delivery_ids: list[str]) -> None:
+    from incidents.tasks.early_warning import webhook_deliver_task
+
+    for delivery_id in delivery_ids:
+        webhook_deliver_task.delay(delivery_id)
+
+
+def webhook_event_emit(*, event: str, payload: dict, subscription_ids: list | None = None) -> int:
+    """Create one pending delivery per active subscription that wants `event` (in the current
+    brand's schema) and queue them after commit. Returns how many were created."""
+    # JSON-safe now, so the stored payload is exactly what is sent (dates, UUIDs as strings).
+    payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    subscriptions = WebhookSubscription.objects.filter(is_active=True)
+    if subscription_ids is not None:
+        subscriptions = subscriptions.filter(pk__in=subscription_ids)
+    deliveries = [
+        WebhookDelivery(subscription=subscription, event=event, payload=payload)
+        for subscription in subscriptions.only("id", "events")
+        if subscription.wants(event) or subscription_ids is not None
+    ]
+    if not deliveries:
+        return 0
+    with transaction.atomic():
+        WebhookDelivery.objects.bulk_create(deliveries)
+        ids = [str(d.pk) for d in deliveries]
+        transaction.on_commit(lambda: _queue(ids))
+    return len(deliveries)
+
+
+# --- Delivery --------------------------------------------------------------------------------------
+def _claim(delivery_id) -> bool:
+    """Take the delivery for this attempt with one conditional UPDATE: a duplicate task run (or a
+    second worker) finds it already taken and sends nothing."""
+    now = timezone.now()
+    stale = now - timezone.timedelta(seconds=CLAIM_LEASE_SECONDS)
+    claimable = WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING) | (
+        WebhookDelivery.objects.filter(
+            pk=delivery_id, status=WebhookDelivery.Status.SENDING, claimed_at__lt=stale
+        )
+    )
+    return bool(
+        claimable.update(status=WebhookDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def webhook_delivery_attempt(*, delivery_id) -> float | None:
+    """Make one attempt at a delivery. Returns None when there is nothing more to do (sent, failed
+    for good, gone, or taken by another run), else the seconds to wait before the next attempt."""
+    if not _claim(delivery_id):
+        return None
+    delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
+    subscription = delivery.subscription
+    body = json.dumps(
+        {
+            "id": str(delivery.pk),
+            "event": delivery.event,
+            "created_at": delivery.created_at.isoformat(),
+            "data": delivery.payload,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "X-Tanggap-Event": delivery.event,
+        "X-Tanggap-Delivery": str(delivery.pk),
+        "X-Tanggap-Timestamp": timestamp,
+        "X-Tanggap-Signature": webhook_signature(secret=subscription.secret, timestamp=timestamp, body=body),
+    }
+    started = time.monotonic()
+    status_code, error = None, ""
+    if not subscription.is_active:
+        error = "subscription is inactive"
+    else:
+        try:
+            response = requests.post(
+                subscription.url,
+                data=body.encode("utf-8"),
+                headers=headers,
+                timeout=TIMEOUT,
+                allow_redirects=False,
+            )
+            status_code = response.status_code
+            if not 200 <= status_code < 300:
+                error = f"HTTP {status_code}"
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+    duration_ms = round((time.monotonic() - started) * 1000)
+    now = timezone.now()
+    succeeded = not error
+    attempt = delivery.attempts
+    retry_in = None
+    if succeeded:
+        status = WebhookDelivery.Status.SUCCEEDED
+    elif attempt < MAX_ATTEMPTS and subscription.is_active:
+        status = WebhookDelivery.Status.PENDING
+        retry_in = RETRY_SCHEDULE[attempt - 1]
+    else:
+        status = WebhookDelivery.Status.FAILED
+    log = [
+        *delivery.attempt_log,
+        {
+            "attempt": attempt,
+            "at": now.isoformat(),
+            "status_code": status_code,
+            "error": error,
+            "duration_ms": duration_ms,
+        },
+    ]
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.SENDING).update(
+        status=status,
+        attempt_log=log,
+        last_status_code=status_code,
+        delivered_at=now if succeeded else None,
+        next_attempt_at=now + timezone.timedelta(seconds=retry_in) if retry_in else None,
+    )
+    logger.info(
+        "webhook %s %s attempt %s: %s in %sms",
+        delivery.event,
+        delivery.pk,
+        attempt,
+        error or status_code,
+        duration_ms,
+    )
+    return retry_in
+
+
+@transaction.atomic
+def webhook_delivery_retry(*, delivery_id) -> WebhookDelivery:
+    """Send a failed delivery again now (staff action). Safe to repeat: only a failed one restarts."""
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+    if delivery.status == WebhookDelivery.Status.FAILED:
+        delivery.status = WebhookDelivery.Status.PENDING
+        delivery.attempts = 0
+        delivery.save(update_fields=["status", "attempts"])
+        delivery_ids = [str(delivery.pk)]
+        transaction.on_commit(lambda: _queue(delivery_ids))
+    return delivery
+
+
+def webhook_ping(*, subscription_id) -> int:
+    """Send a `ping` event to one subscription, to check its endpoint and signature code."""
+    return webhook_event_emit(
+        event="ping", payload={"message": "Tanggap webhook test"}, subscription_ids=[subscription_id]
+    )
