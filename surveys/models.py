@@ -1,1 +1,268 @@
-"""surveys models (brand schema)."""
+"""Satisfaction surveys (brand schema): surveys and their questions, invitations with personal links,
+responses and their answers, and the testimonial candidates consenting respondents become."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Bilingual:
+    """Text kept in English and Bahasa Indonesia; `localized(field)` picks the active language,
+    falling back to the other one when a translation is missing."""
+
+    def localized(self, field: str, language: str | None = None) -> str:
+        language = (language or get_language() or "en")[:2]
+        other = "en" if language == "id" else "id"
+        return getattr(self, f"{field}_{language}", "") or getattr(self, f"{field}_{other}", "")
+
+
+class Survey(Bilingual, models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_id = models.CharField(_("title (Bahasa Indonesia)"), max_length=200, blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True, max_length=2000)
+    intro_id = models.TextField(_("introduction (Bahasa Indonesia)"), blank=True, max_length=2000)
+    template = models.CharField(_("made from template"), max_length=40, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    # Bumped by every question or option change, so a cached copy of the questions is never stale.
+    questions_version = models.PositiveIntegerField(default=1, editable=False)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="copies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title_en or self.title_id
+
+    @property
+    def title(self) -> str:
+        return self.localized("title")
+
+    @property
+    def intro(self) -> str:
+        return self.localized("intro")
+
+
+class Question(Bilingual, models.Model):
+    class Kind(models.TextChoices):
+        CSAT = "csat", _("Satisfaction (CSAT, 1–5)")
+        NPS = "nps", _("Recommendation (NPS, 0–10)")
+        CES = "ces", _("Effort (CES, 1–7)")
+        SINGLE_CHOICE = "single_choice", _("Single choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        CONSENT = "consent", _("Consent to quote (yes/no)")
+
+    SCALES = {Kind.CSAT: (1, 5), Kind.NPS: (0, 10), Kind.CES: (1, 7)}
+    CHOICE_KINDS = frozenset({Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE})
+    TEXT_LIMITS = {Kind.SHORT_TEXT: 200, Kind.LONG_TEXT: 4000}
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    text_en = models.CharField(_("question (English)"), max_length=500)
+    text_id = models.CharField(_("question (Bahasa Indonesia)"), max_length=500, blank=True)
+    help_en = models.CharField(_("help text (English)"), max_length=500, blank=True)
+    help_id = models.CharField(_("help text (Bahasa Indonesia)"), max_length=500, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["position", "text_en"]
+
+    def __str__(self) -> str:
+        return self.text_en or self.text_id
+
+    @property
+    def text(self) -> str:
+        return self.localized("text")
+
+    @property
+    def help(self) -> str:
+        return self.localized("help")
+
+    @property
+    def scale(self) -> tuple[int, int] | None:
+        return self.SCALES.get(self.kind)
+
+
+class Option(Bilingual, models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    text_en = models.CharField(_("option (English)"), max_length=200)
+    text_id = models.CharField(_("option (Bahasa Indonesia)"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        ordering = ["position", "text_en"]
+
+    def __str__(self) -> str:
+        return self.text_en or self.text_id
+
+    @property
+    def text(self) -> str:
+        return self.localized("text")
+
+
+class Invitation(models.Model):
+    """One recipient of one survey. Its personal links (InvitationLink) are stored as hashes only;
+    the first complete submission sets `answered_at`, and no link of it works again."""
+
+    class Language(models.TextChoices):
+        EN = "en", _("English")
+        ID = "id", _("Bahasa Indonesia")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, blank=True,
+        help_text=_("Empty: the respondent's browser language, then the brand's default."),
+    )
+    # Plain values, not foreign keys: incidents are another app's concern and may be archived.
+    incident_id = models.UUIDField(_("incident"), null=True, blank=True, db_index=True)
+    mention_author = models.CharField(_("mention author"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") | ~Q(phone=""), name="invitation_has_email_or_phone"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.phone
+
+
+class InvitationLink(models.Model):
+    """A personal link of an invitation: one is minted at creation (shown once) and one per email
+    sent, because only the SHA-256 of a token is kept and an email needs the token itself."""
+
+    id = models.BigAutoField(primary_key=True)
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=16, default="created")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation link")
+
+
+class InvitationEmail(models.Model):
+    """Log of the emails sent for an invitation; at most one invitation and one reminder each."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        REMINDER = "reminder", _("Reminder")
+
+    id = models.BigAutoField(primary_key=True)
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    to = models.EmailField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation email")
+        constraints = [models.UniqueConstraint(fields=["invitation", "kind"], name="one_email_of_each_kind")]
+
+
+class Response(models.Model):
+    """One complete submission: all its answers were stored in the same transaction."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    # One response per invitation, enforced by the database as well as by the claim.
+    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response")
+    language = models.CharField(max_length=2)
+    submitted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.invitation} · {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+class Answer(models.Model):
+    """One answer: a number (scales, consent 1/0), a text, or one chosen option (a multiple-choice
+    answer is one row per chosen option)."""
+
+    id = models.BigAutoField(primary_key=True)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    number = models.SmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    option = models.ForeignKey(Option, on_delete=models.PROTECT, null=True, blank=True, related_name="answers")
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        indexes = [models.Index(fields=["question", "number"])]
+
+
+class TestimonialCandidate(models.Model):
+    """A respondent who agreed to be quoted and gave a top score: staff review it before the
+    content calendar may use it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="testimonial")
+    author_name = models.CharField(_("author"), max_length=200, blank=True)
+    quote = models.TextField(_("quote"), blank=True)
+    score_kind = models.CharField(max_length=16, blank=True)
+    score = models.SmallIntegerField(null=True, blank=True)
+    language = models.CharField(max_length=2)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    # The public user's id and email, not a foreign key: deleting a user in the public schema
+    # must not need to reach into every brand's tables.
+    reviewed_by_id = models.BigIntegerField(null=True, blank=True)
+    reviewed_by_email = models.EmailField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("testimonial candidate")
+        verbose_name_plural = _("testimonial candidates")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.author_name or _('Anonymous')}: {self.quote[:60]}"

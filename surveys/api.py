@@ -1,0 +1,233 @@
+"""Survey API on a brand host (/api/v1/): surveys from templates, bulk invitations (links returned
+once), results, responses (JSON and CSV) and testimonial review. Every granted role reads; staff
+roles and the brand's API key write."""
+
+import json
+
+from django.db import connection
+from django.http import Http404, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from surveys.catalog import SURVEY_TEMPLATES
+from surveys.export import responses_csv_rows
+from surveys.models import Survey, TestimonialCandidate
+from surveys.results import survey_results
+from surveys.selectors import response_list, survey_get, survey_list, testimonial_list
+from surveys.serializers import (
+    InvitationOut,
+    InvitationWithLinkOut,
+    ResponseOut,
+    ResultsOut,
+    SurveyListOut,
+    SurveyOut,
+    TestimonialOut,
+)
+from surveys.services import (
+    BATCH_LIMIT,
+    INVITATION_TTL_DAYS,
+    invitation_create_batch,
+    survey_close,
+    survey_create_from_template,
+    survey_duplicate_as_draft,
+    survey_open,
+    testimonial_review,
+)
+from surveys.tokens import brand_base_url
+from tenants.api_base import BrandApiView
+
+TAG = ["surveys"]
+
+
+class _Cursor(CursorPagination):
+    page_size = 100
+    max_page_size = 500
+    page_size_query_param = "page_size"
+
+    def __init__(self, ordering: str):
+        self.ordering = ordering
+
+
+def _paginated(view, qs, serializer_class, ordering: str, **context):
+    paginator = _Cursor(ordering)
+    page = paginator.paginate_queryset(qs, view.request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True, context=context).data)
+
+
+def _survey_or_404(survey_id) -> Survey:
+    survey = survey_get(survey_id=survey_id)
+    if survey is None:
+        raise Http404
+    return survey
+
+
+class SurveyListApi(BrandApiView):
+    class Input(serializers.Serializer):
+        template = serializers.ChoiceField(choices=sorted(SURVEY_TEMPLATES))
+        open = serializers.BooleanField(default=False, help_text="Open the survey for answers right away.")
+
+    @extend_schema(tags=TAG, summary="List surveys", responses=SurveyListOut(many=True))
+    def get(self, request):
+        return _paginated(self, survey_list(), SurveyListOut, "-created_at")
+
+    @extend_schema(tags=TAG, summary="Create a survey from a template", request=Input, responses={201: SurveyOut})
+    def post(self, request):
+        data = self.validated(self.Input, request.data)
+        survey = survey_create_from_template(template=data["template"], brand_name=request.tenant.name,
+                                             open_now=data["open"])
+        return Response(SurveyOut(_survey_or_404(survey.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class SurveyDetailApi(BrandApiView):
+    @extend_schema(tags=TAG, summary="A survey with its questions", responses=SurveyOut)
+    def get(self, request, survey_id):
+        return Response(SurveyOut(_survey_or_404(survey_id)).data)
+
+
+class _SurveyActionApi(BrandApiView):
+    action = None
+
+    def post(self, request, survey_id):
+        _survey_or_404(survey_id)
+        survey = type(self).action(survey_id=survey_id)
+        return Response(SurveyOut(_survey_or_404(survey.pk)).data)
+
+
+@extend_schema(tags=TAG, summary="Open a draft survey for answers (no-op when open)", request=None, responses=SurveyOut)
+class SurveyOpenApi(_SurveyActionApi):
+    action = staticmethod(survey_open)
+
+
+@extend_schema(tags=TAG, summary="Close a survey (no-op when closed)", request=None, responses=SurveyOut)
+class SurveyCloseApi(_SurveyActionApi):
+    action = staticmethod(survey_close)
+
+
+@extend_schema(tags=TAG, summary="Copy a survey as a new draft to edit", request=None, responses=SurveyOut)
+class SurveyDuplicateApi(_SurveyActionApi):
+    action = staticmethod(survey_duplicate_as_draft)
+
+
+class InvitationListApi(BrandApiView):
+    class Recipient(serializers.Serializer):
+        name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        email = serializers.EmailField(required=False, allow_blank=True, default="")
+        phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+        language = serializers.ChoiceField(choices=["", "en", "id"], required=False, default="")
+        incident_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+        mention_author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+        def validate(self, attrs):
+            if not attrs.get("email") and not attrs.get("phone"):
+                raise serializers.ValidationError("Give an email address or a phone number.")
+            return attrs
+
+    class Input(serializers.Serializer):
+        invitations = serializers.ListField(min_length=1, max_length=BATCH_LIMIT)
+        expires_in_days = serializers.IntegerField(min_value=1, max_value=365, default=INVITATION_TTL_DAYS)
+        send_email = serializers.BooleanField(default=True, help_text="Email those with an address, after commit.")
+
+        def validate_invitations(self, value):
+            rows = InvitationListApi.Recipient(data=value, many=True)
+            rows.is_valid(raise_exception=True)
+            return rows.validated_data
+
+    @extend_schema(tags=TAG, summary="Invitations of a survey", responses=InvitationOut(many=True))
+    def get(self, request, survey_id):
+        survey = _survey_or_404(survey_id)
+        return _paginated(self, survey.invitations.all(), InvitationOut, "-created_at")
+
+    @extend_schema(
+        tags=TAG,
+        summary="Invite recipients in bulk (all or none); the links are in this answer only",
+        request=Input,
+        responses={201: InvitationWithLinkOut(many=True)},
+    )
+    def post(self, request, survey_id):
+        _survey_or_404(survey_id)
+        data = self.validated(self.Input, request.data)
+        created = invitation_create_batch(
+            survey_id=survey_id, recipients=data["invitations"], expires_in_days=data["expires_in_days"],
+            send_email=data["send_email"],
+        )
+        base = brand_base_url(request.tenant)
+        out = []
+        for invitation, raw in created:
+            invitation.link = f"{base}/s/{raw}/"
+            out.append(invitation)
+        return Response(InvitationWithLinkOut(out, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class SurveyResultsApi(BrandApiView):
+    @extend_schema(tags=TAG, summary="CSAT, NPS, CES, choice counts, response rate; by week and incident",
+                   responses=ResultsOut)
+    def get(self, request, survey_id):
+        _survey_or_404(survey_id)
+        return Response(survey_results(survey_id=survey_id, timezone_name=request.tenant.timezone))
+
+
+class ResponseListApi(BrandApiView):
+    @extend_schema(tags=TAG, summary="Responses with their answers, newest first", responses=ResponseOut(many=True))
+    def get(self, request, survey_id):
+        survey = _survey_or_404(survey_id)
+        kinds = {q.pk: q.kind for q in survey.questions.all()}
+        return _paginated(self, response_list(survey_id=survey_id), ResponseOut, "-submitted_at", kinds=kinds)
+
+
+class _CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data).encode() if data is not None else b""  # only errors come through here
+
+
+class ResponseCsvApi(BrandApiView):
+    renderer_classes = [JSONRenderer, _CsvRenderer]
+
+    @extend_schema(tags=TAG, summary="All responses as CSV (streamed)",
+                   responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)})
+    def get(self, request, survey_id):
+        _survey_or_404(survey_id)
+        return responses_csv_response(survey_id=survey_id)
+
+
+def responses_csv_response(*, survey_id) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(responses_csv_rows(survey_id=survey_id), content_type="text/csv; charset=utf-8")
+    filename = f"survey-{connection.tenant.slug}-{survey_id}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class TestimonialListApi(BrandApiView):
+    @extend_schema(
+        tags=TAG, summary="Testimonial candidates (consenting respondents with a top score)",
+        parameters=[OpenApiParameter("status", str, enum=TestimonialCandidate.Status.values)],
+        responses=TestimonialOut(many=True),
+    )
+    def get(self, request):
+        wanted = request.query_params.get("status") or None
+        if wanted and wanted not in TestimonialCandidate.Status.values:
+            wanted = "none"
+        return _paginated(self, testimonial_list(status=wanted), TestimonialOut, "-created_at")
+
+
+class TestimonialReviewApi(BrandApiView):
+    class Input(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=["approve", "reject"])
+        note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    @extend_schema(tags=TAG, summary="Approve or reject a testimonial candidate", request=Input,
+                   responses=TestimonialOut)
+    def post(self, request, candidate_id):
+        if not TestimonialCandidate.objects.filter(pk=candidate_id).exists():
+            raise Http404
+        data = self.validated(self.Input, request.data)
+        candidate = testimonial_review(candidate_id=candidate_id, actor=self.actor, **data)
+        return Response(TestimonialOut(candidate).data)

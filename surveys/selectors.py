@@ -1,0 +1,97 @@
+"""Reads on surveys: lookups by link token, question sets, lists for the admin and the API."""
+
+from datetime import timedelta
+from functools import lru_cache
+from uuid import UUID
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from surveys.models import Invitation, InvitationLink, Option, Question, Response, Survey, TestimonialCandidate
+from surveys.tokens import token_hash, token_looks_valid
+
+
+def invitation_get_by_token(*, raw_token: str) -> Invitation | None:
+    """The invitation a personal link opens, with its survey, looked up by the token's hash in the
+    current brand's schema only (so another brand's token is simply unknown here)."""
+    if not token_looks_valid(raw_token):
+        return None
+    link = (
+        InvitationLink.objects.select_related("invitation__survey")
+        .filter(token_hash=token_hash(raw_token))
+        .first()
+    )
+    return link.invitation if link else None
+
+
+@lru_cache(maxsize=256)
+def _questions_cached(schema_name: str, survey_id: UUID, version: int) -> tuple[Question, ...]:
+    return tuple(
+        Question.objects.filter(survey_id=survey_id).prefetch_related(
+            Prefetch("options", queryset=Option.objects.order_by("position", "text_en"))
+        )
+    )
+
+
+def survey_questions_get(*, survey_id: UUID, version: int) -> tuple[Question, ...]:
+    """A survey's questions with their options, in order. Cached per process under the survey's
+    questions_version, which every question change bumps, so a stale set is never returned.
+    Callers must treat the objects as read-only."""
+    return _questions_cached(connection.schema_name, survey_id, version)
+
+
+def survey_list() -> QuerySet[Survey]:
+    return Survey.objects.annotate(
+        invitation_count=Count("invitations", distinct=True),
+        response_count=Count("responses", distinct=True),
+    ).order_by("-created_at")
+
+
+def survey_get(*, survey_id: UUID) -> Survey | None:
+    return Survey.objects.filter(pk=survey_id).prefetch_related("questions__options").first()
+
+
+def response_list(*, survey_id: UUID) -> QuerySet[Response]:
+    """Responses with their invitation and answers (three queries whatever the page size)."""
+    return (
+        Response.objects.filter(survey_id=survey_id)
+        .select_related("invitation")
+        .prefetch_related(Prefetch("answers", queryset=_answers_qs()))
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def _answers_qs():
+    from surveys.models import Answer
+
+    return Answer.objects.select_related("option").order_by("question__position", "option__position", "id")
+
+
+def invitations_due_for_reminder(*, after: timedelta) -> QuerySet[Invitation]:
+    """Emailed more than `after` ago, not answered, not opted out, not reminded, not expired, on an
+    open survey. The reminder service re-checks all of it when it claims the row."""
+    now = timezone.now()
+    return Invitation.objects.filter(
+        sent_at__lte=now - after,
+        reminded_at__isnull=True,
+        answered_at__isnull=True,
+        opted_out_at__isnull=True,
+        expires_at__gt=now,
+        survey__status=Survey.Status.OPEN,
+    ).exclude(email="")
+
+
+def testimonial_list(*, status: str | None = None) -> QuerySet[TestimonialCandidate]:
+    qs = TestimonialCandidate.objects.select_related("response__survey")
+    return qs.filter(status=status) if status else qs
+
+
+def invitation_counts(*, survey_id: UUID) -> dict:
+    return Invitation.objects.filter(survey_id=survey_id).aggregate(
+        total=Count("id"),
+        emailed=Count("id", filter=Q(sent_at__isnull=False)),
+        reminded=Count("id", filter=Q(reminded_at__isnull=False)),
+        answered=Count("id", filter=Q(answered_at__isnull=False)),
+        opted_out=Count("id", filter=Q(opted_out_at__isnull=False)),
+    )

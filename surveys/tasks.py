@@ -1,0 +1,51 @@
+"""Thin Celery tasks for surveys: ids in, one service call each; safe to run twice."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+REMINDER_AFTER_DAYS = 3
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5,
+             time_limit=60, soft_time_limit=45)
+def invitation_send_task(invitation_id: str) -> bool:
+    """Email one invitation; the service claims the row, so a duplicate finds nothing to send."""
+    from surveys.services import invitation_send
+
+    sent = invitation_send(invitation_id=invitation_id)
+    logger.info("survey invitation %s: %s", invitation_id, "sent" if sent else "nothing to send")
+    return sent
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5,
+             time_limit=60, soft_time_limit=45)
+def invitation_remind_task(invitation_id: str) -> bool:
+    from surveys.services import invitation_remind
+
+    sent = invitation_remind(invitation_id=invitation_id)
+    logger.info("survey reminder %s: %s", invitation_id, "sent" if sent else "nothing to send")
+    return sent
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+def survey_reminders_due_task(after_days: float = REMINDER_AFTER_DAYS) -> int:
+    """In the current brand: queue one reminder task per invitation that is due one."""
+    from surveys.selectors import invitations_due_for_reminder
+
+    ids = [str(pk) for pk in invitations_due_for_reminder(after=timedelta(days=after_days)).values_list("pk", flat=True)]
+    for pk in ids:
+        invitation_remind_task.delay(pk)
+    logger.info("survey reminders due: %d", len(ids))
+    return len(ids)
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def survey_reminders_sweep_task(after_days: float = REMINDER_AFTER_DAYS) -> int:
+    """Periodic entry point (run in public by beat): fan out the reminder check to every ready brand."""
+    from tenants.services import fan_out_to_ready_brands
+
+    return fan_out_to_ready_brands(lambda _brand: survey_reminders_due_task.delay(after_days))

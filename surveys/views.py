@@ -1,0 +1,156 @@
+"""The public survey pages on a brand's host, reached by a personal link without logging in.
+Every outcome is a page: unknown link 404, expired / answered / closed 410, too many tries 429."""
+
+import re
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import trans_real
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from surveys.forms import AnswerForm
+from surveys.models import Invitation, Survey
+from surveys.selectors import invitation_get_by_token, survey_questions_get
+from surveys.services import InvitationUnavailable, invitation_opt_out, response_submit
+from surveys.tokens import token_hash
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_DEFAULT_COLOUR = "#0f766e"
+SUPPORTED = ("en", "id")
+
+
+def _rate(name: str, default: str | None) -> str | None:
+    return getattr(settings, name, default)
+
+
+def brand_chrome() -> dict:
+    """The brand's name and a safe colour (only #rrggbb reaches the stylesheet), with a text colour
+    that stays readable on it."""
+    brand = connection.tenant
+    colour = getattr(brand, "colour", "") or ""
+    colour = colour if _COLOUR.match(colour) else _DEFAULT_COLOUR
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return {"brand_name": getattr(brand, "name", ""), "brand_colour": colour,
+            "brand_text": "#111827" if luminance > 150 else "#ffffff"}
+
+
+def choose_language(request: HttpRequest, invitation: Invitation | None) -> str:
+    """?lang= (the respondent's own switch), then the invitation's language, then the browser's
+    Accept-Language, then the brand's default."""
+    asked = request.GET.get("lang", "")
+    if asked in SUPPORTED:
+        return asked
+    if invitation is not None and invitation.language in SUPPORTED:
+        return invitation.language
+    for code, _q in trans_real.parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code == "*":
+            continue
+        if code.split("-")[0].lower() in SUPPORTED:
+            return code.split("-")[0].lower()
+    default = getattr(connection.tenant, "default_language", "")
+    return default if default in SUPPORTED else settings.LANGUAGE_CODE
+
+
+def _page(request, template: str, context: dict, *, status: int = 200, language: str) -> HttpResponse:
+    response = render(request, template, {**brand_chrome(), "language": language, **context}, status=status)
+    response["Content-Language"] = language
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the URL holds the personal token
+    return response
+
+
+def _unavailable(request, reason: str, language: str) -> HttpResponse:
+    status = 404 if reason == "unknown" else 410
+    return _page(request, "surveys/public/unavailable.html", {"reason": reason}, status=status, language=language)
+
+
+def _state(invitation: Invitation) -> str | None:
+    if invitation.answered_at is not None:
+        return "answered"
+    if invitation.expires_at <= timezone.now():
+        return "expired"
+    if invitation.survey.status != Survey.Status.OPEN:
+        return "closed"
+    return None
+
+
+def _rate_limited(request: HttpRequest, raw_token: str) -> bool:
+    """Per token and per client address; counted in the default cache, whose keys carry the brand."""
+    token_key = token_hash(raw_token)
+    per_token = is_ratelimited(
+        request, group="surveys.submit.token", key=lambda _g, _r: token_key,
+        rate=_rate("SURVEYS_SUBMIT_RATE_PER_TOKEN", "10/m"), method="POST", increment=True,
+    )
+    per_ip = is_ratelimited(
+        request, group="surveys.submit.ip", key="ip",
+        rate=_rate("SURVEYS_SUBMIT_RATE_PER_IP", "120/m"), method="POST", increment=True,
+    )
+    return per_token or per_ip
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST", "HEAD"])
+def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_get_by_token(raw_token=token)
+    language = choose_language(request, invitation)
+    with translation.override(language):
+        if invitation is None:
+            return _unavailable(request, "unknown", language)
+        if request.method == "POST" and _rate_limited(request, token):
+            return _page(request, "surveys/public/rate_limited.html", {}, status=429, language=language)
+        state = _state(invitation)
+        if state:
+            return _unavailable(request, state, language)
+        survey = invitation.survey
+        questions = survey_questions_get(survey_id=survey.pk, version=survey.questions_version)
+        form = AnswerForm(questions, data=request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                response_submit(invitation_id=invitation.pk, answers=form.answers(), language=language)
+            except InvitationUnavailable as exc:
+                return _unavailable(request, exc.reason, language)
+            return redirect("surveys:thanks", token=token)
+        context = {"survey": survey, "invitation": invitation, "form": form, "token": token,
+                   "other_language": "id" if language == "en" else "en"}
+        return _page(request, "surveys/public/answer.html", context,
+                     status=400 if form.is_bound else 200, language=language)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_get_by_token(raw_token=token)
+    language = choose_language(request, invitation)
+    with translation.override(language):
+        if invitation is None:
+            return _unavailable(request, "unknown", language)
+        if invitation.answered_at is None:
+            return redirect("surveys:answer", token=token)
+        return _page(request, "surveys/public/thanks.html", {"survey": invitation.survey}, language=language)
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST", "HEAD"])
+def survey_opt_out(request: HttpRequest, token: str) -> HttpResponse:
+    """A confirmation page (GET) and the opt-out itself (POST), so a mail scanner following the
+    link does not opt the recipient out."""
+    invitation = invitation_get_by_token(raw_token=token)
+    language = choose_language(request, invitation)
+    with translation.override(language):
+        if invitation is None:
+            return _unavailable(request, "unknown", language)
+        if request.method == "POST":
+            if _rate_limited(request, token):
+                return _page(request, "surveys/public/rate_limited.html", {}, status=429, language=language)
+            invitation = invitation_opt_out(invitation_id=invitation.pk)
+        return _page(request, "surveys/public/opt_out.html", {"invitation": invitation, "token": token},
+                     language=language)
