@@ -117,7 +117,7 @@ def negative_spike_detect(*, settings: DetectorSettings, now: datetime) -> list[
 # --- Rumour -----------------------------------------------------------------------------------
 _RUMOUR_TEXTS = """
 SELECT id, author_handle, text, posted_at FROM incidents_mention
-WHERE posted_at >= %(start)s AND posted_at < %(end)s AND NOT is_own
+WHERE posted_at >= %(start)s AND posted_at <= %(end)s AND NOT is_own
   AND (sentiment_band = 'negative' OR is_complaint)
 ORDER BY posted_at DESC
 LIMIT %(cap)s

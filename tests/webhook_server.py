@@ -1,6 +1,8 @@
 """A local HTTP receiver for webhook tests: stdlib http.server in a thread on 127.0.0.1 that records
 every request (method, path, headers, body) and answers with scripted status codes.
 
+    from tests.webhook_server import webhook_server_fixture  # noqa: F401 - the `webhook_server` fixture
+
     def test_x(webhook_server):
         webhook_server.respond_with(500, 200)   # first request 500, then 200 for the rest
         ... webhook_server.url ...
@@ -96,8 +98,8 @@ class WebhookServer:
         self._httpd.server_close()
 
 
-@pytest.fixture
-def webhook_server():
+@pytest.fixture(name="webhook_server")
+def webhook_server_fixture():
     server = WebhookServer().start()
     yield server
     server.stop()

@@ -9,16 +9,9 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.webhook_server import WebhookServer
+from tests.webhook_server import webhook_server_fixture  # noqa: F401 - re-exported
 
-# Test modules import the fixtures below by their *_fixture names (pytest finds them by `name`).
-
-
-@pytest.fixture(name="webhook_server")
-def webhook_server_fixture():
-    server = WebhookServer().start()
-    yield server
-    server.stop()
+# Test modules import the fixtures here by their *_fixture names (pytest finds them by `name`).
 
 
 _seq = itertools.count(1)
@@ -43,7 +36,7 @@ def mention_row(**overrides) -> dict:
     return row
 
 
-def mentions_create(
+def mentions_build(
     count: int,
     *,
     at: datetime,
@@ -55,7 +48,7 @@ def mentions_create(
     answered: bool = False,
     platform: str = "instagram",
 ) -> list:
-    """Write `count` scored mentions posted evenly over `spread` ending at `at` (bulk, no scoring)."""
+    """`count` scored, unsaved mentions posted evenly over `spread`, the newest at `at`."""
     from incidents.models import Mention
 
     step = spread / max(count, 1)
@@ -78,17 +71,30 @@ def mentions_create(
                 answered_at=now if answered else None,
             )
         )
-    return Mention.objects.bulk_create(rows)
+    return rows
+
+
+def mentions_create(count: int, **kwargs) -> list:
+    """Write `count` scored mentions in one statement (no scoring task involved)."""
+    from incidents.models import Mention
+
+    return Mention.objects.bulk_create(mentions_build(count, **kwargs))
 
 
 def normal_traffic(
     *, now: datetime, days: int = 7, negatives_per_hour: int = 3, positives_per_hour: int = 10
 ):
     """A week of ordinary chatter: a few negatives and more positives every hour, all answered."""
+    from incidents.models import Mention
+
+    rows = []
     for hour in range(1, days * 24 + 1):
         at = now - timedelta(hours=hour)
-        mentions_create(negatives_per_hour, at=at, band="negative", answered=True, text="agak lambat {n}")
-        mentions_create(positives_per_hour, at=at, band="positive", answered=True, text="mantap {n}")
+        rows += mentions_build(
+            negatives_per_hour, at=at, band="negative", answered=True, text="agak lambat {n}"
+        )
+        rows += mentions_build(positives_per_hour, at=at, band="positive", answered=True, text="mantap {n}")
+    Mention.objects.bulk_create(rows)
 
 
 @pytest.fixture(name="detector_settings")
