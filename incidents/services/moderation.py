@@ -83,7 +83,9 @@ def moderation_act(
             "Unknown moderation action.",
             field_errors={"action": ["Use hide, unhide, delete_request or ban_author."]},
         )
-    incident = Incident.objects.select_for_update().get(pk=incident_id) if incident_id else None
+    incident = Incident.objects.select_for_update().filter(pk=incident_id).first() if incident_id else None
+    if incident_id and incident is None:
+        raise DomainError("Unknown incident.", field_errors={"incident_id": ["Unknown incident."]})
     if incident is not None:
         require_incident_action(actor, ACTION_PERMISSION[action], incident)
     else:

@@ -112,7 +112,9 @@ def response_draft(
 
     if kind not in ResponseKind.values:
         raise DomainError("Unknown response kind.", field_errors={"kind": ["Unknown kind."]})
-    incident = Incident.objects.select_for_update().get(pk=incident_id) if incident_id else None
+    incident = Incident.objects.select_for_update().filter(pk=incident_id).first() if incident_id else None
+    if incident_id and incident is None:
+        raise DomainError("Unknown incident.", field_errors={"incident_id": ["Unknown incident."]})
     if incident is not None:
         require_incident_action(actor, "draft_response", incident)
     else:
@@ -397,11 +399,13 @@ def _mark_sent(response: Response, *, actor, external_id: str, sent_at: datetime
 
 @transaction.atomic
 def response_confirm_sent(
-    *, response_id: UUID, external_id: str = "", sent_at: datetime | None = None
+    *, response_id: UUID, external_id: str = "", sent_at: datetime | None = None, actor=None
 ) -> Response:
-    """The integration confirms it posted an approved response. Confirming twice is a no-op;
-    confirming an unapproved response is refused."""
+    """The integration (actor None) confirms it posted an approved response; staff who post by
+    hand may confirm too. Confirming twice is a no-op; an unapproved response is refused."""
     response = _lock(response_id)
+    if actor is not None:
+        _require_drafting(actor, response)
     if response.state == Response.State.SENT:
         return response
     if response.state != Response.State.APPROVED:
@@ -410,7 +414,7 @@ def response_confirm_sent(
         )
     now = timezone.now()
     sent_at = min(sent_at or now, now)
-    _mark_sent(response, actor=None, external_id=external_id or "", sent_at=sent_at)
+    _mark_sent(response, actor=actor, external_id=external_id or "", sent_at=sent_at)
     return response
 
 

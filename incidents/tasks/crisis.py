@@ -1,1 +1,62 @@
-"""Crisis-work tasks: reminders, escalations, status-update cadence."""
+"""Crisis-work tasks: the periodic sweep (task reminders and escalations, client-update
+reminders, due drills), fanned out per ready brand, and opening incidents from alerts.
+
+Each task runs in the schema it was queued in (tenant-schemas-celery carries it), takes ids as
+strings and is safe to run twice: the services claim their rows with conditional UPDATEs."""
+
+import logging
+
+from celery import current_app, shared_task
+
+__all__ = [
+    "CRISIS_BEAT_SCHEDULE",
+    "crisis_reminders_sweep_all",
+    "crisis_reminders_task",
+    "incident_auto_open_task",
+]
+
+logger = logging.getLogger(__name__)
+
+# Every five minutes, in public; the sweep queues one task per ready brand. Registered on the app
+# here so beat (which imports task modules before reading its schedule) picks it up.
+CRISIS_BEAT_SCHEDULE = {
+    "crisis-reminders-sweep": {
+        "task": "incidents.tasks.crisis.crisis_reminders_sweep_all",
+        "schedule": 300.0,
+        "tenant_schemas": ["public"],
+    }
+}
+current_app.conf.beat_schedule = {**(current_app.conf.beat_schedule or {}), **CRISIS_BEAT_SCHEDULE}
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def crisis_reminders_sweep_all() -> int:
+    """Queue `crisis_reminders_task` in every ready brand's schema. Returns how many were queued."""
+    from tenants.services import fan_out_to_ready_brands
+
+    return fan_out_to_ready_brands(lambda brand: crisis_reminders_task.delay())
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+def crisis_reminders_task() -> dict:
+    """One brand's sweep: remind, escalate, start due drills."""
+    from incidents.services.reminders import crisis_reminders_run
+
+    result = crisis_reminders_run()
+    if any(result.values()):
+        logger.info("crisis sweep: %s", result)
+    return result
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+def incident_auto_open_task(alert_id: str) -> str | None:
+    """Open an incident for the alert when it is at or above the brand's auto-open severity."""
+    from incidents.models import Alert
+    from incidents.services.incidents import incident_auto_open_for_alert
+
+    try:
+        incident = incident_auto_open_for_alert(alert_id=alert_id)
+    except Alert.DoesNotExist:
+        logger.info("alert %s is gone; nothing to open", alert_id)
+        return None
+    return str(incident.pk) if incident else None

@@ -1,0 +1,739 @@
+"""Crisis-work API on a brand host (/api/v1/): incidents, timeline, team, tasks, responses,
+moderation, client status updates. Access to the brand is checked before any handler runs;
+what a person may do on an incident is checked by the services against incidents/permissions.py.
+
+Client people (client viewer, client approver) read incidents through the client view: no drills,
+the timeline's pinned entries only. They never write, except a client approver approving what is
+sent to them. API keys read, and write only the integration's confirmations."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response as ApiResponse
+
+from incidents import selectors_crisis as selectors
+from incidents.models import (
+    CrisisRole,
+    GuidelineVersion,
+    Incident,
+    IncidentAssignment,
+    IncidentTask,
+    ModerationAction,
+    Response,
+    ResponseKind,
+    ResponseTemplate,
+    RosterMember,
+    Severity,
+    SourceCategory,
+    StatusUpdate,
+    TimelineEntry,
+)
+from incidents.permissions import CLIENT_ROLES, incident_actions
+from incidents.services import incidents as incident_services
+from incidents.services import moderation as moderation_services
+from incidents.services import responses as response_services
+from incidents.services import status_updates as status_update_services
+from incidents.services import team as team_services
+from incidents.services import timeline as timeline_services
+from tenants.api_base import INTEGRATION, BrandApiView
+from tenants.models import BrandGrant, User
+
+STAFF = frozenset(BrandGrant.STAFF_ROLES)
+STAFF_AND_APPROVER = STAFF | {BrandGrant.Role.CLIENT_APPROVER}
+INTEGRATION_ONLY = frozenset({INTEGRATION})
+
+
+# --- Output ---------------------------------------------------------------------------------
+class IncidentOut(serializers.ModelSerializer):
+    severity_label = serializers.CharField(source="get_severity_display", read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "number", "title", "summary", "severity", "severity_label", "status", "source_category",
+            "root_cause_notes", "resolution_summary", "review_summary", "affected_platforms", "is_drill",
+            "opened_at", "triaged_at", "responding_at", "first_response_at", "resolved_at", "reviewed_at",
+            "reopen_count", "status_update_due_at", "last_status_update_at", "updated_at",
+        ]  # fmt: skip
+
+
+class IncidentClientOut(serializers.ModelSerializer):
+    """What the client sees: no internal notes."""
+
+    severity_label = serializers.CharField(source="get_severity_display", read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "number", "title", "summary", "severity", "severity_label", "status", "source_category",
+            "resolution_summary", "affected_platforms", "opened_at", "first_response_at", "resolved_at",
+            "last_status_update_at",
+        ]  # fmt: skip
+
+
+class TimelineEntryOut(serializers.ModelSerializer):
+    class Meta:
+        model = TimelineEntry
+        fields = ["id", "at", "actor_label", "kind", "text", "data", "pinned"]
+
+
+class TimelineEntryClientOut(serializers.ModelSerializer):
+    class Meta:
+        model = TimelineEntry
+        fields = ["id", "at", "actor_label", "kind", "text"]
+
+
+class AssignmentOut(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = IncidentAssignment
+        fields = ["id", "member", "member_name", "role", "started_at", "ended_at"]
+
+
+class TaskOut(serializers.ModelSerializer):
+    owner_name = serializers.CharField(source="owner.name", read_only=True)
+
+    class Meta:
+        model = IncidentTask
+        fields = [
+            "id", "incident", "title", "description", "owner", "owner_name", "due_at", "status",
+            "created_at", "completed_at", "reminded_at", "escalated_at",
+        ]  # fmt: skip
+
+
+class ResponseOut(serializers.ModelSerializer):
+    class Meta:
+        model = Response
+        fields = [
+            "id", "incident", "mention", "kind", "language", "text", "template", "at_fault", "empathy_passed",
+            "empathy_checks", "state", "requires_approval", "requires_client_approval", "rejection_reason",
+            "created_at", "approved_at", "approved_text", "sent_at", "external_id",
+        ]  # fmt: skip
+
+
+class ModerationOut(serializers.ModelSerializer):
+    rule_number = serializers.IntegerField(source="rule.number", read_only=True)
+    rule_title = serializers.CharField(source="rule.title", read_only=True)
+    guidelines_version = serializers.IntegerField(source="rule.version.version", read_only=True)
+
+    class Meta:
+        model = ModerationAction
+        fields = [
+            "id", "mention", "incident", "action", "rule_number", "rule_title", "guidelines_version", "reason",
+            "public_explanation", "author_handle", "platform", "actor_label", "at", "carried_out_at",
+            "external_ref",
+        ]  # fmt: skip
+
+
+class StatusUpdateOut(serializers.ModelSerializer):
+    class Meta:
+        model = StatusUpdate
+        fields = [
+            "id",
+            "incident",
+            "conditions",
+            "actions",
+            "needs",
+            "state",
+            "created_at",
+            "approved_at",
+            "sent_at",
+        ]
+
+
+class RosterMemberOut(serializers.ModelSerializer):
+    class Meta:
+        model = RosterMember
+        fields = ["id", "user", "name", "role", "email", "phone", "organisation", "backup", "is_active"]
+
+
+class ResponseTemplateOut(serializers.ModelSerializer):
+    class Meta:
+        model = ResponseTemplate
+        fields = ["id", "name", "language", "situation", "kind", "body", "is_active", "updated_at"]
+
+
+class GuidelineVersionOut(serializers.ModelSerializer):
+    class RuleOut(serializers.Serializer):
+        number = serializers.IntegerField()
+        title = serializers.CharField()
+        text = serializers.CharField()
+
+    rules = RuleOut(many=True, read_only=True)
+
+    class Meta:
+        model = GuidelineVersion
+        fields = ["id", "version", "intro", "change_note", "created_at", "rules"]
+
+
+# --- Bases ------------------------------------------------------------------------------------
+def _paginated(view, queryset, serializer_class, ordering: str):
+    paginator = CursorPagination()
+    paginator.ordering = ordering
+    page = paginator.paginate_queryset(queryset, view.request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class CrisisApiView(BrandApiView):
+    write_roles = STAFF
+
+    @property
+    def for_client(self) -> bool:
+        return self.brand_role in CLIENT_ROLES
+
+    def incident(self, incident_id) -> Incident:
+        """The incident if the caller may see it; otherwise 404, like a missing one."""
+        return selectors.incident_get(incident_id=incident_id, for_client=self.for_client)
+
+    def sees_internal(self, incident: Incident) -> bool:
+        if self.brand_role == INTEGRATION:
+            return True
+        return "view_internal" in incident_actions(self.request.user, incident)
+
+
+def _int_list(value: str) -> list[int]:
+    return [int(v) for v in value.split(",") if v.strip().isdigit()]
+
+
+def _str_list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+# --- Incidents --------------------------------------------------------------------------------
+class IncidentListCreateApi(CrisisApiView):
+    class Input(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+        summary = serializers.CharField(required=False, allow_blank=True, default="")
+        severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
+        source_category = serializers.ChoiceField(
+            choices=SourceCategory.choices, required=False, allow_blank=True, default=""
+        )
+        affected_platforms = serializers.ListField(
+            child=serializers.CharField(max_length=32), required=False, default=list
+        )
+        mention_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="Comma-separated statuses"),
+            OpenApiParameter("severity", str, description="Comma-separated severities (1–4)"),
+            OpenApiParameter("source", str, description="Comma-separated source categories"),
+            OpenApiParameter("opened_within_hours", int),
+            OpenApiParameter("older_than_hours", int),
+        ],
+        responses=IncidentOut(many=True),
+    )
+    def get(self, request):
+        params = request.query_params
+
+        def hours(name):
+            value = params.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        incidents = selectors.incident_list(
+            for_client=self.for_client,
+            status=_str_list(params.get("status", "")),
+            severity=_int_list(params.get("severity", "")),
+            source=_str_list(params.get("source", "")),
+            opened_within_hours=hours("opened_within_hours"),
+            older_than_hours=hours("older_than_hours"),
+        )
+        return _paginated(
+            self, incidents, IncidentClientOut if self.for_client else IncidentOut, "-opened_at"
+        )
+
+    @extend_schema(request=Input, responses={201: IncidentOut})
+    def post(self, request):
+        data = self.validated(self.Input, request.data)
+        incident = incident_services.incident_open(actor=self.actor, **data)
+        return ApiResponse(IncidentOut(incident).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentFromAlertApi(CrisisApiView):
+    class Input(serializers.Serializer):
+        alert_id = serializers.UUIDField()
+
+    @extend_schema(request=Input, responses={201: IncidentOut})
+    def post(self, request):
+        from incidents.models import Alert
+
+        data = self.validated(self.Input, request.data)
+        if not Alert.objects.filter(pk=data["alert_id"]).exists():
+            raise Http404("No such alert.")
+        incident = incident_services.incident_open_from_alert(alert_id=data["alert_id"], actor=self.actor)
+        return ApiResponse(IncidentOut(incident).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentDetailApi(CrisisApiView):
+    class Input(serializers.Serializer):
+        title = serializers.CharField(max_length=200, required=False)
+        summary = serializers.CharField(required=False, allow_blank=True)
+        severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+        source_category = serializers.ChoiceField(
+            choices=SourceCategory.choices, required=False, allow_blank=True
+        )
+        root_cause_notes = serializers.CharField(required=False, allow_blank=True)
+        affected_platforms = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
+
+    @extend_schema(responses=IncidentOut)
+    def get(self, request, incident_id):
+        incident = self.incident(incident_id)
+        return ApiResponse((IncidentClientOut if self.for_client else IncidentOut)(incident).data)
+
+    @extend_schema(request=Input, responses=IncidentOut)
+    def patch(self, request, incident_id):
+        self.incident(incident_id)
+        data = self.validated(self.Input, request.data)
+        incident = incident_services.incident_update(incident_id=incident_id, actor=self.actor, **data)
+        return ApiResponse(IncidentOut(incident).data)
+
+
+class IncidentTransitionApi(CrisisApiView):
+    class Input(serializers.Serializer):
+        to_status = serializers.ChoiceField(choices=Incident.Status.choices)
+        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+        summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+    @extend_schema(request=Input, responses=IncidentOut)
+    def post(self, request, incident_id):
+        self.incident(incident_id)
+        data = self.validated(self.Input, request.data)
+        incident = incident_services.incident_transition(incident_id=incident_id, actor=self.actor, **data)
+        return ApiResponse(IncidentOut(incident).data)
+
+
+class IncidentMentionsLinkApi(CrisisApiView):
+    class Input(serializers.Serializer):
+        mention_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=500)
+
+    @extend_schema(request=Input, responses={200: serializers.DictField()})
+    def post(self, request, incident_id):
+        self.incident(incident_id)
+        data = self.validated(self.Input, request.data)
+        linked = incident_services.incident_mentions_link(incident_id=incident_id, actor=self.actor, **data)
+        return ApiResponse({"linked": linked})
+
+
+# --- Timeline ---------------------------------------------------------------------------------
+class TimelineApi(CrisisApiView):
+    class Input(serializers.Serializer):
+        text = serializers.CharField(max_length=8000)
+        pinned = serializers.BooleanField(default=False)
+
+    @extend_schema(responses=TimelineEntryOut(many=True))
+    def get(self, request, incident_id):
+        incident = self.incident(incident_id)
+        internal = self.sees_internal(incident)
+        entries = selectors.timeline_list(incident=incident, pinned_only=not internal)
+        return _paginated(self, entries, TimelineEntryOut if internal else TimelineEntryClientOut, "at")
+
+    @extend_schema(request=Input, responses={201: TimelineEntryOut})
+    def post(self, request, incident_id):
+        self.incident(incident_id)
+        data = self.validated(self.Input, request.data)
+        entry = timeline_services.timeline_note_add(incident_id=incident_id, actor=self.actor, **data)
+        return ApiResponse(TimelineEntryOut(entry).data, status=status.HTTP_201_CREATED)
+
+
+class TimelinePinApi(CrisisApiView):
+    class Input(serializers.Serializer):
+        pinned = serializers.BooleanField()
+
+    @extend_schema(request=Input, responses=TimelineEntryOut)
+    def post(self, request, incident_id, entry_id):
+        incident = self.incident(incident_id)
+        if not TimelineEntry.objects.filter(pk=entry_id, incident=incident).exists():
+            raise Http404("No such timeline entry.")
+        data = self.validated(self.Input, request.data)
+        entry = timeline_services.timeline_pin_set(entry_id=entry_id, actor=self.actor, **data)
+        return ApiResponse(TimelineEntryOut(entry).data)
+
+
+# --- Team and tasks ---------------------------------------------------------------------------
+class RosterApi(CrisisApiView):
+    read_roles = STAFF | INTEGRATION_ONLY
+
+    class Input(serializers.Serializer):
+        role = serializers.ChoiceField(choices=CrisisRole.choices)
+        user_email = serializers.EmailField(required=False)
+        name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        email = serializers.EmailField(required=False, allow_blank=True, default="")
+        phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+        organisation = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        backup_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+    @extend_schema(responses=RosterMemberOut(many=True))
+    def get(self, request):
+        return ApiResponse(RosterMemberOut(selectors.roster_list(), many=True).data)
+
+    @extend_schema(request=Input, responses={201: RosterMemberOut})
+    def post(self, request):
+        data = dict(self.validated(self.Input, request.data))
+        email = data.pop("user_email", None)
+        user = None
+        if email:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                raise serializers.ValidationError({"user_email": ["No user with this email."]})
+        member = team_services.roster_member_add(actor=self.actor, user=user, **data)
+        return ApiResponse(RosterMemberOut(member).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentListCreateApi(CrisisApiView):
+    read_roles = STAFF | INTEGRATION_ONLY | {BrandGrant.Role.CLIENT_APPROVER, BrandGrant.Role.CLIENT_VIEWER}
+
+    class Input(serializers.Serializer):
+        member_id = serializers.UUIDField()
+        role = serializers.ChoiceField(choices=CrisisRole.choices, required=False)
+
+    @extend_schema(responses=AssignmentOut(many=True))
+    def get(self, request, incident_id):
+        incident = self.incident(incident_id)
+        # Clients see who is on the team now; staff also see the history.
+        assignments = selectors.assignment_list(incident=incident, active_only=self.for_client)
+        return ApiResponse(AssignmentOut(assignments, many=True).data)
+
+    @extend_schema(request=Input, responses={201: AssignmentOut})
+    def post(self, request, incident_id):
+        self.incident(incident_id)
+        data = self.validated(self.Input, request.data)
+        assignment = team_services.assignment_add(incident_id=incident_id, actor=self.actor, **data)
+        return ApiResponse(AssignmentOut(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentEndApi(CrisisApiView):
+    @extend_schema(request=None, responses=AssignmentOut)
+    def post(self, request, assignment_id):
+        if not IncidentAssignment.objects.filter(pk=assignment_id).exists():
+            raise Http404("No such assignment.")
+        assignment = team_services.assignment_end(assignment_id=assignment_id, actor=self.actor)
+        return ApiResponse(AssignmentOut(assignment).data)
+
+
+class TaskListCreateApi(CrisisApiView):
+    read_roles = STAFF | INTEGRATION_ONLY
+
+    class Input(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+        description = serializers.CharField(required=False, allow_blank=True, default="")
+        owner_id = serializers.UUIDField()
+        due_at = serializers.DateTimeField()
+
+    @extend_schema(responses=TaskOut(many=True))
+    def get(self, request, incident_id):
+        incident = self.incident(incident_id)
+        return ApiResponse(TaskOut(selectors.task_list(incident=incident), many=True).data)
+
+    @extend_schema(request=Input, responses={201: TaskOut})
+    def post(self, request, incident_id):
+        self.incident(incident_id)
+        data = self.validated(self.Input, request.data)
+        task = team_services.task_create(incident_id=incident_id, actor=self.actor, **data)
+        return ApiResponse(TaskOut(task).data, status=status.HTTP_201_CREATED)
+
+
+class TaskDetailApi(CrisisApiView):
+    read_roles = STAFF | INTEGRATION_ONLY
+
+    class Input(serializers.Serializer):
+        status = serializers.ChoiceField(choices=IncidentTask.Status.choices, required=False)
+        due_at = serializers.DateTimeField(required=False)
+        owner_id = serializers.UUIDField(required=False)
+
+    def _task(self, task_id) -> IncidentTask:
+        task = IncidentTask.objects.select_related("owner").filter(pk=task_id).first()
+        if task is None:
+            raise Http404("No such task.")
+        return task
+
+    @extend_schema(responses=TaskOut)
+    def get(self, request, task_id):
+        return ApiResponse(TaskOut(self._task(task_id)).data)
+
+    @extend_schema(request=Input, responses=TaskOut)
+    def patch(self, request, task_id):
+        self._task(task_id)
+        data = self.validated(self.Input, request.data)
+        task = team_services.task_update(task_id=task_id, actor=self.actor, **data)
+        return ApiResponse(TaskOut(task).data)
+
+
+# --- Client status updates -----------------------------------------------------------------------
+class StatusUpdateListCreateApi(CrisisApiView):
+    class Input(serializers.Serializer):
+        conditions = serializers.CharField(max_length=8000)
+        actions = serializers.CharField(max_length=8000)
+        needs = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+
+    @extend_schema(responses=StatusUpdateOut(many=True))
+    def get(self, request, incident_id):
+        incident = self.incident(incident_id)
+        updates = selectors.status_update_list(incident=incident, sent_only=self.for_client)
+        return ApiResponse(StatusUpdateOut(updates, many=True).data)
+
+    @extend_schema(request=Input, responses={201: StatusUpdateOut})
+    def post(self, request, incident_id):
+        self.incident(incident_id)
+        data = self.validated(self.Input, request.data)
+        update = status_update_services.status_update_draft(incident_id=incident_id, actor=self.actor, **data)
+        return ApiResponse(StatusUpdateOut(update).data, status=status.HTTP_201_CREATED)
+
+
+class StatusUpdateApproveApi(CrisisApiView):
+    @extend_schema(request=None, responses=StatusUpdateOut)
+    def post(self, request, status_update_id):
+        if not StatusUpdate.objects.filter(pk=status_update_id).exists():
+            raise Http404("No such status update.")
+        update = status_update_services.status_update_approve(
+            status_update_id=status_update_id, actor=self.actor
+        )
+        return ApiResponse(StatusUpdateOut(update).data)
+
+
+# --- Responses --------------------------------------------------------------------------------
+class ResponseListCreateApi(CrisisApiView):
+    read_roles = STAFF_AND_APPROVER | INTEGRATION_ONLY
+
+    class Input(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=ResponseKind.choices)
+        incident_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+        mention_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+        text = serializers.CharField(required=False, allow_blank=True, default="", max_length=8000)
+        template_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+        context = serializers.DictField(
+            child=serializers.CharField(max_length=500), required=False, default=dict
+        )
+        language = serializers.ChoiceField(
+            choices=[("en", "en"), ("id", "id")], required=False, allow_null=True, default=None
+        )
+        at_fault = serializers.BooleanField(default=True)
+        requires_client_approval = serializers.BooleanField(default=False)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("incident", str, description="Incident id"),
+            OpenApiParameter("state", str, description="Comma-separated states"),
+        ],
+        responses=ResponseOut(many=True),
+    )
+    def get(self, request):
+        incident = None
+        if request.query_params.get("incident"):
+            try:
+                incident = self.incident(request.query_params["incident"])
+            except Exception as exc:  # noqa: BLE001 (a malformed id is as unknown as a missing one)
+                raise Http404("No such incident.") from exc
+        responses = selectors.response_list(
+            incident=incident,
+            state=_str_list(request.query_params.get("state", "")),
+            for_client=self.for_client,
+        )
+        if self.for_client:
+            # A client approver sees what was sent to them, nothing else.
+            responses = responses.filter(requires_client_approval=True)
+        return _paginated(self, responses, ResponseOut, "-created_at")
+
+    @extend_schema(request=Input, responses={201: ResponseOut})
+    def post(self, request):
+        data = self.validated(self.Input, request.data)
+        response = response_services.response_draft(actor=self.actor, **data)
+        return ApiResponse(ResponseOut(response).data, status=status.HTTP_201_CREATED)
+
+
+class ResponseDetailApi(CrisisApiView):
+    read_roles = STAFF_AND_APPROVER | INTEGRATION_ONLY
+
+    class Input(serializers.Serializer):
+        text = serializers.CharField(max_length=8000)
+        at_fault = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def response(self, response_id) -> Response:
+        response = selectors.response_get(response_id=response_id)
+        if self.for_client and not (
+            response.requires_client_approval and not (response.incident and response.incident.is_drill)
+        ):
+            raise Http404("No such response.")
+        return response
+
+    @extend_schema(responses=ResponseOut)
+    def get(self, request, response_id):
+        return ApiResponse(ResponseOut(self.response(response_id)).data)
+
+    @extend_schema(request=Input, responses=ResponseOut)
+    def patch(self, request, response_id):
+        self.response(response_id)
+        data = self.validated(self.Input, request.data)
+        response = response_services.response_update(response_id=response_id, actor=self.actor, **data)
+        return ApiResponse(ResponseOut(response).data)
+
+
+class _ResponseActionApi(ResponseDetailApi):
+    service = None
+    Input = None
+
+    def get(self, request, *args, **kwargs):  # actions are POST only
+        raise Http404
+
+    def post(self, request, response_id):
+        self.response(response_id)
+        data = self.validated(self.Input, request.data) if self.Input else {}
+        response = type(self).service(response_id=response_id, actor=self.actor, **data)
+        return ApiResponse(ResponseOut(response).data)
+
+
+class ResponseSubmitApi(_ResponseActionApi):
+    http_method_names = ["post", "options"]
+    service = staticmethod(response_services.response_submit)
+
+    @extend_schema(request=None, responses=ResponseOut)
+    def post(self, request, response_id):
+        return super().post(request, response_id)
+
+
+class ResponseApproveApi(_ResponseActionApi):
+    http_method_names = ["post", "options"]
+    write_roles = STAFF_AND_APPROVER
+    service = staticmethod(response_services.response_approve)
+
+    @extend_schema(request=None, responses=ResponseOut)
+    def post(self, request, response_id):
+        return super().post(request, response_id)
+
+
+class ResponseRejectApi(_ResponseActionApi):
+    http_method_names = ["post", "options"]
+    write_roles = STAFF_AND_APPROVER
+    service = staticmethod(response_services.response_reject)
+
+    class Input(serializers.Serializer):
+        reason = serializers.CharField(max_length=4000)
+
+    @extend_schema(request=Input, responses=ResponseOut)
+    def post(self, request, response_id):
+        return super().post(request, response_id)
+
+
+class ResponseWithdrawApi(_ResponseActionApi):
+    http_method_names = ["post", "options"]
+    service = staticmethod(response_services.response_withdraw)
+
+    @extend_schema(request=None, responses=ResponseOut)
+    def post(self, request, response_id):
+        return super().post(request, response_id)
+
+
+class ResponseConfirmSentApi(_ResponseActionApi):
+    """The integration reports that it posted the response. Idempotent."""
+
+    http_method_names = ["post", "options"]
+    write_roles = STAFF | INTEGRATION_ONLY
+
+    class Input(serializers.Serializer):
+        external_id = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        sent_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    @extend_schema(request=Input, responses=ResponseOut)
+    def post(self, request, response_id):
+        self.response(response_id)
+        data = self.validated(self.Input, request.data)
+        response = response_services.response_confirm_sent(response_id=response_id, actor=self.actor, **data)
+        return ApiResponse(ResponseOut(response).data)
+
+
+class ResponseTemplateListCreateApi(CrisisApiView):
+    read_roles = STAFF | INTEGRATION_ONLY
+
+    class Input(serializers.Serializer):
+        name = serializers.CharField(max_length=120)
+        language = serializers.ChoiceField(choices=[("en", "en"), ("id", "id")])
+        situation = serializers.ChoiceField(choices=ResponseTemplate.Situation.choices)
+        kind = serializers.ChoiceField(choices=ResponseKind.choices, default=ResponseKind.REPLY)
+        body = serializers.CharField(max_length=8000)
+
+    @extend_schema(responses=ResponseTemplateOut(many=True))
+    def get(self, request):
+        return ApiResponse(
+            ResponseTemplateOut(ResponseTemplate.objects.filter(is_active=True), many=True).data
+        )
+
+    @extend_schema(request=Input, responses={201: ResponseTemplateOut})
+    def post(self, request):
+        data = self.validated(self.Input, request.data)
+        template = response_services.response_template_save(actor=self.actor, **data)
+        return ApiResponse(ResponseTemplateOut(template).data, status=status.HTTP_201_CREATED)
+
+
+# --- Moderation -------------------------------------------------------------------------------
+class ModerationListCreateApi(CrisisApiView):
+    """The moderation log (visible to the client's viewers too) and new moderation actions."""
+
+    class Input(serializers.Serializer):
+        mention_id = serializers.UUIDField()
+        action = serializers.ChoiceField(choices=ModerationAction.Action.choices)
+        rule_number = serializers.IntegerField(required=False, allow_null=True, default=None)
+        reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+        public_explanation = serializers.CharField(
+            max_length=4000, required=False, allow_blank=True, default=""
+        )
+        incident_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("incident", str, description="Incident id")],
+        responses=ModerationOut(many=True),
+    )
+    def get(self, request):
+        incident = None
+        if request.query_params.get("incident"):
+            try:
+                incident = self.incident(request.query_params["incident"])
+            except Exception as exc:  # noqa: BLE001
+                raise Http404("No such incident.") from exc
+        log = selectors.moderation_log_list(incident=incident, for_client=self.for_client)
+        return _paginated(self, log, ModerationOut, "-at")
+
+    @extend_schema(request=Input, responses={201: ModerationOut})
+    def post(self, request):
+        data = self.validated(self.Input, request.data)
+        entry = moderation_services.moderation_act(actor=self.actor, **data)
+        return ApiResponse(ModerationOut(entry).data, status=status.HTTP_201_CREATED)
+
+
+class ModerationConfirmApi(CrisisApiView):
+    write_roles = INTEGRATION_ONLY
+
+    class Input(serializers.Serializer):
+        external_ref = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=Input, responses=ModerationOut)
+    def post(self, request, moderation_id):
+        if not ModerationAction.objects.filter(pk=moderation_id).exists():
+            raise Http404("No such moderation action.")
+        data = self.validated(self.Input, request.data)
+        entry = moderation_services.moderation_confirm(moderation_id=moderation_id, **data)
+        return ApiResponse(ModerationOut(entry).data)
+
+
+class GuidelinesApi(CrisisApiView):
+    class Input(serializers.Serializer):
+        class RuleIn(serializers.Serializer):
+            title = serializers.CharField(max_length=200)
+            text = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+        intro = serializers.CharField(required=False, allow_blank=True, default="", max_length=8000)
+        change_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+        rules = RuleIn(many=True)
+
+    @extend_schema(responses=GuidelineVersionOut)
+    def get(self, request):
+        current = moderation_services.guidelines_current()
+        if current is None:
+            raise Http404("No community guidelines yet.")
+        return ApiResponse(GuidelineVersionOut(current).data)
+
+    @extend_schema(request=Input, responses={201: GuidelineVersionOut})
+    def post(self, request):
+        data = self.validated(self.Input, request.data)
+        version = moderation_services.guidelines_publish(actor=self.actor, **data)
+        return ApiResponse(GuidelineVersionOut(version).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,153 @@
+"""Reads for crisis work. Client callers get `for_client=True`: drills are never shown to them,
+and an incident's timeline is only its pinned entries."""
+
+from datetime import timedelta
+from uuid import UUID
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from incidents.models import (
+    Incident,
+    IncidentAssignment,
+    IncidentTask,
+    ModerationAction,
+    Response,
+    RosterMember,
+    StatusUpdate,
+    TimelineEntry,
+)
+
+
+def incident_list(
+    *,
+    for_client: bool = False,
+    status: list[str] | None = None,
+    severity: list[int] | None = None,
+    source: list[str] | None = None,
+    opened_within_hours: int | None = None,
+    older_than_hours: int | None = None,
+    is_drill: bool | None = None,
+) -> QuerySet[Incident]:
+    qs = Incident.objects.annotate(
+        open_task_count=Count(
+            "tasks", filter=~Q(tasks__status__in=IncidentTask.CLOSED_STATUSES), distinct=True
+        ),
+        mention_count=Count("mention_links", distinct=True),
+    )
+    if for_client:
+        qs = qs.filter(is_drill=False)
+    elif is_drill is not None:
+        qs = qs.filter(is_drill=is_drill)
+    if status:
+        qs = qs.filter(status__in=status)
+    if severity:
+        qs = qs.filter(severity__in=severity)
+    if source:
+        qs = qs.filter(source_category__in=source)
+    now = timezone.now()
+    if opened_within_hours is not None:
+        qs = qs.filter(opened_at__gte=now - timedelta(hours=opened_within_hours))
+    if older_than_hours is not None:
+        qs = qs.filter(opened_at__lt=now - timedelta(hours=older_than_hours))
+    return qs.order_by("-opened_at")
+
+
+def incident_get(*, incident_id: UUID, for_client: bool = False) -> Incident:
+    """The incident, or Http404 (a drill is missing to a client)."""
+    qs = Incident.objects.all()
+    if for_client:
+        qs = qs.filter(is_drill=False)
+    incident = qs.filter(pk=incident_id).first()
+    if incident is None:
+        raise Http404("No such incident.")
+    return incident
+
+
+def timeline_list(*, incident: Incident, pinned_only: bool = False) -> QuerySet[TimelineEntry]:
+    qs = TimelineEntry.objects.filter(incident=incident).select_related("actor").order_by("at")
+    return qs.filter(pinned=True) if pinned_only else qs
+
+
+def assignment_list(*, incident: Incident, active_only: bool = False) -> QuerySet[IncidentAssignment]:
+    qs = IncidentAssignment.objects.filter(incident=incident).select_related(
+        "member", "assigned_by", "ended_by"
+    )
+    return qs.filter(ended_at__isnull=True) if active_only else qs.order_by("started_at")
+
+
+def task_list(*, incident: Incident, open_only: bool = False) -> QuerySet[IncidentTask]:
+    qs = IncidentTask.objects.filter(incident=incident).select_related("owner")
+    return qs.exclude(status__in=IncidentTask.CLOSED_STATUSES) if open_only else qs.order_by("due_at")
+
+
+def response_list(
+    *, incident: Incident | None = None, state: list[str] | None = None, for_client: bool = False
+) -> QuerySet[Response]:
+    qs = Response.objects.select_related("incident", "mention", "template", "approved_by", "created_by")
+    if incident is not None:
+        qs = qs.filter(incident=incident)
+    if for_client:
+        qs = qs.exclude(incident__is_drill=True)
+    if state:
+        qs = qs.filter(state__in=state)
+    return qs.order_by("-created_at")
+
+
+def response_get(*, response_id: UUID) -> Response:
+    response = Response.objects.select_related("incident", "mention").filter(pk=response_id).first()
+    if response is None:
+        raise Http404("No such response.")
+    return response
+
+
+def moderation_log_list(
+    *, incident: Incident | None = None, for_client: bool = False
+) -> QuerySet[ModerationAction]:
+    qs = ModerationAction.objects.select_related("rule__version", "mention", "actor", "incident")
+    if incident is not None:
+        qs = qs.filter(incident=incident)
+    if for_client:
+        qs = qs.exclude(incident__is_drill=True)
+    return qs.order_by("-at")
+
+
+def status_update_list(*, incident: Incident, sent_only: bool = False) -> QuerySet[StatusUpdate]:
+    qs = StatusUpdate.objects.filter(incident=incident).select_related("drafted_by", "approved_by")
+    return qs.filter(state=StatusUpdate.State.SENT) if sent_only else qs
+
+
+def roster_list(*, active_only: bool = True) -> QuerySet[RosterMember]:
+    qs = RosterMember.objects.select_related("backup", "user")
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def war_room_get(*, incident_id: UUID) -> dict:
+    """Everything the war room shows for one incident, in a fixed number of queries."""
+    from incidents.models import Mention
+
+    incident = Incident.objects.filter(pk=incident_id).first()
+    if incident is None:
+        raise Http404("No such incident.")
+    mentions = list(
+        Mention.objects.filter(incident_links__incident=incident)
+        .prefetch_related(
+            Prefetch(
+                "responses",
+                queryset=Response.objects.exclude(state=Response.State.WITHDRAWN).order_by("-created_at"),
+            )
+        )
+        .order_by("-posted_at")[:200]
+    )
+    return {
+        "incident": incident,
+        "team": list(assignment_list(incident=incident, active_only=True)),
+        "team_history": list(assignment_list(incident=incident).filter(ended_at__isnull=False)),
+        "timeline": list(timeline_list(incident=incident)),
+        "mentions": mentions,
+        "pending_approvals": list(response_list(incident=incident, state=[Response.State.PENDING_APPROVAL])),
+        "open_tasks": list(task_list(incident=incident, open_only=True).order_by("due_at")),
+        "status_updates": list(status_update_list(incident=incident)),
+        "alerts": list(incident.alerts.all()),
+    }
