@@ -108,7 +108,7 @@ def drill_figures(incident: Incident, started_at: datetime) -> dict:
 @transaction.atomic
 def drill_finish(*, drill_id: UUID, actor, debrief: str) -> Drill:
     """Finish a drill with its debrief; its response times are recorded. Finishing twice is a no-op."""
-    drill = Drill.objects.select_for_update().select_related("incident").get(pk=drill_id)
+    drill = Drill.objects.select_for_update(of=("self",)).select_related("incident").get(pk=drill_id)
     if drill.state == Drill.State.FINISHED:
         return drill
     require_brand_action(actor, "manage_team")

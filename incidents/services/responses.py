@@ -182,7 +182,11 @@ def response_draft(
 
 
 def _lock(response_id: UUID) -> Response:
-    return Response.objects.select_for_update().select_related("incident", "mention").get(pk=response_id)
+    return (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("incident", "mention")
+        .get(pk=response_id)
+    )
 
 
 def _require_drafting(actor, response: Response) -> None:

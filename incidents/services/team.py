@@ -142,7 +142,7 @@ def assignment_add(
 def assignment_end(*, assignment_id: UUID, actor) -> IncidentAssignment:
     """End an assignment (kept as history) and take back the permissions it gave. Safe to repeat."""
     assignment = (
-        IncidentAssignment.objects.select_for_update()
+        IncidentAssignment.objects.select_for_update(of=("self",))
         .select_related("member__user", "incident")
         .get(pk=assignment_id)
     )

@@ -7,16 +7,7 @@ from incidents.models import Incident, TimelineEntry, TimelineKind
 from incidents.services.incidents import incident_open, incident_transition, incident_update
 from incidents.services.team import assignment_add
 from tenants.errors import DomainError
-from tests.incidents.fixtures_crisis import (  # noqa: F401
-    ayu_member,
-    crisis_incident,
-    guidelines,
-    make_person,
-    mention,
-    person,
-    responding_incident,
-    webhook_all,
-)
+from tests.incidents.fixtures_crisis import *  # noqa: F403 (shared fixtures)
 
 pytestmark = pytest.mark.django_db
 
