@@ -21,7 +21,7 @@ from surveys.selectors import response_list, survey_get, survey_list, testimonia
 from surveys.serializers import (
     InvitationOut,
     InvitationWithLinkOut,
-    ResponseOut,
+    SurveyResponseOut,
     ResultsOut,
     SurveyListOut,
     SurveyOut,
@@ -65,10 +65,13 @@ def _survey_or_404(survey_id) -> Survey:
     return survey
 
 
+class SurveyFromTemplateIn(serializers.Serializer):
+    template = serializers.ChoiceField(choices=sorted(SURVEY_TEMPLATES))
+    open = serializers.BooleanField(default=False, help_text="Open the survey for answers right away.")
+
+
 class SurveyListApi(BrandApiView):
-    class Input(serializers.Serializer):
-        template = serializers.ChoiceField(choices=sorted(SURVEY_TEMPLATES))
-        open = serializers.BooleanField(default=False, help_text="Open the survey for answers right away.")
+    Input = SurveyFromTemplateIn
 
     @extend_schema(tags=TAG, summary="List surveys", responses=SurveyListOut(many=True))
     def get(self, request):
@@ -89,52 +92,56 @@ class SurveyDetailApi(BrandApiView):
 
 
 class _SurveyActionApi(BrandApiView):
-    action = None
+    service = None
 
     def post(self, request, survey_id):
         _survey_or_404(survey_id)
-        survey = type(self).action(survey_id=survey_id)
+        survey = type(self).service(survey_id=survey_id)
         return Response(SurveyOut(_survey_or_404(survey.pk)).data)
 
 
 @extend_schema(tags=TAG, summary="Open a draft survey for answers (no-op when open)", request=None, responses=SurveyOut)
 class SurveyOpenApi(_SurveyActionApi):
-    action = staticmethod(survey_open)
+    service = staticmethod(survey_open)
 
 
 @extend_schema(tags=TAG, summary="Close a survey (no-op when closed)", request=None, responses=SurveyOut)
 class SurveyCloseApi(_SurveyActionApi):
-    action = staticmethod(survey_close)
+    service = staticmethod(survey_close)
 
 
 @extend_schema(tags=TAG, summary="Copy a survey as a new draft to edit", request=None, responses=SurveyOut)
 class SurveyDuplicateApi(_SurveyActionApi):
-    action = staticmethod(survey_duplicate_as_draft)
+    service = staticmethod(survey_duplicate_as_draft)
+
+
+class InvitationRecipientIn(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(choices=["", "en", "id"], required=False, default="")
+    incident_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+    mention_author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if not attrs.get("email") and not attrs.get("phone"):
+            raise serializers.ValidationError("Give an email address or a phone number.")
+        return attrs
+
+
+class InvitationBatchIn(serializers.Serializer):
+    invitations = InvitationRecipientIn(many=True, help_text=f"1 to {BATCH_LIMIT} recipients.")
+    expires_in_days = serializers.IntegerField(min_value=1, max_value=365, default=INVITATION_TTL_DAYS)
+    send_email = serializers.BooleanField(default=True, help_text="Email those with an address, after commit.")
+
+    def validate_invitations(self, value):
+        if not 1 <= len(value) <= BATCH_LIMIT:
+            raise serializers.ValidationError(f"Send 1 to {BATCH_LIMIT} recipients.")
+        return value
 
 
 class InvitationListApi(BrandApiView):
-    class Recipient(serializers.Serializer):
-        name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-        email = serializers.EmailField(required=False, allow_blank=True, default="")
-        phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-        language = serializers.ChoiceField(choices=["", "en", "id"], required=False, default="")
-        incident_id = serializers.UUIDField(required=False, allow_null=True, default=None)
-        mention_author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-        def validate(self, attrs):
-            if not attrs.get("email") and not attrs.get("phone"):
-                raise serializers.ValidationError("Give an email address or a phone number.")
-            return attrs
-
-    class Input(serializers.Serializer):
-        invitations = serializers.ListField(min_length=1, max_length=BATCH_LIMIT)
-        expires_in_days = serializers.IntegerField(min_value=1, max_value=365, default=INVITATION_TTL_DAYS)
-        send_email = serializers.BooleanField(default=True, help_text="Email those with an address, after commit.")
-
-        def validate_invitations(self, value):
-            rows = InvitationListApi.Recipient(data=value, many=True)
-            rows.is_valid(raise_exception=True)
-            return rows.validated_data
+    Input = InvitationBatchIn
 
     @extend_schema(tags=TAG, summary="Invitations of a survey", responses=InvitationOut(many=True))
     def get(self, request, survey_id):
@@ -171,11 +178,11 @@ class SurveyResultsApi(BrandApiView):
 
 
 class ResponseListApi(BrandApiView):
-    @extend_schema(tags=TAG, summary="Responses with their answers, newest first", responses=ResponseOut(many=True))
+    @extend_schema(tags=TAG, summary="Responses with their answers, newest first", responses=SurveyResponseOut(many=True))
     def get(self, request, survey_id):
         survey = _survey_or_404(survey_id)
         kinds = {q.pk: q.kind for q in survey.questions.all()}
-        return _paginated(self, response_list(survey_id=survey_id), ResponseOut, "-submitted_at", kinds=kinds)
+        return _paginated(self, response_list(survey_id=survey_id), SurveyResponseOut, "-submitted_at", kinds=kinds)
 
 
 class _CsvRenderer(BaseRenderer):
@@ -218,10 +225,13 @@ class TestimonialListApi(BrandApiView):
         return _paginated(self, testimonial_list(status=wanted), TestimonialOut, "-created_at")
 
 
+class TestimonialReviewIn(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class TestimonialReviewApi(BrandApiView):
-    class Input(serializers.Serializer):
-        decision = serializers.ChoiceField(choices=["approve", "reject"])
-        note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    Input = TestimonialReviewIn
 
     @extend_schema(tags=TAG, summary="Approve or reject a testimonial candidate", request=Input,
                    responses=TestimonialOut)

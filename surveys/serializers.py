@@ -60,7 +60,7 @@ class AnswerOut(serializers.Serializer):
     labels = serializers.ListField(child=serializers.CharField(), help_text="Chosen options' English text.")
 
 
-class ResponseOut(serializers.ModelSerializer):
+class SurveyResponseOut(serializers.ModelSerializer):
     invitation = InvitationOut(read_only=True)
     answers = serializers.SerializerMethodField()
 
