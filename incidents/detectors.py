@@ -125,6 +125,48 @@ LIMIT %(cap)s
 RUMOUR_MEMBERS_KEPT = 200
 
 
+def _claim_candidates(rows: list[tuple], *, min_authors: int) -> list[tuple]:
+    """The rows that could belong to a claim. Two posts join a claim only if their word shingles
+    overlap, so a group of posts linked by shared shingles that has fewer than `min_authors`
+    distinct authors cannot hold a claim: dropping it loses nothing and spares the MinHash work
+    for the ordinary, unrelated complaints that make up most of a window."""
+    index_of: dict[str, int] = {}
+    authors: list[set[str]] = []
+    text_index: list[int] = []
+    owner: dict[bytes, int] = {}
+    parent: list[int] = []
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for row in rows:
+        normalised = rumour.normalise(row[2] or "")
+        if not normalised:
+            text_index.append(-1)
+            continue
+        i = index_of.get(normalised)
+        if i is None:
+            i = index_of[normalised] = len(authors)
+            authors.append(set())
+            parent.append(i)
+            for shingle in rumour.shingles(normalised):
+                j = owner.setdefault(shingle, i)
+                if j != i:
+                    root_i, root_j = find(i), find(j)
+                    if root_i != root_j:
+                        parent[max(root_i, root_j)] = min(root_i, root_j)
+        authors[i].add(row[1].lower())
+        text_index.append(i)
+    spread: dict[int, set[str]] = {}
+    for i, who in enumerate(authors):
+        spread.setdefault(find(i), set()).update(who)
+    keep = {root for root, who in spread.items() if len(who) >= min_authors}
+    return [row for row, i in zip(rows, text_index, strict=True) if i >= 0 and find(i) in keep]
+
+
 def rumour_detect(*, settings: DetectorSettings, now: datetime) -> list[Finding]:
     """The same claim (near-duplicate negative texts) spreading across many distinct authors in
     the recent window. The window's most recent `rumour_max_texts` texts are compared."""
@@ -132,6 +174,8 @@ def rumour_detect(*, settings: DetectorSettings, now: datetime) -> list[Finding]
     with connection.cursor() as cursor:
         cursor.execute(_RUMOUR_TEXTS, {"start": start, "end": now, "cap": settings.rumour_max_texts})
         rows = cursor.fetchall()
+    compared = len(rows)
+    rows = _claim_candidates(rows, min_authors=settings.rumour_min_authors)
     if len(rows) < settings.rumour_min_authors:
         return []
     claims = rumour.cluster_claims(
@@ -174,7 +218,7 @@ def rumour_detect(*, settings: DetectorSettings, now: datetime) -> list[Finding]
                     "last_seen": claim.last_seen.isoformat(),
                     "example_mention_ids": list(claim.example_ids),
                     "member_ids": list(claim.member_ids[:RUMOUR_MEMBERS_KEPT]),
-                    "texts_compared": len(rows),
+                    "texts_compared": compared,
                 },
             )
         )

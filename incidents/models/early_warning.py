@@ -170,7 +170,7 @@ class DetectorSettings(models.Model):
     rumour_min_authors = models.PositiveIntegerField(_("rumour: minimum distinct authors"), default=5)
     rumour_similarity = models.FloatField(_("rumour: text similarity (0–1)"), default=0.6)
     rumour_max_texts = models.PositiveIntegerField(
-        _("rumour: most recent texts compared"), default=2000, help_text=_("A cap that keeps a sweep fast.")
+        _("rumour: most recent texts compared"), default=1000, help_text=_("A cap that keeps a sweep fast.")
     )
     follower_drop_pct = models.FloatField(_("follower drop: percent"), default=3.0)
     follower_drop_min = models.PositiveIntegerField(_("follower drop: minimum followers lost"), default=100)
