@@ -136,6 +136,8 @@ class SurveyAdmin(BrandModelAdmin):
         if formset.model is not Question:
             return super().save_formset(request, form, formset, change)
         survey = form.instance
+        # The admin's change message reads these; the services below do the writing.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for f in formset.forms:
             if f in formset.deleted_forms:
                 if f.instance.pk and not f.instance._state.adding:
@@ -268,6 +270,7 @@ class QuestionAdmin(BrandModelAdmin):
             _run(request, self, services.question_update, question_id=obj.pk, **changes)
 
     def save_formset(self, request, form, formset, change):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for f in formset.forms:
             if f in formset.deleted_forms:
                 if f.instance.pk and not f.instance._state.adding:

@@ -1,0 +1,139 @@
+"""Surveys in the brand admin: building, the results page, CSV export, inviting (one or a CSV
+batch, links shown once), testimonial review; who may see and do what."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.surveys.conftest import invite, make_survey, valid_post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_results_page_shows_the_figures(client_a, ayu, in_brand_a):
+    survey = make_survey()
+    _, token = invite(survey)
+    invite(survey, email="other@example.com")
+    client_a.post(f"/s/{token}/", valid_post(survey))
+    response = client_a.login_as(ayu).get(f"/admin/surveys/survey/{survey.pk}/results/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "50.0%" in html and "100.0%" in html and "Export responses (CSV)" in html
+
+
+def test_client_viewer_sees_results_and_export_but_cannot_add(client_a, budi, in_brand_a):
+    survey = make_survey()
+    client_a.login_as(budi)
+    assert client_a.get(f"/admin/surveys/survey/{survey.pk}/results/").status_code == 200
+    export = client_a.get(f"/admin/surveys/survey/{survey.pk}/export.csv")
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    assert client_a.get("/admin/surveys/invitation/add/").status_code == 403
+    assert client_a.get("/admin/surveys/survey/from-template/").status_code == 403
+
+
+def test_citra_cannot_open_brand_a_results(client_a, citra, in_brand_a):
+    survey = make_survey()
+    response = client_a.login_as(citra).get(f"/admin/surveys/survey/{survey.pk}/results/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_unknown_survey_results_is_404(client_a, ayu, brand_a):
+    response = client_a.login_as(ayu).get("/admin/surveys/survey/00000000-0000-0000-0000-000000000000/results/")
+    assert response.status_code == 404
+
+
+def test_csv_upload_creates_invitations_and_shows_links_once(client_a, ayu, in_brand_a):
+    from surveys.models import Invitation
+
+    survey = make_survey()
+    upload = SimpleUploadedFile(
+        "people.csv",
+        b"Name,Email,Phone,Language,incident_id\nSari,sari@example.com,,id,11111111-2222-3333-4444-555555555555\n"
+        b"Budi,,+62 812 1,,\n",
+        content_type="text/csv",
+    )
+    response = client_a.login_as(ayu).post(
+        "/admin/surveys/invitation/add/",
+        {"survey": str(survey.pk), "file": upload, "expires_in_days": "7", "send_email": ""},
+    )
+    assert response.status_code == 200, response.content
+    html = response.content.decode()
+    assert html.count("http://kopi.tanggap.test:8000/s/") == 2
+    assert Invitation.objects.count() == 2
+    assert str(Invitation.objects.get(email="sari@example.com").incident_id) == "11111111-2222-3333-4444-555555555555"
+
+
+def test_csv_upload_with_a_bad_row_creates_nothing(client_a, ayu, in_brand_a):
+    from surveys.models import Invitation
+
+    survey = make_survey()
+    upload = SimpleUploadedFile("people.csv", b"name,email\nSari,sari@example.com\nBad,not-an-email\n")
+    response = client_a.login_as(ayu).post(
+        "/admin/surveys/invitation/add/", {"survey": str(survey.pk), "file": upload, "expires_in_days": "14"}
+    )
+    assert response.status_code == 200 and "invitations[1].email" in response.content.decode()
+    assert Invitation.objects.count() == 0
+
+
+def test_invite_one_person_from_the_admin(client_a, ayu, in_brand_a):
+    from surveys.models import Invitation
+
+    survey = make_survey()
+    response = client_a.login_as(ayu).post(
+        "/admin/surveys/invitation/add/",
+        {"survey": str(survey.pk), "name": "Rina", "email": "rina@example.com", "expires_in_days": "14"},
+    )
+    assert response.status_code == 200 and "/s/" in response.content.decode()
+    assert Invitation.objects.get().name == "Rina"
+
+
+def test_survey_from_template_in_the_admin(client_a, ayu, in_brand_a):
+    from surveys.models import Survey
+
+    response = client_a.login_as(ayu).post("/admin/surveys/survey/from-template/",
+                                           {"template": "nps_quarterly", "open_now": "on"})
+    survey = Survey.objects.get()
+    assert response.status_code == 302 and survey.status == "open" and survey.questions.count() == 4
+
+
+def test_admin_adds_a_draft_survey_with_a_choice_question(client_a, ayu, in_brand_a):
+    from surveys.models import Survey
+
+    prefix = "questions"
+    data = {
+        "title_en": "Store visit", "title_id": "Kunjungan toko", "intro_en": "", "intro_id": "",
+        f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-0-position": "1", f"{prefix}-0-kind": "single_choice", f"{prefix}-0-text_en": "Which store?",
+        f"{prefix}-0-text_id": "Toko mana?", f"{prefix}-0-required": "on",
+        f"{prefix}-0-new_options": "Jakarta | Jakarta\nBandung | Bandung",
+    }
+    response = client_a.login_as(ayu).post("/admin/surveys/survey/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    survey = Survey.objects.get()
+    question = survey.questions.get()
+    assert [o.text_en for o in question.options.all()] == ["Jakarta", "Bandung"]
+
+
+def test_open_survey_questions_are_locked_in_the_admin(client_a, ayu, in_brand_a):
+    survey = make_survey()
+    html = client_a.login_as(ayu).get(f"/admin/surveys/survey/{survey.pk}/change/").content.decode()
+    assert 'name="questions-0-kind"' not in html  # read-only once open
+    assert 'id="questions-empty"' not in html
+    draft = make_survey(open_now=False, title="Draft")
+    draft_html = client_a.get(f"/admin/surveys/survey/{draft.pk}/change/").content.decode()
+    assert 'name="questions-0-kind"' in draft_html and 'id="questions-empty"' in draft_html
+
+
+def test_testimonial_review_from_the_admin(client_a, ayu, budi, in_brand_a):
+    from surveys.models import TestimonialCandidate
+
+    survey = make_survey()
+    _, token = invite(survey)
+    client_a.post(f"/s/{token}/", valid_post(survey))
+    candidate = TestimonialCandidate.objects.get()
+    client_a.login_as(ayu).post("/admin/surveys/testimonialcandidate/",
+                                {"action": "approve", "_selected_action": [str(candidate.pk)]})
+    candidate.refresh_from_db()
+    assert candidate.status == "approved" and candidate.reviewed_by_email == "ayu@example.com"
+    budi_page = client_a.login_as(budi).get("/admin/surveys/testimonialcandidate/")
+    assert budi_page.status_code == 200 and 'value="approve"' not in budi_page.content.decode()
