@@ -70,7 +70,7 @@ def _private_hosts_allowed() -> bool:
     return bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE_HOSTS", settings.DEBUG))
 
 
-def _url_check(url: str) -> str:
+def webhook_url_check(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -92,7 +92,7 @@ def _url_check(url: str) -> str:
     return url
 
 
-def _events_check(events: list[str]) -> list[str]:
+def webhook_events_check(events: list[str]) -> list[str]:
     events = list(dict.fromkeys(e.strip() for e in events or [] if e and e.strip()))
     if not events:
         raise DomainError(
@@ -116,8 +116,8 @@ def webhook_subscription_create(
     name = (name or "").strip()[:100] or "Webhook"
     subscription = WebhookSubscription.objects.create(
         name=name,
-        url=_url_check(url),
-        events=_events_check(events),
+        url=webhook_url_check(url),
+        events=webhook_events_check(events),
         secret=SECRET_PREFIX + secrets.token_urlsafe(32),
         created_by=created_by if getattr(created_by, "pk", None) else None,
     )
@@ -137,9 +137,9 @@ def webhook_subscription_update(
     if name is not None:
         subscription.name = name.strip()[:100] or subscription.name
     if url is not None:
-        subscription.url = _url_check(url)
+        subscription.url = webhook_url_check(url)
     if events is not None:
-        subscription.events = _events_check(events)
+        subscription.events = webhook_events_check(events)
     if is_active is not None:
         subscription.is_active = is_active
     subscription.save()

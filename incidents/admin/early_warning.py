@@ -1,1 +1,392 @@
-"""Brand admin: mentions, alerts, detector settings, webhook subscriptions."""
+"""Brand admin: mentions (read-only), alerts with acknowledge/dismiss actions, detector settings,
+webhook subscriptions and their delivery log, and the user's own notifications. Every change goes
+through the same services as the API; user-supplied text is always escaped."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import (
+    Alert,
+    DetectorSettings,
+    Mention,
+    Notification,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from incidents.notifications import notification_mark_read
+from incidents.services.alerts import alert_acknowledge, alert_dismiss
+from incidents.services.intake import detector_settings_update, mention_mark_answered
+from incidents.webhooks import (
+    EVENTS,
+    webhook_delivery_retry,
+    webhook_events_check,
+    webhook_ping,
+    webhook_subscription_create,
+    webhook_subscription_rotate_secret,
+    webhook_subscription_update,
+    webhook_url_check,
+)
+from tenants.admin_sites import BrandModelAdmin, brand_admin_site
+from tenants.errors import DomainError
+
+
+def _is_staff(model_admin, request) -> bool:
+    return model_admin._role(request) in model_admin.staff_roles
+
+
+# --- Mentions ---------------------------------------------------------------------------------------
+class AnsweredFilter(admin.SimpleListFilter):
+    title = _("answered")
+    parameter_name = "answered"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Answered")), ("no", _("Not answered"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(answered_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(answered_at__isnull=True)
+        return queryset
+
+
+@admin.register(Mention, site=brand_admin_site)
+class MentionAdmin(BrandModelAdmin):
+    list_display = [
+        "posted_at",
+        "platform",
+        "kind",
+        "author_handle",
+        "short_text",
+        "sentiment_band",
+        "is_complaint",
+        "is_abuse",
+        "is_threat",
+        "answered_at",
+    ]
+    list_filter = [
+        "platform",
+        "kind",
+        "sentiment_band",
+        "is_complaint",
+        "is_question",
+        "is_abuse",
+        "is_threat",
+        AnsweredFilter,
+        "language",
+    ]
+    search_fields = ["text", "author_handle", "external_id"]
+    ordering = ["-posted_at"]
+    show_full_result_count = False  # a big brand's count(*) on every page is wasted work
+    list_per_page = 100
+    actions = ["mark_answered"]
+    readonly_fields = [f.name for f in Mention._meta.fields]
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj: Mention) -> str:
+        return obj.text[:140]  # escaped by the admin like every plain string
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Mark as answered"))
+    def mark_answered(self, request, queryset):
+        if not _is_staff(self, request):
+            self.message_user(request, _("Your role may not do this."), messages.ERROR)
+            return
+        for pk in queryset.values_list("pk", flat=True):
+            mention_mark_answered(mention_id=pk)
+        self.message_user(request, _("Marked as answered."))
+
+
+# --- Alerts ---------------------------------------------------------------------------------------
+class AlertActionForm(ActionForm):
+    reason = forms.CharField(label=_("Reason (to dismiss)"), required=False, max_length=4000)
+
+
+@admin.register(Alert, site=brand_admin_site)
+class AlertAdmin(BrandModelAdmin):
+    list_display = ["raised_at", "detector", "severity", "state", "title", "last_seen_at", "update_count"]
+    list_filter = ["state", "detector", "severity"]
+    search_fields = ["title", "condition_key"]
+    action_form = AlertActionForm
+    actions = ["acknowledge_alerts", "dismiss_alerts"]
+    fields = [
+        "title",
+        "detector",
+        "condition_key",
+        "state",
+        "severity",
+        "window_start",
+        "window_end",
+        "evidence_html",
+        "raised_at",
+        "last_seen_at",
+        "update_count",
+        "acknowledged_at",
+        "acknowledged_by",
+        "dismissed_at",
+        "dismissed_by",
+        "dismiss_reason",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("evidence"))
+    def evidence_html(self, obj: Alert) -> str:
+        # Rendered by an autoescaping template: evidence holds texts posted by anyone.
+        ids = obj.evidence.get("example_mention_ids") or []
+        return render_to_string(
+            "incidents/early_warning/alert_evidence.html",
+            {
+                "evidence": sorted((k, v) for k, v in obj.evidence.items() if k not in ("member_ids",)),
+                "examples": Mention.objects.filter(pk__in=ids[:10]).order_by("posted_at"),
+            },
+        )
+
+    def _run(self, request, queryset, action, done: str) -> None:
+        if not _is_staff(self, request):
+            self.message_user(request, _("Your role may not do this."), messages.ERROR)
+            return
+        count = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                action(pk)
+                count += 1
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+        if count:
+            self.message_user(request, f"{done}: {count}.")
+
+    @admin.action(description=_("Acknowledge selected alerts"))
+    def acknowledge_alerts(self, request, queryset):
+        self._run(
+            request, queryset, lambda pk: alert_acknowledge(alert_id=pk, actor=request.user), "Acknowledged"
+        )
+
+    @admin.action(description=_("Dismiss selected alerts (give a reason)"))
+    def dismiss_alerts(self, request, queryset):
+        reason = (request.POST.get("reason") or "").strip()
+        if not reason:
+            self.message_user(request, _("Give a reason to dismiss an alert."), messages.ERROR)
+            return
+        self._run(
+            request,
+            queryset,
+            lambda pk: alert_dismiss(alert_id=pk, reason=reason, actor=request.user),
+            "Dismissed",
+        )
+
+
+# --- Detector settings ----------------------------------------------------------------------------
+@admin.register(DetectorSettings, site=brand_admin_site)
+class DetectorSettingsAdmin(BrandModelAdmin):
+    list_display = ["__str__", "spike_min_count", "spike_ratio", "response_target_minutes", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["brand_handles", "alert_cooldown_minutes"]}),
+        (
+            _("Negative spike"),
+            {"fields": ["spike_window_minutes", "spike_baseline_days", "spike_min_count", "spike_ratio"]},
+        ),
+        (
+            _("Rumour"),
+            {
+                "fields": [
+                    "rumour_window_hours",
+                    "rumour_min_authors",
+                    "rumour_similarity",
+                    "rumour_max_texts",
+                ]
+            },
+        ),
+        (_("Follower drop"), {"fields": ["follower_drop_pct", "follower_drop_min", "follower_window_hours"]}),
+        (
+            _("Unanswered complaints"),
+            {"fields": ["response_target_minutes", "unanswered_min_count", "unanswered_lookback_hours"]},
+        ),
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not DetectorSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        saved = detector_settings_update(**values)
+        obj.pk, obj.updated_at = saved.pk, saved.updated_at
+
+
+# --- Webhooks ----------------------------------------------------------------------------------------
+class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(max_length=2000, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        choices=[("*", _("Every event"))] + [(e, e) for e in EVENTS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "events", "is_active"]
+
+    def clean(self):
+        # The service checks these again; checking here shows the message on the form.
+        cleaned = super().clean()
+        for name, check in (("url", webhook_url_check), ("events", webhook_events_check)):
+            if cleaned.get(name) is not None:
+                try:
+                    cleaned[name] = check(cleaned[name])
+                except DomainError as exc:
+                    self.add_error(name, exc.message)
+        return cleaned
+
+
+@admin.register(WebhookSubscription, site=brand_admin_site)
+class WebhookSubscriptionAdmin(BrandModelAdmin):
+    form = WebhookSubscriptionForm
+    list_display = ["name", "url", "events", "is_active", "secret_hint", "created_at"]
+    readonly_fields = ["secret_hint", "created_at"]
+    actions = ["rotate_secret", "send_ping"]
+
+    def save_model(self, request, obj, form, change):
+        data = {k: form.cleaned_data[k] for k in ("name", "url", "events")}
+        try:
+            if change:
+                saved = webhook_subscription_update(
+                    subscription_id=obj.pk, is_active=form.cleaned_data["is_active"], **data
+                )
+            else:
+                saved, secret = webhook_subscription_create(created_by=request.user, **data)
+                # Shown once; afterwards only the first characters are displayed.
+                self.message_user(
+                    request,
+                    format_html(
+                        "Signing secret (copy it now, it is not shown again): <code>{}</code>", secret
+                    ),
+                    messages.WARNING,
+                )
+        except DomainError as exc:  # the form checked the same rules; this is a race at most
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.pk = saved.pk
+
+    def _staff_only(self, request) -> bool:
+        if not _is_staff(self, request):
+            self.message_user(request, _("Your role may not do this."), messages.ERROR)
+            return False
+        return True
+
+    @admin.action(description=_("Rotate the signing secret"))
+    def rotate_secret(self, request, queryset):
+        if not self._staff_only(request):
+            return
+        for pk in queryset.values_list("pk", flat=True):
+            subscription, secret = webhook_subscription_rotate_secret(subscription_id=pk)
+            self.message_user(
+                request,
+                format_html("New secret for {} (copy it now): <code>{}</code>", subscription.name, secret),
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Send a test ping"))
+    def send_ping(self, request, queryset):
+        if not self._staff_only(request):
+            return
+        count = sum(webhook_ping(subscription_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Queued {count} ping(s); see the delivery log.")
+
+
+@admin.register(WebhookDelivery, site=brand_admin_site)
+class WebhookDeliveryAdmin(BrandModelAdmin):
+    list_display = [
+        "created_at",
+        "event",
+        "subscription",
+        "status",
+        "attempts",
+        "last_status_code",
+        "delivered_at",
+    ]
+    list_filter = ["status", "event", "subscription"]
+    list_select_related = ["subscription"]
+    readonly_fields = [
+        "subscription",
+        "event",
+        "status",
+        "attempts",
+        "attempt_log",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+        "created_at",
+        "payload",
+    ]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Retry failed deliveries now"))
+    def retry_now(self, request, queryset):
+        if not _is_staff(self, request):
+            self.message_user(request, _("Your role may not do this."), messages.ERROR)
+            return
+        for pk in queryset.filter(status=WebhookDelivery.Status.FAILED).values_list("pk", flat=True):
+            webhook_delivery_retry(delivery_id=pk)
+        self.message_user(request, _("Failed deliveries queued again."))
+
+
+# --- Notifications ----------------------------------------------------------------------------------
+@admin.register(Notification, site=brand_admin_site)
+class NotificationAdmin(BrandModelAdmin):
+    """The signed-in user's own notifications on this brand."""
+
+    list_display = ["created_at", "subject", "link_html", "read_at"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["subject", "body", "link", "created_at", "read_at"]
+    actions = ["mark_read"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(user_id=request.user.pk)
+
+    @admin.display(description=_("link"))
+    def link_html(self, obj: Notification) -> str:
+        if not obj.link.startswith(("https://", "http://", "/")):
+            return obj.link
+        return format_html('<a href="{}">{}</a>', obj.link, _("Open"))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Mark as read"))
+    def mark_read(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):
+            notification_mark_read(notification_id=pk, user=request.user)

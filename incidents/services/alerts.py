@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings as django_settings
 from django.db import IntegrityError, connection, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from incidents.detectors import Finding, detectors_run
@@ -51,11 +52,18 @@ def alert_payload(alert: Alert) -> dict:
 
 def _announce(alert: Alert, *, event: str) -> None:
     severity = Alert.Severity(alert.severity).label
-    verb = "raised" if event == "alert.raised" else "escalated"
+    body = render_to_string(
+        "incidents/early_warning/alert_email.txt",
+        {
+            "alert": alert,
+            "severity": severity,
+            "brand": connection.tenant.name,
+            "verb": "raised" if event == "alert.raised" else "escalated",
+        },
+    )
     notify_brand_team(
         subject=f"[{severity}] {alert.get_detector_display()}: {alert.title}"[:300],
-        body=f"An early-warning alert was {verb} for {connection.tenant.name}.\n\n{alert.title}\n"
-        f"Severity: {severity}\nWindow: {alert.window_start:%Y-%m-%d %H:%M} – {alert.window_end:%Y-%m-%d %H:%M} UTC",
+        body=body,
         link=alert_link(alert),
     )
     webhook_event_emit(event=event, payload=alert_payload(alert))

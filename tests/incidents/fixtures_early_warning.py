@@ -43,7 +43,7 @@ def mentions_build(
     band: str = "negative",
     complaint: bool = False,
     spread: timedelta = timedelta(minutes=50),
-    text: str = "kecewa",
+    text: str = "kecewa nomor {n}",
     author: str | None = None,
     answered: bool = False,
     platform: str = "instagram",

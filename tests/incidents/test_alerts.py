@@ -1,0 +1,279 @@
+"""Alerts: raised once per ongoing condition and updated after, escalation announced, team notified
+in the app and by email, acknowledge/dismiss through the API and the brand admin, with roles and
+brand isolation."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tests.helpers import bearer
+from tests.incidents.fixtures_early_warning import (  # noqa: F401 - fixtures
+    detector_settings_fixture,
+    mentions_create,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _finding(severity=2, key="unanswered_complaints", count=6):
+    from incidents.detectors import Finding
+
+    now = timezone.now()
+    return Finding(
+        detector="unanswered_complaints",
+        condition_key=key,
+        severity=severity,
+        title=f"{count} complaints unanswered",
+        window_start=now - timedelta(hours=3),
+        window_end=now,
+        evidence={"count": count, "example_mention_ids": []},
+    )
+
+
+@pytest.fixture
+def alert(in_brand_a):
+    from incidents.services.alerts import alert_raise_or_update
+
+    return alert_raise_or_update(finding=_finding())[0]
+
+
+def test_sweep_raises_one_alert_and_updates_it_while_the_condition_lasts(
+    detector_settings, django_capture_on_commit_callbacks
+):
+    from incidents.models import Alert, Notification
+    from incidents.services.alerts import detectors_sweep
+
+    mentions_create(6, at=timezone.now() - timedelta(hours=2), complaint=True)
+    with django_capture_on_commit_callbacks() as first_callbacks:
+        [(alert, outcome)] = detectors_sweep()
+    assert outcome == "raised"
+    assert first_callbacks  # emails queued after commit
+    mentions_create(2, at=timezone.now() - timedelta(hours=2), complaint=True)
+    [(again, outcome)] = detectors_sweep()
+    assert outcome == "updated"
+    assert again.pk == alert.pk
+    assert Alert.objects.count() == 1
+    again.refresh_from_db()
+    assert again.evidence["count"] == 8
+    assert again.update_count == 1
+    assert Notification.objects.count() == 1  # Ayu once; an update of the same severity is silent
+
+
+def test_escalation_notifies_again_and_emits_alert_updated(alert, ayu, monkeypatch):
+    from incidents.models import Notification
+    from incidents.services import alerts
+
+    events = []
+    monkeypatch.setattr(alerts, "webhook_event_emit", lambda *, event, payload: events.append(event) or 0)
+    _, outcome = alerts.alert_raise_or_update(finding=_finding(severity=4, count=60))
+    assert outcome == "escalated"
+    assert events == ["alert.updated"]
+    assert Notification.objects.filter(user_id=ayu.pk).count() == 2
+
+
+def test_database_refuses_a_second_live_alert_for_one_condition(alert):
+    from incidents.models import Alert
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Alert.objects.create(
+            detector=alert.detector,
+            condition_key=alert.condition_key,
+            severity=2,
+            title="dup",
+            window_start=alert.window_start,
+            window_end=alert.window_end,
+            last_seen_at=alert.last_seen_at,
+        )
+
+
+def test_team_is_notified_in_app_and_by_email_only_staff_of_this_brand(
+    in_brand_a, ayu, budi, citra, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    from incidents.models import Notification
+    from incidents.notifications import notification_email_send, notify_brand_team
+    from incidents.tasks import early_warning
+
+    monkeypatch.setattr(
+        early_warning.notification_email_task, "delay", lambda pk: notification_email_send(notification_id=pk)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        created = notify_brand_team(subject="Spike <b>now</b>", body="Look", link="https://x.test/a")
+    assert created == 1
+    assert list(Notification.objects.values_list("user_id", flat=True)) == [ayu.pk]
+    assert [m.to for m in mailoutbox] == [[ayu.email]]
+    assert "https://x.test/a" in mailoutbox[0].body
+    # A repeated email task sends nothing twice.
+    assert notification_email_send(notification_id=Notification.objects.get().pk) is False
+    assert len(mailoutbox) == 1
+
+
+def test_notify_explicit_users_only_if_they_have_a_grant_here(in_brand_a, budi, citra):
+    from incidents.models import Notification
+    from incidents.notifications import notify_brand_team
+
+    assert notify_brand_team(subject="s", body="b", roles=[], users=[budi, citra]) == 1
+    assert list(Notification.objects.values_list("user_id", flat=True)) == [budi.pk]
+
+
+def test_acknowledge_and_dismiss_through_the_api(client_a, ayu, alert):
+    client = client_a.login_as(ayu)
+    response = client.post(f"/api/v1/alerts/{alert.pk}/acknowledge/")
+    assert response.status_code == 200
+    assert response.json()["state"] == "acknowledged"
+    assert client.post(f"/api/v1/alerts/{alert.pk}/acknowledge/").status_code == 200  # repeat is a no-op
+    no_reason = client.post(f"/api/v1/alerts/{alert.pk}/dismiss/", {}, content_type="application/json")
+    assert no_reason.status_code == 400
+    dismissed = client.post(
+        f"/api/v1/alerts/{alert.pk}/dismiss/",
+        {"reason": "A bot, not customers"},
+        content_type="application/json",
+    )
+    assert dismissed.status_code == 200
+    assert dismissed.json()["state"] == "dismissed"
+    assert dismissed.json()["dismiss_reason"] == "A bot, not customers"
+    alert.refresh_from_db()
+    assert alert.dismissed_by_id == ayu.pk
+
+
+def test_acknowledging_a_dismissed_alert_is_a_clear_400(client_a, ayu, alert):
+    from incidents.services.alerts import alert_dismiss
+
+    alert_dismiss(alert_id=alert.pk, reason="noise")
+    response = client_a.login_as(ayu).post(f"/api/v1/alerts/{alert.pk}/acknowledge/")
+    assert response.status_code == 400
+    assert "open" in response.json()["detail"]
+
+
+def test_dismissed_condition_is_not_raised_again_during_the_cool_down(alert):
+    from incidents.models import Alert
+    from incidents.services.alerts import alert_dismiss, alert_raise_or_update
+
+    alert_dismiss(alert_id=alert.pk, reason="noise")
+    assert alert_raise_or_update(finding=_finding()) == (None, "suppressed")
+    _, outcome = alert_raise_or_update(finding=_finding(severity=4))
+    assert outcome == "raised"  # worse than what was dismissed
+    assert Alert.objects.filter(state="open").count() == 1
+
+
+def test_budi_reads_alerts_but_cannot_act(client_a, budi, alert):
+    client = client_a.login_as(budi)
+    assert client.get("/api/v1/alerts/").status_code == 200
+    assert client.get(f"/api/v1/alerts/{alert.pk}/").status_code == 200
+    assert client.post(f"/api/v1/alerts/{alert.pk}/acknowledge/").status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/alerts/{alert.pk}/dismiss/", {"reason": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+
+
+def test_citra_and_brand_b_key_get_404_on_brand_a_alerts(client_a, citra, api_key_b, alert):
+    assert client_a.get(f"/api/v1/alerts/{alert.pk}/", **bearer(api_key_b)).status_code == 404
+    assert client_a.post(f"/api/v1/alerts/{alert.pk}/acknowledge/", **bearer(api_key_b)).status_code == 404
+    client = client_a.login_as(citra)
+    assert client.get("/api/v1/alerts/").status_code == 404
+    assert client.post(f"/api/v1/alerts/{alert.pk}/acknowledge/").status_code == 404
+
+
+def test_alert_list_filters_by_state_with_bounded_queries(
+    client_a, api_key_a, alert, django_assert_max_num_queries
+):
+    from incidents.services.alerts import alert_raise_or_update
+
+    alert_raise_or_update(finding=_finding(key="other"))
+    with django_assert_max_num_queries(6):
+        response = client_a.get("/api/v1/alerts/?state=open", **bearer(api_key_a))
+    assert len(response.json()["results"]) == 2
+
+
+def test_notifications_api_shows_own_and_marks_read(client_a, ayu, budi, alert):
+    from incidents.models import Notification
+
+    client = client_a.login_as(ayu)
+    [item] = client.get("/api/v1/notifications/").json()["results"]
+    assert client.post(f"/api/v1/notifications/{item['id']}/read/").json()["read_at"]
+    assert Notification.objects.get(pk=item["id"]).read_at is not None
+    other = client_a.__class__(client_a.host).login_as(budi)
+    assert other.get("/api/v1/notifications/").json()["results"] == []
+    assert other.post(f"/api/v1/notifications/{item['id']}/read/").status_code == 404
+
+
+# --- Brand admin --------------------------------------------------------------------------------
+def test_admin_lists_alerts_and_escapes_their_text(client_a, ayu, in_brand_a):
+    from incidents.services.alerts import alert_raise_or_update
+
+    finding = _finding()
+    finding = finding.__class__(**{**finding.__dict__, "title": "<script>alert(1)</script> spike"})
+    alert, _ = alert_raise_or_update(finding=finding)
+    client = client_a.login_as(ayu)
+    listing = client.get("/admin/incidents/alert/")
+    assert listing.status_code == 200
+    assert b"<script>alert(1)</script>" not in listing.content
+    detail = client.get(f"/admin/incidents/alert/{alert.pk}/change/")
+    assert detail.status_code == 200
+    assert b"&lt;script&gt;" in detail.content
+
+
+def test_admin_actions_acknowledge_and_dismiss_with_reason(client_a, ayu, alert):
+    client = client_a.login_as(ayu)
+    response = client.post(
+        "/admin/incidents/alert/",
+        {"action": "dismiss_alerts", "_selected_action": [str(alert.pk)], "reason": "Known campaign"},
+    )
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert (alert.state, alert.dismiss_reason) == ("dismissed", "Known campaign")
+
+
+def test_admin_dismiss_without_reason_changes_nothing(client_a, ayu, alert):
+    client = client_a.login_as(ayu)
+    client.post("/admin/incidents/alert/", {"action": "dismiss_alerts", "_selected_action": [str(alert.pk)]})
+    alert.refresh_from_db()
+    assert alert.state == "open"
+
+
+def test_budi_cannot_run_admin_actions(client_a, budi, alert):
+    client = client_a.login_as(budi)
+    assert client.get("/admin/incidents/alert/").status_code == 200
+    client.post(
+        "/admin/incidents/alert/",
+        {"action": "acknowledge_alerts", "_selected_action": [str(alert.pk)]},
+    )
+    alert.refresh_from_db()
+    assert alert.state == "open"
+
+
+def test_citra_cannot_open_brand_a_admin_alerts(client_a, citra, alert):
+    response = client_a.login_as(citra).get(f"/admin/incidents/alert/{alert.pk}/change/")
+    assert response.status_code == 302
+
+
+def test_admin_pages_for_mentions_settings_webhooks_render(client_a, ayu, detector_settings):
+    mentions_create(3, at=timezone.now(), text="<img src=x onerror=alert(1)>")
+    client = client_a.login_as(ayu)
+    page = client.get("/admin/incidents/mention/?sentiment_band__exact=negative")
+    assert page.status_code == 200
+    assert b"<img src=x" not in page.content
+    assert client.get("/admin/incidents/detectorsettings/1/change/").status_code == 200
+    assert client.get("/admin/incidents/webhooksubscription/").status_code == 200
+    assert client.get("/admin/incidents/webhookdelivery/").status_code == 200
+    assert client.get("/admin/incidents/notification/").status_code == 200
+
+
+def test_admin_saves_detector_settings(client_a, ayu, detector_settings):
+    from incidents.models import DetectorSettings
+
+    data = {
+        f.name: getattr(detector_settings, f.name)
+        for f in DetectorSettings._meta.fields
+        if f.editable and f.name != "id"
+    }
+    data.update(brand_handles="@kopinusantara, @kopi_cs", spike_min_count=50)
+    response = client_a.login_as(ayu).post("/admin/incidents/detectorsettings/1/change/", data)
+    assert response.status_code == 302, response.content[:2000]
+    saved = DetectorSettings.objects.get()
+    assert saved.spike_min_count == 50
+    assert saved.handles == {"kopinusantara", "kopi_cs"}
