@@ -62,7 +62,9 @@ def _page(request, template: str, context: dict, *, status: int = 200, language:
     response = render(request, template, {**brand_chrome(), "language": language, **context}, status=status)
     response["Content-Language"] = language
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the URL holds the personal token
+    # The URL holds the personal token: never send it to another site. Not "no-referrer": browsers
+    # would then send `Origin: null` with the form, which the CSRF check rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
