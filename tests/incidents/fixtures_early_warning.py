@@ -102,3 +102,10 @@ def detector_settings_fixture(in_brand_a):
     from incidents.models import DetectorSettings
 
     return DetectorSettings.objects.create(pk=1, brand_handles="@kopinusantara")
+
+
+@pytest.fixture(name="allow_private_webhooks")
+def allow_private_webhooks_fixture(settings):
+    """The local test receiver listens on 127.0.0.1, which production refuses (pytest runs with
+    DEBUG off, so the development default does not apply)."""
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True

@@ -1,0 +1,57 @@
+"""Two intake requests with overlapping rows, running at the same time on committed data, store
+each (platform, external_id) once and report each row as created by exactly one of them."""
+
+import json
+import threading
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from tests.helpers import BRAND_A, bearer, brand_host
+from tests.incidents.fixtures_early_warning import mention_row
+
+
+@pytest.fixture
+def committed_key(committed_brand_a):
+    from tenants.models import BrandApiKey
+    from tenants.services import api_key_create
+
+    key, plain = api_key_create(brand=committed_brand_a, name="concurrency")
+    yield plain
+    BrandApiKey.objects.filter(pk=key.pk).delete()
+
+
+def test_two_concurrent_overlapping_requests_store_each_row_once(committed_brand_a, committed_key):
+    from incidents.models import Mention
+
+    shared = [mention_row(external_id=f"shared-{i}") for i in range(1500)]
+    only_a = [mention_row(external_id=f"a-{i}") for i in range(500)]
+    only_b = [mention_row(external_id=f"b-{i}") for i in range(500)]
+    # Opposite orders, so without sorted writes the two would lock rows in opposite orders.
+    bodies = [json.dumps(shared + only_a), json.dumps(list(reversed(shared)) + only_b)]
+    results: list = [None, None]
+    start = threading.Barrier(2)
+
+    def post(i: int) -> None:
+        try:
+            client = Client(HTTP_HOST=brand_host(BRAND_A))
+            start.wait()
+            response = client.post(
+                "/api/v1/mentions/", bodies[i], content_type="application/json", **bearer(committed_key)
+            )
+            results[i] = (response.status_code, response.json())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [r[0] for r in results] == [200, 200], results
+    created = sum(r[1]["created"] for r in results)
+    updated = sum(r[1]["updated"] for r in results)
+    assert created == 2500
+    assert updated == 1500
+    assert Mention.objects.count() == 2500

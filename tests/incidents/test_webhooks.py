@@ -1,0 +1,172 @@
+"""Signed webhooks: signature scheme, which subscriptions get an event, one send per delivery even
+when the task runs twice, the attempt log; and the subscription API's roles and isolation."""
+
+import json
+import time
+
+import pytest
+
+from tests.helpers import bearer
+from tests.incidents.fixtures_early_warning import (  # noqa: F401 - fixtures
+    allow_private_webhooks_fixture,
+    webhook_server_fixture,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_private_webhooks")]
+
+
+def test_signature_round_trip_and_refusals():
+    from incidents.webhooks import webhook_signature, webhook_signature_verify
+
+    now = int(time.time())
+    body = '{"event":"alert.raised"}'
+    signature = webhook_signature(secret="whsec_abc", timestamp=now, body=body)
+    assert signature.startswith("sha256=")
+    assert webhook_signature_verify(
+        secret="whsec_abc", timestamp=str(now), body=body.encode(), signature=signature
+    )
+    assert not webhook_signature_verify(secret="whsec_other", timestamp=now, body=body, signature=signature)
+    assert not webhook_signature_verify(
+        secret="whsec_abc", timestamp=now, body=body + " ", signature=signature
+    )
+    old = now - 3600
+    stale = webhook_signature(secret="whsec_abc", timestamp=old, body=body)
+    assert not webhook_signature_verify(secret="whsec_abc", timestamp=old, body=body, signature=stale)
+    assert not webhook_signature_verify(secret="whsec_abc", timestamp="soon", body=body, signature=signature)
+
+
+def test_emit_creates_a_delivery_per_interested_active_subscription(
+    in_brand_a, django_capture_on_commit_callbacks
+):
+    from incidents.models import WebhookDelivery
+    from incidents.webhooks import (
+        webhook_event_emit,
+        webhook_subscription_create,
+        webhook_subscription_update,
+    )
+
+    alerts_only, _ = webhook_subscription_create(name="a", url="https://a.example/h", events=["alert.raised"])
+    everything, _ = webhook_subscription_create(name="b", url="https://b.example/h", events=["*"])
+    other, _ = webhook_subscription_create(name="c", url="https://c.example/h", events=["alert.dismissed"])
+    paused, _ = webhook_subscription_create(name="d", url="https://d.example/h", events=["*"])
+    webhook_subscription_update(subscription_id=paused.pk, is_active=False)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert webhook_event_emit(event="alert.raised", payload={"n": 1}) == 2
+    assert len(callbacks) == 1
+    assert set(WebhookDelivery.objects.values_list("subscription_id", flat=True)) == {
+        alerts_only.pk,
+        everything.pk,
+    }
+    assert WebhookDelivery.objects.filter(status="pending").count() == 2
+    assert other.pk and paused.pk
+
+
+def test_unknown_event_or_bad_url_is_refused(in_brand_a):
+    from incidents.webhooks import webhook_subscription_create
+    from tenants.errors import DomainError
+
+    with pytest.raises(DomainError, match="Unknown event"):
+        webhook_subscription_create(name="x", url="https://a.example/h", events=["alert.exploded"])
+    with pytest.raises(DomainError):
+        webhook_subscription_create(name="x", url="ftp://a.example/h", events=["*"])
+
+
+def test_private_addresses_are_refused_outside_development(in_brand_a, settings):
+    from incidents.webhooks import webhook_subscription_create
+    from tenants.errors import DomainError
+
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    with pytest.raises(DomainError, match="public address|https"):
+        webhook_subscription_create(name="x", url="https://127.0.0.1:9/h", events=["*"])
+
+
+def test_delivery_is_signed_sent_once_and_logged(in_brand_a, webhook_server):
+    from incidents.models import WebhookDelivery
+    from incidents.webhooks import (
+        webhook_delivery_attempt,
+        webhook_event_emit,
+        webhook_signature_verify,
+        webhook_subscription_create,
+    )
+
+    subscription, secret = webhook_subscription_create(name="srv", url=webhook_server.url, events=["ping"])
+    webhook_event_emit(event="ping", payload={"hello": "dunia"})
+    delivery = WebhookDelivery.objects.get(subscription=subscription)
+    assert webhook_delivery_attempt(delivery_id=delivery.pk) is None
+    # A duplicate run of the task finds the delivery done and sends nothing.
+    assert webhook_delivery_attempt(delivery_id=delivery.pk) is None
+    [request] = webhook_server.requests
+    assert request.header("X-Tanggap-Event") == "ping"
+    assert request.header("X-Tanggap-Delivery") == str(delivery.pk)
+    assert webhook_signature_verify(
+        secret=secret,
+        timestamp=request.header("X-Tanggap-Timestamp"),
+        body=request.body,
+        signature=request.header("X-Tanggap-Signature"),
+    )
+    assert json.loads(request.body)["data"] == {"hello": "dunia"}
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded"
+    assert delivery.attempts == 1
+    assert delivery.attempt_log[0]["status_code"] == 200
+    assert delivery.attempt_log[0]["duration_ms"] >= 0
+
+
+def test_failed_attempt_is_logged_and_scheduled_for_retry_until_it_gives_up(in_brand_a, webhook_server):
+    from incidents.models import WebhookDelivery
+    from incidents.webhooks import MAX_ATTEMPTS, RETRY_SCHEDULE, webhook_delivery_attempt, webhook_event_emit
+    from incidents.webhooks import webhook_subscription_create as create
+
+    webhook_server.respond_with(then=500)
+    create(name="srv", url=webhook_server.url, events=["*"])
+    webhook_event_emit(event="ping", payload={})
+    delivery = WebhookDelivery.objects.get()
+    waits = [webhook_delivery_attempt(delivery_id=delivery.pk) for _ in range(MAX_ATTEMPTS)]
+    assert waits == [*RETRY_SCHEDULE, None]
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+    assert [a["status_code"] for a in delivery.attempt_log] == [500] * MAX_ATTEMPTS
+    assert delivery.attempt_log[0]["error"] == "HTTP 500"
+
+
+def test_a_delivery_claimed_by_another_run_is_not_sent(in_brand_a, webhook_server):
+    from django.utils import timezone
+
+    from incidents.models import WebhookDelivery
+    from incidents.webhooks import webhook_delivery_attempt, webhook_event_emit, webhook_subscription_create
+
+    webhook_subscription_create(name="srv", url=webhook_server.url, events=["*"])
+    webhook_event_emit(event="ping", payload={})
+    WebhookDelivery.objects.update(status="sending", claimed_at=timezone.now())
+    assert webhook_delivery_attempt(delivery_id=WebhookDelivery.objects.get().pk) is None
+    assert webhook_server.requests == []
+
+
+def test_subscription_api_shows_secret_once(client_a, ayu, in_brand_a):
+    client = client_a.login_as(ayu)
+    created = client.post(
+        "/api/v1/webhooks/",
+        {"name": "ops", "url": "https://ops.example/hook", "events": ["alert.raised"]},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    secret = created.json()["secret"]
+    assert secret.startswith("whsec_")
+    listed = client.get("/api/v1/webhooks/").json()
+    assert "secret" not in listed[0]
+    assert secret not in json.dumps(listed)
+    rotated = client.post(f"/api/v1/webhooks/{listed[0]['id']}/rotate-secret/").json()
+    assert rotated["secret"] != secret
+
+
+def test_subscription_api_roles_and_isolation(client_a, budi, citra, api_key_b, in_brand_a):
+    from incidents.webhooks import webhook_subscription_create
+
+    subscription, _ = webhook_subscription_create(name="s", url="https://a.example/h", events=["*"])
+    payload = {"name": "x", "url": "https://x.example/h", "events": ["*"]}
+    viewer = client_a.login_as(budi)
+    assert viewer.post("/api/v1/webhooks/", payload, content_type="application/json").status_code == 403
+    assert viewer.post(f"/api/v1/webhooks/{subscription.pk}/rotate-secret/").status_code == 403
+    assert client_a.get(f"/api/v1/webhooks/{subscription.pk}/", **bearer(api_key_b)).status_code == 404
+    outsider = client_a.__class__(client_a.host).login_as(citra)
+    assert outsider.get(f"/api/v1/webhooks/{subscription.pk}/deliveries/").status_code == 404
