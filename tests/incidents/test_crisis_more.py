@@ -199,3 +199,13 @@ def test_client_viewer_cannot_edit_the_plan(in_brand_a, budi):
 
     with pytest.raises(PermissionDenied):
         crisis_plan_publish(actor=budi, guidelines="x")
+
+
+def test_beat_runs_the_crisis_sweep_in_public_every_five_minutes():
+    from platform.celery import app
+
+    from incidents.tasks.crisis import crisis_reminders_sweep_all
+
+    entry = app.conf.beat_schedule["crisis-reminders-sweep"]
+    assert entry["task"] == crisis_reminders_sweep_all.name
+    assert entry["tenant_schemas"] == ["public"] and entry["schedule"] == 300.0
