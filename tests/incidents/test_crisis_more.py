@@ -202,9 +202,8 @@ def test_client_viewer_cannot_edit_the_plan(in_brand_a, budi):
 
 
 def test_beat_runs_the_crisis_sweep_in_public_every_five_minutes():
-    from platform.celery import app
-
     from incidents.tasks.crisis import crisis_reminders_sweep_all
+    from platform.celery import app
 
     entry = app.conf.beat_schedule["crisis-reminders-sweep"]
     assert entry["task"] == crisis_reminders_sweep_all.name
