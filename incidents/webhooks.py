@@ -23,7 +23,7 @@ import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from incidents.models import WebhookDelivery, WebhookSubscription
@@ -296,6 +296,29 @@ def webhook_delivery_retry(*, delivery_id) -> WebhookDelivery:
         delivery_ids = [str(delivery.pk)]
         transaction.on_commit(lambda: _queue(delivery_ids))
     return delivery
+
+
+def webhook_deliveries_requeue_stuck(*, grace_seconds: int = 300) -> int:
+    """Queue again the deliveries whose next attempt is overdue by `grace_seconds` (a retry lost
+    with a worker) or whose sender died mid-attempt. A duplicate is harmless: attempts claim."""
+    now = timezone.now()
+    overdue = now - timezone.timedelta(seconds=grace_seconds)
+    stuck = WebhookDelivery.objects.filter(
+        Q(status=WebhookDelivery.Status.PENDING, next_attempt_at__lt=overdue)
+        | Q(status=WebhookDelivery.Status.PENDING, next_attempt_at__isnull=True, created_at__lt=overdue)
+        | Q(
+            status=WebhookDelivery.Status.SENDING,
+            claimed_at__lt=now - timezone.timedelta(seconds=CLAIM_LEASE_SECONDS),
+        )
+    )
+    ids = [str(pk) for pk in stuck.values_list("pk", flat=True)[:1000]]
+    if ids:
+        # Push the due time on, so the next tick does not queue them again before they run.
+        WebhookDelivery.objects.filter(pk__in=ids, status=WebhookDelivery.Status.PENDING).update(
+            next_attempt_at=now
+        )
+        transaction.on_commit(lambda: _queue(ids))
+    return len(ids)
 
 
 def webhook_ping(*, subscription_id) -> int:

@@ -6,10 +6,12 @@ ids as strings, and is safe to run twice: work is claimed with SKIP LOCKED or a 
 
 import logging
 
-from celery import shared_task
+from celery import current_app, shared_task
 
 __all__ = [
+    "EARLY_WARNING_BEAT_SCHEDULE",
     "detectors_sweep_task",
+    "early_warning_brand_tick_task",
     "early_warning_tick_task",
     "mentions_score_task",
     "notification_email_task",
@@ -17,6 +19,18 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+# Every minute, in public; the tick queues one task per ready brand. Intake already sweeps after
+# each batch; the tick catches quiet periods (an unanswered complaint ages without new posts),
+# leftovers of a crashed scoring run, and webhook deliveries whose retry was lost.
+EARLY_WARNING_BEAT_SCHEDULE = {
+    "early-warning-tick": {
+        "task": "incidents.tasks.early_warning.early_warning_tick_task",
+        "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    }
+}
+current_app.conf.beat_schedule = {**(current_app.conf.beat_schedule or {}), **EARLY_WARNING_BEAT_SCHEDULE}
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
@@ -43,7 +57,20 @@ def early_warning_tick_task() -> int:
     """Periodic, in public: for every ready brand, score leftovers and sweep (one task per brand)."""
     from tenants.services import fan_out_to_ready_brands
 
-    return fan_out_to_ready_brands(lambda brand: mentions_score_task.delay())
+    return fan_out_to_ready_brands(lambda brand: early_warning_brand_tick_task.delay())
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+def early_warning_brand_tick_task() -> int:
+    """One brand's periodic pass: score leftovers, sweep, re-queue stuck webhook deliveries."""
+    from incidents.services.alerts import detectors_sweep
+    from incidents.services.intake import mentions_score_pending
+    from incidents.webhooks import webhook_deliveries_requeue_stuck
+
+    scored = mentions_score_pending()
+    detectors_sweep()
+    webhook_deliveries_requeue_stuck()
+    return scored
 
 
 @shared_task(bind=True, acks_late=True, time_limit=60, soft_time_limit=45, max_retries=None)

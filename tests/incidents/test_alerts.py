@@ -5,7 +5,7 @@ brand isolation."""
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tests.helpers import bearer
@@ -277,3 +277,20 @@ def test_admin_saves_detector_settings(client_a, ayu, detector_settings):
     saved = DetectorSettings.objects.get()
     assert saved.spike_min_count == 50
     assert saved.handles == {"kopinusantara", "kopi_cs"}
+
+
+def test_periodic_tick_is_scheduled_and_fans_out_to_every_ready_brand(brand_a, brand_b, monkeypatch):
+    from celery import current_app
+
+    from incidents.tasks import early_warning
+    from tenants.models import Brand
+
+    assert current_app.conf.beat_schedule["early-warning-tick"]["task"].endswith("early_warning_tick_task")
+    schemas = []
+    monkeypatch.setattr(
+        early_warning.early_warning_brand_tick_task,
+        "delay",
+        lambda: schemas.append(connection.schema_name),
+    )
+    assert early_warning.early_warning_tick_task() == Brand.objects.ready().count()
+    assert {brand_a.schema_name, brand_b.schema_name} <= set(schemas)

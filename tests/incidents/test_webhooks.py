@@ -170,3 +170,26 @@ def test_subscription_api_roles_and_isolation(client_a, budi, citra, api_key_b, 
     assert client_a.get(f"/api/v1/webhooks/{subscription.pk}/", **bearer(api_key_b)).status_code == 404
     outsider = client_a.__class__(client_a.host).login_as(citra)
     assert outsider.get(f"/api/v1/webhooks/{subscription.pk}/deliveries/").status_code == 404
+
+
+def test_stuck_deliveries_are_queued_again(in_brand_a, django_capture_on_commit_callbacks, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents import webhooks
+    from incidents.models import WebhookDelivery
+
+    webhooks.webhook_subscription_create(name="s", url="https://a.example/h", events=["*"])
+    webhooks.webhook_event_emit(event="ping", payload={})
+    webhooks.webhook_event_emit(event="ping", payload={})
+    stuck, fresh = WebhookDelivery.objects.order_by("created_at")
+    WebhookDelivery.objects.filter(pk=stuck.pk).update(next_attempt_at=timezone.now() - timedelta(hours=1))
+    queued = []
+    monkeypatch.setattr(webhooks, "_queue", lambda ids: queued.extend(ids))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhooks.webhook_deliveries_requeue_stuck() == 1
+    assert queued == [str(stuck.pk)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhooks.webhook_deliveries_requeue_stuck() == 0  # its due time moved on
+    assert fresh.pk
