@@ -73,6 +73,8 @@ def _json_list(request, *, what: str) -> list:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParseError(f"The body is not valid JSON: {exc}.")
+    except RecursionError:
+        raise ParseError("The body is not valid JSON: nested too deeply.")
     if not isinstance(data, list):
         raise ParseError(f"The body must be a JSON list of {what}, not a {type(data).__name__}.")
     if len(data) > MAX_ROWS_PER_REQUEST:

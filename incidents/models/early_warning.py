@@ -8,6 +8,7 @@ cascading foreign key would make Django's deletion collector query tables that d
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -156,28 +157,63 @@ class DetectorSettings(models.Model):
             "them marks its parent mention as answered."
         ),
     )
-    spike_window_minutes = models.PositiveIntegerField(_("spike: window (minutes)"), default=60)
+    spike_window_minutes = models.PositiveIntegerField(
+        _("spike: window (minutes)"), validators=[MinValueValidator(5), MaxValueValidator(1440)], default=60
+    )
     spike_baseline_days = models.PositiveIntegerField(
-        _("spike: baseline days"), default=7, help_text=_("The same time of day on this many earlier days.")
+        _("spike: baseline days"),
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        default=7,
+        help_text=_("The same time of day on this many earlier days."),
     )
     spike_min_count = models.PositiveIntegerField(
         _("spike: minimum negative mentions"),
+        validators=[MinValueValidator(1)],
         default=20,
         help_text=_("Below this many negative mentions in the window nothing is raised, whatever the ratio."),
     )
-    spike_ratio = models.FloatField(_("spike: ratio to baseline"), default=3.0)
-    rumour_window_hours = models.PositiveIntegerField(_("rumour: window (hours)"), default=6)
-    rumour_min_authors = models.PositiveIntegerField(_("rumour: minimum distinct authors"), default=5)
-    rumour_similarity = models.FloatField(_("rumour: text similarity (0–1)"), default=0.6)
-    rumour_max_texts = models.PositiveIntegerField(
-        _("rumour: most recent texts compared"), default=1000, help_text=_("A cap that keeps a sweep fast.")
+    spike_ratio = models.FloatField(
+        _("spike: ratio to baseline"), validators=[MinValueValidator(1.0)], default=3.0
     )
-    follower_drop_pct = models.FloatField(_("follower drop: percent"), default=3.0)
+    rumour_window_hours = models.PositiveIntegerField(
+        _("rumour: window (hours)"), validators=[MinValueValidator(1), MaxValueValidator(72)], default=6
+    )
+    rumour_min_authors = models.PositiveIntegerField(
+        _("rumour: minimum distinct authors"), validators=[MinValueValidator(2)], default=5
+    )
+    rumour_similarity = models.FloatField(
+        _("rumour: text similarity (0–1)"),
+        validators=[MinValueValidator(0.1), MaxValueValidator(1.0)],
+        default=0.6,
+    )
+    rumour_max_texts = models.PositiveIntegerField(
+        _("rumour: most recent texts compared"),
+        validators=[MinValueValidator(10), MaxValueValidator(20000)],
+        default=1000,
+        help_text=_("A cap that keeps a sweep fast."),
+    )
+    follower_drop_pct = models.FloatField(
+        _("follower drop: percent"),
+        validators=[MinValueValidator(0.1), MaxValueValidator(100.0)],
+        default=3.0,
+    )
     follower_drop_min = models.PositiveIntegerField(_("follower drop: minimum followers lost"), default=100)
-    follower_window_hours = models.PositiveIntegerField(_("follower drop: window (hours)"), default=24)
-    response_target_minutes = models.PositiveIntegerField(_("response target (minutes)"), default=60)
-    unanswered_min_count = models.PositiveIntegerField(_("unanswered: minimum complaints"), default=5)
-    unanswered_lookback_hours = models.PositiveIntegerField(_("unanswered: look back (hours)"), default=72)
+    follower_window_hours = models.PositiveIntegerField(
+        _("follower drop: window (hours)"),
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        default=24,
+    )
+    response_target_minutes = models.PositiveIntegerField(
+        _("response target (minutes)"), validators=[MinValueValidator(1)], default=60
+    )
+    unanswered_min_count = models.PositiveIntegerField(
+        _("unanswered: minimum complaints"), validators=[MinValueValidator(1)], default=5
+    )
+    unanswered_lookback_hours = models.PositiveIntegerField(
+        _("unanswered: look back (hours)"),
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        default=72,
+    )
     alert_cooldown_minutes = models.PositiveIntegerField(
         _("cool-down after a dismissal (minutes)"),
         default=360,

@@ -33,6 +33,7 @@ SCORE_BATCH_SIZE = 500
 
 _PLATFORM_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
 _KINDS = frozenset(Mention.Kind.values)
+_BIGINT_MAX = 2**63 - 1
 
 
 @dataclass
@@ -81,6 +82,12 @@ def _string(
     if "\x00" in value:
         errors.add(name, "Must not contain NUL characters.")
         return ""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate such as "\ud800" from a JSON escape
+            errors.add(name, "Must be valid Unicode text.")
+            return ""
     if len(value) > max_length:
         errors.add(name, f"Ensure this field has no more than {max_length} characters (it has {len(value)}).")
         return ""
@@ -97,8 +104,8 @@ def _count(row: dict, name: str, errors: _RowErrors) -> int:
         else:
             errors.add(name, "Must be a whole number.")
             return 0
-    if not 0 <= value <= 9_223_372_036_854_775_807:
-        errors.add(name, "Must be zero or more.")
+    if not 0 <= value <= _BIGINT_MAX:
+        errors.add(name, f"Must be between 0 and {_BIGINT_MAX}.")
         return 0
     return value
 
@@ -113,13 +120,13 @@ def _datetime(row: dict, name: str, errors: _RowErrors, *, now: datetime) -> dat
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None:
+            errors.add(name, "Include a time zone offset (e.g. +07:00 or Z).")
+            return None
+        parsed = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         errors.add(name, "Must be an ISO 8601 date-time, e.g. 2026-11-23T08:15:00+07:00.")
         return None
-    if parsed.tzinfo is None:
-        errors.add(name, "Include a time zone offset (e.g. +07:00 or Z).")
-        return None
-    parsed = parsed.astimezone(UTC)
     if parsed > now + FUTURE_TOLERANCE:
         errors.add(name, "Is more than a day in the future.")
         return None

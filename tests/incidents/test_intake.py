@@ -105,9 +105,24 @@ def test_bad_rows_come_back_with_errors_and_good_rows_are_kept(client_a, api_key
         assert Mention.objects.filter(external_id=good["external_id"]).exists()
 
 
+def test_odd_values_are_row_errors_not_server_errors(client_a, api_key_a):
+    rows = [
+        mention_row(text="lone surrogate \ud800"),
+        mention_row(posted_at="0001-01-01T00:00:00+14:00"),
+        mention_row(reach=2**70, engagement=1.5),
+        mention_row(external_id=12345),  # an integer id is accepted as its string
+    ]
+    response = post_json(client_a, "/api/v1/mentions/", rows, **bearer(api_key_a))
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["created"], body["rejected"]) == (1, 3)
+    assert [set(e["errors"]) for e in body["errors"]] == [{"text"}, {"posted_at"}, {"reach", "engagement"}]
+
+
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ("{not json", "not valid JSON"),
         (json.dumps({"platform": "x"}), "must be a JSON list"),
         ("", "empty"),
@@ -226,6 +241,16 @@ def test_metrics_intake_is_idempotent_with_row_errors(client_a, api_key_a, brand
     assert (second["created"], second["updated"]) == (0, 1)
     with tenant_context(brand_a):
         assert MetricSample.objects.get().followers == 990
+
+
+def test_detector_settings_out_of_bounds_are_refused(in_brand_a):
+    from incidents.services.intake import detector_settings_update
+    from tenants.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        detector_settings_update(rumour_similarity=0, spike_window_minutes=1)
+    assert {"rumour_similarity", "spike_window_minutes"} <= set(refused.value.field_errors)
+    assert detector_settings_update(spike_min_count=30).spike_min_count == 30
 
 
 def test_intake_queues_scoring_after_commit(in_brand_a, django_capture_on_commit_callbacks, monkeypatch):
