@@ -1,3 +1,14 @@
-"""incidents pages on a brand host."""
+"""incidents pages on a brand host: the client's view of incidents."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from incidents import views_crisis
+
+urlpatterns = [
+    path("reports/incidents/", views_crisis.incident_report_list, name="incident-report-list"),
+    path(
+        "reports/incidents/<uuid:incident_id>/",
+        views_crisis.incident_report_detail,
+        name="incident-report-detail",
+    ),
+]

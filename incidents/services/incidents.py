@@ -444,3 +444,34 @@ def incident_auto_open_for_alert(*, alert_id: UUID) -> Incident | None:
         if severity_from_alert(alert) > threshold:
             return None
         return incident_open_from_alert(alert_id=alert_id, actor=None)
+
+
+_SETTINGS_FIELDS = (
+    "auto_open_max_severity",
+    "statement_empathy_gate",
+    "reply_approval_max_severity",
+    "update_cadence_critical_hours",
+    "update_cadence_high_hours",
+    "update_cadence_medium_hours",
+    "update_cadence_low_hours",
+    "reminder_lead_minutes",
+)
+
+
+@transaction.atomic
+def crisis_settings_update(*, actor, **changes) -> CrisisSettings:
+    """Change the brand's crisis settings (thresholds, the empathy gate, update cadences)."""
+    require_brand_action(actor, "manage_team")
+    unknown = set(changes) - set(_SETTINGS_FIELDS)
+    if unknown:
+        raise DomainError(f"Cannot change: {', '.join(sorted(unknown))}.")
+    for field in ("auto_open_max_severity", "reply_approval_max_severity"):
+        if changes.get(field) is not None and changes[field] not in Severity.values:
+            raise DomainError(
+                "Unknown severity.", field_errors={field: ["Use 1 (critical) to 4 (low), or empty."]}
+            )
+    settings = crisis_settings_get(for_update=True)
+    for field, value in changes.items():
+        setattr(settings, field, value)
+    settings.save(update_fields=list(changes) or None)
+    return settings

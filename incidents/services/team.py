@@ -363,3 +363,27 @@ def task_escalations_send(*, now: datetime | None = None) -> int:
             )
             sent += 1
     return sent
+
+
+_ROSTER_EDITABLE = ("name", "email", "phone", "organisation", "backup_id", "is_active", "notes")
+
+
+@transaction.atomic
+def roster_member_update(*, member_id: UUID, actor, **changes) -> RosterMember:
+    """Change a roster member's contact details, backup or active flag (their role is fixed:
+    a new role is a new roster entry, so assignment history keeps its meaning)."""
+    require_brand_action(actor, "manage_team")
+    unknown = set(changes) - set(_ROSTER_EDITABLE)
+    if unknown:
+        raise DomainError(f"Cannot change: {', '.join(sorted(unknown))}.")
+    member = RosterMember.objects.select_for_update().get(pk=member_id)
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise DomainError(
+            "A roster member needs a name.", field_errors={"name": ["This field may not be blank."]}
+        )
+    if changes.get("backup_id") == member.pk:
+        raise DomainError("Nobody is their own backup.", field_errors={"backup_id": ["Choose someone else."]})
+    for field, value in changes.items():
+        setattr(member, field, value)
+    member.save()
+    return member
