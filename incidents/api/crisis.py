@@ -7,7 +7,7 @@ the timeline's pinned entries only. They never write, except a client approver a
 sent to them. API keys read, and write only the integration's confirmations."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response as ApiResponse
@@ -308,7 +308,10 @@ class IncidentMentionsLinkApi(CrisisApiView):
     class Input(serializers.Serializer):
         mention_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=500)
 
-    @extend_schema(request=Input, responses={200: serializers.DictField()})
+    @extend_schema(
+        request=Input,
+        responses=inline_serializer("IncidentMentionsLinked", {"linked": serializers.IntegerField()}),
+    )
     def post(self, request, incident_id):
         self.incident(incident_id)
         data = self.validated(self.Input, request.data)
@@ -737,3 +740,14 @@ class GuidelinesApi(CrisisApiView):
         data = self.validated(self.Input, request.data)
         version = moderation_services.guidelines_publish(actor=self.actor, **data)
         return ApiResponse(GuidelineVersionOut(version).data, status=status.HTTP_201_CREATED)
+
+
+# The house style nests each view's input as `Input`; the OpenAPI schema names components by
+# class name, so give each one its view's name to keep the components apart.
+for _view in list(globals().values()):
+    if (
+        isinstance(_view, type)
+        and issubclass(_view, BrandApiView)
+        and _view.__dict__.get("Input") is not None
+    ):
+        _view.Input.__name__ = _view.__name__.removesuffix("Api") + "Input"
