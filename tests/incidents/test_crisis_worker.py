@@ -99,3 +99,36 @@ def test_sweep_reminds_before_due_and_escalates_overdue_through_the_worker(
         TimelineEntry.objects.filter(incident=incident, kind__in=["task_reminder", "task_escalated"]).count()
         == 2
     )
+
+
+def test_concurrent_openings_never_share_a_number(committed_brand_a, committed_ayu):
+    """Eight incidents opened at once on committed data get eight different, gapless numbers."""
+    import threading
+
+    from django.db import connection, connections
+    from django_tenants.utils import tenant_context
+
+    from incidents.models import Incident
+    from incidents.services.incidents import incident_open
+
+    start = threading.Barrier(8)
+    errors: list = []
+
+    def open_one(i: int) -> None:
+        try:
+            with tenant_context(committed_brand_a):
+                start.wait()
+                incident_open(actor=committed_ayu, title=f"Serentak {i}")
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=open_one, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert connection.schema_name == committed_brand_a.schema_name
+    assert sorted(Incident.objects.values_list("number", flat=True)) == list(range(1, 9))
