@@ -151,3 +151,11 @@ def war_room_get(*, incident_id: UUID) -> dict:
         "status_updates": list(status_update_list(incident=incident)),
         "alerts": list(incident.alerts.all()),
     }
+
+
+def crisis_mode_active(*, max_severity: int = 2) -> bool:
+    """Whether a real (not drill) incident of this severity or worse is open: the content app
+    holds scheduled promotional posts while it is."""
+    return Incident.objects.filter(
+        status__in=Incident.OPEN_STATUSES, is_drill=False, severity__lte=max_severity
+    ).exists()

@@ -208,3 +208,14 @@ def test_beat_runs_the_crisis_sweep_in_public_every_five_minutes():
     entry = app.conf.beat_schedule["crisis-reminders-sweep"]
     assert entry["task"] == crisis_reminders_sweep_all.name
     assert entry["tenant_schemas"] == ["public"] and entry["schedule"] == 300.0
+
+
+def test_crisis_mode_is_on_while_a_severe_real_incident_is_open(in_brand_a, ayu):
+    from incidents.selectors_crisis import crisis_mode_active
+    from incidents.services.incidents import incident_open
+
+    incident_open(actor=ayu, title="[DRILL]", severity=1, is_drill=True)
+    incident_open(actor=ayu, title="Kecil", severity=4)
+    assert not crisis_mode_active()
+    incident_open(actor=ayu, title="Besar", severity=2)
+    assert crisis_mode_active()
