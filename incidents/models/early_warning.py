@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
@@ -111,8 +110,12 @@ class Mention(models.Model):
             models.Index(
                 fields=["received_at"], name="mention_unscored", condition=Q(scored_at__isnull=True)
             ),
-            models.Index(fields=["platform", "parent_external_id"], name="mention_parent"),
-            models.Index(Lower("author_handle"), name="mention_author_lower"),
+            # Only the brand's own replies are looked up by parent (to mark what they answer).
+            models.Index(
+                fields=["platform", "parent_external_id"],
+                name="mention_own_reply_parent",
+                condition=Q(is_own=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ row locks in the same order and cannot deadlock; ON CONFLICT makes them safe to 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -235,6 +236,8 @@ def _raw_cursor():
 
 
 # --- Mentions -------------------------------------------------------------------------------------
+# The batch travels as one JSON parameter that PostgreSQL expands row by row: serialising it is one
+# C call (json.dumps), where 14 Python lists would each be dumped element by element.
 _MENTION_UPSERT = """
 INSERT INTO incidents_mention AS m (
     id, platform, external_id, kind, author_handle, author_name, text, url, posted_at,
@@ -242,13 +245,10 @@ INSERT INTO incidents_mention AS m (
     language, sentiment_band, is_abuse, is_threat, is_complaint, is_question,
     received_at, updated_at
 )
-SELECT gen_random_uuid(), t.*, '', '', false, false, false, false, %(now)s, %(now)s
-FROM unnest(
-    %(platform)s::text[], %(external_id)s::text[], %(kind)s::text[], %(author_handle)s::text[],
-    %(author_name)s::text[], %(text)s::text[], %(url)s::text[], %(posted_at)s::timestamptz[],
-    %(parent)s::text[], %(reach)s::bigint[], %(engagement)s::bigint[], %(language)s::text[],
-    %(sentiment)s::float8[], %(is_own)s::bool[]
-) AS t
+SELECT gen_random_uuid(), e->>0, e->>1, e->>2, e->>3, e->>4, e->>5, e->>6, (e->>7)::timestamptz,
+    e->>8, (e->>9)::bigint, (e->>10)::bigint, e->>11, (e->>12)::float8, (e->>13)::boolean,
+    '', '', false, false, false, false, %(now)s, %(now)s
+FROM json_array_elements(%(rows)s::json) AS e
 ON CONFLICT (platform, external_id) DO UPDATE SET
     reach = EXCLUDED.reach,
     engagement = EXCLUDED.engagement,
@@ -286,26 +286,31 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
     if not by_key:
         return result
 
-    good = [by_key[key] for key in sorted(by_key)]
-    params = {
-        "now": now,
-        "platform": [r.platform for r in good],
-        "external_id": [r.external_id for r in good],
-        "kind": [r.kind for r in good],
-        "author_handle": [r.author_handle for r in good],
-        "author_name": [r.author_name for r in good],
-        "text": [r.text for r in good],
-        "url": [r.url for r in good],
-        "posted_at": [r.posted_at for r in good],
-        "parent": [r.parent_external_id for r in good],
-        "reach": [r.reach for r in good],
-        "engagement": [r.engagement for r in good],
-        "language": [r.source_language for r in good],
-        "sentiment": [r.source_sentiment for r in good],
-        "is_own": [r.author_handle.lstrip("@").lower() in handles for r in good],
-    }
+    # Key order: overlapping concurrent requests lock shared rows in the same order (no deadlock).
+    batch = json.dumps(
+        [
+            (
+                r.platform,
+                r.external_id,
+                r.kind,
+                r.author_handle,
+                r.author_name,
+                r.text,
+                r.url,
+                r.posted_at.isoformat(),
+                r.parent_external_id,
+                r.reach,
+                r.engagement,
+                r.source_language,
+                r.source_sentiment,
+                r.author_handle.lstrip("@").lower() in handles,
+            )
+            for r in (by_key[key] for key in sorted(by_key))
+        ],
+        ensure_ascii=False,
+    )
     with _raw_cursor() as cursor:
-        cursor.execute(_MENTION_UPSERT, params, binary=True)
+        cursor.execute(_MENTION_UPSERT, {"now": now, "rows": batch})
         inserted = [row[0] for row in cursor.fetchall()]
     result.created = sum(inserted)
     result.updated = len(inserted) - result.created
@@ -431,7 +436,7 @@ UPDATE incidents_mention AS p SET answered_at = (
 )
 WHERE p.id = ANY(%(ids)s::uuid[]) AND p.answered_at IS NULL AND EXISTS (
     SELECT 1 FROM incidents_mention r
-    WHERE r.platform = p.platform AND r.parent_external_id = p.external_id AND r.is_own
+    WHERE r.is_own AND r.platform = p.platform AND r.parent_external_id = p.external_id
 )
 """
 
