@@ -6,7 +6,9 @@ strings and is safe to run twice: the services claim their rows with conditional
 
 import logging
 
-from celery import current_app, shared_task
+from celery import shared_task
+
+from platform.celery import app as celery_app
 
 __all__ = [
     "CRISIS_BEAT_SCHEDULE",
@@ -17,8 +19,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Every five minutes, in public; the sweep queues one task per ready brand. Registered on the app
-# here so beat (which imports task modules before reading its schedule) picks it up.
+# Every five minutes, in public; the sweep queues one task per ready brand. Registered on the
+# project's app (not `current_app`, which is Celery's default app until platform.celery is
+# imported) so beat, which imports task modules before reading its schedule, picks it up.
 CRISIS_BEAT_SCHEDULE = {
     "crisis-reminders-sweep": {
         "task": "incidents.tasks.crisis.crisis_reminders_sweep_all",
@@ -26,7 +29,7 @@ CRISIS_BEAT_SCHEDULE = {
         "tenant_schemas": ["public"],
     }
 }
-current_app.conf.beat_schedule = {**(current_app.conf.beat_schedule or {}), **CRISIS_BEAT_SCHEDULE}
+celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **CRISIS_BEAT_SCHEDULE}
 
 
 @shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
