@@ -21,10 +21,10 @@ from surveys.selectors import response_list, survey_get, survey_list, testimonia
 from surveys.serializers import (
     InvitationOut,
     InvitationWithLinkOut,
-    SurveyResponseOut,
     ResultsOut,
     SurveyListOut,
     SurveyOut,
+    SurveyResponseOut,
     TestimonialOut,
 )
 from surveys.services import (

@@ -1,14 +1,21 @@
 """Reads on surveys: lookups by link token, question sets, lists for the admin and the API."""
 
 from datetime import timedelta
-from functools import lru_cache
 from uuid import UUID
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from surveys.models import Invitation, InvitationLink, Option, Question, Response, Survey, TestimonialCandidate
+from surveys.models import (
+    Invitation,
+    InvitationLink,
+    Option,
+    Question,
+    Response,
+    Survey,
+    TestimonialCandidate,
+)
 from surveys.tokens import token_hash, token_looks_valid
 
 
@@ -25,20 +32,28 @@ def invitation_get_by_token(*, raw_token: str) -> Invitation | None:
     return link.invitation if link else None
 
 
-@lru_cache(maxsize=256)
-def _questions_cached(schema_name: str, survey_id: UUID, version: int) -> tuple[Question, ...]:
-    return tuple(
-        Question.objects.filter(survey_id=survey_id).prefetch_related(
-            Prefetch("options", queryset=Option.objects.order_by("position", "text_en"))
-        )
-    )
+_QUESTION_SETS: dict[tuple, tuple[Question, ...]] = {}
+_QUESTION_SETS_MAX = 512
 
 
 def survey_questions_get(*, survey_id: UUID, version: int) -> tuple[Question, ...]:
-    """A survey's questions with their options, in order. Cached per process under the survey's
-    questions_version, which every question change bumps, so a stale set is never returned.
+    """A survey's questions with their options, in order, if `version` is the survey's current
+    questions_version (else an empty tuple). Cached per process under that version, which every
+    question change bumps, so a cached set is never stale; an empty answer is never cached.
     Callers must treat the objects as read-only."""
-    return _questions_cached(connection.schema_name, survey_id, version)
+    key = (connection.schema_name, survey_id, version)
+    questions = _QUESTION_SETS.get(key)
+    if questions is None:
+        questions = tuple(
+            Question.objects.filter(survey_id=survey_id, survey__questions_version=version).prefetch_related(
+                Prefetch("options", queryset=Option.objects.order_by("position", "text_en"))
+            )
+        )
+        if questions:
+            if len(_QUESTION_SETS) >= _QUESTION_SETS_MAX:
+                _QUESTION_SETS.clear()
+            _QUESTION_SETS[key] = questions
+    return questions
 
 
 def survey_list() -> QuerySet[Survey]:

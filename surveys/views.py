@@ -2,6 +2,7 @@
 Every outcome is a page: unknown link 404, expired / answered / closed 410, too many tries 429."""
 
 import re
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connection
@@ -17,8 +18,13 @@ from django_ratelimit.core import is_ratelimited
 from surveys.forms import AnswerForm
 from surveys.models import Invitation, Survey
 from surveys.selectors import invitation_get_by_token, survey_questions_get
-from surveys.services import InvitationUnavailable, invitation_opt_out, response_submit
-from surveys.tokens import token_hash
+from surveys.services import (
+    InvitationUnavailable,
+    invitation_opt_out,
+    response_submit,
+    response_submit_by_token,
+)
+from surveys.tokens import token_hash, token_looks_valid
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _DEFAULT_COLOUR = "#0f766e"
@@ -97,17 +103,43 @@ def _rate_limited(request: HttpRequest, raw_token: str) -> bool:
     return per_token or per_ip
 
 
+def _submit_fast(request: HttpRequest, token: str) -> HttpResponse | None:
+    """A complete, valid submission of the survey version the page was rendered with (its hidden
+    fields): validate against the cached questions and claim-and-store in one statement, without
+    loading the invitation. None sends the request down the full path (it shows every other case)."""
+    try:
+        survey_id, version = UUID(request.POST.get("s", "")), int(request.POST.get("v", ""))
+    except ValueError:
+        return None
+    language = request.POST.get("l", "")
+    questions = survey_questions_get(survey_id=survey_id, version=version)
+    if not questions or language not in SUPPORTED or not token_looks_valid(token):
+        return None
+    form = AnswerForm(questions, data=request.POST)
+    if not form.is_valid():
+        return None
+    response = response_submit_by_token(raw_token=token, answers=form.answers(), language=language,
+                                        survey_id=survey_id, questions_version=version)
+    return redirect("surveys:thanks", token=token) if response else None
+
+
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "POST", "HEAD"])
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        if _rate_limited(request, token):
+            with translation.override(choose_language(request, None)):
+                return _page(request, "surveys/public/rate_limited.html", {}, status=429,
+                             language=translation.get_language())
+        fast = _submit_fast(request, token)
+        if fast is not None:
+            return fast
     invitation = invitation_get_by_token(raw_token=token)
     language = choose_language(request, invitation)
     with translation.override(language):
         if invitation is None:
             return _unavailable(request, "unknown", language)
-        if request.method == "POST" and _rate_limited(request, token):
-            return _page(request, "surveys/public/rate_limited.html", {}, status=429, language=language)
         state = _state(invitation)
         if state:
             return _unavailable(request, state, language)
@@ -116,7 +148,8 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         form = AnswerForm(questions, data=request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
-                response_submit(invitation_id=invitation.pk, answers=form.answers(), language=language)
+                response_submit(invitation_id=invitation.pk, answers=form.answers(), language=language,
+                                survey_id=survey.pk, questions_version=survey.questions_version)
             except InvitationUnavailable as exc:
                 return _unavailable(request, exc.reason, language)
             return redirect("surveys:thanks", token=token)

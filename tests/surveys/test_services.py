@@ -276,3 +276,27 @@ def test_testimonial_review_is_idempotent(in_brand_a, ayu):
     assert again.reviewed_by_email == "ayu@example.com"
     with pytest.raises(DomainError):
         testimonial_review(candidate_id=candidate.pk, decision="maybe", actor=ayu)
+
+
+def test_submission_survives_a_rewording_made_while_the_respondent_was_answering(in_brand_a):
+    from surveys.models import Response
+    from surveys.services import question_update, response_submit
+
+    survey = make_survey(kinds=[{"kind": "csat", "text_en": "Satisfied?"}])
+    invitation, _ = invite(survey)
+    q = survey.questions.get()
+    loaded_version = survey.questions_version  # what the page was rendered with
+    question_update(question_id=q.pk, text_en="How satisfied are you?")
+    response_submit(invitation_id=invitation.pk, answers={q.pk: 4}, language="en", survey_id=survey.pk,
+                    questions_version=loaded_version)
+    assert Response.objects.filter(invitation=invitation).count() == 1
+
+
+def test_submission_without_answers_to_optional_questions_stores_a_response(in_brand_a):
+    from surveys.models import Answer, Response
+    from surveys.services import response_submit
+
+    survey = make_survey(kinds=[{"kind": "long_text", "text_en": "Anything else?", "required": False}])
+    invitation, _ = invite(survey)
+    response_submit(invitation_id=invitation.pk, answers={}, language="en")
+    assert Response.objects.count() == 1 and Answer.objects.count() == 0

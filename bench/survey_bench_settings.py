@@ -1,0 +1,8 @@
+"""Settings for bench/survey_submit.py's gunicorn: the project's settings, plus a URLconf that adds
+the bare one-INSERT view (never part of production URLs) and no per-address submission limit
+(every benchmark request comes from 127.0.0.1)."""
+
+from platform.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.survey_bare_urls"
+SURVEYS_SUBMIT_RATE_PER_IP = None
