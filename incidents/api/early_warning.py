@@ -84,17 +84,18 @@ def _json_list(request, *, what: str) -> list:
     return data
 
 
-class IntakeOut(serializers.Serializer):
-    class RowError(serializers.Serializer):
-        index = serializers.IntegerField()
-        external_id = serializers.CharField(allow_null=True)
-        errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+class IntakeRowError(serializers.Serializer):
+    index = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
+
+class IntakeOut(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     rejected = serializers.IntegerField()
     duplicates_in_request = serializers.IntegerField()
-    errors = RowError(many=True)
+    errors = IntakeRowError(many=True)
 
 
 class _PostedAtCursor(CursorPagination):
@@ -228,11 +229,14 @@ class MentionDetailApi(_MentionObjectApi):
         return Response(MentionOut(self.mention(mention_id)).data)
 
 
+class MentionAnsweredIn(serializers.Serializer):
+    answered_at = serializers.DateTimeField(required=False)
+
+
 class MentionAnsweredApi(_MentionObjectApi):
     """Record that the brand answered this mention (it stops counting as unanswered)."""
 
-    class Input(serializers.Serializer):
-        answered_at = serializers.DateTimeField(required=False)
+    Input = MentionAnsweredIn
 
     @extend_schema(request=Input, responses=MentionOut)
     def post(self, request, mention_id):
@@ -349,9 +353,12 @@ class AlertAcknowledgeApi(_AlertObjectApi):
         return Response(AlertOut(alert).data)
 
 
+class AlertDismissIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
 class AlertDismissApi(_AlertObjectApi):
-    class Input(serializers.Serializer):
-        reason = serializers.CharField(max_length=4000)
+    Input = AlertDismissIn
 
     @extend_schema(request=Input, responses=AlertOut)
     def post(self, request, alert_id):
@@ -421,13 +428,16 @@ class WebhookSubscriptionCreatedOut(WebhookSubscriptionOut):
         read_only_fields = fields
 
 
+class WebhookSubscriptionIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    url = serializers.URLField(max_length=2000)
+    events = serializers.ListField(
+        child=serializers.CharField(max_length=64), help_text=f"Any of {', '.join(EVENTS)}, or '*'."
+    )
+
+
 class WebhookSubscriptionListCreateApi(BrandApiView):
-    class Input(serializers.Serializer):
-        name = serializers.CharField(max_length=100)
-        url = serializers.URLField(max_length=2000)
-        events = serializers.ListField(
-            child=serializers.CharField(max_length=64), help_text=f"Any of {', '.join(EVENTS)}, or '*'."
-        )
+    Input = WebhookSubscriptionIn
 
     @extend_schema(responses=WebhookSubscriptionOut(many=True))
     def get(self, request):
@@ -448,12 +458,15 @@ class _SubscriptionObjectApi(BrandApiView):
         return subscription
 
 
+class WebhookSubscriptionPatchIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    url = serializers.URLField(max_length=2000, required=False)
+    events = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
 class WebhookSubscriptionDetailApi(_SubscriptionObjectApi):
-    class Input(serializers.Serializer):
-        name = serializers.CharField(max_length=100, required=False)
-        url = serializers.URLField(max_length=2000, required=False)
-        events = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
-        is_active = serializers.BooleanField(required=False)
+    Input = WebhookSubscriptionPatchIn
 
     @extend_schema(responses=WebhookSubscriptionOut)
     def get(self, request, subscription_id):
@@ -505,6 +518,9 @@ class WebhookDeliveryOut(serializers.ModelSerializer):
 class WebhookDeliveryListApi(_SubscriptionObjectApi, GenericAPIView):
     serializer_class = WebhookDeliveryOut
     pagination_class = _NewestCursor
+
+    def get_queryset(self):
+        return webhook_delivery_list()
 
     @extend_schema(responses=WebhookDeliveryOut(many=True))
     def get(self, request, subscription_id):
