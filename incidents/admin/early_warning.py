@@ -5,6 +5,7 @@ through the same services as the API; user-supplied text is always escaped."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -120,13 +121,14 @@ class AlertAdmin(BrandModelAdmin):
     list_filter = ["state", "detector", "severity"]
     search_fields = ["title", "condition_key"]
     action_form = AlertActionForm
-    actions = ["acknowledge_alerts", "dismiss_alerts"]
+    actions = ["acknowledge_alerts", "dismiss_alerts", "open_incidents"]
     fields = [
         "title",
         "detector",
         "condition_key",
         "state",
         "severity",
+        "incident",
         "window_start",
         "window_end",
         "evidence_html",
@@ -168,8 +170,8 @@ class AlertAdmin(BrandModelAdmin):
             try:
                 action(pk)
                 count += 1
-            except DomainError as exc:
-                self.message_user(request, exc.message, messages.WARNING)
+            except (DomainError, PermissionDenied) as exc:
+                self.message_user(request, getattr(exc, "message", None) or str(exc), messages.WARNING)
         if count:
             self.message_user(request, f"{done}: {count}.")
 
@@ -190,6 +192,17 @@ class AlertAdmin(BrandModelAdmin):
             queryset,
             lambda pk: alert_dismiss(alert_id=pk, reason=reason, actor=request.user),
             "Dismissed",
+        )
+
+    @admin.action(description=_("Open an incident from each selected alert"))
+    def open_incidents(self, request, queryset):
+        from incidents.services.incidents import incident_open_from_alert
+
+        self._run(
+            request,
+            queryset,
+            lambda pk: incident_open_from_alert(alert_id=pk, actor=request.user),
+            "Incidents opened",
         )
 
 

@@ -67,6 +67,11 @@ def _announce(alert: Alert, *, event: str) -> None:
         link=alert_link(alert),
     )
     webhook_event_emit(event=event, payload=alert_payload(alert))
+    # Above the brand's crisis threshold an incident opens by itself (the crisis services decide).
+    from incidents.tasks.crisis import incident_auto_open_task
+
+    alert_id = str(alert.pk)
+    transaction.on_commit(lambda: incident_auto_open_task.delay(alert_id))
 
 
 def _suppressed(finding: Finding, *, now: datetime, cooldown: timedelta) -> bool:

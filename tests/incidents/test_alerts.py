@@ -294,3 +294,28 @@ def test_periodic_tick_is_scheduled_and_fans_out_to_every_ready_brand(brand_a, b
     )
     assert early_warning.early_warning_tick_task() == Brand.objects.ready().count()
     assert {brand_a.schema_name, brand_b.schema_name} <= set(schemas)
+
+
+def test_raised_and_escalated_alerts_ask_the_crisis_side_to_auto_open(
+    in_brand_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    from incidents.services.alerts import alert_raise_or_update
+    from incidents.tasks import crisis
+
+    asked = []
+    monkeypatch.setattr(crisis.incident_auto_open_task, "delay", lambda alert_id: asked.append(alert_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        alert, _ = alert_raise_or_update(finding=_finding())
+        alert_raise_or_update(finding=_finding())  # same severity: an update, nothing asked
+        alert_raise_or_update(finding=_finding(severity=4))
+    assert asked == [str(alert.pk), str(alert.pk)]
+
+
+def test_admin_action_opens_an_incident_from_an_alert(client_a, ayu, alert):
+    response = client_a.login_as(ayu).post(
+        "/admin/incidents/alert/", {"action": "open_incidents", "_selected_action": [str(alert.pk)]}
+    )
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.state == "incident_opened"
+    assert alert.incident_id is not None
