@@ -76,6 +76,12 @@ class StaffOnlyAdmin(BrandModelAdmin):
         return True
 
 
+def _adopt(obj, saved) -> None:
+    """Make the admin's instance the row the service saved (for the change message and redirect)."""
+    obj.__dict__.update(saved.__dict__)
+    obj._state.adding = False
+
+
 def _form_error(form, exc: DomainError) -> None:
     if exc.field_errors:
         for field, errors in exc.field_errors.items():
@@ -88,6 +94,9 @@ class ServiceForm(forms.ModelForm):
     """A model form whose save is a service call (set as `service` by the admin)."""
 
     service = None
+
+    def _post_clean(self):
+        pass  # the service validated and saved; the form never writes the instance itself
 
     def clean(self):
         cleaned = super().clean()
@@ -404,8 +413,7 @@ class RosterMemberAdmin(StaffOnlyAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.saved.pk
-        obj._state.adding = False
+        _adopt(obj, form.saved)
 
     def save_related(self, request, form, formsets, change):
         pass
@@ -445,8 +453,7 @@ class ResponseTemplateAdmin(StaffOnlyAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.saved.pk
-        obj._state.adding = False
+        _adopt(obj, form.saved)
 
 
 @admin.register(Response, site=brand_admin_site)
@@ -571,8 +578,7 @@ class ModerationActionAdmin(BrandModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.saved.pk
-        obj._state.adding = False
+        _adopt(obj, form.saved)
 
 
 class GuidelinesForm(forms.ModelForm):
@@ -668,8 +674,7 @@ class GuidelineVersionAdmin(BrandModelAdmin):
         }
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.saved.pk
-        obj._state.adding = False
+        _adopt(obj, form.saved)
 
 
 # --- Crisis plan, settings, drills ----------------------------------------------------------------
@@ -712,8 +717,7 @@ class CrisisPlanVersionAdmin(StaffOnlyAdmin):
         return {f: getattr(latest, f) for f in CrisisPlanForm.Meta.fields if f != "change_note"}
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.saved.pk
-        obj._state.adding = False
+        _adopt(obj, form.saved)
 
 
 class CrisisSettingsForm(ServiceForm):
@@ -784,8 +788,7 @@ class DrillScenarioAdmin(StaffOnlyAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.saved.pk
-        obj._state.adding = False
+        _adopt(obj, form.saved)
 
 
 class DrillForm(forms.ModelForm):
@@ -858,8 +861,7 @@ class DrillAdmin(StaffOnlyAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.saved.pk
-        obj._state.adding = False
+        _adopt(obj, form.saved)
 
     @admin.action(description=_("Start selected drills now"))
     def start_now(self, request, queryset):

@@ -6,6 +6,7 @@ Client people (client viewer, client approver) read incidents through the client
 the timeline's pinned entries only. They never write, except a client approver approving what is
 sent to them. API keys read, and write only the integration's confirmations."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -526,7 +527,7 @@ class ResponseListCreateApi(CrisisApiView):
         if request.query_params.get("incident"):
             try:
                 incident = self.incident(request.query_params["incident"])
-            except Exception as exc:  # noqa: BLE001 (a malformed id is as unknown as a missing one)
+            except ValidationError as exc:  # a malformed id is as unknown as a missing one
                 raise Http404("No such incident.") from exc
         responses = selectors.response_list(
             incident=incident,
@@ -575,9 +576,6 @@ class ResponseDetailApi(CrisisApiView):
 class _ResponseActionApi(ResponseDetailApi):
     service = None
     Input = None
-
-    def get(self, request, *args, **kwargs):  # actions are POST only
-        raise Http404
 
     def post(self, request, response_id):
         self.response(response_id)
@@ -691,7 +689,7 @@ class ModerationListCreateApi(CrisisApiView):
         if request.query_params.get("incident"):
             try:
                 incident = self.incident(request.query_params["incident"])
-            except Exception as exc:  # noqa: BLE001
+            except ValidationError as exc:
                 raise Http404("No such incident.") from exc
         log = selectors.moderation_log_list(incident=incident, for_client=self.for_client)
         return _paginated(self, log, ModerationOut, "-at")

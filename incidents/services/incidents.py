@@ -475,3 +475,25 @@ def crisis_settings_update(*, actor, **changes) -> CrisisSettings:
         setattr(settings, field, value)
     settings.save(update_fields=list(changes) or None)
     return settings
+
+
+def incidents_auto_open_pending() -> int:
+    """Open incidents for open alerts at or above the brand's threshold that have none yet: the
+    periodic sweep's safety net behind the early-warning code's immediate call. Returns how many."""
+    from incidents.models import Alert
+
+    threshold = crisis_settings_get().auto_open_max_severity
+    if threshold is None:
+        return 0
+    # Alert severities count up (4 critical), incident severities down (1 critical).
+    alert_severities = [
+        s for s in Alert.Severity.values if severity_from_alert(Alert(severity=s)) <= threshold
+    ]
+    pending = Alert.objects.filter(
+        state=Alert.State.OPEN, incident__isnull=True, severity__in=alert_severities
+    )
+    opened = 0
+    for alert_id in pending.values_list("pk", flat=True):
+        if incident_auto_open_for_alert(alert_id=alert_id) is not None:
+            opened += 1
+    return opened

@@ -332,3 +332,34 @@ def test_openapi_schema_lists_the_crisis_endpoints(client_a):
         "/api/v1/moderation/",
     ):
         assert path in schema
+
+
+def test_client_approver_approves_what_is_sent_to_them_through_the_api(world, client_a, ayu):
+    from incidents.services.responses import response_draft, response_submit
+    from incidents.services.team import assignment_add
+
+    approver = make_person("client_approver")
+    assignment_add(incident_id=world["incident"].pk, actor=ayu, member_id=approver.roster.pk)
+    for_client = response_draft(
+        actor=ayu,
+        kind="statement",
+        incident_id=world["incident"].pk,
+        text=GOOD_EN,
+        language="en",
+        requires_client_approval=True,
+    )
+    response_submit(response_id=for_client.pk, actor=ayu)
+    response_submit(response_id=world["response"].pk, actor=ayu)
+    client_a.login_as(approver)
+    listed = [r["id"] for r in client_a.get("/api/v1/responses/").json()["results"]]
+    assert listed == [str(for_client.pk)]
+    assert client_a.get(f"/api/v1/responses/{world['response'].pk}/").status_code == 404
+    assert client_a.post(f"/api/v1/responses/{world['response'].pk}/approve/").status_code == 404
+    assert (
+        client_a.patch(
+            f"/api/v1/responses/{for_client.pk}/", {"text": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    approved = client_a.post(f"/api/v1/responses/{for_client.pk}/approve/")
+    assert approved.status_code == 200 and approved.json()["state"] == "approved"

@@ -219,3 +219,17 @@ def test_crisis_mode_is_on_while_a_severe_real_incident_is_open(in_brand_a, ayu)
     assert not crisis_mode_active()
     incident_open(actor=ayu, title="Besar", severity=2)
     assert crisis_mode_active()
+
+
+def test_sweep_opens_incidents_for_severe_open_alerts_left_without_one(in_brand_a, ayu):
+    from incidents.services.reminders import crisis_reminders_run
+
+    CrisisSettings.objects.update_or_create(pk=1, defaults={"auto_open_max_severity": 2})
+    severe, mild = make_alert(Alert.Severity.CRITICAL), make_alert(Alert.Severity.MEDIUM)
+    acknowledged = make_alert(Alert.Severity.HIGH)
+    Alert.objects.filter(pk=acknowledged.pk).update(state=Alert.State.ACKNOWLEDGED)
+    assert crisis_reminders_run()["incidents_auto_opened"] == 1
+    assert crisis_reminders_run()["incidents_auto_opened"] == 0
+    severe.refresh_from_db()
+    assert severe.incident.severity == 1
+    assert not Alert.objects.filter(pk__in=[mild.pk, acknowledged.pk], incident__isnull=False).exists()

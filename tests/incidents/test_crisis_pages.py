@@ -236,3 +236,112 @@ def test_citra_cannot_read_brand_a_reports(crisis_incident, citra, client_a):
 def test_brand_b_host_does_not_know_brand_a_incidents(crisis_incident, citra, client_b):
     connection.set_schema_to_public()
     assert client_b.login_as(citra).get(f"/reports/incidents/{crisis_incident.pk}/").status_code == 404
+
+
+ADMIN_PAGES = [
+    "incident",
+    "rostermember",
+    "responsetemplate",
+    "response",
+    "moderationaction",
+    "guidelineversion",
+    "crisisplanversion",
+    "drillscenario",
+    "drill",
+]
+
+
+@pytest.mark.parametrize("model", ADMIN_PAGES)
+def test_every_crisis_admin_list_and_add_page_opens_for_staff(in_brand_a, ayu, client_a, model):
+    client_a.login_as(ayu)
+    assert client_a.get(f"/admin/incidents/{model}/").status_code == 200
+    if model != "response":
+        assert client_a.get(f"/admin/incidents/{model}/add/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model", [m for m in ADMIN_PAGES if m not in ("moderationaction", "guidelineversion")]
+)
+def test_client_viewer_is_kept_out_of_the_staff_workspace(in_brand_a, budi, client_a, model):
+    assert client_a.login_as(budi).get(f"/admin/incidents/{model}/").status_code == 403
+
+
+def test_crisis_settings_page_edits_through_the_service(in_brand_a, ayu, client_a):
+    from incidents.models import CrisisSettings
+
+    client_a.login_as(ayu)
+    page = client_a.get("/admin/incidents/crisissettings/", follow=True)
+    assert page.status_code == 200
+    data = {
+        "auto_open_max_severity": "1",
+        "statement_empathy_gate": "",
+        "reply_approval_max_severity": "",
+        "update_cadence_critical_hours": "1",
+        "update_cadence_high_hours": "4",
+        "update_cadence_medium_hours": "24",
+        "update_cadence_low_hours": "0",
+        "reminder_lead_minutes": "30",
+    }
+    client_a.post("/admin/incidents/crisissettings/1/change/", data)
+    settings = CrisisSettings.objects.get()
+    assert (
+        settings.auto_open_max_severity,
+        settings.statement_empathy_gate,
+        settings.reminder_lead_minutes,
+    ) == (1, False, 30)
+
+
+def test_roster_admin_adds_an_outside_contact_and_refuses_one_without_contact(in_brand_a, ayu, client_a):
+    from incidents.models import RosterMember
+
+    client_a.login_as(ayu)
+    base = {
+        "role": "legal",
+        "name": "Dewi",
+        "email": "",
+        "phone": "",
+        "organisation": "Klien",
+        "is_active": "on",
+        "notes": "",
+    }
+    response = client_a.post("/admin/incidents/rostermember/add/", base)
+    assert response.status_code == 200 and "email or a phone" in response.content.decode()
+    client_a.post("/admin/incidents/rostermember/add/", {**base, "phone": "0812"})
+    assert RosterMember.objects.get(name="Dewi").phone == "0812"
+
+
+def test_moderation_admin_refuses_an_action_without_a_guideline_rule(in_brand_a, ayu, client_a, mention):
+    from incidents.models import ModerationAction
+
+    client_a.login_as(ayu)
+    response = client_a.post(
+        "/admin/incidents/moderationaction/add/",
+        {
+            "mention": str(mention.pk),
+            "action": "hide",
+            "rule_number": "1",
+            "reason": "Spam promosi berulang",
+            "public_explanation": "",
+        },
+    )
+    assert response.status_code == 200 and "guidelines" in response.content.decode()
+    assert not ModerationAction.objects.exists()
+
+
+def test_drill_admin_schedules_starts_and_finishes_with_a_debrief(in_brand_a, ayu, client_a):
+    from incidents.models import Drill
+    from incidents.services.drills import drill_scenario_create
+
+    scenario = drill_scenario_create(actor=ayu, title="Rumor", description="Rumor menyebar")
+    client_a.login_as(ayu)
+    client_a.post(
+        "/admin/incidents/drill/add/",
+        {"scenario": str(scenario.pk), "scheduled_for_0": "2030-01-01", "scheduled_for_1": "09:00"},
+    )
+    drill = Drill.objects.get()
+    client_a.post("/admin/incidents/drill/", {"action": "start_now", "_selected_action": [str(drill.pk)]})
+    drill.refresh_from_db()
+    assert drill.state == "running" and drill.incident.is_drill
+    client_a.post(f"/admin/incidents/drill/{drill.pk}/change/", {"debrief": "Pernyataan terlambat 20 menit"})
+    drill.refresh_from_db()
+    assert drill.state == "finished" and drill.debrief.startswith("Pernyataan")
