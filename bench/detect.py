@@ -41,9 +41,7 @@ INSERT INTO incidents_mention (
     received_at, updated_at
 )
 SELECT gen_random_uuid(), p.platform, 'b-' || g, 'comment', 'user' || (g %% 40000), '',
-    -- Ordinary chatter: 6-10 words drawn at random from a small bilingual vocabulary.
-    (SELECT string_agg((%(words)s::text[])[1 + floor(random() * %(nwords)s)::int], ' ')
-     FROM generate_series(1, 6 + g %% 5)),
+    {text},
     '', %(now)s - (random() * interval '30 days'), '', (random() * 1000)::int, (random() * 50)::int,
     '', NULL, 'id', b.sentiment, b.band, false, false, g %% 7 = 0, g %% 11 = 0, false, %(now)s,
     CASE WHEN random() < 0.85 THEN %(now)s END, %(now)s, %(now)s
@@ -76,6 +74,16 @@ WORDS = (
     "wifi cepat nyaman tempat buka tutup jam weekend teman keluarga kerja meeting nongkrong"
 ).split()
 
+# Ordinary chatter: 6-10 words drawn at random from a small bilingual vocabulary.
+VARIED_TEXT = """(SELECT string_agg((%(words)s::text[])[1 + floor(random() * %(nwords)s)::int], ' ')
+     FROM generate_series(1, 6 + g %% 5))"""
+# A worst case for the rumour detector: 100 stock phrases repeated by thousands of accounts, so
+# nearly every negative post is a near-duplicate of many others (a dozen "claims" at once).
+REPETITIVE_TEXT = """(ARRAY['pelayanan lambat', 'kopi enak', 'pesanan belum sampai', 'harga naik terus', 'mantap',
+           'kasir ramah', 'aplikasi error', 'refund belum masuk', 'promo bagus', 'rasa berubah'])[1 + g %% 10]
+      || ' ' || (ARRAY['hari ini', 'kemarin', 'di cabang sudirman', 'lagi', 'parah', 'banget', 'ya',
+                       'min', 'kak', 'sekali'])[1 + (g / 10) %% 10] || ' #' || (g %% 997)"""
+
 _METRICS = """
 INSERT INTO incidents_metricsample (id, platform, measured_at, followers, received_at, updated_at)
 SELECT gen_random_uuid(), p, %(now)s - h * interval '1 hour', 100000 + (720 - h) * 5, %(now)s, %(now)s
@@ -83,10 +91,11 @@ FROM unnest(ARRAY['instagram', 'x', 'tiktok', 'facebook']) p, generate_series(0,
 """
 
 
-def bench_brand(*, reload: bool, count: int) -> tuple[Brand, object]:
+def bench_brand(*, reload: bool, count: int, corpus: str) -> tuple[Brand, object]:
     call_command("migrate_schemas", interactive=False, verbosity=0)
-    brand = Brand.objects.filter(slug=SLUG).first() or brand_create(
-        agency=None, slug=SLUG, name="Bench detect"
+    slug = SLUG if corpus == "varied" else f"{SLUG}-{corpus}"
+    brand = Brand.objects.filter(slug=slug).first() or brand_create(
+        agency=None, slug=slug, name="Bench detect"
     )
     with tenant_context(brand), connection.cursor() as cursor:
         cursor.execute("SELECT count(*), max(received_at) FROM incidents_mention")
@@ -96,7 +105,8 @@ def bench_brand(*, reload: bool, count: int) -> tuple[Brand, object]:
             cursor.execute("SELECT now()")
             loaded_at = cursor.fetchone()[0]
             started = time.perf_counter()
-            cursor.execute(_LOAD, {"now": loaded_at, "count": count, "words": WORDS, "nwords": len(WORDS)})
+            load = _LOAD.replace("{text}", VARIED_TEXT if corpus == "varied" else REPETITIVE_TEXT)
+            cursor.execute(load, {"now": loaded_at, "count": count, "words": WORDS, "nwords": len(WORDS)})
             cursor.execute(_RUMOUR, {"now": loaded_at})
             cursor.execute(_METRICS, {"now": loaded_at})
             print(f"loaded {count:,} mentions in {time.perf_counter() - started:.1f}s", flush=True)
@@ -112,20 +122,26 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reload", action="store_true", help="reload the mentions even if present")
-    parser.add_argument("--drop", action="store_true", help="drop the bench brand and exit")
+    parser.add_argument(
+        "--corpus",
+        choices=["varied", "repetitive"],
+        default="varied",
+        help="varied chatter (default) or a worst case of stock phrases for the rumour detector",
+    )
+    parser.add_argument("--drop", action="store_true", help="drop the bench brands and exit")
     args = parser.parse_args()
     if args.drop:
-        brand = Brand.objects.filter(slug=SLUG).first()
-        if brand:
+        brands = list(Brand.objects.filter(slug__in=[SLUG, f"{SLUG}-repetitive"]))
+        for brand in brands:
             brand.delete(force_drop=True)
-        print("dropped" if brand else "nothing to drop")
+        print(f"dropped {len(brands)} bench brand(s)")
         return 0
 
     from incidents.detectors import DETECTORS
     from incidents.selectors_early_warning import detector_settings_get
     from incidents.services.alerts import detectors_sweep
 
-    brand, loaded_at = bench_brand(reload=args.reload, count=args.count)
+    brand, loaded_at = bench_brand(reload=args.reload, count=args.count, corpus=args.corpus)
     # Sweep just after the newest mention, as a sweep right after an intake would.
     now = loaded_at + timedelta(seconds=1)
     with tenant_context(brand):
@@ -142,7 +158,7 @@ def main() -> int:
             found = detect(settings=settings, now=now)
             per_detector[detect.__name__] = ((time.perf_counter() - started) * 1000, len(found))
     connection.set_schema_to_public()
-    print(f"brand {SLUG}: {args.count + 40:,} mentions over 30 days")
+    print(f"brand {brand.slug}: {args.count + 40:,} mentions over 30 days ({args.corpus} texts)")
     for name, (ms, found) in per_detector.items():
         print(f"  {name:32s} {ms:7.1f} ms  ({found} finding(s))")
     print(
