@@ -193,3 +193,41 @@ def test_stuck_deliveries_are_queued_again(in_brand_a, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         assert webhooks.webhook_deliveries_requeue_stuck() == 0  # its due time moved on
     assert fresh.pk
+
+
+def test_admin_creates_a_subscription_and_shows_its_secret_once(client_a, ayu, in_brand_a):
+    from incidents.models import WebhookSubscription
+
+    client = client_a.login_as(ayu)
+    response = client.post(
+        "/admin/incidents/webhooksubscription/add/",
+        {"name": "ops", "url": "https://ops.example/hook", "events": ["alert.raised"], "is_active": "on"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    subscription = WebhookSubscription.objects.get()
+    messages = " ".join(str(m) for m in response.context["messages"])
+    assert subscription.secret in messages
+    page = client.get(f"/admin/incidents/webhooksubscription/{subscription.pk}/change/")
+    assert subscription.secret not in page.content.decode()
+
+
+def test_admin_refuses_a_bad_webhook_url_on_the_form(client_a, ayu, in_brand_a, settings):
+    from incidents.models import WebhookSubscription
+
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    response = client_a.login_as(ayu).post(
+        "/admin/incidents/webhooksubscription/add/",
+        {"name": "ops", "url": "http://ops.example/hook", "events": ["*"], "is_active": "on"},
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "https" in response.content.decode()
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_budi_and_citra_cannot_manage_webhooks_in_the_admin(client_a, budi, citra, in_brand_a):
+    viewer = client_a.login_as(budi)
+    assert viewer.get("/admin/incidents/webhooksubscription/add/").status_code == 403
+    outsider = client_a.__class__(client_a.host).login_as(citra)
+    assert outsider.get("/admin/incidents/webhooksubscription/").status_code == 302
+    assert outsider.get("/admin/incidents/mention/").status_code == 302
