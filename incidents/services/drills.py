@@ -12,12 +12,13 @@ from incidents.permissions import require_brand_action
 from incidents.services.incidents import incident_open
 from incidents.services.timeline import timeline_record
 from tenants.errors import DomainError
+from tenants.models import User
 
 
 @transaction.atomic
 def drill_scenario_create(
     *,
-    actor,
+    actor: User | None,
     title: str,
     description: str,
     severity: int = 2,
@@ -44,7 +45,7 @@ def drill_scenario_create(
 
 
 @transaction.atomic
-def drill_schedule(*, actor, scenario_id: UUID, scheduled_for: datetime) -> Drill:
+def drill_schedule(*, actor: User | None, scenario_id: UUID, scheduled_for: datetime) -> Drill:
     require_brand_action(actor, "manage_team")
     scenario = DrillScenario.objects.filter(pk=scenario_id).first()
     if scenario is None:
@@ -57,7 +58,7 @@ def drill_schedule(*, actor, scenario_id: UUID, scheduled_for: datetime) -> Dril
 
 
 @transaction.atomic
-def drill_start(*, drill_id: UUID, actor=None) -> Drill:
+def drill_start(*, drill_id: UUID, actor: User | None = None) -> Drill:
     """Start a drill: open its simulated incident. Starting twice returns the running drill."""
     drill = Drill.objects.select_for_update().select_related("scenario").get(pk=drill_id)
     if drill.state != Drill.State.SCHEDULED:
@@ -106,7 +107,7 @@ def drill_figures(incident: Incident, started_at: datetime) -> dict:
 
 
 @transaction.atomic
-def drill_finish(*, drill_id: UUID, actor, debrief: str) -> Drill:
+def drill_finish(*, drill_id: UUID, actor: User | None, debrief: str) -> Drill:
     """Finish a drill with its debrief; its response times are recorded. Finishing twice is a no-op."""
     drill = Drill.objects.select_for_update(of=("self",)).select_related("incident").get(pk=drill_id)
     if drill.state == Drill.State.FINISHED:

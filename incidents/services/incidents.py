@@ -23,6 +23,7 @@ from incidents.permissions import require_brand_action, require_incident_action
 from incidents.services._common import crisis_settings_get, webhook_emit
 from incidents.services.timeline import timeline_record
 from tenants.errors import DomainError
+from tenants.models import User
 
 Status = Incident.Status
 
@@ -101,7 +102,7 @@ def _check_choices(*, severity=None, source_category=None) -> None:
 @transaction.atomic
 def incident_open(
     *,
-    actor,
+    actor: User | None,
     title: str,
     severity: int = Severity.MEDIUM,
     summary: str = "",
@@ -169,7 +170,7 @@ _EDITABLE = ("title", "summary", "severity", "source_category", "root_cause_note
 
 
 @transaction.atomic
-def incident_update(*, incident_id: UUID, actor, **changes) -> Incident:
+def incident_update(*, incident_id: UUID, actor: User | None, **changes) -> Incident:
     """Change an incident's details; each changed field is named on the timeline."""
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
@@ -216,7 +217,7 @@ def incident_update(*, incident_id: UUID, actor, **changes) -> Incident:
 
 @transaction.atomic
 def incident_transition(
-    *, incident_id: UUID, actor, to_status: str, reason: str = "", summary: str = ""
+    *, incident_id: UUID, actor: User | None, to_status: str, reason: str = "", summary: str = ""
 ) -> Incident:
     """Move an incident along the status machine. A transition not in TRANSITIONS, a missing
     requirement or a missing role refuses the whole request and writes nothing. Moving to the
@@ -291,7 +292,7 @@ def incident_transition(
     return incident
 
 
-def _link_mentions(*, incident: Incident, actor, mention_ids: list) -> int:
+def _link_mentions(*, incident: Incident, actor: User | None, mention_ids: list) -> int:
     from incidents.models import Mention
 
     mentions = list(Mention.objects.filter(pk__in=mention_ids))
@@ -328,7 +329,7 @@ def _link_mentions(*, incident: Incident, actor, mention_ids: list) -> int:
 
 
 @transaction.atomic
-def incident_mentions_link(*, incident_id: UUID, actor, mention_ids: Iterable[UUID]) -> int:
+def incident_mentions_link(*, incident_id: UUID, actor: User | None, mention_ids: Iterable[UUID]) -> int:
     """Link mentions to an incident; already-linked ones are skipped. Returns how many were new."""
     incident = Incident.objects.select_for_update().get(pk=incident_id)
     require_incident_action(actor, "note", incident)
@@ -365,7 +366,7 @@ def _evidence_mention_ids(evidence) -> list[str]:
 
 
 @transaction.atomic
-def incident_open_from_alert(*, alert_id: UUID, actor=None) -> Incident:
+def incident_open_from_alert(*, alert_id: UUID, actor: User | None = None) -> Incident:
     """Open an incident from an alert, linking it and the mentions in its evidence. Safe to
     repeat: an alert that already has an incident returns that incident. `actor=None` is the
     system (automatic opening)."""
@@ -402,7 +403,7 @@ def incident_open_from_alert(*, alert_id: UUID, actor=None) -> Incident:
 
 
 @transaction.atomic
-def incident_alert_link(*, incident_id: UUID, alert_id: UUID, actor) -> Incident:
+def incident_alert_link(*, incident_id: UUID, alert_id: UUID, actor: User | None) -> Incident:
     """Link one more alert to an existing incident (e.g. a second spike in the same crisis)."""
     from incidents.models import Alert
 
@@ -459,7 +460,7 @@ _SETTINGS_FIELDS = (
 
 
 @transaction.atomic
-def crisis_settings_update(*, actor, **changes) -> CrisisSettings:
+def crisis_settings_update(*, actor: User | None, **changes) -> CrisisSettings:
     """Change the brand's crisis settings (thresholds, the empathy gate, update cadences)."""
     require_brand_action(actor, "manage_team")
     unknown = set(changes) - set(_SETTINGS_FIELDS)

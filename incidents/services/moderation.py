@@ -13,6 +13,7 @@ from incidents.permissions import require_brand_action, require_incident_action
 from incidents.services._common import actor_label, crisis_settings_get, webhook_emit
 from incidents.services.timeline import timeline_record
 from tenants.errors import DomainError
+from tenants.models import User
 
 Action = ModerationAction.Action
 # Deleting is final and banning silences a customer: the guides ask for a strong reason, so these
@@ -28,7 +29,7 @@ MIN_REASON_LENGTH = 10
 
 @transaction.atomic
 def guidelines_publish(
-    *, actor, rules: list[dict], intro: str = "", change_note: str = ""
+    *, actor: User | None, rules: list[dict], intro: str = "", change_note: str = ""
 ) -> GuidelineVersion:
     """Publish a new version of the community guidelines; rules are numbered 1..n in the given
     order. Earlier versions stay, so every logged action still points at the rule it cited."""
@@ -66,7 +67,7 @@ def guidelines_current() -> GuidelineVersion | None:
 @transaction.atomic
 def moderation_act(
     *,
-    actor,
+    actor: User | None,
     mention_id: UUID,
     action: str,
     rule_number: int | None,

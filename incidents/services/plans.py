@@ -7,6 +7,7 @@ from incidents.models import CrisisPlanVersion
 from incidents.permissions import require_brand_action
 from incidents.services._common import crisis_settings_get
 from tenants.errors import DomainError
+from tenants.models import User
 
 PLAN_FIELDS = ("roles_and_contacts", "escalation_thresholds", "holding_statements", "guidelines")
 
@@ -14,7 +15,7 @@ PLAN_FIELDS = ("roles_and_contacts", "escalation_thresholds", "holding_statement
 @transaction.atomic
 def crisis_plan_publish(
     *,
-    actor,
+    actor: User | None,
     roles_and_contacts: str = "",
     escalation_thresholds: str = "",
     holding_statements: str = "",

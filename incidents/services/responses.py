@@ -15,7 +15,7 @@ from incidents.services._common import crisis_settings_get, notify, webhook_emit
 from incidents.services.timeline import timeline_record
 from incidents.templating import TemplateError, render_template, validate_template
 from tenants.errors import DomainError
-from tenants.models import BrandGrant
+from tenants.models import BrandGrant, User
 
 LANGUAGES = ("en", "id")
 
@@ -24,7 +24,7 @@ LANGUAGES = ("en", "id")
 @transaction.atomic
 def response_template_save(
     *,
-    actor,
+    actor: User | None,
     name: str,
     language: str,
     situation: str,
@@ -95,7 +95,7 @@ def _render(template: ResponseTemplate, context: dict, incident: Incident | None
 @transaction.atomic
 def response_draft(
     *,
-    actor,
+    actor: User | None,
     kind: str,
     incident_id: UUID | None = None,
     mention_id: UUID | None = None,
@@ -189,7 +189,7 @@ def _lock(response_id: UUID) -> Response:
     )
 
 
-def _require_drafting(actor, response: Response) -> None:
+def _require_drafting(actor: User | None, response: Response) -> None:
     if response.incident_id:
         require_incident_action(actor, "draft_response", response.incident)
     else:
@@ -197,7 +197,9 @@ def _require_drafting(actor, response: Response) -> None:
 
 
 @transaction.atomic
-def response_update(*, response_id: UUID, actor, text: str, at_fault: bool | None = None) -> Response:
+def response_update(
+    *, response_id: UUID, actor: User | None, text: str, at_fault: bool | None = None
+) -> Response:
     """Change a draft's text; the empathy check runs again. Submitted or approved text is frozen."""
     response = _lock(response_id)
     _require_drafting(actor, response)
@@ -242,7 +244,7 @@ def _check_gate(response: Response) -> None:
         )
 
 
-def _approve(response: Response, actor) -> None:
+def _approve(response: Response, actor: User | None) -> None:
     now = timezone.now()
     response.state = Response.State.APPROVED
     response.approved_by = actor if getattr(actor, "pk", None) else None
@@ -283,7 +285,7 @@ def response_payload(response: Response) -> dict:
 
 
 @transaction.atomic
-def response_submit(*, response_id: UUID, actor) -> Response:
+def response_submit(*, response_id: UUID, actor: User | None) -> Response:
     """Hand a draft on: to approval when it needs one (statements, crisis mode, client sign-off),
     otherwise straight to approved. Repeating it changes nothing."""
     response = _lock(response_id)
@@ -322,7 +324,7 @@ def response_submit(*, response_id: UUID, actor) -> Response:
 
 
 @transaction.atomic
-def response_approve(*, response_id: UUID, actor) -> Response:
+def response_approve(*, response_id: UUID, actor: User | None) -> Response:
     """Approve a submitted response: only the role the response needs may. The approved text is
     frozen and delivered to the integration. Approving twice changes nothing."""
     response = _lock(response_id)
@@ -340,7 +342,7 @@ def response_approve(*, response_id: UUID, actor) -> Response:
 
 
 @transaction.atomic
-def response_reject(*, response_id: UUID, actor, reason: str) -> Response:
+def response_reject(*, response_id: UUID, actor: User | None, reason: str) -> Response:
     """Send a submitted response back to its writer as a draft, with the reason."""
     response = _lock(response_id)
     if response.state != Response.State.PENDING_APPROVAL:
@@ -367,7 +369,7 @@ def response_reject(*, response_id: UUID, actor, reason: str) -> Response:
     return response
 
 
-def _mark_sent(response: Response, *, actor, external_id: str, sent_at: datetime) -> None:
+def _mark_sent(response: Response, *, actor: User | None, external_id: str, sent_at: datetime) -> None:
     response.state, response.sent_at, response.external_id = Response.State.SENT, sent_at, external_id[:200]
     response.save(update_fields=["state", "sent_at", "external_id", "updated_at"])
     mention = response.mention
@@ -403,7 +405,7 @@ def _mark_sent(response: Response, *, actor, external_id: str, sent_at: datetime
 
 @transaction.atomic
 def response_confirm_sent(
-    *, response_id: UUID, external_id: str = "", sent_at: datetime | None = None, actor=None
+    *, response_id: UUID, external_id: str = "", sent_at: datetime | None = None, actor: User | None = None
 ) -> Response:
     """The integration (actor None) confirms it posted an approved response; staff who post by
     hand may confirm too. Confirming twice is a no-op; an unapproved response is refused."""
@@ -423,7 +425,7 @@ def response_confirm_sent(
 
 
 @transaction.atomic
-def response_withdraw(*, response_id: UUID, actor) -> Response:
+def response_withdraw(*, response_id: UUID, actor: User | None) -> Response:
     """Withdraw a response that was not sent yet (nothing is posted). Repeating it changes nothing."""
     response = _lock(response_id)
     _require_drafting(actor, response)

@@ -15,12 +15,12 @@ from incidents.services._common import crisis_settings_get, notify
 from incidents.services.incidents import status_update_schedule
 from incidents.services.timeline import timeline_record
 from tenants.errors import DomainError
-from tenants.models import BrandGrant
+from tenants.models import BrandGrant, User
 
 
 @transaction.atomic
 def status_update_draft(
-    *, incident_id: UUID, actor, conditions: str, actions: str, needs: str = ""
+    *, incident_id: UUID, actor: User | None, conditions: str, actions: str, needs: str = ""
 ) -> StatusUpdate:
     incident = Incident.objects.select_for_update().get(pk=incident_id)
     require_incident_action(actor, "draft_status_update", incident)
@@ -66,7 +66,7 @@ def status_update_body(update: StatusUpdate) -> str:
 
 
 @transaction.atomic
-def status_update_approve(*, status_update_id: UUID, actor) -> StatusUpdate:
+def status_update_approve(*, status_update_id: UUID, actor: User | None) -> StatusUpdate:
     """Approve and send a client status update: the client's people get it by email (after
     commit), it is pinned on the timeline, and the next one is scheduled. Approving twice is a
     no-op."""

@@ -31,7 +31,7 @@ from tenants.models import BrandGrant, User
 @transaction.atomic
 def roster_member_add(
     *,
-    actor,
+    actor: User | None,
     role: str,
     name: str = "",
     user: User | None = None,
@@ -91,7 +91,7 @@ def roster_member_add(
 # --- Assignments ----------------------------------------------------------------------------
 @transaction.atomic
 def assignment_add(
-    *, incident_id: UUID, actor, member_id: UUID, role: str | None = None
+    *, incident_id: UUID, actor: User | None, member_id: UUID, role: str | None = None
 ) -> IncidentAssignment:
     """Assign a roster member to a role on the incident and hand out that role's object
     permissions. Assigning the same person the same role again returns the active assignment."""
@@ -139,7 +139,7 @@ def assignment_add(
 
 
 @transaction.atomic
-def assignment_end(*, assignment_id: UUID, actor) -> IncidentAssignment:
+def assignment_end(*, assignment_id: UUID, actor: User | None) -> IncidentAssignment:
     """End an assignment (kept as history) and take back the permissions it gave. Safe to repeat."""
     assignment = (
         IncidentAssignment.objects.select_for_update(of=("self",))
@@ -198,7 +198,13 @@ def _check_due(due_at) -> None:
 
 @transaction.atomic
 def task_create(
-    *, incident_id: UUID, actor, title: str, owner_id: UUID, due_at: datetime, description: str = ""
+    *,
+    incident_id: UUID,
+    actor: User | None,
+    title: str,
+    owner_id: UUID,
+    due_at: datetime,
+    description: str = "",
 ) -> IncidentTask:
     incident = Incident.objects.select_for_update().get(pk=incident_id)
     require_incident_action(actor, "manage_tasks", incident)
@@ -231,7 +237,7 @@ def task_create(
 def task_update(
     *,
     task_id: UUID,
-    actor,
+    actor: User | None,
     status: str | None = None,
     due_at: datetime | None = None,
     owner_id: UUID | None = None,
@@ -369,7 +375,7 @@ _ROSTER_EDITABLE = ("name", "email", "phone", "organisation", "backup_id", "is_a
 
 
 @transaction.atomic
-def roster_member_update(*, member_id: UUID, actor, **changes) -> RosterMember:
+def roster_member_update(*, member_id: UUID, actor: User | None, **changes) -> RosterMember:
     """Change a roster member's contact details, backup or active flag (their role is fixed:
     a new role is a new roster entry, so assignment history keeps its meaning)."""
     require_brand_action(actor, "manage_team")

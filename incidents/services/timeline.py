@@ -9,12 +9,13 @@ from incidents.models import Incident, TimelineEntry, TimelineKind
 from incidents.permissions import require_incident_action
 from incidents.services._common import actor_label
 from tenants.errors import DomainError
+from tenants.models import User
 
 
 def timeline_record(
     *,
     incident: Incident,
-    actor,
+    actor: User | None,
     kind: str,
     text: str,
     data: dict | None = None,
@@ -34,7 +35,9 @@ def timeline_record(
 
 
 @transaction.atomic
-def timeline_note_add(*, incident_id: UUID, actor, text: str, pinned: bool = False) -> TimelineEntry:
+def timeline_note_add(
+    *, incident_id: UUID, actor: User | None, text: str, pinned: bool = False
+) -> TimelineEntry:
     incident = Incident.objects.select_for_update().get(pk=incident_id)
     require_incident_action(actor, "note", incident)
     text = (text or "").strip()
@@ -46,7 +49,7 @@ def timeline_note_add(*, incident_id: UUID, actor, text: str, pinned: bool = Fal
 
 
 @transaction.atomic
-def timeline_pin_set(*, entry_id: UUID, actor, pinned: bool) -> TimelineEntry:
+def timeline_pin_set(*, entry_id: UUID, actor: User | None, pinned: bool) -> TimelineEntry:
     """Pin or unpin an entry for the client's view. Repeating it records nothing twice."""
     entry = TimelineEntry.objects.select_for_update().select_related("incident").get(pk=entry_id)
     require_incident_action(actor, "pin", entry.incident)
