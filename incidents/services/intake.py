@@ -172,7 +172,7 @@ def _mention_row_validate(row: Any, *, now: datetime) -> tuple[_MentionRow | Non
     kind = row.get("kind")
     if kind in (None, ""):
         errors.add("kind", "This field is required.")
-    elif kind not in _KINDS:
+    elif not isinstance(kind, str) or kind not in _KINDS:
         errors.add("kind", f"Must be one of: {', '.join(sorted(_KINDS))}.")
     author_handle = _string(row, "author_handle", errors, max_length=200, required=True)
     author_name = _string(row, "author_name", errors, max_length=200)
@@ -185,7 +185,9 @@ def _mention_row_validate(row: Any, *, now: datetime) -> tuple[_MentionRow | Non
     reach = _count(row, "reach", errors)
     engagement = _count(row, "engagement", errors)
     language = row.get("language") or ""
-    if language and language not in (scoring.LANGUAGE_EN, scoring.LANGUAGE_ID):
+    if language and (
+        not isinstance(language, str) or language not in (scoring.LANGUAGE_EN, scoring.LANGUAGE_ID)
+    ):
         errors.add("language", "Must be 'en' or 'id' (or left out).")
     sentiment = row.get("sentiment")
     if sentiment is not None:

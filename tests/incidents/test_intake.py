@@ -110,13 +110,19 @@ def test_odd_values_are_row_errors_not_server_errors(client_a, api_key_a):
         mention_row(text="lone surrogate \ud800"),
         mention_row(posted_at="0001-01-01T00:00:00+14:00"),
         mention_row(reach=2**70, engagement=1.5),
+        mention_row(kind=["post"], language={"en": 1}, platform=7, posted_at=20261123),
         mention_row(external_id=12345),  # an integer id is accepted as its string
     ]
     response = post_json(client_a, "/api/v1/mentions/", rows, **bearer(api_key_a))
     assert response.status_code == 200
     body = response.json()
-    assert (body["created"], body["rejected"]) == (1, 3)
-    assert [set(e["errors"]) for e in body["errors"]] == [{"text"}, {"posted_at"}, {"reach", "engagement"}]
+    assert (body["created"], body["rejected"]) == (1, 4)
+    assert [set(e["errors"]) for e in body["errors"]] == [
+        {"text"},
+        {"posted_at"},
+        {"reach", "engagement"},
+        {"kind", "language", "platform", "posted_at"},
+    ]
 
 
 @pytest.mark.parametrize(
@@ -328,3 +334,28 @@ def test_mentions_are_in_the_openapi_schema(in_brand_a):
     assert {"platform", "kind", "band", "answered", "posted_after", "q", "cursor"} <= params
     assert "post" in paths["/api/v1/mentions/"]
     assert "/api/v1/alerts/{alert_id}/dismiss/" in paths
+
+
+def test_any_json_value_in_any_field_is_a_row_error_or_accepted_never_a_500(client_a, api_key_a):
+    odd = [None, "", 0, -1, 1.5, True, [], {}, "x" * 300, "a\x00b", 2**80, "NaN", "2026-11-23T08:00:00+07:00"]
+    fields = [
+        "platform",
+        "external_id",
+        "kind",
+        "author_handle",
+        "author_name",
+        "text",
+        "url",
+        "posted_at",
+        "language",
+        "sentiment",
+        "reach",
+        "engagement",
+        "parent_external_id",
+    ]
+    rows = [mention_row(**{field: value}) for field in fields for value in odd]
+    response = post_json(client_a, "/api/v1/mentions/", rows, **bearer(api_key_a))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["created"] + body["updated"] + body["rejected"] + body["duplicates_in_request"] == len(rows)
+    assert body["rejected"] > 0 and body["created"] > 0
