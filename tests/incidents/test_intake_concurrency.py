@@ -55,3 +55,45 @@ def test_two_concurrent_overlapping_requests_store_each_row_once(committed_brand
     assert created == 2500
     assert updated == 1500
     assert Mention.objects.count() == 2500
+
+
+def test_two_scoring_runs_at_once_share_the_work_without_scoring_a_row_twice(committed_brand_a):
+    from django_tenants.utils import tenant_context
+
+    from django.utils import timezone
+
+    from incidents.models import Mention
+    from incidents.services.intake import mentions_score_batch
+
+    # Written directly, not through intake, so no scoring task is queued for a running worker.
+    Mention.objects.bulk_create(
+        Mention(
+            platform="x",
+            external_id=f"sc-{i}",
+            kind="comment",
+            author_handle=f"u{i}",
+            text=f"pesanan {i} belum sampai",
+            posted_at=timezone.now(),
+        )
+        for i in range(1200)
+    )
+    counts: list[list[int]] = [[], []]
+    start = threading.Barrier(2)
+
+    def score(i: int) -> None:
+        try:
+            with tenant_context(committed_brand_a):
+                start.wait()
+                while scored := mentions_score_batch(limit=100):
+                    counts[i].append(scored)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=score, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sum(map(sum, counts)) == 1200  # each row claimed by exactly one run
+    assert all(counts), counts  # both runs got work (SKIP LOCKED, not waiting on each other)
+    assert not Mention.objects.filter(scored_at__isnull=True).exists()
