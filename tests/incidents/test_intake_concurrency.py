@@ -58,9 +58,8 @@ def test_two_concurrent_overlapping_requests_store_each_row_once(committed_brand
 
 
 def test_two_scoring_runs_at_once_share_the_work_without_scoring_a_row_twice(committed_brand_a):
-    from django_tenants.utils import tenant_context
-
     from django.utils import timezone
+    from django_tenants.utils import tenant_context
 
     from incidents.models import Mention
     from incidents.services.intake import mentions_score_batch
