@@ -99,9 +99,13 @@ def object_actions(user, incident: Incident) -> frozenset[str]:
     """Actions the user's guardian rows on this incident grant (one query, no superuser shortcut)."""
     if user is None or getattr(user, "pk", None) is None or not user.is_active:
         return frozenset()
+    # Joined by name rather than a cached ContentType id, so it is always exactly one query.
     codenames = set(
         UserObjectPermission.objects.filter(
-            user_id=user.pk, content_type=_incident_content_type(), object_pk=str(incident.pk)
+            user_id=user.pk,
+            content_type__app_label="incidents",
+            content_type__model="incident",
+            object_pk=str(incident.pk),
         ).values_list("permission__codename", flat=True)
     )
     return frozenset(action for action, codename in ACTIONS.items() if codename in codenames)

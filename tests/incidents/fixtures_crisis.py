@@ -111,3 +111,27 @@ def webhook_all(in_brand_a):
 
 
 STAFF_ROLES = sorted(BrandGrant.STAFF_ROLES)
+
+
+class count_queries:  # noqa: N801 (used as a context manager)
+    """Every SQL statement run inside the block, including a test client request's (the
+    request_started signal clears Django's query log, so CaptureQueriesContext miscounts there)."""
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.statements: list[str] = []
+
+        def record(execute, sql, params, many, context):
+            self.statements.append(sql)
+            return execute(sql, params, many, context)
+
+        self._wrapper = connection.execute_wrapper(record)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._wrapper.__exit__(*exc)
+
+    def __len__(self) -> int:
+        return len(self.statements)

@@ -345,3 +345,33 @@ def test_drill_admin_schedules_starts_and_finishes_with_a_debrief(in_brand_a, ay
     client_a.post(f"/admin/incidents/drill/{drill.pk}/change/", {"debrief": "Pernyataan terlambat 20 menit"})
     drill.refresh_from_db()
     assert drill.state == "finished" and drill.debrief.startswith("Pernyataan")
+
+
+def test_war_room_queries_do_not_grow_with_the_incident(crisis_incident, ayu, ayu_member, client_a):
+    from django.utils import timezone
+
+    from incidents.services.incidents import incident_mentions_link
+    from incidents.services.team import task_create
+    from incidents.services.timeline import timeline_note_add
+    from tests.incidents.fixtures_crisis import count_queries
+
+    # One of each to start with, so every prefetch already runs in the first count.
+    incident_mentions_link(incident_id=crisis_incident.pk, actor=ayu, mention_ids=[make_mention().pk])
+    client_a.login_as(ayu)
+    client_a.get(war_room(crisis_incident))  # warm the session and caches
+    with count_queries() as few:
+        assert client_a.get(war_room(crisis_incident)).status_code == 200
+    for n in range(5):
+        incident_mentions_link(incident_id=crisis_incident.pk, actor=ayu, mention_ids=[make_mention().pk])
+        timeline_note_add(incident_id=crisis_incident.pk, actor=ayu, text=f"catatan {n}")
+        task_create(
+            incident_id=crisis_incident.pk,
+            actor=ayu,
+            title=f"t{n}",
+            owner_id=ayu_member.pk,
+            due_at=timezone.now() + timezone.timedelta(hours=2),
+        )
+    client_a.get(war_room(crisis_incident))  # same connection state as before the first count
+    with count_queries() as many:
+        assert client_a.get(war_room(crisis_incident)).status_code == 200
+    assert 10 < len(few) and len(many) <= len(few), many.statements

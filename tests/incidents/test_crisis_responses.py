@@ -260,3 +260,33 @@ def test_a_reply_needs_a_mention_and_a_statement_an_incident(in_brand_a, ayu):
         response_draft(actor=ayu, kind="reply", text=GOOD_EN, language="en")
     with pytest.raises(DomainError):
         response_draft(actor=ayu, kind="statement", text=GOOD_EN, language="en")
+
+
+def test_drafts_store_the_kept_verdict_for_every_reply_in_the_data_set(crisis_incident, ayu):
+    """The stored empathy check of a draft matches the kept set of good and bad replies (en, id)."""
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data" / "empathy_replies.tsv"
+    mention = make_mention()
+    checked = 0
+    for line in data.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        language, kind, at_fault, passed, failed, text = line.split("\t")
+        statement = kind in ("statement", "holding_statement")
+        response = response_draft(
+            actor=ayu,
+            kind=kind,
+            language=language,
+            text=text,
+            at_fault=at_fault == "yes",
+            incident_id=crisis_incident.pk if statement else None,
+            mention_id=None if statement else mention.pk,
+        )
+        stored_failed = tuple(c["code"] for c in response.empathy_checks if not c["ok"])
+        assert (response.empathy_passed, stored_failed) == (
+            passed == "yes",
+            () if failed == "-" else tuple(failed.split(",")),
+        ), text
+        checked += 1
+    assert checked >= 80
