@@ -61,8 +61,8 @@ def ensure_brand() -> Brand:
     brand = Brand.objects.filter(slug=SLUG).first()
     if brand is None:
         brand = brand_create(agency=None, slug=SLUG, name="Survey bench", default_language="en")
-    if "surveys_survey" not in _tables(brand_schema_name(SLUG)):
-        call_command("migrate_schemas", schema_name=brand.schema_name, interactive=False, verbosity=0)
+    # Cheap when current; a brand made before a new migration needs it.
+    call_command("migrate_schemas", schema_name=brand_schema_name(SLUG), interactive=False, verbosity=0)
     connection.set_schema_to_public()
     return brand
 
@@ -78,15 +78,21 @@ def prepare(brand: Brand, count: int):
             model.objects.all().delete()
         Survey.objects.all().delete()
         with connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE IF NOT EXISTS bench_bare_hit (id bigserial PRIMARY KEY, "
-                           "created_at timestamptz NOT NULL DEFAULT now(), note text NOT NULL)")
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS bench_bare_hit (id bigserial PRIMARY KEY, "
+                "created_at timestamptz NOT NULL DEFAULT now(), note text NOT NULL)"
+            )
             cursor.execute("TRUNCATE bench_bare_hit")
         survey = survey_open(survey_id=survey_create(title_en="Bench", questions=KINDS).pk)
         tokens = []
         for start in range(0, count, 1000):
             batch = [{"email": f"r{i}@bench.example"} for i in range(start, min(count, start + 1000))]
-            tokens += [raw for _inv, raw in invitation_create_batch(survey_id=survey.pk, recipients=batch,
-                                                                     send_email=False)]
+            tokens += [
+                raw
+                for _inv, raw in invitation_create_batch(
+                    survey_id=survey.pk, recipients=batch, send_email=False
+                )
+            ]
         q = {x.kind: x for x in survey.questions.prefetch_related("options")}
         data = {
             field_name(q["csat"]): "4",
@@ -94,6 +100,10 @@ def prepare(brand: Brand, count: int):
             field_name(q["single_choice"]): str(q["single_choice"].options.first().pk),
             field_name(q["long_text"]): "Quick and friendly.",
             field_name(q["consent"]): "no",
+            # The page's hidden fields: the survey and questions version it shows, and its language.
+            "s": str(survey.pk),
+            "v": str(Survey.objects.get(pk=survey.pk).questions_version),
+            "l": "en",
         }
     connection.set_schema_to_public()
     return survey.pk, tokens, data
@@ -107,13 +117,31 @@ def free_port() -> int:
 
 def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     env = os.environ.copy()
-    env.update(DJANGO_SETTINGS_MODULE="bench.survey_bench_settings", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.survey_bench_settings", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1"
+    )
     # `python -m gunicorn` puts the project root first on sys.path, so `platform` is the project's.
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "platform.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-         "--log-level", "warning", "--keep-alive", "30"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "platform.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+            "--keep-alive",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
     )
 
 
@@ -171,16 +199,23 @@ def run(label: str, jobs: Queue, concurrency: int, send) -> tuple[float, Counter
         t.join()
     elapsed = time.perf_counter() - started
     total = sum(statuses.values())
-    print(f"{label:>22}: {total / elapsed:8.1f} req/s  ({total} in {elapsed:.2f} s, statuses {dict(statuses)})")
+    print(
+        f"{label:>22}: {total / elapsed:8.1f} req/s  ({total} in {elapsed:.2f} s, statuses {dict(statuses)})"
+    )
     return total / elapsed, statuses
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--total", type=int, default=2000, help="submissions (and bare requests) to send")
     parser.add_argument("--concurrency", type=int, default=16, help="client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="alternating rounds of bare and survey requests"
+    )
     args = parser.parse_args()
 
     brand = ensure_brand()
@@ -198,15 +233,25 @@ def main() -> None:
             if token is None:
                 state["csrf"] = csrf_for(session, base, host, csrf_page_token)
                 return None
-            r = session.post(f"{base}/s/{token}/", data={**form, "csrfmiddlewaretoken": state["csrf"]},
-                             headers={"Host": host}, allow_redirects=False, timeout=30)
+            r = session.post(
+                f"{base}/s/{token}/",
+                data={**form, "csrfmiddlewaretoken": state["csrf"]},
+                headers={"Host": host},
+                allow_redirects=False,
+                timeout=30,
+            )
             return r.status_code
 
         def bare(session, note, state):
             if note is None:
                 return None
-            return session.post(f"{base}/s/bench/bare-insert/", data={"note": note}, headers={"Host": host},
-                                allow_redirects=False, timeout=30).status_code
+            return session.post(
+                f"{base}/s/bench/bare-insert/",
+                data={"note": note},
+                headers={"Host": host},
+                allow_redirects=False,
+                timeout=30,
+            ).status_code
 
         def fill(items) -> Queue:
             q: Queue = Queue()
@@ -214,13 +259,29 @@ def main() -> None:
                 q.put(item)
             return q
 
-        print(f"gunicorn {args.workers} workers × {args.threads} threads, {args.concurrency} client threads, "
-              f"{args.total} requests each", flush=True)
+        print(
+            f"gunicorn {args.workers} workers × {args.threads} threads, {args.concurrency} client threads, "
+            f"{args.total} requests each",
+            flush=True,
+        )
         run("warm-up", fill(warm_tokens), args.concurrency, submit)
         run("warm-up (bare)", fill(f"w{i}" for i in range(warmup)), args.concurrency, bare)
-        bare_rate, bare_statuses = run("bare INSERT view", fill(f"n{i}" for i in range(args.total)),
-                                       args.concurrency, bare)
-        survey_rate, survey_statuses = run("survey submissions", fill(tokens), args.concurrency, submit)
+        # Alternate the two in rounds, so a change in the machine's load during the run (other
+        # processes share it) weighs on both measurements alike.
+        bare_time = survey_time = 0.0
+        bare_statuses: Counter = Counter()
+        survey_statuses: Counter = Counter()
+        per_round = -(-args.total // args.rounds)
+        for r in range(args.rounds):
+            chunk = tokens[r * per_round : (r + 1) * per_round]
+            notes = [f"n{r}-{i}" for i in range(len(chunk))]
+            rate, statuses = run(f"bare INSERT view #{r + 1}", fill(notes), args.concurrency, bare)
+            bare_time += len(chunk) / rate
+            bare_statuses += statuses
+            rate, statuses = run(f"survey submissions #{r + 1}", fill(chunk), args.concurrency, submit)
+            survey_time += len(chunk) / rate
+            survey_statuses += statuses
+        bare_rate, survey_rate = args.total / bare_time, args.total / survey_time
     finally:
         proc.terminate()
         try:
@@ -240,8 +301,10 @@ def main() -> None:
     print(f"{'responses/s':>22}: {survey_rate:8.1f}")
     print(f"{'bare INSERT view/s':>22}: {bare_rate:8.1f}")
     print(f"{'ratio':>22}: {survey_rate / bare_rate:8.2f}  (target ≥ 0.70)")
-    print(f"{'stored responses':>22}: {stored} of {args.total + warmup} sent, {accepted} accepted (302); "
-          f"lost submissions: {lost}; bare rows {bare_rows} of {args.total + warmup}")
+    print(
+        f"{'stored responses':>22}: {stored} of {args.total + warmup} sent, {accepted} accepted (302); "
+        f"lost submissions: {lost}; bare rows {bare_rows} of {args.total + warmup}"
+    )
     if lost or stored != accepted or bare_rows != args.total + warmup:
         sys.exit(1)
 

@@ -35,7 +35,8 @@ def _parse_options(text: str) -> list[tuple[str, str]]:
 
 class QuestionInlineForm(forms.ModelForm):
     new_options = forms.CharField(
-        label=_("options (new choice question)"), required=False,
+        label=_("options (new choice question)"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 30}),
         help_text=_('One a line: "English | Bahasa Indonesia". Edit existing options on the question page.'),
     )
@@ -96,8 +97,15 @@ def _run(request, modeladmin, fn, **kwargs):
 
 @admin.register(Survey, site=brand_admin_site)
 class SurveyAdmin(BrandModelAdmin):
-    list_display = ["title_en", "status", "template", "created_at", "invitation_count", "response_count",
-                    "results_link"]
+    list_display = [
+        "title_en",
+        "status",
+        "template",
+        "created_at",
+        "invitation_count",
+        "response_count",
+        "results_link",
+    ]
     list_filter = ["status", "template"]
     search_fields = ["title_en", "title_id"]
     fields = ["title_en", "title_id", "intro_en", "intro_id", "status", "template", "copied_from"]
@@ -121,7 +129,9 @@ class SurveyAdmin(BrandModelAdmin):
 
     @admin.display(description=_("results"))
     def results_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("admin:surveys_survey_results", args=[obj.pk]), _("Results"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:surveys_survey_results", args=[obj.pk]), _("Results")
+        )
 
     def save_model(self, request, obj, form, change):
         fields = {k: form.cleaned_data.get(k, "") for k in ("title_en", "title_id", "intro_en", "intro_id")}
@@ -147,10 +157,20 @@ class SurveyAdmin(BrandModelAdmin):
                 continue
             data = f.cleaned_data
             if f.instance._state.adding:
-                _run(request, self, services.question_add, survey_id=survey.pk, kind=data["kind"],
-                     text_en=data["text_en"], text_id=data.get("text_id", ""), help_en=data.get("help_en", ""),
-                     help_id=data.get("help_id", ""), required=data.get("required", True),
-                     position=data.get("position") or None, options=_parse_options(data.get("new_options", "")))
+                _run(
+                    request,
+                    self,
+                    services.question_add,
+                    survey_id=survey.pk,
+                    kind=data["kind"],
+                    text_en=data["text_en"],
+                    text_id=data.get("text_id", ""),
+                    help_en=data.get("help_en", ""),
+                    help_id=data.get("help_id", ""),
+                    required=data.get("required", True),
+                    position=data.get("position") or None,
+                    options=_parse_options(data.get("new_options", "")),
+                )
             else:
                 changes = {k: data[k] for k in f.changed_data if k in QuestionInlineForm.Meta.fields}
                 if changes:
@@ -195,8 +215,11 @@ class SurveyAdmin(BrandModelAdmin):
         survey = self._survey(request, survey_id)
         results = survey_results(survey_id=survey.pk, timezone_name=request.tenant.timezone)
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "survey": survey,
-            "results": results, "title": _("Results: %s") % survey,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "survey": survey,
+            "results": results,
+            "title": _("Results: %s") % survey,
         }
         return TemplateResponse(request, "admin/surveys/results.html", context)
 
@@ -205,8 +228,9 @@ class SurveyAdmin(BrandModelAdmin):
         return responses_csv_response(survey_id=survey.pk)
 
     class FromTemplateForm(forms.Form):
-        template = forms.ChoiceField(choices=[(k, v["title_en"].replace("{brand}", "…")) for k, v in
-                                              SURVEY_TEMPLATES.items()])
+        template = forms.ChoiceField(
+            choices=[(k, v["title_en"].replace("{brand}", "…")) for k, v in SURVEY_TEMPLATES.items()]
+        )
         open_now = forms.BooleanField(label=_("Open for answers now"), required=False)
 
     def from_template_view(self, request):
@@ -215,13 +239,18 @@ class SurveyAdmin(BrandModelAdmin):
         form = self.FromTemplateForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             survey = services.survey_create_from_template(
-                template=form.cleaned_data["template"], brand_name=request.tenant.name,
+                template=form.cleaned_data["template"],
+                brand_name=request.tenant.name,
                 open_now=form.cleaned_data["open_now"],
             )
             self.message_user(request, _("Survey created from the template."))
             return HttpResponseRedirect(reverse("admin:surveys_survey_change", args=[survey.pk]))
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
-                   "title": _("New survey from a template")}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": _("New survey from a template"),
+        }
         return TemplateResponse(request, "admin/surveys/form_page.html", context)
 
 
@@ -237,7 +266,11 @@ class OptionInline(admin.TabularInline):
         return self._role(request) is not None
 
     def has_add_permission(self, request, obj=None):
-        return obj is not None and obj.survey.status == Survey.Status.DRAFT and self._role(request) in self.staff_roles
+        return (
+            obj is not None
+            and obj.survey.status == Survey.Status.DRAFT
+            and self._role(request) in self.staff_roles
+        )
 
     def has_change_permission(self, request, obj=None):
         return self._role(request) in self.staff_roles
@@ -278,11 +311,23 @@ class QuestionAdmin(BrandModelAdmin):
             elif f.has_changed():
                 data = f.cleaned_data
                 if f.instance._state.adding:
-                    _run(request, self, services.option_add, question_id=form.instance.pk,
-                         text_en=data["text_en"], text_id=data.get("text_id", ""))
+                    _run(
+                        request,
+                        self,
+                        services.option_add,
+                        question_id=form.instance.pk,
+                        text_en=data["text_en"],
+                        text_id=data.get("text_id", ""),
+                    )
                 else:
-                    _run(request, self, services.option_update, option_id=f.instance.pk,
-                         text_en=data["text_en"], text_id=data.get("text_id", ""))
+                    _run(
+                        request,
+                        self,
+                        services.option_update,
+                        option_id=f.instance.pk,
+                        text_en=data["text_en"],
+                        text_id=data.get("text_id", ""),
+                    )
 
 
 class InviteForm(InvitationCsvUploadForm):
@@ -291,14 +336,26 @@ class InviteForm(InvitationCsvUploadForm):
     name = forms.CharField(label=_("name"), required=False, max_length=200)
     email = forms.EmailField(label=_("email"), required=False)
     phone = forms.CharField(label=_("phone"), required=False, max_length=32)
-    language = forms.ChoiceField(label=_("language"), required=False,
-                                 choices=[("", _("browser, then brand default")), ("en", "English"),
-                                          ("id", "Bahasa Indonesia")])
+    language = forms.ChoiceField(
+        label=_("language"),
+        required=False,
+        choices=[("", _("browser, then brand default")), ("en", "English"), ("id", "Bahasa Indonesia")],
+    )
     incident_id = forms.UUIDField(label=_("incident id"), required=False)
     mention_author = forms.CharField(label=_("mention author"), required=False, max_length=200)
 
-    field_order = ["survey", "name", "email", "phone", "language", "incident_id", "mention_author", "file",
-                   "expires_in_days", "send_email"]
+    field_order = [
+        "survey",
+        "name",
+        "email",
+        "phone",
+        "language",
+        "incident_id",
+        "mention_author",
+        "file",
+        "expires_in_days",
+        "send_email",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -313,7 +370,9 @@ class InviteForm(InvitationCsvUploadForm):
         data = self.cleaned_data
         if data.get("file"):
             return data["file"]
-        return [{k: data.get(k) for k in ("name", "email", "phone", "language", "incident_id", "mention_author")}]
+        return [
+            {k: data.get(k) for k in ("name", "email", "phone", "language", "incident_id", "mention_author")}
+        ]
 
     def clean(self):
         data = super().clean()
@@ -324,9 +383,24 @@ class InviteForm(InvitationCsvUploadForm):
 
 @admin.register(Invitation, site=brand_admin_site)
 class InvitationAdmin(BrandModelAdmin):
-    list_display = ["__str__", "survey", "email", "phone", "language", "incident_id", "created_at", "sent_at",
-                    "reminded_at", "answered_at", "opted_out_at"]
-    list_filter = ["survey", ("answered_at", admin.EmptyFieldListFilter), ("opted_out_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "__str__",
+        "survey",
+        "email",
+        "phone",
+        "language",
+        "incident_id",
+        "created_at",
+        "sent_at",
+        "reminded_at",
+        "answered_at",
+        "opted_out_at",
+    ]
+    list_filter = [
+        "survey",
+        ("answered_at", admin.EmptyFieldListFilter),
+        ("opted_out_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["name", "email", "phone", "mention_author"]
     readonly_fields = [f.name for f in Invitation._meta.fields]
     list_select_related = ["survey"]
@@ -338,14 +412,17 @@ class InvitationAdmin(BrandModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = InviteForm(request.POST or None, request.FILES or None,
-                          initial={"survey": request.GET.get("survey")})
+        form = InviteForm(
+            request.POST or None, request.FILES or None, initial={"survey": request.GET.get("survey")}
+        )
         created = None
         if request.method == "POST" and form.is_valid():
             try:
                 created = services.invitation_create_batch(
-                    survey_id=form.cleaned_data["survey"].pk, recipients=form.recipients(),
-                    expires_in_days=form.cleaned_data["expires_in_days"], send_email=form.cleaned_data["send_email"],
+                    survey_id=form.cleaned_data["survey"].pk,
+                    recipients=form.recipients(),
+                    expires_in_days=form.cleaned_data["expires_in_days"],
+                    send_email=form.cleaned_data["send_email"],
                 )
             except DomainError as exc:
                 form.add_error(None, exc.message)
@@ -354,8 +431,14 @@ class InvitationAdmin(BrandModelAdmin):
                         form.add_error(None, f"{field}: {error}")
         base = brand_base_url(request.tenant)
         links = [(inv, f"{base}/s/{raw}/") for inv, raw in created or []]
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
-                   "links": links, "title": _("Invite to a survey"), "has_file_field": True}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "links": links,
+            "title": _("Invite to a survey"),
+            "has_file_field": True,
+        }
         return TemplateResponse(request, "admin/surveys/invite.html", context)
 
     @admin.action(description=_("Send the invitation email now (if not sent)"))
@@ -364,7 +447,9 @@ class InvitationAdmin(BrandModelAdmin):
 
         for pk in queryset.values_list("pk", flat=True):
             transaction.on_commit(lambda pk=str(pk): invitation_send_task.delay(pk))
-        self.message_user(request, _("Queued; already emailed, answered or opted-out invitations are skipped."))
+        self.message_user(
+            request, _("Queued; already emailed, answered or opted-out invitations are skipped.")
+        )
 
     @admin.action(description=_("Send the one reminder now (if due)"))
     def remind_now(self, request, queryset):
@@ -372,7 +457,9 @@ class InvitationAdmin(BrandModelAdmin):
 
         for pk in queryset.values_list("pk", flat=True):
             transaction.on_commit(lambda pk=str(pk): invitation_remind_task.delay(pk))
-        self.message_user(request, _("Queued; answered, opted-out or already reminded invitations are skipped."))
+        self.message_user(
+            request, _("Queued; answered, opted-out or already reminded invitations are skipped.")
+        )
 
 
 class AnswerInline(admin.TabularInline):
@@ -412,8 +499,16 @@ class ResponseAdmin(BrandModelAdmin):
 
 @admin.register(TestimonialCandidate, site=brand_admin_site)
 class TestimonialCandidateAdmin(BrandModelAdmin):
-    list_display = ["author_name", "quote", "score_kind", "score", "language", "status", "reviewed_by_email",
-                    "created_at"]
+    list_display = [
+        "author_name",
+        "quote",
+        "score_kind",
+        "score",
+        "language",
+        "status",
+        "reviewed_by_email",
+        "created_at",
+    ]
     list_filter = ["status", "score_kind", "language"]
     search_fields = ["author_name", "quote"]
     readonly_fields = [f.name for f in TestimonialCandidate._meta.fields]

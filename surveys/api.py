@@ -77,11 +77,14 @@ class SurveyListApi(BrandApiView):
     def get(self, request):
         return _paginated(self, survey_list(), SurveyListOut, "-created_at")
 
-    @extend_schema(tags=TAG, summary="Create a survey from a template", request=Input, responses={201: SurveyOut})
+    @extend_schema(
+        tags=TAG, summary="Create a survey from a template", request=Input, responses={201: SurveyOut}
+    )
     def post(self, request):
         data = self.validated(self.Input, request.data)
-        survey = survey_create_from_template(template=data["template"], brand_name=request.tenant.name,
-                                             open_now=data["open"])
+        survey = survey_create_from_template(
+            template=data["template"], brand_name=request.tenant.name, open_now=data["open"]
+        )
         return Response(SurveyOut(_survey_or_404(survey.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -100,7 +103,9 @@ class _SurveyActionApi(BrandApiView):
         return Response(SurveyOut(_survey_or_404(survey.pk)).data)
 
 
-@extend_schema(tags=TAG, summary="Open a draft survey for answers (no-op when open)", request=None, responses=SurveyOut)
+@extend_schema(
+    tags=TAG, summary="Open a draft survey for answers (no-op when open)", request=None, responses=SurveyOut
+)
 class SurveyOpenApi(_SurveyActionApi):
     service = staticmethod(survey_open)
 
@@ -132,7 +137,9 @@ class InvitationRecipientIn(serializers.Serializer):
 class InvitationBatchIn(serializers.Serializer):
     invitations = InvitationRecipientIn(many=True, help_text=f"1 to {BATCH_LIMIT} recipients.")
     expires_in_days = serializers.IntegerField(min_value=1, max_value=365, default=INVITATION_TTL_DAYS)
-    send_email = serializers.BooleanField(default=True, help_text="Email those with an address, after commit.")
+    send_email = serializers.BooleanField(
+        default=True, help_text="Email those with an address, after commit."
+    )
 
     def validate_invitations(self, value):
         if not 1 <= len(value) <= BATCH_LIMIT:
@@ -158,7 +165,9 @@ class InvitationListApi(BrandApiView):
         _survey_or_404(survey_id)
         data = self.validated(self.Input, request.data)
         created = invitation_create_batch(
-            survey_id=survey_id, recipients=data["invitations"], expires_in_days=data["expires_in_days"],
+            survey_id=survey_id,
+            recipients=data["invitations"],
+            expires_in_days=data["expires_in_days"],
             send_email=data["send_email"],
         )
         base = brand_base_url(request.tenant)
@@ -170,19 +179,26 @@ class InvitationListApi(BrandApiView):
 
 
 class SurveyResultsApi(BrandApiView):
-    @extend_schema(tags=TAG, summary="CSAT, NPS, CES, choice counts, response rate; by week and incident",
-                   responses=ResultsOut)
+    @extend_schema(
+        tags=TAG,
+        summary="CSAT, NPS, CES, choice counts, response rate; by week and incident",
+        responses=ResultsOut,
+    )
     def get(self, request, survey_id):
         _survey_or_404(survey_id)
         return Response(survey_results(survey_id=survey_id, timezone_name=request.tenant.timezone))
 
 
 class ResponseListApi(BrandApiView):
-    @extend_schema(tags=TAG, summary="Responses with their answers, newest first", responses=SurveyResponseOut(many=True))
+    @extend_schema(
+        tags=TAG, summary="Responses with their answers, newest first", responses=SurveyResponseOut(many=True)
+    )
     def get(self, request, survey_id):
         survey = _survey_or_404(survey_id)
         kinds = {q.pk: q.kind for q in survey.questions.all()}
-        return _paginated(self, response_list(survey_id=survey_id), SurveyResponseOut, "-submitted_at", kinds=kinds)
+        return _paginated(
+            self, response_list(survey_id=survey_id), SurveyResponseOut, "-submitted_at", kinds=kinds
+        )
 
 
 class _CsvRenderer(BaseRenderer):
@@ -197,15 +213,20 @@ class _CsvRenderer(BaseRenderer):
 class ResponseCsvApi(BrandApiView):
     renderer_classes = [JSONRenderer, _CsvRenderer]
 
-    @extend_schema(tags=TAG, summary="All responses as CSV (streamed)",
-                   responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)})
+    @extend_schema(
+        tags=TAG,
+        summary="All responses as CSV (streamed)",
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)},
+    )
     def get(self, request, survey_id):
         _survey_or_404(survey_id)
         return responses_csv_response(survey_id=survey_id)
 
 
 def responses_csv_response(*, survey_id) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(responses_csv_rows(survey_id=survey_id), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        responses_csv_rows(survey_id=survey_id), content_type="text/csv; charset=utf-8"
+    )
     filename = f"survey-{connection.tenant.slug}-{survey_id}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
@@ -214,7 +235,8 @@ def responses_csv_response(*, survey_id) -> StreamingHttpResponse:
 
 class TestimonialListApi(BrandApiView):
     @extend_schema(
-        tags=TAG, summary="Testimonial candidates (consenting respondents with a top score)",
+        tags=TAG,
+        summary="Testimonial candidates (consenting respondents with a top score)",
         parameters=[OpenApiParameter("status", str, enum=TestimonialCandidate.Status.values)],
         responses=TestimonialOut(many=True),
     )
@@ -233,8 +255,9 @@ class TestimonialReviewIn(serializers.Serializer):
 class TestimonialReviewApi(BrandApiView):
     Input = TestimonialReviewIn
 
-    @extend_schema(tags=TAG, summary="Approve or reject a testimonial candidate", request=Input,
-                   responses=TestimonialOut)
+    @extend_schema(
+        tags=TAG, summary="Approve or reject a testimonial candidate", request=Input, responses=TestimonialOut
+    )
     def post(self, request, candidate_id):
         if not TestimonialCandidate.objects.filter(pk=candidate_id).exists():
             raise Http404

@@ -41,8 +41,16 @@ def responses_csv_rows(*, survey_id: UUID, chunk_size: int = 500) -> Iterator[st
             else:
                 values[answer.question_id] = answer.text
         inv = response.invitation
-        cells = [response.pk, response.submitted_at.isoformat(), response.language, inv.name, inv.email,
-                 inv.phone, inv.incident_id or "", inv.mention_author]
+        cells = [
+            response.pk,
+            response.submitted_at.isoformat(),
+            response.language,
+            inv.name,
+            inv.email,
+            inv.phone,
+            inv.incident_id or "",
+            inv.mention_author,
+        ]
         for q in questions:
             value = values.get(q.pk, "")
             if q.kind == Question.Kind.CONSENT and value != "":

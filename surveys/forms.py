@@ -33,16 +33,25 @@ class AnswerForm(forms.Form):
         common = {"label": q.text, "help_text": q.help, "required": q.required, "error_messages": messages}
         if q.scale:
             low, high = q.scale
-            messages["invalid_choice"] = gettext("Choose a number from %(low)s to %(high)s.") % {"low": low, "high": high}
+            messages["invalid_choice"] = gettext("Choose a number from %(low)s to %(high)s.") % {
+                "low": low,
+                "high": high,
+            }
             return forms.TypedChoiceField(
-                choices=[(str(v), str(v)) for v in range(low, high + 1)], coerce=int, empty_value=None,
-                widget=forms.RadioSelect, **common,
+                choices=[(str(v), str(v)) for v in range(low, high + 1)],
+                coerce=int,
+                empty_value=None,
+                widget=forms.RadioSelect,
+                **common,
             )
         if q.kind == K.CONSENT:
             messages["invalid_choice"] = gettext("Answer yes or no.")
             return forms.TypedChoiceField(
-                choices=[("yes", gettext("Yes")), ("no", gettext("No"))], coerce=lambda v: v == "yes",
-                empty_value=None, widget=forms.RadioSelect, **common,
+                choices=[("yes", gettext("Yes")), ("no", gettext("No"))],
+                coerce=lambda v: v == "yes",
+                empty_value=None,
+                widget=forms.RadioSelect,
+                **common,
             )
         if q.kind in Question.CHOICE_KINDS:
             choices = [(str(o.pk), o.text) for o in q.options.all()]
@@ -77,6 +86,44 @@ class AnswerForm(forms.Form):
         return [(q, self[field_name(q)]) for q in self.questions]
 
 
+def answers_from_post(questions, data) -> dict | None:
+    """The answers of a submission parsed without building a form: the same values AnswerForm gives
+    when everything is well-formed, None at the first malformed value. The public page's fast path
+    uses it and leaves range and required checks to response_submit; anything odd goes through
+    AnswerForm, which explains each problem on its field."""
+    from uuid import UUID
+
+    answers = {}
+    try:
+        for q in questions:
+            name = field_name(q)
+            if q.kind == K.MULTIPLE_CHOICE:
+                values = data.getlist(name)
+                if values:
+                    answers[q.pk] = [UUID(v) for v in values]
+                continue
+            value = data.get(name, "")
+            if q.kind in Question.TEXT_LIMITS:
+                value = value.strip()
+                if value:
+                    answers[q.pk] = value
+            elif value == "":
+                continue
+            elif q.scale:
+                if not value.isdigit():
+                    return None
+                answers[q.pk] = int(value)
+            elif q.kind == K.CONSENT:
+                if value not in ("yes", "no"):
+                    return None
+                answers[q.pk] = value == "yes"
+            else:
+                answers[q.pk] = [UUID(value)]
+    except ValueError:
+        return None
+    return answers
+
+
 INVITATION_CSV_COLUMNS = ("name", "email", "phone", "language", "incident_id", "mention_author")
 
 
@@ -86,10 +133,14 @@ class InvitationCsvUploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("Header row with: name, email, phone, language (en/id), incident_id, mention_author. "
-                    "Each row needs an email or a phone."),
+        help_text=_(
+            "Header row with: name, email, phone, language (en/id), incident_id, mention_author. "
+            "Each row needs an email or a phone."
+        ),
     )
-    expires_in_days = forms.IntegerField(label=_("Links expire after (days)"), min_value=1, max_value=365, initial=14)
+    expires_in_days = forms.IntegerField(
+        label=_("Links expire after (days)"), min_value=1, max_value=365, initial=14
+    )
     send_email = forms.BooleanField(label=_("Email the invitations"), required=False, initial=True)
 
     def clean_file(self) -> list[dict]:
@@ -105,7 +156,9 @@ class InvitationCsvUploadForm(forms.Form):
         if "email" not in fields and "phone" not in fields:
             raise forms.ValidationError(_("The header row needs an email or a phone column."))
         reader.fieldnames = fields
-        rows = [{k: (v or "").strip() for k, v in row.items() if k in INVITATION_CSV_COLUMNS} for row in reader]
+        rows = [
+            {k: (v or "").strip() for k, v in row.items() if k in INVITATION_CSV_COLUMNS} for row in reader
+        ]
         rows = [row for row in rows if any(row.values())]
         if not rows:
             raise forms.ValidationError(_("The file has no recipients."))

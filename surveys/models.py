@@ -139,7 +139,10 @@ class Invitation(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(
-        _("language"), max_length=2, choices=Language.choices, blank=True,
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
         help_text=_("Empty: the respondent's browser language, then the brand's default."),
     )
     # Plain values, not foreign keys: incidents are another app's concern and may be archived.
@@ -223,10 +226,13 @@ class Answer(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    # No index of its own: the (question, number) index below serves lookups by question.
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers", db_index=False)
     number = models.SmallIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
-    option = models.ForeignKey(Option, on_delete=models.PROTECT, null=True, blank=True, related_name="answers")
+    option = models.ForeignKey(
+        Option, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+    )
 
     class Meta:
         verbose_name = _("answer")

@@ -87,7 +87,10 @@ def survey_results(*, survey_id: UUID, timezone_name: str = "UTC") -> dict:
     for q in questions:
         rows = counts.get(q.pk, [])
         item = {
-            "id": str(q.pk), "kind": q.kind, "text_en": q.text_en, "text_id": q.text_id,
+            "id": str(q.pk),
+            "kind": q.kind,
+            "text_en": q.text_en,
+            "text_id": q.text_id,
             "answers": sum(r["n"] for r in rows) if q.kind not in Question.CHOICE_KINDS else None,
         }
         if q.kind in Question.CHOICE_KINDS:
@@ -124,8 +127,9 @@ def survey_results(*, survey_id: UUID, timezone_name: str = "UTC") -> dict:
     ]
 
     # By incident the invitation was sent about (None: not about an incident).
-    incident_scores = _grouped(_score_rows(survey_id, "response__invitation__incident_id"),
-                               "response__invitation__incident_id")
+    incident_scores = _grouped(
+        _score_rows(survey_id, "response__invitation__incident_id"), "response__invitation__incident_id"
+    )
     incident_counts = (
         Invitation.objects.filter(survey_id=survey_id)
         .values("incident_id")

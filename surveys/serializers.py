@@ -25,8 +25,20 @@ class SurveyOut(serializers.ModelSerializer):
 
     class Meta:
         model = Survey
-        fields = ["id", "title_en", "title_id", "intro_en", "intro_id", "template", "status", "created_at",
-                  "opened_at", "closed_at", "copied_from", "questions"]
+        fields = [
+            "id",
+            "title_en",
+            "title_id",
+            "intro_en",
+            "intro_id",
+            "template",
+            "status",
+            "created_at",
+            "opened_at",
+            "closed_at",
+            "copied_from",
+            "questions",
+        ]
 
 
 class SurveyListOut(serializers.ModelSerializer):
@@ -35,15 +47,38 @@ class SurveyListOut(serializers.ModelSerializer):
 
     class Meta:
         model = Survey
-        fields = ["id", "title_en", "title_id", "template", "status", "created_at", "opened_at", "closed_at",
-                  "invitation_count", "response_count"]
+        fields = [
+            "id",
+            "title_en",
+            "title_id",
+            "template",
+            "status",
+            "created_at",
+            "opened_at",
+            "closed_at",
+            "invitation_count",
+            "response_count",
+        ]
 
 
 class InvitationOut(serializers.ModelSerializer):
     class Meta:
         model = Invitation
-        fields = ["id", "name", "email", "phone", "language", "incident_id", "mention_author", "created_at",
-                  "expires_at", "sent_at", "reminded_at", "answered_at", "opted_out_at"]
+        fields = [
+            "id",
+            "name",
+            "email",
+            "phone",
+            "language",
+            "incident_id",
+            "mention_author",
+            "created_at",
+            "expires_at",
+            "sent_at",
+            "reminded_at",
+            "answered_at",
+            "opted_out_at",
+        ]
 
 
 class InvitationWithLinkOut(InvitationOut):
@@ -56,7 +91,9 @@ class InvitationWithLinkOut(InvitationOut):
 class AnswerOut(serializers.Serializer):
     question_id = serializers.UUIDField()
     kind = serializers.CharField()
-    value = serializers.JSONField(help_text="A number (scales; consent 1/0), a text, or a list of option ids.")
+    value = serializers.JSONField(
+        help_text="A number (scales; consent 1/0), a text, or a list of option ids."
+    )
     labels = serializers.ListField(child=serializers.CharField(), help_text="Chosen options' English text.")
 
 
@@ -72,8 +109,9 @@ class SurveyResponseOut(serializers.ModelSerializer):
     def get_answers(self, response: Response) -> list[dict]:
         grouped: dict = {}
         for answer in response.answers.all():
-            item = grouped.setdefault(answer.question_id, {"question_id": answer.question_id, "value": None,
-                                                          "labels": []})
+            item = grouped.setdefault(
+                answer.question_id, {"question_id": answer.question_id, "value": None, "labels": []}
+            )
             if answer.option_id:
                 item["value"] = [*(item["value"] or []), answer.option_id]
                 item["labels"].append(answer.option.text_en)
@@ -90,8 +128,21 @@ class TestimonialOut(serializers.ModelSerializer):
 
     class Meta:
         model = TestimonialCandidate
-        fields = ["id", "survey_id", "response", "author_name", "quote", "score_kind", "score", "language",
-                  "status", "reviewed_at", "reviewed_by_email", "review_note", "created_at"]
+        fields = [
+            "id",
+            "survey_id",
+            "response",
+            "author_name",
+            "quote",
+            "score_kind",
+            "score",
+            "language",
+            "status",
+            "reviewed_at",
+            "reviewed_by_email",
+            "review_note",
+            "created_at",
+        ]
 
 
 class _CsatOut(serializers.Serializer):

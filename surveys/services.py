@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -140,7 +141,11 @@ def survey_update(
     """Titles and introductions may change in any status: they do not affect answers."""
     survey = _survey_for_edit(survey_id)
     survey.title_en = _required_text(title_en, "title_en")[:200]
-    survey.title_id, survey.intro_en, survey.intro_id = title_id.strip()[:200], intro_en.strip(), intro_id.strip()
+    survey.title_id, survey.intro_en, survey.intro_id = (
+        title_id.strip()[:200],
+        intro_en.strip(),
+        intro_id.strip(),
+    )
     survey.save(update_fields=["title_en", "title_id", "intro_en", "intro_id", "updated_at"])
     return survey
 
@@ -173,12 +178,18 @@ def question_add(
     survey = _survey_for_edit(survey_id)
     _require_draft(survey, "adding a question")
     if kind not in Question.Kind.values:
-        raise DomainError(f"Unknown question type {kind!r}.", field_errors={"kind": ["Unknown question type."]})
+        raise DomainError(
+            f"Unknown question type {kind!r}.", field_errors={"kind": ["Unknown question type."]}
+        )
     option_texts = _clean_options(options)
     if kind in Question.CHOICE_KINDS and len(option_texts) < 2:
-        raise DomainError("A choice question needs at least two options.", field_errors={"options": ["Add two or more."]})
+        raise DomainError(
+            "A choice question needs at least two options.", field_errors={"options": ["Add two or more."]}
+        )
     if kind not in Question.CHOICE_KINDS and option_texts:
-        raise DomainError("Only choice questions have options.", field_errors={"options": ["Not allowed here."]})
+        raise DomainError(
+            "Only choice questions have options.", field_errors={"options": ["Not allowed here."]}
+        )
     if position is None:
         position = (survey.questions.aggregate(m=Max("position"))["m"] or 0) + 1
     question = Question.objects.create(
@@ -192,7 +203,8 @@ def question_add(
         position=position,
     )
     Option.objects.bulk_create(
-        Option(question=question, text_en=en, text_id=id_, position=i) for i, (en, id_) in enumerate(option_texts, 1)
+        Option(question=question, text_en=en, text_id=id_, position=i)
+        for i, (en, id_) in enumerate(option_texts, 1)
     )
     _bump_version(survey)
     return question
@@ -218,7 +230,9 @@ def question_update(*, question_id: UUID, **changes: Any) -> Question:
         if real["kind"] not in Question.Kind.values:
             raise DomainError("Unknown question type.", field_errors={"kind": ["Unknown question type."]})
         if (real["kind"] in Question.CHOICE_KINDS) != (question.kind in Question.CHOICE_KINDS):
-            raise DomainError("Remove the question and add a new one to switch between choice and non-choice.")
+            raise DomainError(
+                "Remove the question and add a new one to switch between choice and non-choice."
+            )
     if "text_en" in real:
         real["text_en"] = _required_text(real["text_en"], "text_en")[:500]
     for field, value in real.items():
@@ -249,7 +263,9 @@ def option_add(*, question_id: UUID, text_en: str, text_id: str = "") -> Option:
     _require_draft(survey, "adding an option")
     position = (question.options.aggregate(m=Max("position"))["m"] or 0) + 1
     option = Option.objects.create(
-        question=question, text_en=_required_text(text_en, "text_en")[:200], text_id=text_id.strip()[:200],
+        question=question,
+        text_en=_required_text(text_en, "text_en")[:200],
+        text_id=text_id.strip()[:200],
         position=position,
     )
     _bump_version(survey)
@@ -329,11 +345,18 @@ def survey_duplicate_as_draft(*, survey_id: UUID) -> Survey:
     )
     for q in original.questions.all():
         new_q = Question.objects.create(
-            survey=copy, kind=q.kind, text_en=q.text_en, text_id=q.text_id, help_en=q.help_en,
-            help_id=q.help_id, required=q.required, position=q.position,
+            survey=copy,
+            kind=q.kind,
+            text_en=q.text_en,
+            text_id=q.text_id,
+            help_en=q.help_en,
+            help_id=q.help_id,
+            required=q.required,
+            position=q.position,
         )
         Option.objects.bulk_create(
-            Option(question=new_q, text_en=o.text_en, text_id=o.text_id, position=o.position) for o in q.options.all()
+            Option(question=new_q, text_en=o.text_en, text_id=o.text_id, position=o.position)
+            for o in q.options.all()
         )
     return copy
 
@@ -368,8 +391,12 @@ def _clean_recipient(row: dict, index: int, errors: dict) -> dict | None:
     if len(name) > 200 or len(mention_author) > 200 or len(phone) > 32:
         err("name", "Too long.")
     return {
-        "name": name, "email": email, "phone": phone, "language": language,
-        "incident_id": incident_id, "mention_author": mention_author,
+        "name": name,
+        "email": email,
+        "phone": phone,
+        "language": language,
+        "incident_id": incident_id,
+        "mention_author": mention_author,
     }
 
 
@@ -404,7 +431,8 @@ def invitation_create_batch(
     )
     tokens = [token_new() for _ in invitations]
     InvitationLink.objects.bulk_create(
-        InvitationLink(invitation=inv, token_hash=hashed) for inv, (_raw, hashed) in zip(invitations, tokens, strict=True)
+        InvitationLink(invitation=inv, token_hash=hashed)
+        for inv, (_raw, hashed) in zip(invitations, tokens, strict=True)
     )
     if send_email:
         from surveys.tasks import invitation_send_task
@@ -415,8 +443,9 @@ def invitation_create_batch(
     return [(inv, raw) for inv, (raw, _hashed) in zip(invitations, tokens, strict=True)]
 
 
-def invitation_create(*, survey_id: UUID, send_email: bool = True, expires_in_days: int = INVITATION_TTL_DAYS,
-                      **recipient: Any) -> tuple[Invitation, str]:
+def invitation_create(
+    *, survey_id: UUID, send_email: bool = True, expires_in_days: int = INVITATION_TTL_DAYS, **recipient: Any
+) -> tuple[Invitation, str]:
     """One invitation and its link (shown once)."""
     return invitation_create_batch(
         survey_id=survey_id, recipients=[recipient], expires_in_days=expires_in_days, send_email=send_email
@@ -448,7 +477,10 @@ def _email_invitation(invitation: Invitation, *, kind: str) -> None:
 
 def _claimable(qs, now):
     return qs.filter(
-        answered_at__isnull=True, opted_out_at__isnull=True, expires_at__gt=now, survey__status=Survey.Status.OPEN
+        answered_at__isnull=True,
+        opted_out_at__isnull=True,
+        expires_at__gt=now,
+        survey__status=Survey.Status.OPEN,
     ).exclude(email="")
 
 
@@ -457,7 +489,9 @@ def invitation_send(*, invitation_id: UUID) -> bool:
     """Email the invitation once. The conditional UPDATE claims it, so a second run (a retried or
     duplicated task) finds nothing to do; a failed send rolls the claim back for the retry."""
     now = timezone.now()
-    claimed = _claimable(Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True), now).update(sent_at=now)
+    claimed = _claimable(Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True), now).update(
+        sent_at=now
+    )
     if not claimed:
         return False
     invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
@@ -506,8 +540,8 @@ WITH claimed AS (
 ), answers AS (
     INSERT INTO surveys_answer (response_id, question_id, number, text, option_id)
     SELECT response.id, v.question_id, v.number, v.text, v.option_id
-    FROM response, (VALUES {answer_rows}) AS v (question_id, number, text, option_id)
-    WHERE v.question_id IS NOT NULL
+    FROM response, unnest(%(q)s::uuid[], %(n)s::smallint[], %(t)s::text[], %(o)s::uuid[])
+        AS v (question_id, number, text, option_id)
     RETURNING 1
 ), testimonial AS (
     INSERT INTO surveys_testimonialcandidate
@@ -578,7 +612,9 @@ def _answer_rows(questions, answers: dict) -> list[tuple]:
             continue
         _check_answer(question, value)
         if question.kind in Question.CHOICE_KINDS:
-            rows.extend((question.pk, None, "", v) for v in (value if isinstance(value, list | tuple) else [value]))
+            rows.extend(
+                (question.pk, None, "", v) for v in (value if isinstance(value, list | tuple) else [value])
+            )
         elif question.kind in Question.TEXT_LIMITS:
             rows.append((question.pk, None, value.strip(), None))
         else:
@@ -598,12 +634,18 @@ def _testimonial_fields(questions, answers: dict) -> dict | None:
     if headline is not None and answers[headline.pk] < top[headline.kind]:
         return None
     quote = next(
-        (answers[q.pk].strip() for q in questions
-         if q.kind in (Question.Kind.LONG_TEXT, Question.Kind.SHORT_TEXT) and answers.get(q.pk)),
+        (
+            answers[q.pk].strip()
+            for q in questions
+            if q.kind in (Question.Kind.LONG_TEXT, Question.Kind.SHORT_TEXT) and answers.get(q.pk)
+        ),
         "",
     )
-    return {"quote": quote, "score_kind": headline.kind if headline else "",
-            "score": answers[headline.pk] if headline else None}
+    return {
+        "quote": quote,
+        "score_kind": headline.kind if headline else "",
+        "score": answers[headline.pk] if headline else None,
+    }
 
 
 def response_submit(
@@ -628,10 +670,22 @@ def response_submit(
                 raise DomainError("No such invitation.")
             survey_id, questions_version = invitation.survey_id, invitation.survey.questions_version
         now = timezone.now()
-        if _submit_once(invitation_id=invitation_id, answers=answers, language=language, survey_id=survey_id,
-                        questions_version=questions_version, response_id=(response_id := uuid.uuid4()), now=now):
-            response = Response(id=response_id, survey_id=survey_id, invitation_id=invitation_id,
-                                language=(language or "")[:2], submitted_at=now)
+        if _submit_once(
+            invitation_id=invitation_id,
+            answers=answers,
+            language=language,
+            survey_id=survey_id,
+            questions_version=questions_version,
+            response_id=(response_id := uuid.uuid4()),
+            now=now,
+        ):
+            response = Response(
+                id=response_id,
+                survey_id=survey_id,
+                invitation_id=invitation_id,
+                language=(language or "")[:2],
+                submitted_at=now,
+            )
             response._state.adding, response._state.db = False, connection.alias
             return response
         reason = _unavailable_reason(invitation_id, now, questions_version)
@@ -652,16 +706,25 @@ def response_submit_by_token(
     loads the invitation to show the right page."""
     now = timezone.now()
     response_id = uuid.uuid4()
-    if not _submit_once(invitation_id=None, token_hash=hash_of_token(raw_token), answers=answers, language=language,
-                        survey_id=survey_id, questions_version=questions_version, response_id=response_id, now=now):
+    if not _submit_once(
+        invitation_id=None,
+        token_hash=hash_of_token(raw_token),
+        answers=answers,
+        language=language,
+        survey_id=survey_id,
+        questions_version=questions_version,
+        response_id=response_id,
+        now=now,
+    ):
         return None
     response = Response(id=response_id, survey_id=survey_id, language=(language or "")[:2], submitted_at=now)
     response._state.adding, response._state.db = False, connection.alias
     return response
 
 
-def _submit_once(*, invitation_id, answers, language, survey_id, questions_version, response_id, now,
-                 token_hash: str = "") -> bool:
+def _submit_once(
+    *, invitation_id, answers, language, survey_id, questions_version, response_id, now, token_hash: str = ""
+) -> bool:
     """Validate the answers against that questions version, then claim and insert in one statement;
     False when nothing was claimed."""
     questions = survey_questions_get(survey_id=survey_id, version=questions_version)
@@ -670,24 +733,31 @@ def _submit_once(*, invitation_id, answers, language, survey_id, questions_versi
     rows = _answer_rows(questions, answers)
     testimonial = _testimonial_fields(questions, answers)
     params: dict[str, Any] = {
-        "now": now, "invitation_id": invitation_id, "survey_id": survey_id, "version": questions_version,
-        "response_id": response_id, "language": (language or "")[:2], "candidate_id": uuid.uuid4(),
-        "is_candidate": testimonial is not None, **(testimonial or {"quote": "", "score_kind": "", "score": None}),
+        "now": now,
+        "invitation_id": invitation_id,
+        "survey_id": survey_id,
+        "version": questions_version,
+        "response_id": response_id,
+        "language": (language or "")[:2],
+        "candidate_id": uuid.uuid4(),
+        "is_candidate": testimonial is not None,
+        **(testimonial or {"quote": "", "score_kind": "", "score": None}),
     }
-    # Each answer row gets its own named parameters. A VALUES list cannot be empty, so a submission
-    # without answers sends one all-NULL row, which the WHERE keeps out of the table.
-    values = []
-    for i, (question_id, number, text, option_id) in enumerate(rows or [(None, None, None, None)]):
-        values.append(f"(%(q{i})s::uuid, %(n{i})s::smallint, %(t{i})s::text, %(o{i})s::uuid)")
-        params.update({f"q{i}": question_id, f"n{i}": number, f"t{i}": text, f"o{i}": option_id})
+    # The answers travel as four parallel arrays: four parameters whatever the number of answers.
+    columns = list(zip(*rows, strict=True)) or [(), (), (), ()]
+    params.update(q=list(columns[0]), n=list(columns[1]), t=list(columns[2]), o=list(columns[3]))
     if invitation_id is not None:
         invitation = "i.id = %(invitation_id)s"
     else:
         invitation = "i.id = (SELECT l.invitation_id FROM surveys_invitationlink AS l WHERE l.token_hash = %(token_hash)s)"
         params["token_hash"] = token_hash
-    with connection.cursor() as cursor:
-        cursor.execute(_SUBMIT_SQL.format(invitation=invitation, answer_rows=", ".join(values)), params)
-        claimed, _answers, _candidates = cursor.fetchone()
+    with connection.cursor():  # sets the brand's search_path on the connection
+        # A server-side-binding cursor, so PostgreSQL can keep the statement prepared per connection
+        # (Django's own cursors bind on the client, and this statement's planning costs as much as
+        # running it). A prepared plan follows search_path changes, so brands never mix.
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(_SUBMIT_SQL.format(invitation=invitation), params, prepare=True)
+            claimed, _answers, _candidates = cursor.fetchone()
     return bool(claimed)
 
 
@@ -696,9 +766,14 @@ def _submit_once(*, invitation_id, answers, language, survey_id, questions_versi
 def testimonial_review(*, candidate_id: UUID, decision: str, actor, note: str = "") -> TestimonialCandidate:
     """Approve or reject a candidate. Repeating the same decision changes nothing; staff may
     change their mind (approved → rejected) and the last review is kept."""
-    statuses = {"approve": TestimonialCandidate.Status.APPROVED, "reject": TestimonialCandidate.Status.REJECTED}
+    statuses = {
+        "approve": TestimonialCandidate.Status.APPROVED,
+        "reject": TestimonialCandidate.Status.REJECTED,
+    }
     if decision not in statuses:
-        raise DomainError("Decision must be approve or reject.", field_errors={"decision": ["approve or reject"]})
+        raise DomainError(
+            "Decision must be approve or reject.", field_errors={"decision": ["approve or reject"]}
+        )
     candidate = TestimonialCandidate.objects.select_for_update().filter(pk=candidate_id).first()
     if candidate is None:
         raise DomainError("No such testimonial candidate.")
@@ -709,5 +784,7 @@ def testimonial_review(*, candidate_id: UUID, decision: str, actor, note: str = 
     candidate.reviewed_by_id = getattr(actor, "pk", None)
     candidate.reviewed_by_email = getattr(actor, "email", "") or ""
     candidate.review_note = (note or "").strip()[:500]
-    candidate.save(update_fields=["status", "reviewed_at", "reviewed_by_id", "reviewed_by_email", "review_note"])
+    candidate.save(
+        update_fields=["status", "reviewed_at", "reviewed_by_id", "reviewed_by_email", "review_note"]
+    )
     return candidate

@@ -10,8 +10,14 @@ logger = logging.getLogger(__name__)
 REMINDER_AFTER_DAYS = 3
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5,
-             time_limit=60, soft_time_limit=45)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=60,
+    soft_time_limit=45,
+)
 def invitation_send_task(invitation_id: str) -> bool:
     """Email one invitation; the service claims the row, so a duplicate finds nothing to send."""
     from surveys.services import invitation_send
@@ -21,8 +27,14 @@ def invitation_send_task(invitation_id: str) -> bool:
     return sent
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5,
-             time_limit=60, soft_time_limit=45)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=60,
+    soft_time_limit=45,
+)
 def invitation_remind_task(invitation_id: str) -> bool:
     from surveys.services import invitation_remind
 
@@ -36,7 +48,10 @@ def survey_reminders_due_task(after_days: float = REMINDER_AFTER_DAYS) -> int:
     """In the current brand: queue one reminder task per invitation that is due one."""
     from surveys.selectors import invitations_due_for_reminder
 
-    ids = [str(pk) for pk in invitations_due_for_reminder(after=timedelta(days=after_days)).values_list("pk", flat=True)]
+    ids = [
+        str(pk)
+        for pk in invitations_due_for_reminder(after=timedelta(days=after_days)).values_list("pk", flat=True)
+    ]
     for pk in ids:
         invitation_remind_task.delay(pk)
     logger.info("survey reminders due: %d", len(ids))

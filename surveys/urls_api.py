@@ -15,5 +15,9 @@ urlpatterns = [
     path("surveys/<uuid:survey_id>/responses/", api.ResponseListApi.as_view(), name="survey-responses"),
     path("surveys/<uuid:survey_id>/responses.csv", api.ResponseCsvApi.as_view(), name="survey-responses-csv"),
     path("testimonials/", api.TestimonialListApi.as_view(), name="testimonial-list"),
-    path("testimonials/<uuid:candidate_id>/review/", api.TestimonialReviewApi.as_view(), name="testimonial-review"),
+    path(
+        "testimonials/<uuid:candidate_id>/review/",
+        api.TestimonialReviewApi.as_view(),
+        name="testimonial-review",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from surveys.forms import AnswerForm
+from surveys.forms import AnswerForm, answers_from_post
 from surveys.models import Invitation, Survey
 from surveys.selectors import invitation_get_by_token, survey_questions_get
 from surveys.services import (
@@ -25,6 +25,7 @@ from surveys.services import (
     response_submit_by_token,
 )
 from surveys.tokens import token_hash, token_looks_valid
+from tenants.errors import DomainError
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _DEFAULT_COLOUR = "#0f766e"
@@ -43,8 +44,11 @@ def brand_chrome() -> dict:
     colour = colour if _COLOUR.match(colour) else _DEFAULT_COLOUR
     r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return {"brand_name": getattr(brand, "name", ""), "brand_colour": colour,
-            "brand_text": "#111827" if luminance > 150 else "#ffffff"}
+    return {
+        "brand_name": getattr(brand, "name", ""),
+        "brand_colour": colour,
+        "brand_text": "#111827" if luminance > 150 else "#ffffff",
+    }
 
 
 def choose_language(request: HttpRequest, invitation: Invitation | None) -> str:
@@ -76,7 +80,9 @@ def _page(request, template: str, context: dict, *, status: int = 200, language:
 
 def _unavailable(request, reason: str, language: str) -> HttpResponse:
     status = 404 if reason == "unknown" else 410
-    return _page(request, "surveys/public/unavailable.html", {"reason": reason}, status=status, language=language)
+    return _page(
+        request, "surveys/public/unavailable.html", {"reason": reason}, status=status, language=language
+    )
 
 
 def _state(invitation: Invitation) -> str | None:
@@ -93,12 +99,20 @@ def _rate_limited(request: HttpRequest, raw_token: str) -> bool:
     """Per token and per client address; counted in the default cache, whose keys carry the brand."""
     token_key = token_hash(raw_token)
     per_token = is_ratelimited(
-        request, group="surveys.submit.token", key=lambda _g, _r: token_key,
-        rate=_rate("SURVEYS_SUBMIT_RATE_PER_TOKEN", "10/m"), method="POST", increment=True,
+        request,
+        group="surveys.submit.token",
+        key=lambda _g, _r: token_key,
+        rate=_rate("SURVEYS_SUBMIT_RATE_PER_TOKEN", "10/m"),
+        method="POST",
+        increment=True,
     )
     per_ip = is_ratelimited(
-        request, group="surveys.submit.ip", key="ip",
-        rate=_rate("SURVEYS_SUBMIT_RATE_PER_IP", "120/m"), method="POST", increment=True,
+        request,
+        group="surveys.submit.ip",
+        key="ip",
+        rate=_rate("SURVEYS_SUBMIT_RATE_PER_IP", "120/m"),
+        method="POST",
+        increment=True,
     )
     return per_token or per_ip
 
@@ -115,11 +129,19 @@ def _submit_fast(request: HttpRequest, token: str) -> HttpResponse | None:
     questions = survey_questions_get(survey_id=survey_id, version=version)
     if not questions or language not in SUPPORTED or not token_looks_valid(token):
         return None
-    form = AnswerForm(questions, data=request.POST)
-    if not form.is_valid():
+    answers = answers_from_post(questions, request.POST)
+    if answers is None:
         return None
-    response = response_submit_by_token(raw_token=token, answers=form.answers(), language=language,
-                                        survey_id=survey_id, questions_version=version)
+    try:
+        response = response_submit_by_token(
+            raw_token=token,
+            answers=answers,
+            language=language,
+            survey_id=survey_id,
+            questions_version=version,
+        )
+    except DomainError:
+        return None  # a missing or out-of-range answer: the full path explains it on its field
     return redirect("surveys:thanks", token=token) if response else None
 
 
@@ -130,8 +152,13 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if _rate_limited(request, token):
             with translation.override(choose_language(request, None)):
-                return _page(request, "surveys/public/rate_limited.html", {}, status=429,
-                             language=translation.get_language())
+                return _page(
+                    request,
+                    "surveys/public/rate_limited.html",
+                    {},
+                    status=429,
+                    language=translation.get_language(),
+                )
         fast = _submit_fast(request, token)
         if fast is not None:
             return fast
@@ -148,15 +175,30 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         form = AnswerForm(questions, data=request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
-                response_submit(invitation_id=invitation.pk, answers=form.answers(), language=language,
-                                survey_id=survey.pk, questions_version=survey.questions_version)
+                response_submit(
+                    invitation_id=invitation.pk,
+                    answers=form.answers(),
+                    language=language,
+                    survey_id=survey.pk,
+                    questions_version=survey.questions_version,
+                )
             except InvitationUnavailable as exc:
                 return _unavailable(request, exc.reason, language)
             return redirect("surveys:thanks", token=token)
-        context = {"survey": survey, "invitation": invitation, "form": form, "token": token,
-                   "other_language": "id" if language == "en" else "en"}
-        return _page(request, "surveys/public/answer.html", context,
-                     status=400 if form.is_bound else 200, language=language)
+        context = {
+            "survey": survey,
+            "invitation": invitation,
+            "form": form,
+            "token": token,
+            "other_language": "id" if language == "en" else "en",
+        }
+        return _page(
+            request,
+            "surveys/public/answer.html",
+            context,
+            status=400 if form.is_bound else 200,
+            language=language,
+        )
 
 
 @never_cache
@@ -187,5 +229,9 @@ def survey_opt_out(request: HttpRequest, token: str) -> HttpResponse:
             if _rate_limited(request, token):
                 return _page(request, "surveys/public/rate_limited.html", {}, status=429, language=language)
             invitation = invitation_opt_out(invitation_id=invitation.pk)
-        return _page(request, "surveys/public/opt_out.html", {"invitation": invitation, "token": token},
-                     language=language)
+        return _page(
+            request,
+            "surveys/public/opt_out.html",
+            {"invitation": invitation, "token": token},
+            language=language,
+        )

@@ -79,8 +79,9 @@ def browser_page(monkeypatch):
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
         try:
-            context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US",
-                                          java_script_enabled=False)
+            context = browser.new_context(
+                viewport={"width": 390, "height": 844}, locale="en-US", java_script_enabled=False
+            )
             yield context.new_page()
             context.close()
         finally:

@@ -37,7 +37,9 @@ def test_citra_cannot_open_brand_a_results(client_a, citra, in_brand_a):
 
 
 def test_unknown_survey_results_is_404(client_a, ayu, brand_a):
-    response = client_a.login_as(ayu).get("/admin/surveys/survey/00000000-0000-0000-0000-000000000000/results/")
+    response = client_a.login_as(ayu).get(
+        "/admin/surveys/survey/00000000-0000-0000-0000-000000000000/results/"
+    )
     assert response.status_code == 404
 
 
@@ -59,7 +61,10 @@ def test_csv_upload_creates_invitations_and_shows_links_once(client_a, ayu, in_b
     html = response.content.decode()
     assert html.count("http://kopi.tanggap.test:8000/s/") == 2
     assert Invitation.objects.count() == 2
-    assert str(Invitation.objects.get(email="sari@example.com").incident_id) == "11111111-2222-3333-4444-555555555555"
+    assert (
+        str(Invitation.objects.get(email="sari@example.com").incident_id)
+        == "11111111-2222-3333-4444-555555555555"
+    )
 
 
 def test_csv_upload_with_a_bad_row_creates_nothing(client_a, ayu, in_brand_a):
@@ -89,8 +94,9 @@ def test_invite_one_person_from_the_admin(client_a, ayu, in_brand_a):
 def test_survey_from_template_in_the_admin(client_a, ayu, in_brand_a):
     from surveys.models import Survey
 
-    response = client_a.login_as(ayu).post("/admin/surveys/survey/from-template/",
-                                           {"template": "nps_quarterly", "open_now": "on"})
+    response = client_a.login_as(ayu).post(
+        "/admin/surveys/survey/from-template/", {"template": "nps_quarterly", "open_now": "on"}
+    )
     survey = Survey.objects.get()
     assert response.status_code == 302 and survey.status == "open" and survey.questions.count() == 4
 
@@ -100,11 +106,19 @@ def test_admin_adds_a_draft_survey_with_a_choice_question(client_a, ayu, in_bran
 
     prefix = "questions"
     data = {
-        "title_en": "Store visit", "title_id": "Kunjungan toko", "intro_en": "", "intro_id": "",
-        f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
+        "title_en": "Store visit",
+        "title_id": "Kunjungan toko",
+        "intro_en": "",
+        "intro_id": "",
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
         f"{prefix}-MAX_NUM_FORMS": "1000",
-        f"{prefix}-0-position": "1", f"{prefix}-0-kind": "single_choice", f"{prefix}-0-text_en": "Which store?",
-        f"{prefix}-0-text_id": "Toko mana?", f"{prefix}-0-required": "on",
+        f"{prefix}-0-position": "1",
+        f"{prefix}-0-kind": "single_choice",
+        f"{prefix}-0-text_en": "Which store?",
+        f"{prefix}-0-text_id": "Toko mana?",
+        f"{prefix}-0-required": "on",
         f"{prefix}-0-new_options": "Jakarta | Jakarta\nBandung | Bandung",
     }
     response = client_a.login_as(ayu).post("/admin/surveys/survey/add/", data)
@@ -131,8 +145,9 @@ def test_testimonial_review_from_the_admin(client_a, ayu, budi, in_brand_a):
     _, token = invite(survey)
     client_a.post(f"/s/{token}/", valid_post(survey))
     candidate = TestimonialCandidate.objects.get()
-    client_a.login_as(ayu).post("/admin/surveys/testimonialcandidate/",
-                                {"action": "approve", "_selected_action": [str(candidate.pk)]})
+    client_a.login_as(ayu).post(
+        "/admin/surveys/testimonialcandidate/", {"action": "approve", "_selected_action": [str(candidate.pk)]}
+    )
     candidate.refresh_from_db()
     assert candidate.status == "approved" and candidate.reviewed_by_email == "ayu@example.com"
     budi_page = client_a.login_as(budi).get("/admin/surveys/testimonialcandidate/")

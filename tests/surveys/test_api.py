@@ -15,8 +15,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _open_survey(client_a, api_key_a, template="csat_after_complaint"):
-    response = client_a.post("/api/v1/surveys/", {"template": template, "open": True},
-                             content_type="application/json", **bearer(api_key_a))
+    response = client_a.post(
+        "/api/v1/surveys/",
+        {"template": template, "open": True},
+        content_type="application/json",
+        **bearer(api_key_a),
+    )
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -32,8 +36,9 @@ def test_api_key_creates_survey_from_template(client_a, api_key_a):
 
 
 def test_unknown_template_is_a_400_with_field_error(client_a, api_key_a):
-    response = client_a.post("/api/v1/surveys/", {"template": "nope"}, content_type="application/json",
-                             **bearer(api_key_a))
+    response = client_a.post(
+        "/api/v1/surveys/", {"template": "nope"}, content_type="application/json", **bearer(api_key_a)
+    )
     assert response.status_code == 400 and "template" in response.json()
 
 
@@ -42,12 +47,24 @@ def test_bulk_invitations_return_links_on_the_brand_host_once(client_a, api_key_
 
     settings.SITE_SCHEME, settings.SITE_PORT = "https", "8443"
     survey = _open_survey(client_a, api_key_a)
-    payload = {"invitations": [{"name": "Sari", "email": "sari@example.com", "language": "id",
-                                "incident_id": "11111111-2222-3333-4444-555555555555"},
-                               {"phone": "+62 812 3456", "mention_author": "@sari_kopi"}],
-               "send_email": False}
-    response = client_a.post(f"/api/v1/surveys/{survey['id']}/invitations/", payload,
-                             content_type="application/json", **bearer(api_key_a))
+    payload = {
+        "invitations": [
+            {
+                "name": "Sari",
+                "email": "sari@example.com",
+                "language": "id",
+                "incident_id": "11111111-2222-3333-4444-555555555555",
+            },
+            {"phone": "+62 812 3456", "mention_author": "@sari_kopi"},
+        ],
+        "send_email": False,
+    }
+    response = client_a.post(
+        f"/api/v1/surveys/{survey['id']}/invitations/",
+        payload,
+        content_type="application/json",
+        **bearer(api_key_a),
+    )
     assert response.status_code == 201, response.content
     links = [row["link"] for row in response.json()]
     assert all(link.startswith("https://kopi.tanggap.test:8443/s/") for link in links)
@@ -64,8 +81,12 @@ def test_bulk_invitations_with_a_bad_row_create_nothing(client_a, api_key_a):
 
     survey = _open_survey(client_a, api_key_a)
     payload = {"invitations": [{"email": "ok@example.com"}, {"email": "broken"}, {"name": "no contact"}]}
-    response = client_a.post(f"/api/v1/surveys/{survey['id']}/invitations/", payload,
-                             content_type="application/json", **bearer(api_key_a))
+    response = client_a.post(
+        f"/api/v1/surveys/{survey['id']}/invitations/",
+        payload,
+        content_type="application/json",
+        **bearer(api_key_a),
+    )
     assert response.status_code == 400
     errors = response.json()["invitations"]
     assert set(errors) == {"1", "2"} and "email" in errors["1"]
@@ -77,10 +98,20 @@ def test_budi_reads_results_but_cannot_write(client_a, budi, in_brand_a):
     client_a.login_as(budi)
     assert client_a.get(f"/api/v1/surveys/{survey.pk}/results/").status_code == 200
     assert client_a.get(f"/api/v1/surveys/{survey.pk}/responses/").status_code == 200
-    assert client_a.post("/api/v1/surveys/", {"template": "nps_quarterly"},
-                         content_type="application/json").status_code == 403
-    assert client_a.post(f"/api/v1/surveys/{survey.pk}/invitations/", {"invitations": [{"email": "x@example.com"}]},
-                         content_type="application/json").status_code == 403
+    assert (
+        client_a.post(
+            "/api/v1/surveys/", {"template": "nps_quarterly"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    assert (
+        client_a.post(
+            f"/api/v1/surveys/{survey.pk}/invitations/",
+            {"invitations": [{"email": "x@example.com"}]},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
     assert client_a.post(f"/api/v1/surveys/{survey.pk}/close/").status_code == 403
 
 
@@ -141,7 +172,7 @@ def test_response_list_has_answers_and_a_fixed_query_count(client_a, api_key_a, 
 
 def test_csv_export_streams_every_response_escaped_against_formulas(client_a, api_key_a, in_brand_a):
     survey = make_survey()
-    _, token = invite(survey, name="=HYPERLINK(\"http://evil\")")
+    _, token = invite(survey, name='=HYPERLINK("http://evil")')
     client_a.post(f"/s/{token}/", valid_post(survey, long_text="+1 great", short_text="@home"))
     response = client_a.get(f"/api/v1/surveys/{survey.pk}/responses.csv", **bearer(api_key_a))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -150,7 +181,7 @@ def test_csv_export_streams_every_response_escaped_against_formulas(client_a, ap
     header, row = rows[0], rows[1]
     assert len(rows) == 2 and header[:3] == ["response_id", "submitted_at", "language"]
     cells = dict(zip(header, row, strict=True))
-    assert cells["name"] == "'=HYPERLINK(\"http://evil\")"
+    assert cells["name"] == '\'=HYPERLINK("http://evil")'
     assert cells["7. Tell us more"] == "'+1 great" and cells["6. Your city"] == "'@home"
     assert cells["5. What do you value?"] == "Price; Quality" and cells["8. May we quote you?"] == "yes"
 
@@ -163,17 +194,32 @@ def test_testimonials_list_and_review(client_a, api_key_a, budi, in_brand_a):
     assert len(listing) == 1 and listing[0]["quote"] == "Bandung"
     candidate = listing[0]["id"]
     budi_client = type(client_a)(client_a.host).login_as(budi)
-    assert budi_client.post(f"/api/v1/testimonials/{candidate}/review/", {"decision": "approve"},
-                            content_type="application/json").status_code == 403
-    response = client_a.post(f"/api/v1/testimonials/{candidate}/review/", {"decision": "approve"},
-                             content_type="application/json", **bearer(api_key_a))
+    assert (
+        budi_client.post(
+            f"/api/v1/testimonials/{candidate}/review/",
+            {"decision": "approve"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    response = client_a.post(
+        f"/api/v1/testimonials/{candidate}/review/",
+        {"decision": "approve"},
+        content_type="application/json",
+        **bearer(api_key_a),
+    )
     assert response.status_code == 200 and response.json()["status"] == "approved"
     assert client_a.get("/api/v1/testimonials/?status=pending", **bearer(api_key_a)).json()["results"] == []
 
 
 def test_openapi_schema_lists_the_survey_endpoints(client_a, brand_a):
     schema = client_a.get("/api/schema/?format=json").json()
-    for path in ("/api/v1/surveys/", "/api/v1/surveys/{survey_id}/invitations/", "/api/v1/surveys/{survey_id}/results/",
-                 "/api/v1/surveys/{survey_id}/responses/", "/api/v1/testimonials/"):
+    for path in (
+        "/api/v1/surveys/",
+        "/api/v1/surveys/{survey_id}/invitations/",
+        "/api/v1/surveys/{survey_id}/results/",
+        "/api/v1/surveys/{survey_id}/responses/",
+        "/api/v1/testimonials/",
+    ):
         assert path in schema["paths"], path
     assert "InvitationWithLinkOut" in str(schema["paths"]["/api/v1/surveys/{survey_id}/invitations/"]["post"])

@@ -11,7 +11,9 @@ from tests.surveys.conftest import invite, make_survey
 pytestmark = pytest.mark.browser
 
 
-def test_customer_answers_on_a_phone_without_javascript(committed_brand_a, committed_live_server, browser_page):
+def test_customer_answers_on_a_phone_without_javascript(
+    committed_brand_a, committed_live_server, browser_page
+):
     from surveys.models import Answer, Response
 
     # Playwright runs an event loop in this thread, so Django hands out a fresh connection here:
@@ -46,8 +48,11 @@ def test_customer_answers_on_a_phone_without_javascript(committed_brand_a, commi
 
     with tenant_context(committed_brand_a):
         response = Response.objects.get(invitation=invitation)
-        numbers = dict(Answer.objects.filter(response=response, number__isnull=False)
-                       .values_list("question__kind", "number"))
+        numbers = dict(
+            Answer.objects.filter(response=response, number__isnull=False).values_list(
+                "question__kind", "number"
+            )
+        )
         assert numbers == {"csat": 5, "nps": 9, "consent": 1}
         assert Answer.objects.get(response=response, question__kind="short_text").text == "Surabaya"
 

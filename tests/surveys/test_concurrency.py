@@ -3,7 +3,6 @@
 
 import threading
 
-import pytest
 from django.db import connections
 from django_tenants.utils import tenant_context
 

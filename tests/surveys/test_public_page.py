@@ -42,7 +42,9 @@ def test_valid_submission_redirects_to_thanks_and_stores_answers(client_a, invit
     response = client_a.post(f"/s/{token}/", valid_post(survey))
     assert response.status_code == 302 and response["Location"] == f"/s/{token}/thanks/"
     assert Response.objects.filter(invitation=invitation).count() == 1
-    assert Answer.objects.filter(response__invitation=invitation).count() == 9  # 2 options in the multiple choice
+    assert (
+        Answer.objects.filter(response__invitation=invitation).count() == 9
+    )  # 2 options in the multiple choice
     assert Invitation.objects.get(pk=invitation.pk).answered_at is not None
     thanks = client_a.get(f"/s/{token}/thanks/", HTTP_ACCEPT_LANGUAGE="en")
     assert thanks.status_code == 200 and "Thank you" in thanks.content.decode()
@@ -112,8 +114,9 @@ def test_token_of_brand_a_is_unknown_on_brand_b_host(client_b, invited):
         ("consent", "maybe", "Answer yes or no."),
     ],
 )
-def test_each_question_type_rejects_bad_answers_with_a_message_on_its_field(client_a, invited, kind, value,
-                                                                               message):
+def test_each_question_type_rejects_bad_answers_with_a_message_on_its_field(
+    client_a, invited, kind, value, message
+):
     from surveys.models import Response
 
     survey, _, token = invited
@@ -149,7 +152,9 @@ def test_whitespace_only_required_text_is_missing(client_a, in_brand_a):
     _, token = invite(survey)
     from surveys.forms import field_name
 
-    response = client_a.post(f"/s/{token}/", {field_name(survey.questions.get()): "   "}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client_a.post(
+        f"/s/{token}/", {field_name(survey.questions.get()): "   "}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400 and "Please answer this question." in response.content.decode()
 
 
@@ -208,7 +213,10 @@ def test_post_without_csrf_token_is_refused(brand_a, invited):
     # With the token from the page, the same client succeeds.
     page = client.get(f"/s/{token}/")
     csrf = page.context["csrf_token"]
-    assert client.post(f"/s/{token}/", {**valid_post(survey), "csrfmiddlewaretoken": str(csrf)}).status_code == 302
+    assert (
+        client.post(f"/s/{token}/", {**valid_post(survey), "csrfmiddlewaretoken": str(csrf)}).status_code
+        == 302
+    )
 
 
 def test_submissions_are_rate_limited_per_token(client_a, invited, settings):
@@ -229,7 +237,9 @@ def test_submissions_are_rate_limited_per_client_address(client_a, survey_a, set
     settings.SURVEYS_SUBMIT_RATE_PER_IP = "2/m"
     cache.clear()
     tokens = [invite(survey_a, email=f"p{i}@example.com")[1] for i in range(3)]
-    statuses = [client_a.post(f"/s/{t}/", valid_post(survey_a), REMOTE_ADDR="10.1.2.3").status_code for t in tokens]
+    statuses = [
+        client_a.post(f"/s/{t}/", valid_post(survey_a), REMOTE_ADDR="10.1.2.3").status_code for t in tokens
+    ]
     assert statuses == [302, 302, 429]
     other = client_a.post(f"/s/{tokens[2]}/", valid_post(survey_a), REMOTE_ADDR="10.9.9.9")
     assert other.status_code == 302
@@ -255,3 +265,49 @@ def test_thanks_page_before_answering_goes_back_to_the_form(client_a, invited):
 def test_put_is_not_allowed(client_a, invited):
     _, _, token = invited
     assert client_a.put(f"/s/{token}/").status_code == 405
+
+
+# --- the fast path (hidden fields) and the full path agree ------------------------------------------
+def test_submission_without_the_hidden_fields_takes_the_full_path(client_a, invited):
+    from surveys.models import Response
+
+    survey, _, token = invited
+    assert client_a.post(f"/s/{token}/", valid_post(survey, hidden=False)).status_code == 302
+    assert Response.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "forged", [{"v": "999"}, {"s": "00000000-0000-0000-0000-000000000000"}, {"v": "x"}, {"l": "fr"}]
+)
+def test_forged_hidden_fields_cannot_store_against_another_question_set(client_a, invited, forged):
+    from surveys.models import Response
+
+    survey, invitation, token = invited
+    response = client_a.post(f"/s/{token}/", {**valid_post(survey), **forged})
+    assert response.status_code == 302  # the full path checks against the invitation's own survey
+    assert Response.objects.get().invitation_id == invitation.pk
+
+
+def test_page_renders_the_hidden_fields(client_a, invited):
+    survey, _, token = invited
+    html = client_a.get(f"/s/{token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'name="s" value="{survey.pk}"' in html and f'name="v" value="{survey.questions_version}"' in html
+
+
+def test_survey_reworded_while_answering_still_takes_the_answers(client_a, invited):
+    from surveys.models import Response
+    from surveys.services import question_update
+
+    survey, _, token = invited
+    data = valid_post(survey)  # rendered with the version before the rewording
+    question_update(question_id=survey.questions.get(kind="csat").pk, text_en="How happy are you?")
+    assert client_a.post(f"/s/{token}/", data).status_code == 302
+    assert Response.objects.count() == 1
+
+
+def test_token_of_brand_a_cannot_be_submitted_on_brand_b_host(client_b, invited):
+    from surveys.models import Response
+
+    survey, _, token = invited
+    assert client_b.post(f"/s/{token}/", valid_post(survey)).status_code == 404
+    assert Response.objects.count() == 0

@@ -2,8 +2,7 @@
 and the splits by week and by incident."""
 
 import uuid
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,8 +14,12 @@ KINDS = [
     {"kind": "csat", "text_en": "Satisfied?"},
     {"kind": "nps", "text_en": "Recommend?"},
     {"kind": "ces", "text_en": "Easy?"},
-    {"kind": "multiple_choice", "text_en": "Value?", "required": False,
-     "options": [("Price", "Harga"), ("Service", "Layanan"), ("Quality", "Kualitas")]},
+    {
+        "kind": "multiple_choice",
+        "text_en": "Value?",
+        "required": False,
+        "options": [("Price", "Harga"), ("Service", "Layanan"), ("Quality", "Kualitas")],
+    },
 ]
 INCIDENT = uuid.UUID("11111111-2222-3333-4444-555555555555")
 
@@ -39,7 +42,7 @@ def _answer(survey, q, csat, nps, ces, options=(), incident_id=None, at=None):
 def known(in_brand_a):
     survey = make_survey(kinds=KINDS)
     q = {x.kind: x for x in survey.questions.prefetch_related("options")}
-    week1 = datetime(2026, 11, 3, 9, tzinfo=dt_timezone.utc)  # a Tuesday
+    week1 = datetime(2026, 11, 3, 9, tzinfo=UTC)  # a Tuesday
     week2 = week1 + timedelta(days=7)
     # csat: 5,4,3,2,1 -> top-2 = 2/5 = 40.0 %
     # nps: 10,9,8,7,0 -> promoters 2, passives 2, detractors 1 -> 40 % - 20 % = 20.0
@@ -66,7 +69,13 @@ def test_csat_is_the_top_two_box_share(known):
 
 
 def test_nps_is_promoters_minus_detractors(known):
-    assert _results(known)["nps"] == {"answers": 5, "promoters": 2, "passives": 2, "detractors": 1, "score": 20.0}
+    assert _results(known)["nps"] == {
+        "answers": 5,
+        "promoters": 2,
+        "passives": 2,
+        "detractors": 1,
+        "score": 20.0,
+    }
 
 
 def test_ces_is_the_mean(known):
@@ -80,7 +89,11 @@ def test_response_rate_against_invitations(known):
 
 def test_choice_counts(known):
     multi = next(q for q in _results(known)["questions"] if q["kind"] == "multiple_choice")
-    assert [(o["text_en"], o["count"]) for o in multi["options"]] == [("Price", 1), ("Service", 3), ("Quality", 1)]
+    assert [(o["text_en"], o["count"]) for o in multi["options"]] == [
+        ("Price", 1),
+        ("Service", 3),
+        ("Quality", 1),
+    ]
 
 
 def test_scale_distribution(known):
@@ -109,5 +122,9 @@ def test_split_by_incident(known):
 
 def test_empty_survey_has_no_scores(in_brand_a):
     results = _results(make_survey(kinds=KINDS))
-    assert results["csat"]["score"] is None and results["nps"]["score"] is None and results["ces"]["mean"] is None
+    assert (
+        results["csat"]["score"] is None
+        and results["nps"]["score"] is None
+        and results["ces"]["mean"] is None
+    )
     assert results["response_rate"] is None and results["by_week"] == []

@@ -138,8 +138,9 @@ def test_invitations_need_an_open_survey(in_brand_a):
         invite(survey)
 
 
-def test_invitation_emails_are_queued_only_after_commit(in_brand_a, django_capture_on_commit_callbacks,
-                                                         monkeypatch):
+def test_invitation_emails_are_queued_only_after_commit(
+    in_brand_a, django_capture_on_commit_callbacks, monkeypatch
+):
     from surveys import tasks
     from surveys.services import invitation_create_batch
 
@@ -203,8 +204,13 @@ def test_submission_stores_all_answers(in_brand_a):
     multi = list(q["multiple_choice"].options.all())
     response = response_submit(
         invitation_id=invitation.pk,
-        answers={q["csat"].pk: 4, q["nps"].pk: 7, q["single_choice"].pk: [q["single_choice"].options.first().pk],
-                 q["multiple_choice"].pk: [multi[0].pk, multi[1].pk], q["long_text"].pk: "ok"},
+        answers={
+            q["csat"].pk: 4,
+            q["nps"].pk: 7,
+            q["single_choice"].pk: [q["single_choice"].options.first().pk],
+            q["multiple_choice"].pk: [multi[0].pk, multi[1].pk],
+            q["long_text"].pk: "ok",
+        },
         language="id",
     )
     assert Response.objects.get().pk == response.pk
@@ -221,9 +227,11 @@ def test_failed_submission_stores_nothing_and_keeps_link_usable(in_brand_a):
     option = q["single_choice"].options.first()
     with pytest.raises(DomainError):
         # NPS out of range: raised after the claim and the response row were written.
-        response_submit(invitation_id=invitation.pk,
-                        answers={q["csat"].pk: 4, q["nps"].pk: 11, q["single_choice"].pk: [option.pk]},
-                        language="en")
+        response_submit(
+            invitation_id=invitation.pk,
+            answers={q["csat"].pk: 4, q["nps"].pk: 11, q["single_choice"].pk: [option.pk]},
+            language="en",
+        )
     assert Response.objects.count() == 0
     assert Invitation.objects.get(pk=invitation.pk).answered_at is None
 
@@ -244,8 +252,11 @@ def test_consent_with_top_score_becomes_a_testimonial_candidate(in_brand_a):
     from surveys.models import TestimonialCandidate
     from surveys.services import response_submit
 
-    kinds = [{"kind": "nps", "text_en": "Recommend?"}, {"kind": "long_text", "text_en": "Why?", "required": False},
-             {"kind": "consent", "text_en": "Quote you?", "required": False}]
+    kinds = [
+        {"kind": "nps", "text_en": "Recommend?"},
+        {"kind": "long_text", "text_en": "Why?", "required": False},
+        {"kind": "consent", "text_en": "Quote you?", "required": False},
+    ]
     survey = make_survey(kinds=kinds)
     q = {x.kind: x for x in survey.questions.all()}
     cases = [(10, True, True), (8, True, False), (10, False, False), (9, None, False)]
@@ -268,7 +279,9 @@ def test_testimonial_review_is_idempotent(in_brand_a, ayu):
     survey = make_survey(kinds=[{"kind": "csat", "text_en": "?"}, {"kind": "consent", "text_en": "Quote?"}])
     q = {x.kind: x for x in survey.questions.all()}
     invitation, _ = invite(survey)
-    response_submit(invitation_id=invitation.pk, answers={q["csat"].pk: 5, q["consent"].pk: True}, language="en")
+    response_submit(
+        invitation_id=invitation.pk, answers={q["csat"].pk: 5, q["consent"].pk: True}, language="en"
+    )
     candidate = TestimonialCandidate.objects.get()
     first = testimonial_review(candidate_id=candidate.pk, decision="approve", actor=ayu)
     again = testimonial_review(candidate_id=candidate.pk, decision="approve", actor=None)
@@ -287,8 +300,13 @@ def test_submission_survives_a_rewording_made_while_the_respondent_was_answering
     q = survey.questions.get()
     loaded_version = survey.questions_version  # what the page was rendered with
     question_update(question_id=q.pk, text_en="How satisfied are you?")
-    response_submit(invitation_id=invitation.pk, answers={q.pk: 4}, language="en", survey_id=survey.pk,
-                    questions_version=loaded_version)
+    response_submit(
+        invitation_id=invitation.pk,
+        answers={q.pk: 4},
+        language="en",
+        survey_id=survey.pk,
+        questions_version=loaded_version,
+    )
     assert Response.objects.filter(invitation=invitation).count() == 1
 
 
