@@ -6,7 +6,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -236,6 +238,14 @@ class DetectorSettingsAdmin(BrandModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return super().has_add_permission(request) and not DetectorSettings.objects.exists()
+
+    def changelist_view(self, request, extra_context=None):
+        # One row per brand: the list would only ever hold it, so go straight to it (or to "add").
+        if DetectorSettings.objects.exists():
+            return HttpResponseRedirect(reverse("admin:incidents_detectorsettings_change", args=[1]))
+        if self.has_add_permission(request):
+            return HttpResponseRedirect(reverse("admin:incidents_detectorsettings_add"))
+        return super().changelist_view(request, extra_context)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

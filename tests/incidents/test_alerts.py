@@ -319,3 +319,29 @@ def test_admin_action_opens_an_incident_from_an_alert(client_a, ayu, alert):
     alert.refresh_from_db()
     assert alert.state == "incident_opened"
     assert alert.incident_id is not None
+
+
+def test_detector_settings_admin_goes_straight_to_the_one_row(client_a, ayu, in_brand_a):
+    from incidents.models import DetectorSettings
+
+    client = client_a.login_as(ayu)
+    assert client.get("/admin/incidents/detectorsettings/")["Location"].endswith("/detectorsettings/add/")
+    response = client.post("/admin/incidents/detectorsettings/add/", _settings_form(spike_min_count=40))
+    assert response.status_code == 302, response.content[:3000]
+    assert DetectorSettings.objects.get().spike_min_count == 40
+    assert client.get("/admin/incidents/detectorsettings/")["Location"].endswith(
+        "/detectorsettings/1/change/"
+    )
+
+
+def _settings_form(**overrides):
+    from incidents.models import DetectorSettings
+
+    defaults = DetectorSettings()
+    data = {
+        f.name: getattr(defaults, f.name)
+        for f in DetectorSettings._meta.fields
+        if f.editable and f.name != "id"
+    }
+    data.update(overrides)
+    return data
