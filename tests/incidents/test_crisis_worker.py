@@ -132,3 +132,30 @@ def test_concurrent_openings_never_share_a_number(committed_brand_a, committed_a
     assert errors == []
     assert connection.schema_name == committed_brand_a.schema_name
     assert sorted(Incident.objects.values_list("number", flat=True)) == list(range(1, 9))
+
+
+def test_severe_alert_opens_an_incident_through_the_worker(celery_worker, committed_brand_a):
+    from django.db import transaction
+
+    from incidents.models import Alert, Incident
+    from incidents.tasks.crisis import incident_auto_open_task
+
+    now = timezone.now()
+    with transaction.atomic():
+        alert = Alert.objects.create(
+            detector=Alert.Detector.RUMOUR,
+            condition_key="rumour:worker",
+            severity=Alert.Severity.CRITICAL,
+            title="Rumor: kopi mengandung babi",
+            window_start=now - timedelta(hours=1),
+            window_end=now,
+            last_seen_at=now,
+            evidence={"authors": 12},
+        )
+        transaction.on_commit(lambda: incident_auto_open_task.delay(str(alert.pk)))
+
+    incident = wait_for(
+        lambda: Incident.objects.filter(alerts=alert).first(), timeout=60, message="the auto-opened incident"
+    )
+    assert incident.severity == 1 and incident.title == alert.title
+    assert Alert.objects.get(pk=alert.pk).state == Alert.State.INCIDENT_OPENED
