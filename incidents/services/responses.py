@@ -223,10 +223,15 @@ def response_update(
 def _needs_approval(response: Response) -> bool:
     if response.is_statement or response.requires_client_approval:
         return True
-    incident = response.incident
     threshold = crisis_settings_get().reply_approval_max_severity
-    # Crisis mode: a reply on an open incident at or above the threshold goes through approval.
-    return bool(incident and incident.is_open and threshold is not None and incident.severity <= threshold)
+    if threshold is None:
+        return False
+    # Crisis mode: a reply on an open incident at or above the threshold goes through approval,
+    # also when it was drafted from the mention without naming the incident the mention is in.
+    incidents = Incident.objects.filter(status__in=Incident.OPEN_STATUSES, severity__lte=threshold)
+    if response.incident_id:
+        return incidents.filter(pk=response.incident_id).exists()
+    return incidents.filter(mention_links__mention_id=response.mention_id).exists()
 
 
 def _approve_action(response: Response) -> str:

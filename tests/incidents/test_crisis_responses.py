@@ -290,3 +290,12 @@ def test_drafts_store_the_kept_verdict_for_every_reply_in_the_data_set(crisis_in
         ), text
         checked += 1
     assert checked >= 80
+
+
+def test_reply_to_a_mention_of_a_severe_incident_needs_approval_even_without_naming_it(crisis_incident, ayu):
+    from incidents.services.incidents import incident_mentions_link
+
+    mention = make_mention()
+    incident_mentions_link(incident_id=crisis_incident.pk, actor=ayu, mention_ids=[mention.pk])
+    reply = response_draft(actor=ayu, kind="reply", mention_id=mention.pk, text=GOOD_ID, language="id")
+    assert response_submit(response_id=reply.pk, actor=ayu).state == "pending_approval"
