@@ -1,0 +1,187 @@
+"""Invitations and their links, the emails (claim, then send; at most one invitation and one
+reminder each) and opting out."""
+
+import logging
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from surveys.models import (
+    Invitation,
+    InvitationEmail,
+    InvitationLink,
+    Survey,
+)
+from surveys.tokens import brand_base_url, token_new
+from tenants.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+INVITATION_TTL_DAYS = 14
+BATCH_LIMIT = 1000
+
+
+def _clean_recipient(row: dict, index: int, errors: dict) -> dict | None:
+    def err(field: str, message: str) -> None:
+        errors.setdefault(f"invitations[{index}].{field}", []).append(message)
+
+    name = str(row.get("name") or "").strip()
+    email = str(row.get("email") or "").strip().lower()
+    phone = str(row.get("phone") or "").strip()
+    language = str(row.get("language") or "").strip().lower()
+    mention_author = str(row.get("mention_author") or "").strip()
+    incident_id = row.get("incident_id") or None
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            err("email", "Enter a valid email address.")
+    if phone and not all(c.isdigit() or c in "+-() " for c in phone):
+        err("phone", "Use digits, spaces and + - ( ) only.")
+    if not email and not phone:
+        err("email", "Give an email address or a phone number.")
+    if language not in ("", "en", "id"):
+        err("language", "Use en, id or leave empty.")
+    if incident_id is not None and not isinstance(incident_id, UUID):
+        try:
+            incident_id = UUID(str(incident_id))
+        except ValueError:
+            err("incident_id", "Must be a UUID.")
+    if len(name) > 200 or len(mention_author) > 200 or len(phone) > 32:
+        err("name", "Too long.")
+    return {
+        "name": name,
+        "email": email,
+        "phone": phone,
+        "language": language,
+        "incident_id": incident_id,
+        "mention_author": mention_author,
+    }
+
+
+@transaction.atomic
+def invitation_create_batch(
+    *,
+    survey_id: UUID,
+    recipients: list[dict],
+    expires_in_days: int = INVITATION_TTL_DAYS,
+    send_email: bool = True,
+) -> list[tuple[Invitation, str]]:
+    """Invitations for an open survey, all or none, each with its link (returned here once, never
+    stored). Emails go out after commit, one task per invitation that has an address."""
+    survey = Survey.objects.filter(pk=survey_id).first()
+    if survey is None:
+        raise DomainError("No such survey.", field_errors={"survey": ["No such survey."]})
+    if survey.status != Survey.Status.OPEN:
+        raise DomainError("Open the survey before inviting people to it.")
+    if not recipients:
+        raise DomainError("Give at least one recipient.", field_errors={"invitations": ["Empty list."]})
+    if len(recipients) > BATCH_LIMIT:
+        raise DomainError(f"At most {BATCH_LIMIT} invitations per batch.")
+    if not 1 <= int(expires_in_days) <= 365:
+        raise DomainError("Links expire after 1 to 365 days.", field_errors={"expires_in_days": ["1–365."]})
+    errors: dict[str, list[str]] = {}
+    rows = [_clean_recipient(row, i, errors) for i, row in enumerate(recipients)]
+    if errors:
+        raise DomainError("Some recipients are invalid; nothing was created.", field_errors=errors)
+    expires_at = timezone.now() + timedelta(days=int(expires_in_days))
+    invitations = Invitation.objects.bulk_create(
+        Invitation(survey=survey, expires_at=expires_at, **row) for row in rows
+    )
+    tokens = [token_new() for _ in invitations]
+    InvitationLink.objects.bulk_create(
+        InvitationLink(invitation=inv, token_hash=hashed)
+        for inv, (_raw, hashed) in zip(invitations, tokens, strict=True)
+    )
+    if send_email:
+        from surveys.tasks import invitation_send_task
+
+        for inv in invitations:
+            if inv.email:
+                transaction.on_commit(lambda pk=str(inv.pk): invitation_send_task.delay(pk))
+    return [(inv, raw) for inv, (raw, _hashed) in zip(invitations, tokens, strict=True)]
+
+
+def invitation_create(
+    *, survey_id: UUID, send_email: bool = True, expires_in_days: int = INVITATION_TTL_DAYS, **recipient: Any
+) -> tuple[Invitation, str]:
+    """One invitation and its link (shown once)."""
+    return invitation_create_batch(
+        survey_id=survey_id, recipients=[recipient], expires_in_days=expires_in_days, send_email=send_email
+    )[0]
+
+
+def _email_invitation(invitation: Invitation, *, kind: str) -> None:
+    """Mint a fresh link for this email and send it, in the invitation's (or brand's) language."""
+    raw, hashed = token_new()
+    InvitationLink.objects.create(invitation=invitation, token_hash=hashed, purpose=kind)
+    brand = connection.tenant
+    base = brand_base_url(brand)
+    language = invitation.language or getattr(brand, "default_language", "") or "en"
+    with translation.override(language):
+        context = {
+            "brand_name": getattr(brand, "name", ""),
+            "name": invitation.name,
+            "survey_title": invitation.survey.title,
+            "link": f"{base}/s/{raw}/",
+            "opt_out_link": f"{base}/s/{raw}/opt-out/",
+            "expires_at": invitation.expires_at,
+            "reminder": kind == InvitationEmail.Kind.REMINDER,
+        }
+        subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
+        body = render_to_string("surveys/email/invitation_body.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+    InvitationEmail.objects.create(invitation=invitation, kind=kind, to=invitation.email)
+
+
+def _claimable(qs, now):
+    return qs.filter(
+        answered_at__isnull=True,
+        opted_out_at__isnull=True,
+        expires_at__gt=now,
+        survey__status=Survey.Status.OPEN,
+    ).exclude(email="")
+
+
+@transaction.atomic
+def invitation_send(*, invitation_id: UUID) -> bool:
+    """Email the invitation once. The conditional UPDATE claims it, so a second run (a retried or
+    duplicated task) finds nothing to do; a failed send rolls the claim back for the retry."""
+    now = timezone.now()
+    claimed = _claimable(Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True), now).update(
+        sent_at=now
+    )
+    if not claimed:
+        return False
+    invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
+    _email_invitation(invitation, kind=InvitationEmail.Kind.INVITATION)
+    return True
+
+
+@transaction.atomic
+def invitation_remind(*, invitation_id: UUID) -> bool:
+    """Send the one reminder, only to someone who was emailed, has not answered and has not opted
+    out. Claimed like invitation_send, so it is sent at most once."""
+    now = timezone.now()
+    claimed = _claimable(
+        Invitation.objects.filter(pk=invitation_id, sent_at__isnull=False, reminded_at__isnull=True), now
+    ).update(reminded_at=now)
+    if not claimed:
+        return False
+    invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
+    _email_invitation(invitation, kind=InvitationEmail.Kind.REMINDER)
+    return True
+
+
+@transaction.atomic
+def invitation_opt_out(*, invitation_id: UUID) -> Invitation:
+    """No more emails for this invitation. Safe to repeat."""
+    Invitation.objects.filter(pk=invitation_id, opted_out_at__isnull=True).update(opted_out_at=timezone.now())
+    return Invitation.objects.get(pk=invitation_id)
