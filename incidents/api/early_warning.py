@@ -17,12 +17,21 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from incidents.models import Alert, Mention, MetricSample, Notification, WebhookDelivery, WebhookSubscription
+from incidents.models import (
+    Alert,
+    DetectorSettings,
+    Mention,
+    MetricSample,
+    Notification,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from incidents.notifications import notification_mark_read
 from incidents.selectors_early_warning import (
     AlertFilter,
     MentionFilter,
     alert_list,
+    detector_settings_get,
     mention_list,
     notification_list_for_user,
     webhook_delivery_list,
@@ -31,6 +40,7 @@ from incidents.selectors_early_warning import (
 from incidents.services.alerts import alert_acknowledge, alert_dismiss
 from incidents.services.intake import (
     MAX_ROWS_PER_REQUEST,
+    detector_settings_update,
     mention_mark_answered,
     mentions_ingest,
     metrics_ingest,
@@ -43,6 +53,7 @@ from incidents.webhooks import (
     webhook_subscription_update,
 )
 from tenants.api_base import BrandApiView
+from tenants.models import BrandGrant
 
 
 class PayloadTooLarge(ParseError):
@@ -283,6 +294,29 @@ class MetricListCreateApi(BrandApiView, GenericAPIView):
     def post(self, request):
         rows = _json_list(request, what="samples")
         return Response(metrics_ingest(rows=rows).as_dict())
+
+
+# --- Detector settings ------------------------------------------------------------------------------
+class DetectorSettingsOut(serializers.ModelSerializer):
+    class Meta:
+        model = DetectorSettings
+        exclude = ["id"]
+        read_only_fields = ["updated_at"]
+
+
+class DetectorSettingsApi(BrandApiView):
+    """The brand's detector thresholds (defaults until someone saves them). Staff change them."""
+
+    write_roles = BrandGrant.STAFF_ROLES
+
+    @extend_schema(responses=DetectorSettingsOut)
+    def get(self, request):
+        return Response(DetectorSettingsOut(detector_settings_get()).data)
+
+    @extend_schema(request=DetectorSettingsOut(partial=True), responses=DetectorSettingsOut)
+    def patch(self, request):
+        data = self.validated(DetectorSettingsOut, request.data, partial=True)
+        return Response(DetectorSettingsOut(detector_settings_update(**data)).data)
 
 
 # --- Alerts -----------------------------------------------------------------------------------------

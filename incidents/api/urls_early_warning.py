@@ -9,6 +9,7 @@ urlpatterns = [
     path("mentions/<uuid:mention_id>/", api.MentionDetailApi.as_view(), name="mention-detail"),
     path("mentions/<uuid:mention_id>/answered/", api.MentionAnsweredApi.as_view(), name="mention-answered"),
     path("metrics/", api.MetricListCreateApi.as_view(), name="metric-list"),
+    path("detector-settings/", api.DetectorSettingsApi.as_view(), name="detector-settings"),
     path("alerts/", api.AlertListApi.as_view(), name="alert-list"),
     path("alerts/<uuid:alert_id>/", api.AlertDetailApi.as_view(), name="alert-detail"),
     path("alerts/<uuid:alert_id>/acknowledge/", api.AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.helpers import bearer
 from tests.incidents.fixtures_early_warning import (  # noqa: F401 - fixtures
     detector_settings_fixture,
     mentions_build,
@@ -180,3 +181,25 @@ def test_thresholds_come_from_the_brands_settings(detector_settings, now):
     assert _run(unanswered_complaints_detect, detector_settings, now) == []
     detector_settings.unanswered_min_count = 3
     assert len(_run(unanswered_complaints_detect, detector_settings, now)) == 1
+
+
+def test_settings_api_reads_defaults_and_staff_change_them(client_a, ayu, budi, api_key_a, in_brand_a):
+    from incidents.models import DetectorSettings
+
+    assert client_a.get("/api/v1/detector-settings/", **bearer(api_key_a)).json()["spike_min_count"] == 20
+    viewer = client_a.__class__(client_a.host).login_as(budi)
+    patch = {"spike_min_count": 50, "brand_handles": "@kopinusantara"}
+    assert (
+        viewer.patch("/api/v1/detector-settings/", patch, content_type="application/json").status_code == 403
+    )
+    assert (
+        client_a.patch(
+            "/api/v1/detector-settings/", patch, content_type="application/json", **bearer(api_key_a)
+        )
+    ).status_code == 403  # thresholds are the agency's call, not an integration's
+    staff = client_a.login_as(ayu)
+    response = staff.patch("/api/v1/detector-settings/", patch, content_type="application/json")
+    assert response.status_code == 200
+    assert DetectorSettings.objects.get().spike_min_count == 50
+    bad = staff.patch("/api/v1/detector-settings/", {"rumour_similarity": 5}, content_type="application/json")
+    assert bad.status_code == 400
