@@ -233,14 +233,16 @@ def webhook_delivery_attempt(*, delivery_id) -> float | None:
         error = "subscription is inactive"
     else:
         try:
-            response = requests.post(
+            # stream=True: only the status is needed; a huge answer is never read into memory.
+            with requests.post(
                 subscription.url,
                 data=body.encode("utf-8"),
                 headers=headers,
                 timeout=TIMEOUT,
                 allow_redirects=False,
-            )
-            status_code = response.status_code
+                stream=True,
+            ) as response:
+                status_code = response.status_code
             if not 200 <= status_code < 300:
                 error = f"HTTP {status_code}"
         except requests.RequestException as exc:
