@@ -201,6 +201,18 @@ def _claim(delivery_id) -> bool:
     )
 
 
+def _send_refusal(url: str) -> str | None:
+    """Why this URL may not be called now (its host may have been re-pointed at an internal
+    address since the subscription was saved), or None."""
+    if _private_hosts_allowed():
+        return None
+    try:
+        webhook_url_check(url)
+    except DomainError as exc:
+        return f"refused: {exc.message}"
+    return None
+
+
 def webhook_delivery_attempt(*, delivery_id) -> float | None:
     """Make one attempt at a delivery. Returns None when there is nothing more to do (sent, failed
     for good, gone, or taken by another run), else the seconds to wait before the next attempt."""
@@ -231,6 +243,8 @@ def webhook_delivery_attempt(*, delivery_id) -> float | None:
     status_code, error = None, ""
     if not subscription.is_active:
         error = "subscription is inactive"
+    elif (refusal := _send_refusal(subscription.url)) is not None:
+        error = refusal
     else:
         try:
             # stream=True: only the status is needed; a huge answer is never read into memory.

@@ -231,3 +231,17 @@ def test_budi_and_citra_cannot_manage_webhooks_in_the_admin(client_a, budi, citr
     outsider = client_a.__class__(client_a.host).login_as(citra)
     assert outsider.get("/admin/incidents/webhooksubscription/").status_code == 302
     assert outsider.get("/admin/incidents/mention/").status_code == 302
+
+
+def test_delivery_to_a_host_now_pointing_inside_is_refused(in_brand_a, webhook_server, settings):
+    from incidents.models import WebhookDelivery
+    from incidents.webhooks import webhook_delivery_attempt, webhook_event_emit, webhook_subscription_create
+
+    webhook_subscription_create(name="srv", url=webhook_server.url, events=["*"])
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False  # as in production, after the subscription exists
+    webhook_event_emit(event="ping", payload={})
+    delivery = WebhookDelivery.objects.get()
+    assert webhook_delivery_attempt(delivery_id=delivery.pk) is not None  # logged, retried later
+    assert webhook_server.requests == []
+    delivery.refresh_from_db()
+    assert delivery.attempt_log[0]["error"].startswith("refused:")
