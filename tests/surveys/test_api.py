@@ -156,6 +156,7 @@ def test_response_list_has_answers_and_a_fixed_query_count(client_a, api_key_a, 
     survey = make_survey()
     _, token = invite(survey)
     client_a.post(f"/s/{token}/", valid_post(survey))
+    client_a.get("/api/v1/surveys/", **bearer(api_key_a))  # the key's first use records last_used_at
     with CaptureQueriesContext(connection) as one:
         body = client_a.get(f"/api/v1/surveys/{survey.pk}/responses/", **bearer(api_key_a)).json()
     answers = {a["kind"]: a for a in body["results"][0]["answers"]}
@@ -223,3 +224,20 @@ def test_openapi_schema_lists_the_survey_endpoints(client_a, brand_a):
     ):
         assert path in schema["paths"], path
     assert "InvitationWithLinkOut" in str(schema["paths"]["/api/v1/surveys/{survey_id}/invitations/"]["post"])
+
+
+def test_survey_and_testimonial_lists_use_a_fixed_number_of_queries(client_a, api_key_a, in_brand_a):
+    make_survey()
+    client_a.get("/api/v1/surveys/", **bearer(api_key_a))  # the key's first use records last_used_at
+    with CaptureQueriesContext(connection) as one:
+        assert len(client_a.get("/api/v1/surveys/", **bearer(api_key_a)).json()["results"]) == 1
+    for i in range(4):
+        survey = make_survey(title=f"Survey {i}")
+        _, token = invite(survey)
+        client_a.post(f"/s/{token}/", valid_post(survey))
+    with CaptureQueriesContext(connection) as five:
+        assert len(client_a.get("/api/v1/surveys/", **bearer(api_key_a)).json()["results"]) == 5
+    assert len(five) == len(one)
+    with CaptureQueriesContext(connection) as candidates:
+        assert len(client_a.get("/api/v1/testimonials/", **bearer(api_key_a)).json()["results"]) == 4
+    assert len(candidates) <= len(one) + 1

@@ -318,3 +318,14 @@ def test_submission_without_answers_to_optional_questions_stores_a_response(in_b
     invitation, _ = invite(survey)
     response_submit(invitation_id=invitation.pk, answers={}, language="en")
     assert Response.objects.count() == 1 and Answer.objects.count() == 0
+
+
+def test_invitation_email_is_in_the_invitation_language(in_brand_a, mailoutbox):
+    from surveys.services import invitation_send
+
+    survey = make_survey()
+    invitation, _ = invite(survey, language="id", name="Sari")
+    invitation_send(invitation_id=invitation.pk)
+    message = mailoutbox[0]
+    assert message.subject == "Kopi Nusantara ingin mendengar pendapat Anda"
+    assert "Halo Sari," in message.body and "http://kopi.tanggap.test:8000/s/" in message.body
