@@ -43,17 +43,21 @@ from tenants.api_base import BrandApiView
 TAG = ["surveys"]
 
 
-class _Cursor(CursorPagination):
+class NewestFirstCursor(CursorPagination):
+    """Set as a list view's pagination_class, so the OpenAPI schema shows the paginated shape."""
+
     page_size = 100
     max_page_size = 500
     page_size_query_param = "page_size"
-
-    def __init__(self, ordering: str):
-        self.ordering = ordering
+    ordering = "-created_at"
 
 
-def _paginated(view, qs, serializer_class, ordering: str, **context):
-    paginator = _Cursor(ordering)
+class NewestResponseFirstCursor(NewestFirstCursor):
+    ordering = "-submitted_at"
+
+
+def _paginated(view, qs, serializer_class, **context):
+    paginator = view.pagination_class()
     page = paginator.paginate_queryset(qs, view.request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True, context=context).data)
 
@@ -71,11 +75,12 @@ class SurveyFromTemplateIn(serializers.Serializer):
 
 
 class SurveyListApi(BrandApiView):
+    pagination_class = NewestFirstCursor
     Input = SurveyFromTemplateIn
 
     @extend_schema(tags=TAG, summary="List surveys", responses=SurveyListOut(many=True))
     def get(self, request):
-        return _paginated(self, survey_list(), SurveyListOut, "-created_at")
+        return _paginated(self, survey_list(), SurveyListOut)
 
     @extend_schema(
         tags=TAG, summary="Create a survey from a template", request=Input, responses={201: SurveyOut}
@@ -148,12 +153,13 @@ class InvitationBatchIn(serializers.Serializer):
 
 
 class InvitationListApi(BrandApiView):
+    pagination_class = NewestFirstCursor
     Input = InvitationBatchIn
 
     @extend_schema(tags=TAG, summary="Invitations of a survey", responses=InvitationOut(many=True))
     def get(self, request, survey_id):
         survey = _survey_or_404(survey_id)
-        return _paginated(self, survey.invitations.all(), InvitationOut, "-created_at")
+        return _paginated(self, survey.invitations.all(), InvitationOut)
 
     @extend_schema(
         tags=TAG,
@@ -190,15 +196,15 @@ class SurveyResultsApi(BrandApiView):
 
 
 class ResponseListApi(BrandApiView):
+    pagination_class = NewestResponseFirstCursor
+
     @extend_schema(
         tags=TAG, summary="Responses with their answers, newest first", responses=SurveyResponseOut(many=True)
     )
     def get(self, request, survey_id):
         survey = _survey_or_404(survey_id)
         kinds = {q.pk: q.kind for q in survey.questions.all()}
-        return _paginated(
-            self, response_list(survey_id=survey_id), SurveyResponseOut, "-submitted_at", kinds=kinds
-        )
+        return _paginated(self, response_list(survey_id=survey_id), SurveyResponseOut, kinds=kinds)
 
 
 class _CsvRenderer(BaseRenderer):
@@ -234,6 +240,8 @@ def responses_csv_response(*, survey_id) -> StreamingHttpResponse:
 
 
 class TestimonialListApi(BrandApiView):
+    pagination_class = NewestFirstCursor
+
     @extend_schema(
         tags=TAG,
         summary="Testimonial candidates (consenting respondents with a top score)",
@@ -244,7 +252,7 @@ class TestimonialListApi(BrandApiView):
         wanted = request.query_params.get("status") or None
         if wanted and wanted not in TestimonialCandidate.Status.values:
             wanted = "none"
-        return _paginated(self, testimonial_list(status=wanted), TestimonialOut, "-created_at")
+        return _paginated(self, testimonial_list(status=wanted), TestimonialOut)
 
 
 class TestimonialReviewIn(serializers.Serializer):

@@ -224,6 +224,7 @@ def test_openapi_schema_lists_the_survey_endpoints(client_a, brand_a):
     ):
         assert path in schema["paths"], path
     assert "InvitationWithLinkOut" in str(schema["paths"]["/api/v1/surveys/{survey_id}/invitations/"]["post"])
+    assert "PaginatedSurveyResponseOutList" in schema["components"]["schemas"]
 
 
 def test_survey_and_testimonial_lists_use_a_fixed_number_of_queries(client_a, api_key_a, in_brand_a):
