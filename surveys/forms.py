@@ -77,7 +77,7 @@ class AnswerForm(forms.Form):
             if q.kind == K.SINGLE_CHOICE:
                 value = [UUID(value)]
             elif q.kind == K.MULTIPLE_CHOICE:
-                value = [UUID(v) for v in value]
+                value = [UUID(v) for v in dict.fromkeys(value)]  # a repeated box counts once
             result[q.pk] = value
         return result
 
@@ -100,11 +100,13 @@ def answers_from_post(questions, data) -> dict | None:
             if q.kind == K.MULTIPLE_CHOICE:
                 values = data.getlist(name)
                 if values:
-                    answers[q.pk] = [UUID(v) for v in values]
+                    answers[q.pk] = [UUID(v) for v in dict.fromkeys(values)]
                 continue
             value = data.get(name, "")
             if q.kind in Question.TEXT_LIMITS:
                 value = value.strip()
+                if "\x00" in value:
+                    return None  # PostgreSQL refuses NUL; the form says so on the field
                 if value:
                     answers[q.pk] = value
             elif value == "":

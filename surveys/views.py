@@ -184,7 +184,10 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
                 )
             except InvitationUnavailable as exc:
                 return _unavailable(request, exc.reason, language)
-            return redirect("surveys:thanks", token=token)
+            except DomainError as exc:
+                form.add_error(None, exc.message)  # the form missed it; say so rather than fail
+            else:
+                return redirect("surveys:thanks", token=token)
         context = {
             "survey": survey,
             "invitation": invitation,

@@ -86,8 +86,8 @@ def _check_answer(question: Question, value: Any) -> Any:
         if value not in (True, False):
             raise DomainError(f"{question.text_en}: answer yes or no.")
     elif kind in Question.TEXT_LIMITS:
-        if not isinstance(value, str) or len(value) > Question.TEXT_LIMITS[kind]:
-            raise DomainError(f"{question.text_en}: too long.")
+        if not isinstance(value, str) or len(value) > Question.TEXT_LIMITS[kind] or "\x00" in value:
+            raise DomainError(f"{question.text_en}: too long or not plain text.")
     else:
         valid = {o.pk for o in question.options.all()}
         values = value if isinstance(value, list | tuple) else [value]

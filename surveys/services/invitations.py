@@ -56,6 +56,8 @@ def _clean_recipient(row: dict, index: int, errors: dict) -> dict | None:
             err("incident_id", "Must be a UUID.")
     if len(name) > 200 or len(mention_author) > 200 or len(phone) > 32:
         err("name", "Too long.")
+    if any("\x00" in value for value in (name, email, phone, mention_author)):
+        err("name", "Plain text only (no NUL characters).")
     return {
         "name": name,
         "email": email,

@@ -152,3 +152,15 @@ def test_testimonial_review_from_the_admin(client_a, ayu, budi, in_brand_a):
     assert candidate.status == "approved" and candidate.reviewed_by_email == "ayu@example.com"
     budi_page = client_a.login_as(budi).get("/admin/surveys/testimonialcandidate/")
     assert budi_page.status_code == 200 and 'value="approve"' not in budi_page.content.decode()
+
+
+def test_csv_with_nul_characters_is_refused_not_a_500(client_a, ayu, in_brand_a):
+    from surveys.models import Invitation
+
+    survey = make_survey()
+    upload = SimpleUploadedFile("people.csv", b"name,email\nSa\x00ri,sari@example.com\n")
+    response = client_a.login_as(ayu).post(
+        "/admin/surveys/invitation/add/", {"survey": str(survey.pk), "file": upload, "expires_in_days": "14"}
+    )
+    assert response.status_code == 200 and "NUL" in response.content.decode()
+    assert Invitation.objects.count() == 0

@@ -311,3 +311,40 @@ def test_token_of_brand_a_cannot_be_submitted_on_brand_b_host(client_b, invited)
     survey, _, token = invited
     assert client_b.post(f"/s/{token}/", valid_post(survey)).status_code == 404
     assert Response.objects.count() == 0
+
+
+def test_a_box_ticked_twice_counts_once(client_a, invited):
+    from surveys.models import Answer
+
+    survey, _, token = invited
+    option = str(questions_by_kind(survey)["multiple_choice"].options.first().pk)
+    for hidden in (True, False):
+        _, token = invite(survey, email=f"twice-{hidden}@example.com")
+        data = valid_post(survey, hidden=hidden, multiple_choice=[option, option])
+        assert client_a.post(f"/s/{token}/", data).status_code == 302
+    assert Answer.objects.filter(question__kind="multiple_choice").count() == 2
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        {"s": "not-a-uuid", "v": "1", "l": "en"},
+        {"v": "99999999999999999999"},
+        {"csat": ["4", "5"]},
+        {"single_choice": ["x", "y"]},
+        {"nps": "٣"},  # a non-ASCII digit
+        {"consent": ""},
+        {"long_text": "\x00\x01 nul bytes"},
+    ],
+)
+def test_malformed_submissions_never_fail_with_500(client_a, invited, garbage):
+    survey, _, token = invited
+    data = valid_post(survey)
+    for key, value in garbage.items():
+        if key in ("s", "v", "l"):
+            data[key] = value
+        else:
+            from surveys.forms import field_name
+
+            data[field_name(questions_by_kind(survey)[key])] = value
+    assert client_a.post(f"/s/{token}/", data).status_code in (302, 400)
