@@ -83,6 +83,14 @@ def survey_results(*, survey_id: UUID, timezone_name: str = "UTC") -> dict:
         .order_by()
     ):
         counts.setdefault(row["question_id"], []).append(row)
+    # Respondents per question (a multiple-choice answer is one row per ticked option).
+    respondents = dict(
+        Answer.objects.filter(question__survey_id=survey_id)
+        .values("question_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .values_list("question_id", "n")
+        .order_by()
+    )
     per_question = []
     for q in questions:
         rows = counts.get(q.pk, [])
@@ -99,12 +107,17 @@ def survey_results(*, survey_id: UUID, timezone_name: str = "UTC") -> dict:
                 {"id": str(o.pk), "text_en": o.text_en, "text_id": o.text_id, "count": by_option.get(o.pk, 0)}
                 for o in q.options.all()
             ]
-            item["answers"] = sum(by_option.values())
+            item["answers"] = respondents.get(q.pk, 0)
+            for option in item["options"]:
+                option["share"] = _pct(option["count"], item["answers"])  # % of those who answered it
         elif q.scale or q.kind == K.CONSENT:
             low, high = q.scale or (0, 1)
             dist = {r["number"]: r["n"] for r in rows}
-            item["distribution"] = [{"value": v, "count": dist.get(v, 0)} for v in range(low, high + 1)]
             total = sum(dist.values())
+            item["distribution"] = [
+                {"value": v, "count": dist.get(v, 0), "share": _pct(dist.get(v, 0), total)}
+                for v in range(low, high + 1)
+            ]
             item["mean"] = round(sum(v * c for v, c in dist.items()) / total, 2) if total else None
         per_question.append(item)
 

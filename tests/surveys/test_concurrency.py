@@ -3,6 +3,7 @@
 
 import threading
 
+import pytest
 from django.db import connections
 from django_tenants.utils import tenant_context
 
@@ -12,7 +13,8 @@ from tests.surveys.conftest import invite, make_survey, valid_post
 THREADS = 20
 
 
-def test_twenty_concurrent_submissions_of_one_token_store_exactly_one(committed_brand_a, settings):
+@pytest.mark.parametrize("path", ["fast", "full"])
+def test_twenty_concurrent_submissions_of_one_token_store_exactly_one(committed_brand_a, settings, path):
     from django.core.cache import cache
     from django.test import Client
 
@@ -23,7 +25,7 @@ def test_twenty_concurrent_submissions_of_one_token_store_exactly_one(committed_
     cache.clear()
     survey = make_survey()
     invitation, token = invite(survey)
-    data = valid_post(survey)
+    data = valid_post(survey, hidden=path == "fast")  # without the page's hidden fields: the full path
     barrier = threading.Barrier(THREADS)
     results: list = []
 

@@ -89,10 +89,11 @@ def test_response_rate_against_invitations(known):
 
 def test_choice_counts(known):
     multi = next(q for q in _results(known)["questions"] if q["kind"] == "multiple_choice")
-    assert [(o["text_en"], o["count"]) for o in multi["options"]] == [
-        ("Price", 1),
-        ("Service", 3),
-        ("Quality", 1),
+    assert multi["answers"] == 3  # respondents, not ticks
+    assert [(o["text_en"], o["count"], o["share"]) for o in multi["options"]] == [
+        ("Price", 1, 33.3),
+        ("Service", 3, 100.0),
+        ("Quality", 1, 33.3),
     ]
 
 
