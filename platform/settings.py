@@ -204,6 +204,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Webhooks --------------------------------------------------------------------------------
+# Deliveries to loopback/private addresses are refused in production (SSRF); development and the
+# tests deliver to a local receiver.
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)
+
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 # Each test process gets its own folder so parallel test workers never take each other's tasks.
