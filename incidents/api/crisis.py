@@ -30,6 +30,7 @@ from incidents.models import (
     StatusUpdate,
     TimelineEntry,
 )
+from incidents.models.crisis import LANGUAGE_CHOICES
 from incidents.permissions import CLIENT_ROLES, incident_actions
 from incidents.services import incidents as incident_services
 from incidents.services import moderation as moderation_services
@@ -293,7 +294,7 @@ class IncidentDetailApi(CrisisApiView):
 
 class IncidentTransitionApi(CrisisApiView):
     class Input(serializers.Serializer):
-        to_status = serializers.ChoiceField(choices=Incident.Status.choices)
+        to_status = serializers.ChoiceField(choices=Incident.Status.choices)  # IncidentStatusEnum
         reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
         summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
@@ -510,7 +511,7 @@ class ResponseListCreateApi(CrisisApiView):
             child=serializers.CharField(max_length=500), required=False, default=dict
         )
         language = serializers.ChoiceField(
-            choices=[("en", "en"), ("id", "id")], required=False, allow_null=True, default=None
+            choices=LANGUAGE_CHOICES, required=False, allow_null=True, default=None
         )
         at_fault = serializers.BooleanField(default=True)
         requires_client_approval = serializers.BooleanField(default=False)
@@ -648,7 +649,7 @@ class ResponseTemplateListCreateApi(CrisisApiView):
 
     class Input(serializers.Serializer):
         name = serializers.CharField(max_length=120)
-        language = serializers.ChoiceField(choices=[("en", "en"), ("id", "id")])
+        language = serializers.ChoiceField(choices=LANGUAGE_CHOICES)
         situation = serializers.ChoiceField(choices=ResponseTemplate.Situation.choices)
         kind = serializers.ChoiceField(choices=ResponseKind.choices, default=ResponseKind.REPLY)
         body = serializers.CharField(max_length=8000)

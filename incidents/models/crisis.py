@@ -51,6 +51,10 @@ def _user_ref() -> models.ForeignKey:
     )
 
 
+# The brand's own language choices, so the API schema has one language enum.
+LANGUAGE_CHOICES = [("en", _("English")), ("id", _("Bahasa Indonesia"))]
+
+
 class Severity(models.IntegerChoices):
     """Lower is worse, so `severity__lte=HIGH` reads "high or worse"."""
 
@@ -447,9 +451,7 @@ class ResponseTemplate(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("name"), max_length=120)
-    language = models.CharField(
-        _("language"), max_length=2, choices=[("en", "English"), ("id", "Bahasa Indonesia")]
-    )
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
     situation = models.CharField(_("situation"), max_length=32, choices=Situation.choices)
     kind = models.CharField(
         _("kind"), max_length=32, choices=ResponseKind.choices, default=ResponseKind.REPLY
@@ -487,7 +489,7 @@ class Response(models.Model):
         "incidents.Mention", on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
     )
     kind = models.CharField(max_length=32, choices=ResponseKind.choices)
-    language = models.CharField(max_length=2, choices=[("en", "English"), ("id", "Bahasa Indonesia")])
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES)
     text = models.TextField()
     template = models.ForeignKey(ResponseTemplate, on_delete=models.SET_NULL, null=True, blank=True)
     at_fault = models.BooleanField(
