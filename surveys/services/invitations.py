@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.template.loader import render_to_string
@@ -139,7 +139,10 @@ def _email_invitation(invitation: Invitation, *, kind: str) -> None:
         }
         subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
         body = render_to_string("surveys/email/invitation_body.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    # List-Unsubscribe lets mail clients offer the opt-out page (which still asks for a click).
+    EmailMessage(
+        subject, body, to=[invitation.email], headers={"List-Unsubscribe": f"<{context['opt_out_link']}>"}
+    ).send()
     InvitationEmail.objects.create(invitation=invitation, kind=kind, to=invitation.email)
 
 

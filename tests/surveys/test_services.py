@@ -329,3 +329,4 @@ def test_invitation_email_is_in_the_invitation_language(in_brand_a, mailoutbox):
     message = mailoutbox[0]
     assert message.subject == "Kopi Nusantara ingin mendengar pendapat Anda"
     assert "Halo Sari," in message.body and "http://kopi.tanggap.test:8000/s/" in message.body
+    assert message.extra_headers["List-Unsubscribe"].endswith("/opt-out/>")
