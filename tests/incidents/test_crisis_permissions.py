@@ -137,3 +137,30 @@ def test_client_approver_cannot_be_rostered_as_staff(in_brand_a, ayu):
     approver = make_person("client_approver")
     with pytest.raises(DomainError):
         roster_member_add(actor=ayu, user=approver, role="spokesperson")
+
+
+# Without any assignment, the brand grant alone: brand-wide roles act as crisis managers, other
+# staff read everything and add notes, client people read the client view.
+CRISIS_MANAGER_ACTIONS = {a for (r, a), ok in CELLS.items() if r == "crisis_manager" and ok}
+BRAND_DEFAULTS = {
+    "agency_owner": CRISIS_MANAGER_ACTIONS,
+    "agency_admin": CRISIS_MANAGER_ACTIONS,
+    "crisis_manager": CRISIS_MANAGER_ACTIONS,
+    "social_media_specialist": {"view", "view_internal", "note"},
+    "spokesperson": {"view", "view_internal", "note"},
+    "legal": {"view", "view_internal", "note"},
+    "customer_care": {"view", "view_internal", "note"},
+    "client_approver": {"view"},
+    "client_viewer": {"view"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(BRAND_DEFAULTS))
+def test_brand_grant_without_assignment_allows_exactly_the_defaults(crisis_incident, role):
+    from tenants.models import User
+    from tenants.services import grant_set
+
+    user = User.objects.create_user(f"plain-{role}@example.com", "x")
+    grant_set(email=user.email, brand_slug="kopi", role=role)
+    allowed = {action for action in ACTIONS if incident_can(user, action, crisis_incident)}
+    assert allowed == BRAND_DEFAULTS[role]
