@@ -147,6 +147,8 @@ def war_room_get(*, incident_id: UUID) -> dict:
         "timeline": list(timeline_list(incident=incident)),
         "mentions": mentions,
         "pending_approvals": list(response_list(incident=incident, state=[Response.State.PENDING_APPROVAL])),
+        "drafts": list(response_list(incident=incident, state=[Response.State.DRAFT])),
+        "approved": list(response_list(incident=incident, state=[Response.State.APPROVED])),
         "open_tasks": list(task_list(incident=incident, open_only=True).order_by("due_at")),
         "status_updates": list(status_update_list(incident=incident)),
         "alerts": list(incident.alerts.all()),

@@ -29,6 +29,7 @@ from incidents.models import (
     IncidentTask,
     ModerationAction,
     Response,
+    ResponseKind,
     ResponseTemplate,
     RosterMember,
     Severity,
@@ -272,6 +273,10 @@ class IncidentAdmin(StaffOnlyAdmin):
             "task_statuses": IncidentTask.Status.choices,
             "severities": Severity.choices,
             "now": timezone.now(),
+            "templates": ResponseTemplate.objects.filter(is_active=True).order_by("situation", "name"),
+            "response_kinds": ResponseKind.choices,
+            "guidelines": moderation_services.guidelines_current(),
+            "moderation_actions": ModerationAction.Action.choices,
         }
         return TemplateResponse(request, "incidents/crisis/war_room.html", context)
 
@@ -324,6 +329,37 @@ class IncidentAdmin(StaffOnlyAdmin):
             ),
             "reject_response": lambda: response_services.response_reject(
                 response_id=post.get("response_id"), actor=user, reason=post.get("reason", "")
+            ),
+            "draft_response": lambda: response_services.response_draft(
+                actor=user,
+                kind=post.get("kind", ""),
+                incident_id=pk,
+                mention_id=post.get("mention_id") or None,
+                text=post.get("text", ""),
+                template_id=post.get("template_id") or None,
+                context={
+                    k: post.get(k, "")
+                    for k in ("customer_name", "product", "case_number", "agent")
+                    if post.get(k)
+                },
+                language=post.get("language") or None,
+                at_fault=bool(post.get("at_fault")),
+                requires_client_approval=bool(post.get("requires_client_approval")),
+            ),
+            "edit_response": lambda: response_services.response_update(
+                response_id=post.get("response_id"), actor=user, text=post.get("text", "")
+            ),
+            "submit_response": lambda: response_services.response_submit(
+                response_id=post.get("response_id"), actor=user
+            ),
+            "moderate": lambda: moderation_services.moderation_act(
+                actor=user,
+                mention_id=post.get("mention_id"),
+                action=post.get("moderation_action", ""),
+                rule_number=int(post["rule_number"]) if post.get("rule_number", "").isdigit() else None,
+                reason=post.get("reason", ""),
+                public_explanation=post.get("public_explanation", ""),
+                incident_id=pk,
             ),
         }
         if action not in calls:

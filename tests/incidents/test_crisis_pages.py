@@ -379,3 +379,66 @@ def test_war_room_queries_do_not_grow_with_the_incident(
     with django_assert_max_num_queries(len(few)):
         assert client_a.get(war_room(crisis_incident)).status_code == 200
     assert 10 < len(few)
+
+
+def test_war_room_drafts_from_a_template_shows_empathy_reasons_and_submits(crisis_incident, ayu, client_a):
+    from incidents.models import Response
+    from incidents.services.responses import response_template_save
+
+    template = response_template_save(
+        actor=ayu,
+        name="Sementara",
+        language="en",
+        situation="holding",
+        kind="holding_statement",
+        body="We understand {brand} customers are worried. We are investigating and will update you by 17:00 WIB.",
+    )
+    client_a.login_as(ayu)
+    client_a.post(
+        war_room(crisis_incident),
+        {
+            "action": "draft_response",
+            "kind": "holding_statement",
+            "template_id": str(template.pk),
+            "at_fault": "1",
+        },
+    )
+    draft = Response.objects.get(incident=crisis_incident)
+    assert draft.text.startswith("We understand Kopi Nusantara customers") and draft.empathy_passed
+    client_a.post(
+        war_room(crisis_incident),
+        {"action": "edit_response", "response_id": str(draft.pk), "text": "That's not our fault."},
+    )
+    page = client_a.get(war_room(crisis_incident)).content.decode()
+    assert "Defensive wording" in page and "That&#x27;s not our fault" in page
+    client_a.post(
+        war_room(crisis_incident),
+        {
+            "action": "edit_response",
+            "response_id": str(draft.pk),
+            "text": template.body.replace("{brand}", "Kopi"),
+        },
+    )
+    client_a.post(war_room(crisis_incident), {"action": "submit_response", "response_id": str(draft.pk)})
+    assert Response.objects.get(pk=draft.pk).state == "pending_approval"
+
+
+def test_war_room_moderation_needs_a_reason(crisis_incident, ayu, guidelines, client_a):
+    from incidents.models import ModerationAction
+    from incidents.services.incidents import incident_mentions_link
+
+    mention = make_mention()
+    incident_mentions_link(incident_id=crisis_incident.pk, actor=ayu, mention_ids=[mention.pk])
+    client_a.login_as(ayu)
+    form = {
+        "action": "moderate",
+        "mention_id": str(mention.pk),
+        "moderation_action": "hide",
+        "rule_number": "1",
+        "reason": "",
+    }
+    response = client_a.post(war_room(crisis_incident), form, follow=True)
+    assert "Explain in a sentence" in response.content.decode()
+    assert not ModerationAction.objects.exists()
+    client_a.post(war_room(crisis_incident), {**form, "reason": "Menghina pelanggan lain dengan kata kasar"})
+    assert ModerationAction.objects.get().incident == crisis_incident
