@@ -1,12 +1,24 @@
 """Satisfaction surveys (brand schema): surveys and their questions, invitations with personal links,
 responses and their answers, and the testimonial candidates consenting respondents become."""
 
+import os
+import time
 import uuid
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def time_ordered_uuid() -> uuid.UUID:
+    """A version-7 UUID (48-bit Unix milliseconds, then 74 random bits): as unguessable in a URL
+    as uuid4, but new rows append to the end of the primary-key index instead of touching a
+    random page of it, which keeps a busy table's writes (and WAL) small."""
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    return uuid.UUID(int=value)
 
 
 class Bilingual:
@@ -204,7 +216,7 @@ class InvitationEmail(models.Model):
 class Response(models.Model):
     """One complete submission: all its answers were stored in the same transaction."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
     # One response per invitation, enforced by the database as well as by the claim.
     invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response")

@@ -13,6 +13,7 @@ from surveys.models import (
     Question,
     Response,
     Survey,
+    time_ordered_uuid,
 )
 from surveys.selectors import survey_questions_get
 from surveys.tokens import token_hash as hash_of_token
@@ -35,8 +36,11 @@ _SUBMIT_SQL = """
 WITH claimed AS (
     UPDATE surveys_invitation AS i SET answered_at = %(now)s
     WHERE {invitation} AND i.answered_at IS NULL AND i.expires_at > %(now)s
+      -- Not "=": an equality here would let the planner prefer the survey_id index and filter a
+      -- whole batch of fresh invitations (stale statistics) over the one-row primary-key lookup.
+      AND i.survey_id IS NOT DISTINCT FROM %(survey_id)s
       AND EXISTS (SELECT 1 FROM surveys_survey AS s WHERE s.id = i.survey_id AND s.status = 'open'
-                  AND s.questions_version = %(version)s AND s.id = %(survey_id)s)
+                  AND s.questions_version = %(version)s)
     RETURNING i.id, i.survey_id, i.name
 ), response AS (
     INSERT INTO surveys_response (id, survey_id, invitation_id, language, submitted_at)
@@ -181,7 +185,7 @@ def response_submit(
             language=language,
             survey_id=survey_id,
             questions_version=questions_version,
-            response_id=(response_id := uuid.uuid4()),
+            response_id=(response_id := time_ordered_uuid()),
             now=now,
         ):
             response = Response(
@@ -210,7 +214,7 @@ def response_submit_by_token(
     survey and questions version (unknown, answered, expired, closed, reworded); the caller then
     loads the invitation to show the right page."""
     now = timezone.now()
-    response_id = uuid.uuid4()
+    response_id = time_ordered_uuid()
     if not _submit_once(
         invitation_id=None,
         token_hash=hash_of_token(raw_token),
