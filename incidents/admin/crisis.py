@@ -42,6 +42,7 @@ from incidents.services import plans as plan_services
 from incidents.services import responses as response_services
 from incidents.services import status_updates as status_update_services
 from incidents.services import team as team_services
+from incidents.services import template_library as response_template_library
 from incidents.services import timeline as timeline_services
 from incidents.services.incidents import TRANSITIONS, allowed_next_statuses
 from incidents.templating import validate_template
@@ -475,6 +476,31 @@ class ResponseTemplateAdmin(StaffOnlyAdmin):
     list_display = ["name", "language", "situation", "kind", "is_active", "updated_at"]
     list_filter = ["language", "situation", "kind", "is_active"]
     search_fields = ["name", "body"]
+    change_list_template = "incidents/crisis/responsetemplate_change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "load-defaults/",
+                self.admin_site.admin_view(self.load_defaults_view),
+                name="incidents_responsetemplate_load_defaults",
+            ),
+            *super().get_urls(),
+        ]
+
+    def load_defaults_view(self, request):
+        if request.method != "POST" or self._role(request) not in self.staff_roles:
+            raise PermissionDenied
+        added = {}
+
+        def call():
+            added["n"] = response_template_library.response_templates_seed_defaults(actor=request.user)
+
+        if self._service(request, call):
+            self.message_user(
+                request, _("Added %(n)d default templates.") % {"n": added["n"]}, messages.SUCCESS
+            )
+        return HttpResponseRedirect(reverse("admin:incidents_responsetemplate_changelist"))
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -15,6 +15,7 @@ from incidents.services.responses import (
     response_update,
 )
 from incidents.services.team import assignment_add
+from incidents.services.template_library import DEFAULT_TEMPLATES
 from tenants.errors import DomainError
 from tests.incidents.fixtures_crisis import *  # noqa: F403 (shared fixtures)
 from tests.incidents.fixtures_crisis import make_mention, make_person
@@ -299,3 +300,28 @@ def test_reply_to_a_mention_of_a_severe_incident_needs_approval_even_without_nam
     incident_mentions_link(incident_id=crisis_incident.pk, actor=ayu, mention_ids=[mention.pk])
     reply = response_draft(actor=ayu, kind="reply", mention_id=mention.pk, text=GOOD_ID, language="id")
     assert response_submit(response_id=reply.pk, actor=ayu).state == "pending_approval"
+
+
+@pytest.mark.parametrize("entry", DEFAULT_TEMPLATES, ids=lambda e: f"{e[1]}-{e[2]}")
+def test_each_default_template_renders_and_passes_the_empathy_check(entry):
+    from incidents.empathy import check_empathy
+    from incidents.templating import render_template
+
+    name, language, situation, kind, at_fault, body = entry
+    context = {"customer_name": "Rina", "product": "Kopi Susu", "agent": "Ayu", "brand": "Kopi Nusantara"}
+    report = check_empathy(render_template(body, context), language=language, kind=kind, at_fault=at_fault)
+    assert report.passed, [c.reason for c in report.checks if not c.ok]
+
+
+def test_default_library_loads_once_in_both_languages_from_the_admin(in_brand_a, ayu, client_a):
+    from incidents.models import ResponseTemplate
+
+    client_a.login_as(ayu)
+    assert "Load the default library" in client_a.get("/admin/incidents/responsetemplate/").content.decode()
+    client_a.post("/admin/incidents/responsetemplate/load-defaults/")
+    client_a.post("/admin/incidents/responsetemplate/load-defaults/")
+    assert ResponseTemplate.objects.count() == len(DEFAULT_TEMPLATES)
+    assert set(ResponseTemplate.objects.values_list("language", flat=True)) == {"en", "id"}
+    assert set(ResponseTemplate.objects.values_list("situation", flat=True)) == set(
+        ResponseTemplate.Situation.values
+    )
