@@ -370,3 +370,86 @@ def test_client_approver_approves_what_is_sent_to_them_through_the_api(world, cl
     )
     approved = client_a.post(f"/api/v1/responses/{for_client.pk}/approve/")
     assert approved.status_code == 200 and approved.json()["state"] == "approved"
+
+
+def test_a_whole_crisis_through_the_api(in_brand_a, client_a, ayu, api_key_a, guidelines, webhook_all):
+    """Ayu runs an incident end to end over the API; the integration posts and confirms."""
+    from incidents.models import Incident, WebhookDelivery
+
+    mention = make_mention(platform="x")
+    client_a.login_as(ayu)
+
+    def call(method, url, data=None, **extra):
+        response = getattr(client_a, method)(url, data=data or {}, content_type="application/json", **extra)
+        assert response.status_code in (200, 201), (url, response.status_code, response.content[:500])
+        return response.json()
+
+    incident = call(
+        "post", "/api/v1/incidents/", {"title": "Kopi basi", "severity": 2, "mention_ids": [str(mention.pk)]}
+    )
+    base = f"/api/v1/incidents/{incident['id']}"
+    assert incident["number"] >= 1 and incident["affected_platforms"] == ["x"]
+    call("patch", f"{base}/", {"source_category": "product_defect"})
+    call("post", f"{base}/transition/", {"to_status": "triaged"})
+    me = call("post", "/api/v1/roster/", {"role": "crisis_manager", "user_email": ayu.email})
+    contact = call(
+        "post", "/api/v1/roster/", {"role": "legal", "name": "Dewi", "email": "dewi@klien.example.com"}
+    )
+    call("post", f"{base}/assignments/", {"member_id": me["id"]})
+    call("post", f"{base}/assignments/", {"member_id": contact["id"]})
+    assert call("post", f"{base}/transition/", {"to_status": "responding"})["status"] == "responding"
+    task = call(
+        "post",
+        f"{base}/tasks/",
+        {"title": "Tinjau pernyataan", "owner_id": contact["id"], "due_at": "2030-01-01T10:00:00+07:00"},
+    )
+    assert call("patch", f"/api/v1/tasks/{task['id']}/", {"status": "done"})["completed_at"]
+    statement = call(
+        "post",
+        "/api/v1/responses/",
+        {"kind": "statement", "incident_id": incident["id"], "text": GOOD_EN, "language": "en"},
+    )
+    assert statement["empathy_passed"]
+    assert call("post", f"/api/v1/responses/{statement['id']}/submit/")["state"] == "pending_approval"
+    assert call("post", f"/api/v1/responses/{statement['id']}/approve/")["state"] == "approved"
+    assert WebhookDelivery.objects.filter(event="response.approved").exists()
+    client_a.logout()
+    sent = call(
+        "post",
+        f"/api/v1/responses/{statement['id']}/confirm-sent/",
+        {"external_id": "x-1"},
+        **bearer(api_key_a),
+    )
+    assert sent["state"] == "sent"
+    client_a.login_as(ayu)
+    update = call(
+        "post", f"{base}/status-updates/", {"conditions": "Stabil", "actions": "Penarikan batch", "needs": ""}
+    )
+    assert call("post", f"/api/v1/status-updates/{update['id']}/approve/")["state"] == "sent"
+    hide = call("post", "/api/v1/moderation/", {
+        "mention_id": str(mention.pk), "action": "hide", "rule_number": 1, "reason": "Menghina pelanggan lain",
+        "incident_id": incident["id"],
+    })  # fmt: skip
+    client_a.logout()
+    call("post", f"/api/v1/moderation/{hide['id']}/confirm/", {"external_ref": "h-1"}, **bearer(api_key_a))
+    client_a.login_as(ayu)
+    resolved = call(
+        "post",
+        f"{base}/transition/",
+        {"to_status": "resolved", "summary": "Batch ditarik, pelanggan diganti"},
+    )
+    assert resolved["status"] == "resolved" and resolved["first_response_at"]
+    kinds = set(Incident.objects.get(pk=incident["id"]).timeline.values_list("kind", flat=True))
+    assert {
+        "opened",
+        "mention_linked",
+        "updated",
+        "status",
+        "role_assigned",
+        "task",
+        "response",
+        "status_update",
+        "moderation",
+    } <= kinds
+    pinned = call("get", f"{base}/timeline/")
+    assert any(e["pinned"] and e["kind"] == "status_update" for e in pinned["results"])
