@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from surveys.catalog import SURVEY_TEMPLATES
 from surveys.export import responses_csv_rows
-from surveys.models import Survey, TestimonialCandidate
+from surveys.models import Invitation, Survey, TestimonialCandidate
 from surveys.results import survey_results
 from surveys.selectors import response_list, survey_get, survey_list, testimonial_list
 from surveys.serializers import (
@@ -129,7 +129,10 @@ class InvitationRecipientIn(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-    language = serializers.ChoiceField(choices=["", "en", "id"], required=False, default="")
+    # The model's choices (not bare codes), so the schema shares one language enum with the rest.
+    language = serializers.ChoiceField(
+        choices=Invitation.Language.choices, required=False, allow_blank=True, default=""
+    )
     incident_id = serializers.UUIDField(required=False, allow_null=True, default=None)
     mention_author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
