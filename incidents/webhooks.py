@@ -32,7 +32,18 @@ from tenants.errors import DomainError
 logger = logging.getLogger(__name__)
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a public prefix, not a secret)
-EVENTS = ("alert.raised", "alert.updated", "alert.acknowledged", "alert.dismissed", "ping")
+EVENTS = (
+    "alert.raised",
+    "alert.updated",
+    "alert.acknowledged",
+    "alert.dismissed",
+    "incident.opened",
+    "incident.status_changed",
+    "response.approved",
+    "response.withdrawn",
+    "moderation.requested",
+    "ping",
+)
 # Seconds before retry n (1-based): a blip is retried soon, an outage over about two hours.
 RETRY_SCHEDULE = tuple(getattr(settings, "WEBHOOK_RETRY_SCHEDULE", (2, 30, 120, 600, 1800, 3600)))
 MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1

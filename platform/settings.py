@@ -231,6 +231,29 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late, a crashed worker loses 
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BEAT_SCHEDULER = "tenants.beat:ReadyBrandScheduler"
+# Code-defined periodic work, copied into django-celery-beat's tables (editable in the agency
+# admin). Each entry runs once in public and fans out one task per ready brand itself.
+CELERY_BEAT_SCHEDULE = {
+    # Score leftovers, sweep the detectors, re-queue webhook deliveries whose retry was lost; an
+    # unanswered complaint ages even when no new mention arrives.
+    "early-warning-tick": {
+        "task": "incidents.tasks.early_warning.early_warning_tick_task",
+        "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
+    # Task reminders and escalations, client status-update reminders, due drills.
+    "crisis-reminders-sweep": {
+        "task": "incidents.tasks.crisis.crisis_reminders_sweep_all",
+        "schedule": 300.0,
+        "tenant_schemas": ["public"],
+    },
+    # One reminder to survey invitees who have not answered.
+    "survey-reminders-sweep": {
+        "task": "surveys.tasks.survey_reminders_sweep_task",
+        "schedule": 3600.0,
+        "tenant_schemas": ["public"],
+    },
+}
 CELERY_TIMEZONE = "UTC"
 
 # --- Logging: every record carries the brand's schema -----------------------------------------

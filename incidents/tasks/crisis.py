@@ -8,10 +8,7 @@ import logging
 
 from celery import shared_task
 
-from platform.celery import app as celery_app
-
 __all__ = [
-    "CRISIS_BEAT_SCHEDULE",
     "crisis_reminders_sweep_all",
     "crisis_reminders_task",
     "incident_auto_open_task",
@@ -19,17 +16,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Every five minutes, in public; the sweep queues one task per ready brand. Registered on the
-# project's app (not `current_app`, which is Celery's default app until platform.celery is
-# imported) so beat, which imports task modules before reading its schedule, picks it up.
-CRISIS_BEAT_SCHEDULE = {
-    "crisis-reminders-sweep": {
-        "task": "incidents.tasks.crisis.crisis_reminders_sweep_all",
-        "schedule": 300.0,
-        "tenant_schemas": ["public"],
-    }
-}
-celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **CRISIS_BEAT_SCHEDULE}
 
 
 @shared_task(acks_late=True, time_limit=120, soft_time_limit=100)

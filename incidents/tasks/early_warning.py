@@ -6,10 +6,9 @@ ids as strings, and is safe to run twice: work is claimed with SKIP LOCKED or a 
 
 import logging
 
-from celery import current_app, shared_task
+from celery import shared_task
 
 __all__ = [
-    "EARLY_WARNING_BEAT_SCHEDULE",
     "detectors_sweep_task",
     "early_warning_brand_tick_task",
     "early_warning_tick_task",
@@ -20,17 +19,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Every minute, in public; the tick queues one task per ready brand. Intake already sweeps after
-# each batch; the tick catches quiet periods (an unanswered complaint ages without new posts),
-# leftovers of a crashed scoring run, and webhook deliveries whose retry was lost.
-EARLY_WARNING_BEAT_SCHEDULE = {
-    "early-warning-tick": {
-        "task": "incidents.tasks.early_warning.early_warning_tick_task",
-        "schedule": 60.0,
-        "tenant_schemas": ["public"],
-    }
-}
-current_app.conf.beat_schedule = {**(current_app.conf.beat_schedule or {}), **EARLY_WARNING_BEAT_SCHEDULE}
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
