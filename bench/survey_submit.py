@@ -115,8 +115,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, threads: int, prepare_threshold: int | None) -> subprocess.Popen:
     env = os.environ.copy()
+    if prepare_threshold is not None:
+        env["BENCH_PREPARE_THRESHOLD"] = str(prepare_threshold)
     env.update(
         DJANGO_SETTINGS_MODULE="bench.survey_bench_settings", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1"
     )
@@ -214,6 +216,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     parser.add_argument(
+        "--prepare-threshold",
+        type=int,
+        default=None,
+        help="allow prepared statements on the server's DB connections (psycopg prepare_threshold)",
+    )
+    parser.add_argument(
         "--rounds", type=int, default=4, help="alternating rounds of bare and survey requests"
     )
     args = parser.parse_args()
@@ -225,7 +233,7 @@ def main() -> None:
     csrf_page_token, warm_tokens, tokens = tokens[0], tokens[1 : warmup + 1], tokens[warmup + 1 :]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_gunicorn(port, args.workers, args.threads)
+    proc = start_gunicorn(port, args.workers, args.threads, args.prepare_threshold)
     try:
         wait_up(base, host, csrf_page_token, proc)
 
@@ -259,9 +267,10 @@ def main() -> None:
                 q.put(item)
             return q
 
+        prepared = "off" if args.prepare_threshold is None else f"threshold {args.prepare_threshold}"
         print(
             f"gunicorn {args.workers} workers × {args.threads} threads, {args.concurrency} client threads, "
-            f"{args.total} requests each",
+            f"{args.total} requests each, prepared statements {prepared}",
             flush=True,
         )
         run("warm-up", fill(warm_tokens), args.concurrency, submit)
