@@ -164,3 +164,12 @@ def test_csv_with_nul_characters_is_refused_not_a_500(client_a, ayu, in_brand_a)
     )
     assert response.status_code == 200 and "NUL" in response.content.decode()
     assert Invitation.objects.count() == 0
+
+
+def test_survey_page_links_to_results_and_inviting(client_a, ayu, in_brand_a):
+    survey = make_survey()
+    html = client_a.login_as(ayu).get(f"/admin/surveys/survey/{survey.pk}/change/").content.decode()
+    assert f"/admin/surveys/survey/{survey.pk}/results/" in html
+    assert f"/admin/surveys/invitation/add/?survey={survey.pk}" in html
+    invite_page = client_a.get(f"/admin/surveys/invitation/add/?survey={survey.pk}").content.decode()
+    assert f'<option value="{survey.pk}" selected>' in invite_page
