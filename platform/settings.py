@@ -202,7 +202,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`, `kind`, `severity` or `language` with different choices;
+    # naming each enum keeps the schema stable for generated clients.
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.models.crisis.Incident.Status",
+        "IncidentSeverityEnum": "incidents.models.crisis.Severity",
+        "TaskStatusEnum": "incidents.models.crisis.IncidentTask.Status",
+        "ResponseKindEnum": "incidents.models.crisis.ResponseKind",
+        "LanguageEnum": "incidents.models.crisis.LANGUAGE_CHOICES",
+        "MentionKindEnum": "incidents.models.early_warning.Mention.Kind",
+        "AlertSeverityEnum": "incidents.models.early_warning.Alert.Severity",
+        "WebhookDeliveryStatusEnum": "incidents.models.early_warning.WebhookDelivery.Status",
+        "SurveyStatusEnum": "surveys.models.Survey.Status",
+        "QuestionKindEnum": "surveys.models.Question.Kind",
+        "TestimonialStatusEnum": "surveys.models.TestimonialCandidate.Status",
+    },
 }
+
+# --- Public survey pages ---------------------------------------------------------------------
+# Submissions allowed per personal link and per client address (django-ratelimit, counted in the
+# default cache: use a shared CACHE_URL such as Redis when several web processes serve).
+SURVEYS_SUBMIT_RATE_PER_TOKEN = env.str("SURVEYS_SUBMIT_RATE_PER_TOKEN", default="10/m")
+SURVEYS_SUBMIT_RATE_PER_IP = env.str("SURVEYS_SUBMIT_RATE_PER_IP", default="120/m")
 
 # --- Webhooks --------------------------------------------------------------------------------
 # Deliveries to loopback/private addresses are refused in production (SSRF); development and the
