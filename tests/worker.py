@@ -2,6 +2,7 @@
 fixture it can see (a worker never sees a test's uncommitted transaction)."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -106,6 +107,10 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     from tenants.tasks import worker_ping_task
 
     log = tmp_path_factory.mktemp("celery") / "worker.log"
+    # Messages left by an earlier run (or by committed tests before this worker existed) refer to
+    # rows that are gone; start from an empty queue.
+    shutil.rmtree(settings.CELERY_BROKER_FOLDER, ignore_errors=True)
+    os.makedirs(settings.CELERY_BROKER_FOLDER, exist_ok=True)
     with django_db_blocker.unblock():
         env = subprocess_env()
     proc = subprocess.Popen(  # noqa: S603
