@@ -280,12 +280,11 @@ def test_admin_saves_detector_settings(client_a, ayu, detector_settings):
 
 
 def test_periodic_tick_is_scheduled_and_fans_out_to_every_ready_brand(brand_a, brand_b, monkeypatch):
-    from celery import current_app
-
     from incidents.tasks import early_warning
+    from platform.celery import app
     from tenants.models import Brand
 
-    assert current_app.conf.beat_schedule["early-warning-tick"]["task"].endswith("early_warning_tick_task")
+    assert app.conf.beat_schedule["early-warning-tick"]["task"].endswith("early_warning_tick_task")
     schemas = []
     monkeypatch.setattr(
         early_warning.early_warning_brand_tick_task,
