@@ -49,13 +49,17 @@ def main() -> None:
     scoring = _time(lambda: score_batch(batch))
     base = _time(lambda: _baseline(batch))
     print(f"indonesian scoring: {len(batch) / scoring:,.0f} texts/s (with language detection)")
-    print(f"baseline split:     {len(batch) / base:,.0f} texts/s; ratio scoring/baseline = {base / scoring:.3f}")
+    print(
+        f"baseline split:     {len(batch) / base:,.0f} texts/s; ratio scoring/baseline = {base / scoring:.3f}"
+    )
 
     rng = random.Random(17)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     words = [t.split() for t, _ in rows]
     items = [
-        ClaimInput(id=i, author=f"a{i}", text=" ".join(rng.choice(words)), posted_at=start + timedelta(seconds=i))
+        ClaimInput(
+            id=i, author=f"a{i}", text=" ".join(rng.choice(words)), posted_at=start + timedelta(seconds=i)
+        )
         for i in range(5_000)
     ]
     cluster_claims(items[:50])

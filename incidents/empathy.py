@@ -215,13 +215,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "acknowledges_ok": "Acknowledges the customer's problem ({evidence}).",
         "acknowledges_missing": (
-            'Acknowledge the problem first, e.g. "we understand…" or "thank you for letting us '
-            'know".'
+            'Acknowledge the problem first, e.g. "we understand…" or "thank you for letting us know".'
         ),
         "apologises_ok": "Apologises sincerely ({evidence}).",
         "apologises_missing": (
-            'The brand is at fault, so apologise plainly, e.g. "we\'re sorry for…" or "we '
-            'apologise for…".'
+            'The brand is at fault, so apologise plainly, e.g. "we\'re sorry for…" or "we apologise for…".'
         ),
         "apologises_non_apology": (
             "{evidence} is not an apology: it puts the problem on the customer's feelings. "
@@ -236,8 +234,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         ),
         "offers_remedy_holding_ok": "Says what happens next ({evidence}).",
         "offers_remedy_holding_missing": (
-            "Say what happens next and when, e.g. \"we're investigating and will update you by "
-            '17:00 WIB".'
+            'Say what happens next and when, e.g. "we\'re investigating and will update you by 17:00 WIB".'
         ),
         "not_defensive_ok": "No defensive or blaming wording found.",
         "not_defensive_failed": (
@@ -247,8 +244,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "id": {
         "acknowledges_ok": "Sudah mengakui masalah pelanggan ({evidence}).",
         "acknowledges_missing": (
-            'Akui masalahnya terlebih dahulu, misalnya "kami memahami…" atau "terima kasih atas '
-            'masukannya".'
+            'Akui masalahnya terlebih dahulu, misalnya "kami memahami…" atau "terima kasih atas masukannya".'
         ),
         "apologises_ok": "Sudah meminta maaf dengan tulus ({evidence}).",
         "apologises_missing": (
@@ -285,9 +281,7 @@ def _quote(evidence: tuple[str, ...]) -> str:
     return ", ".join(f'"{phrase}"' for phrase in evidence)
 
 
-def check_empathy(
-    text: str, *, language: str, at_fault: bool = True, kind: str = "reply"
-) -> EmpathyReport:
+def check_empathy(text: str, *, language: str, at_fault: bool = True, kind: str = "reply") -> EmpathyReport:
     """Report which empathy rules a draft meets. Reasons are written in the draft's language and
     quote the draft's own words; `passed` is true only when every check is ok.
 
@@ -308,9 +302,7 @@ def check_empathy(
     for category in ("acknowledge", "apology", "remedy", "next_step"):
         found[category] = [m for m in found[category] if not _negated(tokens, m, negators)]
     # The "sorry" inside "sorry you feel that way" must not pass as an apology.
-    found["apology"] = [
-        m for m in found["apology"] if not any(_overlaps(m, n) for n in non_apologies)
-    ]
+    found["apology"] = [m for m in found["apology"] if not any(_overlaps(m, n) for n in non_apologies)]
 
     def evidence(matches: list[_Match]) -> tuple[str, ...]:
         return tuple(text[m.start : m.end] for m in _longest_first(matches))
@@ -362,9 +354,7 @@ def check_empathy(
         EmpathyCheck(
             code="offers_remedy",
             ok=bool(steps),
-            reason=(
-                messages[ok_key].format(evidence=_quote(steps)) if steps else messages[missing_key]
-            ),
+            reason=(messages[ok_key].format(evidence=_quote(steps)) if steps else messages[missing_key]),
             evidence=steps,
         )
     )

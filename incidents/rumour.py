@@ -116,8 +116,7 @@ def cluster_claims(
     texts = sorted(posts_by_text)
     shingle_sets = [frozenset(shingles(text)) for text in texts]
     signatures = [
-        LeanMinHash(minhash)
-        for minhash in MinHash.bulk(shingle_sets, num_perm=num_perm, seed=_SEED)
+        LeanMinHash(minhash) for minhash in MinHash.bulk(shingle_sets, num_perm=num_perm, seed=_SEED)
     ]
     # LSH tuned for recall (a missed variant splits a claim); exact Jaccard below restores precision.
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=_LSH_WEIGHTS)

@@ -44,9 +44,7 @@ _NEGATION_WINDOW = 3
 _CONTRAST_BEFORE, _CONTRAST_AFTER = 0.5, 1.5
 _EN_COMPLAINT_VALENCE = -1.5
 
-_TOKEN_RE = re.compile(
-    r"[a-z0-9]+(?:['\-][a-z0-9]+)*|[\U0001F300-\U0001FAFF\u2600-\u27bf]|[.!?;,\n]"
-)
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*|[\U0001F300-\U0001FAFF\u2600-\u27bf]|[.!?;,\n]")
 _BREAKS = frozenset(".!?;,\n")
 _REPEAT3_RE = re.compile(r"(.)\1{2,}")
 _REPEAT2_RE = re.compile(r"(.)\1+")
@@ -84,9 +82,7 @@ _EN_QUESTION_STARTERS = frozenset(
 # Spellings of "not"; flag phrases are matched with them folded, so "tidak sampai" in flags.tsv
 # also catches "gak sampai" and "nggak nyampe"-style variants of the same negation.
 _NOT = "tidak"
-_NOT_SPELLINGS = frozenset(
-    "tidak tak tdk nggak ngga nggk gak gk ga enggak engga kagak kaga".split()
-)
+_NOT_SPELLINGS = frozenset("tidak tak tdk nggak ngga nggk gak gk ga enggak engga kagak kaga".split())
 _EN_SUBJECTS = frozenset({"i", "i'm", "we", "they", "he", "she", "it", "my", "our"})
 _NEGATION_BLOCKERS = frozenset({"hanya", "cuma", "cuman", "sekadar", "sekedar"})
 

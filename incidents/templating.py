@@ -47,9 +47,7 @@ _ALIASES: dict[str, str] = {
 }
 
 # Order matters: escapes before placeholders, so "{{name}}" is the literal text "{name}".
-_TOKEN = re.compile(
-    r"(?P<open_escape>\{\{)|(?P<close_escape>\}\})|(?P<field>\{[^{}]*\})|(?P<brace>[{}])"
-)
+_TOKEN = re.compile(r"(?P<open_escape>\{\{)|(?P<close_escape>\}\})|(?P<field>\{[^{}]*\})|(?P<brace>[{}])")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -122,11 +120,7 @@ def _parse(body: str) -> tuple[list[_Text | _Field], list[str]]:
             # the braces to the customer, so say so instead of rendering it.
             closing = tokens[index + 1] if index + 1 < len(tokens) else None
             inner = body[token.end() : closing.start()] if closing else ""
-            if (
-                closing
-                and closing.lastgroup == "close_escape"
-                and inner.strip() in ALLOWED_PLACEHOLDERS
-            ):
+            if closing and closing.lastgroup == "close_escape" and inner.strip() in ALLOWED_PLACEHOLDERS:
                 errors.append(
                     f"{{{{{inner}}}}} at character {at} would print the braces literally; "
                     f"write {{{inner.strip()}}} for a placeholder."
@@ -135,9 +129,7 @@ def _parse(body: str) -> tuple[list[_Text | _Field], list[str]]:
             parts.append(_Text("}"))
         elif kind == "brace":
             brace = token.group()
-            errors.append(
-                f"Unmatched '{brace}' at character {at}; write '{brace * 2}' for a literal brace."
-            )
+            errors.append(f"Unmatched '{brace}' at character {at}; write '{brace * 2}' for a literal brace.")
         else:
             content = token.group()[1:-1]
             problem = _field_problem(content, at)
@@ -181,14 +173,10 @@ def render_template(body: str, context: Mapping[str, str]) -> str:
         value = context.get(part.name)
         if value is not None and not isinstance(value, str):
             reported.add(part.name)
-            errors.append(
-                f"The value for {{{part.name}}} must be text, not {type(value).__name__}."
-            )
+            errors.append(f"The value for {{{part.name}}} must be text, not {type(value).__name__}.")
         elif value is None or not value.strip():
             reported.add(part.name)
-            errors.append(
-                f"No value for {{{part.name}}} (first used at character {part.position})."
-            )
+            errors.append(f"No value for {{{part.name}}} (first used at character {part.position}).")
     if errors:
         raise TemplateError(errors)
     return "".join(part.text if isinstance(part, _Text) else context[part.name] for part in parts)

@@ -167,7 +167,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 
 # --- Cache: keys carry the brand's schema ----------------------------------------------------
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://")
-    | {"KEY_FUNCTION": "django_tenants.cache.make_key", "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key"}
+    | {
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
 }
 
 # --- Email ------------------------------------------------------------------------------------

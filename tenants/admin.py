@@ -33,8 +33,8 @@ class AgencyScopedAdmin(admin.ModelAdmin):
     def has_module_permission(self, request) -> bool:
         return agency_admin_site.has_permission(request)
 
-    has_view_permission = has_change_permission = has_add_permission = (
-        lambda self, request, obj=None: agency_admin_site.has_permission(request)
+    has_view_permission = has_change_permission = has_add_permission = lambda self, request, obj=None: (
+        agency_admin_site.has_permission(request)
     )
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -150,7 +150,10 @@ class BrandAdmin(AgencyScopedAdmin):
         )
         obj.pk, obj.id = brand.pk, brand.pk
         obj._state.adding = False
-        messages.success(request, _("Brand %(name)s is ready at %(host)s.") % {"name": brand.name, "host": brand.primary_host})
+        messages.success(
+            request,
+            _("Brand %(name)s is ready at %(host)s.") % {"name": brand.name, "host": brand.primary_host},
+        )
 
     def add_view(self, request, form_url="", extra_context=None):
         try:
@@ -190,7 +193,9 @@ class BrandApiKeyAdmin(AgencyScopedAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        key, plain = api_key_create(brand=form.cleaned_data["brand"], name=form.cleaned_data["name"], created_by=request.user)
+        key, plain = api_key_create(
+            brand=form.cleaned_data["brand"], name=form.cleaned_data["name"], created_by=request.user
+        )
         obj.pk = key.pk
         obj._state.adding = False
         messages.warning(request, _("Copy this key now; it is not shown again: %(key)s") % {"key": plain})

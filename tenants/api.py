@@ -28,8 +28,12 @@ class BrandListCreateApi(APIView):
         slug = serializers.CharField(max_length=40)
         name = serializers.CharField(max_length=200)
         timezone = serializers.CharField(max_length=64, required=False, default="Asia/Jakarta")
-        default_language = serializers.ChoiceField(choices=Brand.Language.choices, required=False, default="id")
-        custom_domains = serializers.ListField(child=serializers.CharField(max_length=253), required=False, default=list)
+        default_language = serializers.ChoiceField(
+            choices=Brand.Language.choices, required=False, default="id"
+        )
+        custom_domains = serializers.ListField(
+            child=serializers.CharField(max_length=253), required=False, default=list
+        )
 
     @extend_schema(responses=BrandOut(many=True))
     def get(self, request):
@@ -42,9 +46,13 @@ class BrandListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         data = data.validated_data
         agency = Agency.objects.filter(slug=data["agency"]).first()
-        allowed = agency is not None and AgencyMembership.objects.filter(user=request.user, agency=agency).exists()
+        allowed = (
+            agency is not None and AgencyMembership.objects.filter(user=request.user, agency=agency).exists()
+        )
         if not allowed:
-            raise DomainError("You are not an owner or admin of that agency.", field_errors={"agency": ["Not yours."]})
+            raise DomainError(
+                "You are not an owner or admin of that agency.", field_errors={"agency": ["Not yours."]}
+            )
         brand = brand_create(
             agency=agency,
             slug=data["slug"],
@@ -70,6 +78,11 @@ class WhoAmIApi(BrandApiView):
         tenant = request.tenant
         return Response(
             self.Output(
-                {"brand": tenant.slug, "name": tenant.name, "role": self.brand_role, "timezone": tenant.timezone}
+                {
+                    "brand": tenant.slug,
+                    "name": tenant.name,
+                    "role": self.brand_role,
+                    "timezone": tenant.timezone,
+                }
             ).data
         )

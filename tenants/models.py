@@ -44,9 +44,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email"), unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
-    language = models.CharField(
-        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
-    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -102,9 +100,7 @@ class Brand(TenantMixin):
 
     id = models.BigAutoField(primary_key=True)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="brands", null=True, blank=True
-    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="brands", null=True, blank=True)
     slug = models.SlugField(_("slug"), max_length=40, unique=True, validators=[slug_validator])
     name = models.CharField(_("name"), max_length=200)
     ready = models.BooleanField(

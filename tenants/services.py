@@ -17,10 +17,21 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from tenants.errors import DomainError
-from tenants.models import SLUG_PATTERN, Agency, AgencyMembership, Brand, BrandApiKey, BrandGrant, Domain, User
+from tenants.models import (
+    SLUG_PATTERN,
+    Agency,
+    AgencyMembership,
+    Brand,
+    BrandApiKey,
+    BrandGrant,
+    Domain,
+    User,
+)
 
 TEMPLATE_SLUG = "template"
-_HOST_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+_HOST_PATTERN = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
 # Names Postgres or django-tenants reserve, or that would shadow a system schema.
 _RESERVED_SCHEMAS = {"public", "information_schema", settings.TENANT_BASE_SCHEMA}
 
@@ -51,7 +62,9 @@ def agency_create(*, slug: str, name: str) -> Agency:
     if not (name or "").strip():
         raise DomainError("An agency needs a name.", field_errors={"name": ["This field is required."]})
     if Agency.objects.filter(slug=slug).exists():
-        raise DomainError(f"An agency with slug {slug!r} already exists.", field_errors={"slug": ["Already taken."]})
+        raise DomainError(
+            f"An agency with slug {slug!r} already exists.", field_errors={"slug": ["Already taken."]}
+        )
     return Agency.objects.create(slug=slug, name=name.strip())
 
 
@@ -95,15 +108,21 @@ def brand_create(
     if schema_name in _RESERVED_SCHEMAS or schema_name.startswith("pg_"):
         raise DomainError(f"The slug {slug!r} is reserved.", field_errors={"slug": ["Reserved."]})
     if timezone_name not in zoneinfo.available_timezones():
-        raise DomainError(f"Unknown time zone {timezone_name!r}.", field_errors={"timezone": ["Unknown time zone."]})
+        raise DomainError(
+            f"Unknown time zone {timezone_name!r}.", field_errors={"timezone": ["Unknown time zone."]}
+        )
     if default_language not in Brand.Language.values:
         raise DomainError("Language must be en or id.", field_errors={"default_language": ["Use en or id."]})
     hosts = [f"{slug}.{settings.BASE_DOMAIN}"] + [check_host(h) for h in custom_domains or []]
     if Brand.objects.filter(slug=slug).exists() or schema_exists(schema_name):
-        raise DomainError(f"A brand with slug {slug!r} already exists.", field_errors={"slug": ["Already taken."]})
+        raise DomainError(
+            f"A brand with slug {slug!r} already exists.", field_errors={"slug": ["Already taken."]}
+        )
     taken = list(Domain.objects.filter(domain__in=hosts).values_list("domain", flat=True))
     if taken:
-        raise DomainError(f"Domain already in use: {', '.join(taken)}.", field_errors={"domain": ["Already in use."]})
+        raise DomainError(
+            f"Domain already in use: {', '.join(taken)}.", field_errors={"domain": ["Already in use."]}
+        )
 
     template_brand_ensure()
     try:
@@ -143,7 +162,9 @@ def _user_for_email(email: str) -> User:
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise DomainError(f"Invalid email {email!r}.", field_errors={"email": ["Enter a valid email."]}) from exc
+        raise DomainError(
+            f"Invalid email {email!r}.", field_errors={"email": ["Enter a valid email."]}
+        ) from exc
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         raise DomainError(f"No user with email {email!r}.", field_errors={"email": ["No such user."]})
@@ -180,7 +201,9 @@ def agency_membership_set(*, email: str, agency_slug: str, role: str) -> AgencyM
     agency = Agency.objects.filter(slug=agency_slug).first()
     if agency is None:
         raise DomainError(f"No agency with slug {agency_slug!r}.")
-    membership, _ = AgencyMembership.objects.update_or_create(user=user, agency=agency, defaults={"role": role})
+    membership, _ = AgencyMembership.objects.update_or_create(
+        user=user, agency=agency, defaults={"role": role}
+    )
     return membership
 
 

@@ -39,7 +39,11 @@ def _ensure_cast():
 
 @pytest.fixture(scope="session")
 def django_db_setup(
-    request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb,
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
     django_db_modify_db_settings,
 ):
     """Always set up the test database, even when only committed-data (worker) tests were

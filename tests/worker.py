@@ -115,12 +115,29 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
         env = subprocess_env()
     proc = subprocess.Popen(  # noqa: S603
         [
-            sys.executable, "-m", "celery", "-A", "platform", "worker",
-            "--pool", "threads", "--concurrency", "4", "--loglevel", "INFO",
-            "--without-mingle", "--without-gossip", "--without-heartbeat",
-            "--hostname", f"test-{uuid.uuid4().hex[:6]}@%h",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "platform",
+            "worker",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "4",
+            "--loglevel",
+            "INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "--hostname",
+            f"test-{uuid.uuid4().hex[:6]}@%h",
         ],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
     )
     app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     token = uuid.uuid4().hex

@@ -17,7 +17,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-
 @shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
 def crisis_reminders_sweep_all() -> int:
     """Queue `crisis_reminders_task` in every ready brand's schema. Returns how many were queued."""

@@ -20,7 +20,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
 def mentions_score_task() -> int:
     """Score every unscored mention of this brand in batches, then sweep the detectors."""

@@ -37,9 +37,7 @@ REPLIES = _load_replies()
 def test_reply_is_judged_as_the_data_set_expects(language, kind, at_fault, passed, failed, text):
     report = check_empathy(text, language=language, at_fault=at_fault, kind=kind)
 
-    assert (report.passed, report.failed_codes) == (passed, failed), [
-        c.reason for c in report.checks
-    ]
+    assert (report.passed, report.failed_codes) == (passed, failed), [c.reason for c in report.checks]
 
 
 def test_data_set_has_twenty_good_and_twenty_bad_replies_per_language():
@@ -68,9 +66,7 @@ def test_report_is_frozen():
 
 
 def test_english_non_apology_is_not_an_apology_and_is_flagged_defensive():
-    report = check_empathy(
-        "We're sorry you feel that way. We understand. Please DM us.", language="en"
-    )
+    report = check_empathy("We're sorry you feel that way. We understand. Please DM us.", language="en")
 
     assert report.failed_codes == ("apologises", "not_defensive")
     assert report.check("apologises").evidence == ()

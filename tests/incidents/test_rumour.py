@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta
 from incidents.rumour import ClaimInput, cluster_claims, fingerprint, normalise
 
 START = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
-CLAIM = (
-    "katanya kopi kemasan merek ini mengandung bahan berbahaya dan sudah ditarik bpom dari pasaran"
-)
+CLAIM = "katanya kopi kemasan merek ini mengandung bahan berbahaya dan sudah ditarik bpom dari pasaran"
 FILLER = (
     "saya kamu produk baru harga mahal murah toko kirim paket cepat lambat rasa enak bagus jelek "
     "hari ini besok kemarin promo beli jual kak min tolong cek pesanan sudah belum sampai ada yang "
@@ -120,11 +118,7 @@ def test_fingerprint_stays_the_same_when_later_posts_join():
     ]
     first_run = cluster_claims(early)
     second_run = cluster_claims(early + later)
-    assert (
-        first_run[0].fingerprint
-        == second_run[0].fingerprint
-        == fingerprint(normalise(early[0].text))
-    )
+    assert first_run[0].fingerprint == second_run[0].fingerprint == fingerprint(normalise(early[0].text))
     assert second_run[0].author_count == 25
 
 

@@ -39,16 +39,37 @@ def test_worker_on_production_broker_runs_task_in_the_brand_schema(broker, commi
     env = subprocess_env() | {"CELERY_BROKER_URL": url}
     log = tmp_path / "worker.log"
     proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "platform", "worker", "--pool", "solo", "-Q", queue,
-         "--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel", "INFO"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "platform",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
     )
     try:
         token = uuid.uuid4().hex
         with app.connection_for_write(url) as conn:
             worker_ping_task.apply_async(args=[token], queue=queue, connection=conn)
         with schema_context("public"):
-            ping = wait_for(lambda: WorkerPing.objects.filter(token=token).first(), timeout=60, message="the ping")
+            ping = wait_for(
+                lambda: WorkerPing.objects.filter(token=token).first(), timeout=60, message="the ping"
+            )
         assert ping.schema_name == committed_brand_a.schema_name, log.read_text()[-2000:]
     finally:
         proc.terminate()

@@ -12,7 +12,12 @@ def django_check(env_overrides: dict, *args: str) -> subprocess.CompletedProcess
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT")}
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", "check", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -51,7 +56,9 @@ def test_broker_and_database_come_from_the_environment():
         DATABASE_URL="postgres://u@127.0.0.1:5432/elsewhere",
         EMAIL_URL="smtp://mail.example:25",
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "redis://127.0.0.1:6379/0",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import bearer, brand_host, BRAND_A
+from tests.helpers import BRAND_A, bearer, brand_host
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_unknown_host_is_404(db, client):
 
 
 def test_agency_owner_sees_all_brands_of_own_agency_only(db, ayu, brand_a):
-    from tenants.models import AgencyMembership, Agency, User
+    from tenants.models import Agency, AgencyMembership, User
     from tenants.selectors import brand_list_for_user, brand_role_get
     from tenants.services import agency_create
 

@@ -63,7 +63,9 @@ def test_agency_api_lists_only_the_users_brands(main_client, ayu):
 
 def test_agency_api_refuses_provisioning_outside_own_agency(main_client, ayu):
     response = main_client.login_as(ayu).post(
-        "/api/v1/agency/brands/", {"agency": "suara", "slug": "baru", "name": "Baru"}, content_type="application/json"
+        "/api/v1/agency/brands/",
+        {"agency": "suara", "slug": "baru", "name": "Baru"},
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert response.json()["errors"]["agency"]
@@ -87,6 +89,8 @@ def test_agency_owner_provisions_through_the_api(main_client, brand_a):
     assert response.status_code == 201, response.content
     assert response.json()["host"] == "jamu-segar.tanggap.test"
     bad = main_client.post(
-        "/api/v1/agency/brands/", {"agency": "suara", "slug": "Jamu!", "name": "J"}, content_type="application/json"
+        "/api/v1/agency/brands/",
+        {"agency": "suara", "slug": "Jamu!", "name": "J"},
+        content_type="application/json",
     )
     assert bad.status_code == 400 and "slug" in bad.json()["errors"]

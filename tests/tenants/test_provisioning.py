@@ -96,7 +96,9 @@ def test_failure_after_cloning_rolls_back_the_schema(brand_a, monkeypatch):
 
 
 def test_custom_domain_routes_to_the_brand(brand_a, client):
-    brand = brand_create(agency=brand_a.agency, slug="gudeg", name="Gudeg", custom_domains=["ulasan.gudeg.example"])
+    brand = brand_create(
+        agency=brand_a.agency, slug="gudeg", name="Gudeg", custom_domains=["ulasan.gudeg.example"]
+    )
     assert set(brand.domains.values_list("domain", "is_primary")) == {
         (f"gudeg.{settings.BASE_DOMAIN}", True),
         ("ulasan.gudeg.example", False),

@@ -15,7 +15,9 @@ class Command(ServiceCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--timezone", default=settings.BRAND_DEFAULT_TIMEZONE)
         parser.add_argument("--language", default="id", choices=["en", "id"])
-        parser.add_argument("--domain", action="append", default=[], help="An extra custom host (repeatable).")
+        parser.add_argument(
+            "--domain", action="append", default=[], help="An extra custom host (repeatable)."
+        )
 
     def handle(self, *args, agency_slug, brand_slug, name, timezone, language, domain, **options):
         agency = Agency.objects.filter(slug=agency_slug).first()

@@ -41,7 +41,9 @@ class Command(BaseCommand):
                     created.append(brand_slug)
         with transaction.atomic():
             if not User.objects.filter(email="operator@tanggap.test").exists():
-                User.objects.create_superuser("operator@tanggap.test", DEMO_PASSWORD, name="Platform operator")
+                User.objects.create_superuser(
+                    "operator@tanggap.test", DEMO_PASSWORD, name="Platform operator"
+                )
             for email, target, role in PEOPLE:
                 user = User.objects.filter(email=email).first()
                 if user is None:
@@ -51,7 +53,7 @@ class Command(BaseCommand):
                 else:
                     grant_set(email=email, brand_slug=target, role=role)
         self.stdout.write(f"Brands created now: {', '.join(created) or 'none (already there)'}")
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         self.stdout.write("  operator@tanggap.test  platform superuser  http://localhost:8000/admin/")
         for email, target, role in PEOPLE:
             brand = Brand.objects.filter(slug=target).first()
