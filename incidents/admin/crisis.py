@@ -112,6 +112,23 @@ class ServiceForm(forms.ModelForm):
         return cleaned
 
 
+class ServiceFormAdminMixin:
+    """An admin whose form saves through a service: `save_through` makes the call (inside the
+    form's clean, so a DomainError lands on its field) and the admin adopts the saved row."""
+
+    def save_through(self, request, obj, data):
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if hasattr(form, "service"):  # the change view of a read-only admin has a plain form
+            form.service = staticmethod(lambda data: self.save_through(request, obj, data))
+        return form
+
+    def save_model(self, request, obj, form, change):
+        _adopt(obj, form.saved)
+
+
 # --- Incidents --------------------------------------------------------------------------------
 class AgeFilter(admin.SimpleListFilter):
     title = _("age")
@@ -398,7 +415,7 @@ class RosterMemberForm(ServiceForm):
 
 
 @admin.register(RosterMember, site=brand_admin_site)
-class RosterMemberAdmin(StaffOnlyAdmin):
+class RosterMemberAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
     form = RosterMemberForm
     list_display = ["name", "role", "organisation", "email", "phone", "backup", "is_active"]
     list_filter = ["role", "is_active"]
@@ -408,49 +425,39 @@ class RosterMemberAdmin(StaffOnlyAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["role"] if obj else []
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        user = request.user
+    def save_through(self, request, obj, data):
+        if obj is None:
+            from tenants.models import User
 
-        def service(data):
-            if obj is None:
-                from tenants.models import User
-
-                account = None
-                if data.get("user_email"):
-                    account = User.objects.filter(email__iexact=data["user_email"]).first()
-                    if account is None:
-                        raise DomainError(
-                            "No user with this email.", field_errors={"user_email": ["No such user."]}
-                        )
-                return team_services.roster_member_add(
-                    actor=user,
-                    role=data["role"],
-                    name=data.get("name", ""),
-                    user=account,
-                    email=data.get("email", ""),
-                    phone=data.get("phone", ""),
-                    organisation=data.get("organisation", ""),
-                    backup_id=data["backup"].pk if data.get("backup") else None,
-                    notes=data.get("notes", ""),
-                )
-            return team_services.roster_member_update(
-                member_id=obj.pk,
-                actor=user,
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-                organisation=data["organisation"],
+            account = None
+            if data.get("user_email"):
+                account = User.objects.filter(email__iexact=data["user_email"]).first()
+                if account is None:
+                    raise DomainError(
+                        "No user with this email.", field_errors={"user_email": ["No such user."]}
+                    )
+            return team_services.roster_member_add(
+                actor=request.user,
+                role=data["role"],
+                name=data.get("name", ""),
+                user=account,
+                email=data.get("email", ""),
+                phone=data.get("phone", ""),
+                organisation=data.get("organisation", ""),
                 backup_id=data["backup"].pk if data.get("backup") else None,
-                is_active=data["is_active"],
-                notes=data["notes"],
+                notes=data.get("notes", ""),
             )
-
-        form.service = staticmethod(service)
-        return form
-
-    def save_model(self, request, obj, form, change):
-        _adopt(obj, form.saved)
+        return team_services.roster_member_update(
+            member_id=obj.pk,
+            actor=request.user,
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            organisation=data["organisation"],
+            backup_id=data["backup"].pk if data.get("backup") else None,
+            is_active=data["is_active"],
+            notes=data["notes"],
+        )
 
     def save_related(self, request, form, formsets, change):
         pass
@@ -471,7 +478,7 @@ class ResponseTemplateForm(ServiceForm):
 
 
 @admin.register(ResponseTemplate, site=brand_admin_site)
-class ResponseTemplateAdmin(StaffOnlyAdmin):
+class ResponseTemplateAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
     form = ResponseTemplateForm
     list_display = ["name", "language", "situation", "kind", "is_active", "updated_at"]
     list_filter = ["language", "situation", "kind", "is_active"]
@@ -502,20 +509,12 @@ class ResponseTemplateAdmin(StaffOnlyAdmin):
             )
         return HttpResponseRedirect(reverse("admin:incidents_responsetemplate_changelist"))
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        user = request.user
-        form.service = staticmethod(
-            lambda data: response_services.response_template_save(
-                actor=user,
-                template_id=obj.pk if obj else None,
-                **{k: data[k] for k in ResponseTemplateForm.Meta.fields},
-            )
+    def save_through(self, request, obj, data):
+        return response_services.response_template_save(
+            actor=request.user,
+            template_id=obj.pk if obj else None,
+            **{k: data[k] for k in ResponseTemplateForm.Meta.fields},
         )
-        return form
-
-    def save_model(self, request, obj, form, change):
-        _adopt(obj, form.saved)
 
 
 @admin.register(Response, site=brand_admin_site)
@@ -588,7 +587,7 @@ class ModerationForm(ServiceForm):
 
 
 @admin.register(ModerationAction, site=brand_admin_site)
-class ModerationActionAdmin(BrandModelAdmin):
+class ModerationActionAdmin(ServiceFormAdminMixin, BrandModelAdmin):
     """The moderation log: every role reads it (clients too), staff add to it, nobody edits it."""
 
     form = ModerationForm
@@ -623,24 +622,16 @@ class ModerationActionAdmin(BrandModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        user = request.user
-        form.service = staticmethod(
-            lambda data: moderation_services.moderation_act(
-                actor=user,
-                mention_id=data["mention"].pk,
-                action=data["action"],
-                rule_number=data["rule_number"],
-                reason=data["reason"],
-                public_explanation=data.get("public_explanation", ""),
-                incident_id=data["incident"].pk if data.get("incident") else None,
-            )
+    def save_through(self, request, obj, data):
+        return moderation_services.moderation_act(
+            actor=request.user,
+            mention_id=data["mention"].pk,
+            action=data["action"],
+            rule_number=data["rule_number"],
+            reason=data["reason"],
+            public_explanation=data.get("public_explanation", ""),
+            incident_id=data["incident"].pk if data.get("incident") else None,
         )
-        return form
-
-    def save_model(self, request, obj, form, change):
-        _adopt(obj, form.saved)
 
 
 class GuidelinesForm(forms.ModelForm):
@@ -689,7 +680,7 @@ class GuidelineRuleInline(admin.TabularInline):
 
 
 @admin.register(GuidelineVersion, site=brand_admin_site)
-class GuidelineVersionAdmin(BrandModelAdmin):
+class GuidelineVersionAdmin(ServiceFormAdminMixin, BrandModelAdmin):
     """Every role reads the guidelines; staff publish a new version (none is edited)."""
 
     list_display = ["version", "change_note", "created_at"]
@@ -708,17 +699,15 @@ class GuidelineVersionAdmin(BrandModelAdmin):
         if obj is not None:
             return super().get_form(request, obj, **kwargs)
         kwargs["form"] = GuidelinesForm
-        form = super().get_form(request, obj, **kwargs)
-        user = request.user
-        form.service = staticmethod(
-            lambda data: moderation_services.guidelines_publish(
-                actor=user,
-                rules=data["rules"],
-                intro=data.get("intro", ""),
-                change_note=data.get("change_note", ""),
-            )
+        return super().get_form(request, obj, **kwargs)
+
+    def save_through(self, request, obj, data):
+        return moderation_services.guidelines_publish(
+            actor=request.user,
+            rules=data["rules"],
+            intro=data.get("intro", ""),
+            change_note=data.get("change_note", ""),
         )
-        return form
 
     def get_fields(self, request, obj=None):
         return ["intro", "change_note", "rules_text"] if obj is None else ["version", "intro", "change_note"]
@@ -735,9 +724,6 @@ class GuidelineVersionAdmin(BrandModelAdmin):
             "rules_text": "\n".join(f"{r.title}: {r.text}" for r in current.rules.all()),
         }
 
-    def save_model(self, request, obj, form, change):
-        _adopt(obj, form.saved)
-
 
 # --- Crisis plan, settings, drills ----------------------------------------------------------------
 class CrisisPlanForm(ServiceForm):
@@ -753,7 +739,7 @@ class CrisisPlanForm(ServiceForm):
 
 
 @admin.register(CrisisPlanVersion, site=brand_admin_site)
-class CrisisPlanVersionAdmin(StaffOnlyAdmin):
+class CrisisPlanVersionAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
     """Editing the plan means adding a version, pre-filled from the newest one."""
 
     form = CrisisPlanForm
@@ -762,24 +748,16 @@ class CrisisPlanVersionAdmin(StaffOnlyAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        user = request.user
-        form.service = staticmethod(
-            lambda data: plan_services.crisis_plan_publish(
-                actor=user, **{k: data[k] for k in CrisisPlanForm.Meta.fields}
-            )
+    def save_through(self, request, obj, data):
+        return plan_services.crisis_plan_publish(
+            actor=request.user, **{k: data[k] for k in CrisisPlanForm.Meta.fields}
         )
-        return form
 
     def get_changeform_initial_data(self, request):
         latest = CrisisPlanVersion.objects.order_by("-version").first()
         if latest is None:
             return {}
         return {f: getattr(latest, f) for f in CrisisPlanForm.Meta.fields if f != "change_note"}
-
-    def save_model(self, request, obj, form, change):
-        _adopt(obj, form.saved)
 
 
 class CrisisSettingsForm(ServiceForm):
@@ -793,7 +771,7 @@ class CrisisSettingsForm(ServiceForm):
 
 
 @admin.register(CrisisSettings, site=brand_admin_site)
-class CrisisSettingsAdmin(StaffOnlyAdmin):
+class CrisisSettingsAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
     form = CrisisSettingsForm
     list_display = [
         "__str__",
@@ -811,15 +789,10 @@ class CrisisSettingsAdmin(StaffOnlyAdmin):
         settings = crisis_settings_get()
         return HttpResponseRedirect(reverse("admin:incidents_crisissettings_change", args=[settings.pk]))
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        user = request.user
-        form.service = staticmethod(
-            lambda data: incident_services.crisis_settings_update(
-                actor=user, **{k: data[k] for k in CrisisSettingsForm.Meta.fields}
-            )
+    def save_through(self, request, obj, data):
+        return incident_services.crisis_settings_update(
+            actor=request.user, **{k: data[k] for k in CrisisSettingsForm.Meta.fields}
         )
-        return form
 
     def save_model(self, request, obj, form, change):
         pass
@@ -832,25 +805,17 @@ class DrillScenarioForm(ServiceForm):
 
 
 @admin.register(DrillScenario, site=brand_admin_site)
-class DrillScenarioAdmin(StaffOnlyAdmin):
+class DrillScenarioAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
     form = DrillScenarioForm
     list_display = ["title", "severity", "source_category", "created_at"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        user = request.user
-        form.service = staticmethod(
-            lambda data: drill_services.drill_scenario_create(
-                actor=user, **{k: data[k] for k in DrillScenarioForm.Meta.fields}
-            )
+    def save_through(self, request, obj, data):
+        return drill_services.drill_scenario_create(
+            actor=request.user, **{k: data[k] for k in DrillScenarioForm.Meta.fields}
         )
-        return form
-
-    def save_model(self, request, obj, form, change):
-        _adopt(obj, form.saved)
 
 
 class DrillForm(forms.ModelForm):
@@ -873,7 +838,7 @@ class DrillForm(forms.ModelForm):
 
 
 @admin.register(Drill, site=brand_admin_site)
-class DrillAdmin(StaffOnlyAdmin):
+class DrillAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
     """Schedule a drill; it starts on time (or now, by action); write the debrief to finish it."""
 
     form = DrillForm
@@ -905,25 +870,14 @@ class DrillAdmin(StaffOnlyAdmin):
         readonly = ["scenario", "scheduled_for", "state", "figures"]
         return readonly + (["debrief"] if obj.state != Drill.State.RUNNING else [])
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        user = request.user
+    def save_through(self, request, obj, data):
         if obj is None:
-            form.service = staticmethod(
-                lambda data: drill_services.drill_schedule(
-                    actor=user, scenario_id=data["scenario"].pk, scheduled_for=data["scheduled_for"]
-                )
+            return drill_services.drill_schedule(
+                actor=request.user, scenario_id=data["scenario"].pk, scheduled_for=data["scheduled_for"]
             )
-        else:
-            form.service = staticmethod(
-                lambda data: drill_services.drill_finish(
-                    drill_id=obj.pk, actor=user, debrief=data.get("debrief", "")
-                )
-            )
-        return form
-
-    def save_model(self, request, obj, form, change):
-        _adopt(obj, form.saved)
+        return drill_services.drill_finish(
+            drill_id=obj.pk, actor=request.user, debrief=data.get("debrief", "")
+        )
 
     @admin.action(description=_("Start selected drills now"))
     def start_now(self, request, queryset):
