@@ -8,16 +8,19 @@ from celery import shared_task
 logger = logging.getLogger(__name__)
 
 REMINDER_AFTER_DAYS = 3
+# Emails: a mail server outage (OSError) is retried with backoff; the services claim the row, so
+# a retry after a half-sent attempt sends nothing twice.
+EMAIL_TASK_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+    "time_limit": 60,
+    "soft_time_limit": 45,
+}
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-    time_limit=60,
-    soft_time_limit=45,
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def invitation_send_task(invitation_id: str) -> bool:
     """Email one invitation; the service claims the row, so a duplicate finds nothing to send."""
     from surveys.services import invitation_send
@@ -27,14 +30,7 @@ def invitation_send_task(invitation_id: str) -> bool:
     return sent
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-    time_limit=60,
-    soft_time_limit=45,
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def invitation_remind_task(invitation_id: str) -> bool:
     from surveys.services import invitation_remind
 
