@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
+from tenants.cloning import clone_schema
 from tenants.errors import DomainError
 from tenants.models import (
     SLUG_PATTERN,
@@ -136,7 +137,7 @@ def brand_create(
                 default_language=default_language,
             )
             # DDL is transactional in PostgreSQL: a failure below also removes the cloned schema.
-            brand.create_schema(check_if_exists=False, verbosity=0)
+            _clone_template_into(schema_name)
             for i, host in enumerate(hosts):
                 Domain.objects.create(domain=host, tenant=brand, is_primary=(i == 0))
             brand.ready = True
@@ -148,6 +149,14 @@ def brand_create(
     finally:
         connection.set_schema_to_public()
     return brand
+
+
+def _clone_template_into(schema_name: str) -> None:
+    """Copy the template schema (tables, keys, indexes, triggers, its django_migrations rows) into
+    a new one. No migrations are faked: if the template is behind the code, the next
+    `migrate_schemas` applies the missing ones to the new brand too, where faking them (as
+    django-tenants' create_schema does) would mark them applied but never run."""
+    clone_schema(source=settings.TENANT_BASE_SCHEMA, target=schema_name)
 
 
 @transaction.atomic

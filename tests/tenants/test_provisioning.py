@@ -1,5 +1,7 @@
 """Provisioning clones the template schema, and bad input leaves nothing half-created."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -29,16 +31,22 @@ def test_new_brand_is_ready_with_every_tenant_table(brand_a):
 
 
 def test_provisioning_clones_the_template_instead_of_migrating(brand_a, monkeypatch):
-    from django_tenants.clone import CloneSchema
+    from django.core import management
+
+    from tenants import services
 
     calls = []
-    original = CloneSchema.clone_schema
+    original = services.clone_schema
 
-    def spy(self, base, new, *args, **kwargs):
-        calls.append((base, new))
-        return original(self, base, new, *args, **kwargs)
+    def spy(*, source, target):
+        calls.append((source, target))
+        return original(source=source, target=target)
 
-    monkeypatch.setattr(CloneSchema, "clone_schema", spy)
+    def no_migrations(*args, **kwargs):
+        raise AssertionError(f"provisioning ran a command: {args}")
+
+    monkeypatch.setattr(services, "clone_schema", spy)
+    monkeypatch.setattr(management, "call_command", no_migrations)
     brand_create(agency=brand_a.agency, slug="roti-bakar", name="Roti Bakar")
     assert calls == [(settings.TENANT_BASE_SCHEMA, "brand_roti_bakar")]
 
@@ -130,3 +138,55 @@ def test_unready_brand_is_skipped_by_migrations_and_fan_out(brand_a):
     finally:
         base.run_migrations = original
     assert ran == ["brand_kopi", settings.TENANT_BASE_SCHEMA]
+
+
+def _normal(text: str, schema: str) -> str:
+    # A replayed definition is re-parsed, so PostgreSQL may print the same predicate with its
+    # casts and parentheses placed differently.
+    return re.sub(r"::[a-z ]+(\[\])?|[()]", "", text.replace(f"{schema}.", "S."))
+
+
+def _catalog(schema: str) -> dict[str, set]:
+    """What a schema holds, with its own name taken out so two schemas compare."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL search_path = pg_catalog")
+        queries = {
+            "relations": "SELECT relname, relkind::text, coalesce(array_to_string(reloptions, ','), '') "
+            "FROM pg_class WHERE relnamespace = %s::regnamespace AND relkind <> 'S'",
+            "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE connamespace = %s::regnamespace",
+            "indexes": "SELECT pg_get_indexdef(indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relnamespace = %s::regnamespace",
+            "triggers": "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relnamespace = %s::regnamespace AND NOT t.tgisinternal",
+            "columns": "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+            "a.attidentity, coalesce(pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped",
+        }
+        result = {}
+        for name, sql in queries.items():
+            cursor.execute(sql, [schema])
+            result[name] = {tuple(_normal(str(v), schema) for v in row) for row in cursor.fetchall()}
+        cursor.execute("RESET search_path")
+    return result
+
+
+def test_clone_matches_the_template_object_for_object(brand_a):
+    brand = brand_create(agency=brand_a.agency, slug="klepon", name="Klepon")
+    template, clone = _catalog(settings.TENANT_BASE_SCHEMA), _catalog(brand.schema_name)
+    for kind in template:
+        assert clone[kind] == template[kind], kind
+    assert any("append_only" in t[0] for t in clone["triggers"])
+
+
+def test_cloned_brand_counts_its_own_identity_from_the_template_rows(brand_a):
+    brand = brand_create(agency=brand_a.agency, slug="lemper", name="Lemper")
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT max(id) FROM "{settings.TENANT_BASE_SCHEMA}".django_migrations')
+        template_max = cursor.fetchone()[0]
+        cursor.execute(
+            f"INSERT INTO \"{brand.schema_name}\".django_migrations (app, name, applied) "
+            "VALUES ('x', 'y', now()) RETURNING id"
+        )
+        assert cursor.fetchone()[0] == template_max + 1
