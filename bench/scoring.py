@@ -5,6 +5,7 @@
 Baselines: for scoring, a bare pass that only lowercases and splits the same texts (what any
 tokenising scorer must at least do); for clustering, the same pass over the 5,000 posts."""
 
+import argparse
 import random
 import sys
 import time
@@ -42,6 +43,7 @@ def _baseline(texts):
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     rows = _labelled()
     indonesian = [(t, None) for t, lang in rows if lang == "id"]
     batch = (indonesian * (20_000 // len(indonesian) + 1))[:20_000]
