@@ -74,3 +74,17 @@ class BrandModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._role(request) in {BrandGrant.Role.AGENCY_OWNER, BrandGrant.Role.AGENCY_ADMIN}
+
+
+class ReadOnlyBrandModelAdmin(BrandModelAdmin):
+    """A record written only by services (mentions, delivery logs, notifications): every granted
+    role reads it, nobody adds, edits or deletes it here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -33,7 +33,7 @@ from incidents.webhooks import (
     webhook_subscription_update,
     webhook_url_check,
 )
-from tenants.admin_sites import BrandModelAdmin, brand_admin_site
+from tenants.admin_sites import BrandModelAdmin, ReadOnlyBrandModelAdmin, brand_admin_site
 from tenants.errors import DomainError
 
 
@@ -58,7 +58,7 @@ class AnsweredFilter(admin.SimpleListFilter):
 
 
 @admin.register(Mention, site=brand_admin_site)
-class MentionAdmin(BrandModelAdmin):
+class MentionAdmin(ReadOnlyBrandModelAdmin):
     list_display = [
         "posted_at",
         "platform",
@@ -92,15 +92,6 @@ class MentionAdmin(BrandModelAdmin):
     @admin.display(description=_("text"))
     def short_text(self, obj: Mention) -> str:
         return obj.text[:140]  # escaped by the admin like every plain string
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Mark as answered"))
     def mark_answered(self, request, queryset):
@@ -336,7 +327,7 @@ class WebhookSubscriptionAdmin(BrandModelAdmin):
 
 
 @admin.register(WebhookDelivery, site=brand_admin_site)
-class WebhookDeliveryAdmin(BrandModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyBrandModelAdmin):
     list_display = [
         "created_at",
         "event",
@@ -362,15 +353,6 @@ class WebhookDeliveryAdmin(BrandModelAdmin):
     ]
     actions = ["retry_now"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     @admin.action(description=_("Retry failed deliveries now"))
     def retry_now(self, request, queryset):
         if not _is_staff(self, request):
@@ -383,7 +365,7 @@ class WebhookDeliveryAdmin(BrandModelAdmin):
 
 # --- Notifications ----------------------------------------------------------------------------------
 @admin.register(Notification, site=brand_admin_site)
-class NotificationAdmin(BrandModelAdmin):
+class NotificationAdmin(ReadOnlyBrandModelAdmin):
     """The signed-in user's own notifications on this brand."""
 
     list_display = ["created_at", "subject", "link_html", "read_at"]
@@ -399,15 +381,6 @@ class NotificationAdmin(BrandModelAdmin):
         if not obj.link.startswith(("https://", "http://", "/")):
             return obj.link
         return format_html('<a href="{}">{}</a>', obj.link, _("Open"))
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Mark as read"))
     def mark_read(self, request, queryset):
