@@ -167,3 +167,20 @@ def api_key_b(brand_b):
 
 # The real worker and committed-data fixtures live in tests/worker.py.
 from tests.worker import celery_worker, committed_brand_a, committed_db  # noqa: E402, F401
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Show the figures tests record (sentiment accuracy per language) at the end of every run,
+    also under -q and pytest-xdist, where a test's own output is captured."""
+    figures = [
+        (name, value)
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if getattr(report, "when", "call") == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if "accuracy" in name
+    ]
+    if figures:
+        terminalreporter.write_sep("-", "recorded figures")
+        for name, value in sorted(figures):
+            terminalreporter.write_line(f"{name}: {value}")
