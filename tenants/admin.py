@@ -12,7 +12,7 @@ from django_celery_beat.models import PeriodicTask
 from tenants.admin_sites import agency_admin_site
 from tenants.errors import DomainError
 from tenants.models import Agency, AgencyMembership, Brand, BrandApiKey, BrandGrant, Domain, User
-from tenants.services import api_key_create, api_key_revoke, brand_create
+from tenants.services import api_key_create, api_key_revoke, brand_create, check_host, grant_set
 
 
 def _agency_ids(request) -> list[int] | None:
@@ -39,6 +39,18 @@ class AgencyScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # An agency member may only pick their own agency and its brands: a choice outside them
+        # fails form validation ("Select a valid choice"), so nothing can be attached to a
+        # brand of another agency.
+        ids = _agency_ids(request)
+        if db_field.related_model is Brand:
+            brands = Brand.objects.filter(is_template=False)
+            kwargs["queryset"] = brands if ids is None else brands.filter(agency_id__in=ids)
+        elif db_field.related_model is Agency and ids is not None:
+            kwargs["queryset"] = Agency.objects.filter(id__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(User, site=agency_admin_site)
@@ -88,8 +100,21 @@ class BrandCreateForm(forms.ModelForm):
         fields = ["agency", "slug", "name", "timezone", "default_language", "colour"]
 
 
+class DomainForm(forms.ModelForm):
+    class Meta:
+        model = Domain
+        fields = ["domain", "tenant", "is_primary"]
+
+    def clean_domain(self):
+        try:
+            return check_host(self.cleaned_data["domain"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
 class DomainInline(admin.TabularInline):
     model = Domain
+    form = DomainForm
     extra = 0
     fields = ["domain", "is_primary"]
 
@@ -168,6 +193,7 @@ class BrandAdmin(AgencyScopedAdmin):
 @admin.register(Domain, site=agency_admin_site)
 class DomainAdmin(AgencyScopedAdmin):
     agency_path = "tenant__agency_id"
+    form = DomainForm
     list_display = ["domain", "tenant", "is_primary"]
     search_fields = ["domain"]
 
@@ -179,6 +205,12 @@ class BrandGrantAdmin(AgencyScopedAdmin):
     list_filter = ["role", "brand"]
     autocomplete_fields = ["user"]
     search_fields = ["user__email", "brand__name"]
+
+    def save_model(self, request, obj, form, change):
+        # The same service as the `grant` command and the API (one grant per user and brand).
+        grant = grant_set(email=obj.user.email, brand_slug=obj.brand.slug, role=obj.role)
+        obj.pk, obj.created_at = grant.pk, grant.created_at
+        obj._state.adding = False
 
 
 @admin.register(BrandApiKey, site=agency_admin_site)

@@ -62,3 +62,40 @@ def test_adding_a_brand_with_a_taken_slug_shows_a_message(main_client, owner, br
 
 def test_brand_staff_without_agency_membership_cannot_use_the_agency_admin(main_client, ayu):
     assert main_client.login_as(ayu).get("/admin/tenants/brand/").status_code == 302
+
+
+def test_agency_owner_cannot_grant_on_another_agencys_brand(main_client, owner, ayu):
+    other = agency_create(slug="saingan", name="Saingan PR")
+    foreign = brand_create(agency=other, slug="milik-lain", name="Milik Lain")
+    response = main_client.login_as(owner).post(
+        "/admin/tenants/brandgrant/add/", {"user": ayu.pk, "brand": foreign.pk, "role": "crisis_manager"}
+    )
+    assert response.status_code == 200  # the form is shown again with an error
+    assert "Select a valid choice" in response.content.decode()
+    from tenants.models import BrandGrant
+
+    assert not BrandGrant.objects.filter(user=ayu, brand=foreign).exists()
+
+
+def test_agency_owner_cannot_add_a_domain_or_key_to_another_agencys_brand(main_client, owner):
+    from tenants.models import BrandApiKey, Domain
+
+    other = agency_create(slug="pesaing", name="Pesaing PR")
+    foreign = brand_create(agency=other, slug="punya-orang", name="Punya Orang")
+    client = main_client.login_as(owner)
+    domain = client.post("/admin/tenants/domain/add/", {"domain": "x.example.org", "tenant": foreign.pk})
+    key = client.post("/admin/tenants/brandapikey/add/", {"brand": foreign.pk, "name": "sneaky"})
+    assert domain.status_code == key.status_code == 200
+    assert not Domain.objects.filter(domain="x.example.org").exists()
+    assert not BrandApiKey.objects.filter(name="sneaky").exists()
+
+
+def test_domain_added_in_the_admin_is_validated(main_client, owner, brand_a):
+    from tenants.models import Domain
+
+    response = main_client.login_as(owner).post(
+        "/admin/tenants/domain/add/", {"domain": "not a host!", "tenant": brand_a.pk}
+    )
+    assert response.status_code == 200
+    assert "Invalid domain" in response.content.decode()
+    assert not Domain.objects.filter(domain="not a host!").exists()
