@@ -7,10 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tenants.api_base import BrandApiView
-from tenants.errors import DomainError
-from tenants.models import Agency, AgencyMembership, Brand
+from tenants.models import Brand
 from tenants.selectors import brand_list_for_user
-from tenants.services import brand_create
+from tenants.services import brand_create_as_member
 
 
 class BrandOut(serializers.ModelSerializer):
@@ -42,19 +41,10 @@ class BrandListCreateApi(APIView):
 
     @extend_schema(request=Input, responses={201: BrandOut})
     def post(self, request):
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        data = data.validated_data
-        agency = Agency.objects.filter(slug=data["agency"]).first()
-        allowed = (
-            agency is not None and AgencyMembership.objects.filter(user=request.user, agency=agency).exists()
-        )
-        if not allowed:
-            raise DomainError(
-                "You are not an owner or admin of that agency.", field_errors={"agency": ["Not yours."]}
-            )
-        brand = brand_create(
-            agency=agency,
+        data = BrandApiView.validated(self.Input, request.data)
+        brand = brand_create_as_member(
+            actor=request.user,
+            agency_slug=data["agency"],
             slug=data["slug"],
             name=data["name"],
             timezone_name=data["timezone"],

@@ -159,6 +159,17 @@ def _clone_template_into(schema_name: str) -> None:
     clone_schema(source=settings.TENANT_BASE_SCHEMA, target=schema_name)
 
 
+def brand_create_as_member(*, actor: User, agency_slug: str, **fields) -> Brand:
+    """Provision a brand for an owner or admin of that agency (the agency API's rule); anyone
+    else gets the same error as for an unknown agency."""
+    agency = Agency.objects.filter(slug=agency_slug, memberships__user=actor).first()
+    if agency is None:
+        raise DomainError(
+            "You are not an owner or admin of that agency.", field_errors={"agency": ["Not yours."]}
+        )
+    return brand_create(agency=agency, **fields)
+
+
 @transaction.atomic
 def domain_add(*, brand: Brand, host: str) -> Domain:
     host = check_host(host)
