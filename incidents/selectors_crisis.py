@@ -89,14 +89,26 @@ def response_list(
     if incident is not None:
         qs = qs.filter(incident=incident)
     if for_client:
-        qs = qs.exclude(incident__is_drill=True)
+        qs = _sent_to_client(qs)
     if state:
         qs = qs.filter(state__in=state)
     return qs.order_by("-created_at")
 
 
-def response_get(*, response_id: UUID) -> Response:
-    response = Response.objects.select_related("incident", "mention").filter(pk=response_id).first()
+def _sent_to_client(qs: QuerySet[Response]) -> QuerySet[Response]:
+    """What a client approver may see: responses submitted for their sign-off, never a drill's,
+    never a draft the agency is still writing (nor one they sent back for changes)."""
+    return qs.filter(requires_client_approval=True, requires_approval=True).exclude(
+        Q(incident__is_drill=True) | Q(state=Response.State.DRAFT)
+    )
+
+
+def response_get(*, response_id: UUID, for_client: bool = False) -> Response:
+    """The response, or Http404 (to a client, anything not sent to them is missing)."""
+    qs = Response.objects.select_related("incident", "mention")
+    if for_client:
+        qs = _sent_to_client(qs)
+    response = qs.filter(pk=response_id).first()
     if response is None:
         raise Http404("No such response.")
     return response

@@ -533,11 +533,8 @@ class ResponseListCreateApi(CrisisApiView):
         responses = selectors.response_list(
             incident=incident,
             state=_str_list(request.query_params.get("state", "")),
-            for_client=self.for_client,
+            for_client=self.for_client,  # a client approver sees what was sent to them, nothing else
         )
-        if self.for_client:
-            # A client approver sees what was sent to them, nothing else.
-            responses = responses.filter(requires_client_approval=True)
         return _paginated(self, responses, ResponseOut, "-created_at")
 
     @extend_schema(request=Input, responses={201: ResponseOut})
@@ -555,12 +552,7 @@ class ResponseDetailApi(CrisisApiView):
         at_fault = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     def response(self, response_id) -> Response:
-        response = selectors.response_get(response_id=response_id)
-        if self.for_client and not (
-            response.requires_client_approval and not (response.incident and response.incident.is_drill)
-        ):
-            raise Http404("No such response.")
-        return response
+        return selectors.response_get(response_id=response_id, for_client=self.for_client)
 
     @extend_schema(responses=ResponseOut)
     def get(self, request, response_id):

@@ -453,3 +453,27 @@ def test_a_whole_crisis_through_the_api(in_brand_a, client_a, ayu, api_key_a, gu
     } <= kinds
     pinned = call("get", f"{base}/timeline/")
     assert any(e["pinned"] and e["kind"] == "status_update" for e in pinned["results"])
+
+
+def test_client_approver_does_not_see_a_draft_before_it_is_submitted_to_them(world, client_a, ayu):
+    from incidents.services.responses import response_draft, response_submit
+    from incidents.services.team import assignment_add
+
+    approver = make_person("client_approver")
+    assignment_add(incident_id=world["incident"].pk, actor=ayu, member_id=approver.roster.pk)
+    draft = response_draft(
+        actor=ayu,
+        kind="statement",
+        incident_id=world["incident"].pk,
+        text=GOOD_EN,
+        language="en",
+        requires_client_approval=True,
+    )
+    client_a.login_as(approver)
+    assert client_a.get("/api/v1/responses/").json()["results"] == []
+    assert client_a.get(f"/api/v1/responses/{draft.pk}/").status_code == 404
+
+    response_submit(response_id=draft.pk, actor=ayu)
+    listed = [r["id"] for r in client_a.get("/api/v1/responses/").json()["results"]]
+    assert listed == [str(draft.pk)]
+    assert client_a.get(f"/api/v1/responses/{draft.pk}/").json()["state"] == "pending_approval"
