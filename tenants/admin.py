@@ -12,7 +12,14 @@ from django_celery_beat.models import PeriodicTask
 from tenants.admin_sites import agency_admin_site
 from tenants.errors import DomainError
 from tenants.models import Agency, AgencyMembership, Brand, BrandApiKey, BrandGrant, Domain, User
-from tenants.services import api_key_create, api_key_revoke, brand_create, check_host, grant_set
+from tenants.services import (
+    api_key_create,
+    api_key_revoke,
+    brand_create,
+    brand_input_check,
+    check_host,
+    grant_set,
+)
 
 
 def _agency_ids(request) -> list[int] | None:
@@ -99,6 +106,28 @@ class BrandCreateForm(forms.ModelForm):
         model = Brand
         fields = ["agency", "slug", "name", "timezone", "default_language", "colour"]
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            brand_input_check(
+                slug=cleaned["slug"],
+                name=cleaned["name"],
+                timezone_name=cleaned["timezone"],
+                default_language=cleaned["default_language"],
+                custom_domains=cleaned.get("custom_domains", "").split(),
+            )
+        except DomainError as exc:
+            for field, errors in exc.field_errors.items():
+                self.add_error(field if field in self.fields else "custom_domains", errors)
+            if not exc.field_errors:
+                raise forms.ValidationError(exc.message) from exc
+        return cleaned
+
+    def _post_clean(self):
+        pass  # provisioning (the service) creates the row; the model's own unique checks would query first
+
 
 class DomainForm(forms.ModelForm):
     class Meta:
@@ -139,7 +168,10 @@ class BrandAdmin(AgencyScopedAdmin):
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = BrandCreateForm
-        return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None and not request.user.is_superuser:
+            form.base_fields["agency"].required = True  # an agency member provisions for their agency
+        return form
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -179,15 +211,6 @@ class BrandAdmin(AgencyScopedAdmin):
             request,
             _("Brand %(name)s is ready at %(host)s.") % {"name": brand.name, "host": brand.primary_host},
         )
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            from django.shortcuts import redirect
-
-            return redirect(request.path)
 
 
 @admin.register(Domain, site=agency_admin_site)

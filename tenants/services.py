@@ -89,17 +89,11 @@ def template_brand_ensure() -> Brand:
         return template
 
 
-def brand_create(
-    *,
-    agency: Agency | None,
-    slug: str,
-    name: str,
-    timezone_name: str = settings.BRAND_DEFAULT_TIMEZONE,
-    default_language: str = Brand.Language.ID,
-    custom_domains: list[str] | None = None,
-) -> Brand:
-    """Provision a brand: clone the template schema, add its primary domain and mark it ready.
-    All of it or nothing: on any error no row and no schema is left behind."""
+def brand_input_check(
+    *, slug: str, name: str, timezone_name: str, default_language: str, custom_domains: list[str] | None
+) -> tuple[str, list[str]]:
+    """Refuse bad provisioning input with a DomainError naming the field; return the schema name
+    and hosts. The admin form calls it too, so errors show on their fields."""
     _check_slug(slug)
     if not (name or "").strip():
         raise DomainError("A brand needs a name.", field_errors={"name": ["This field is required."]})
@@ -117,13 +111,32 @@ def brand_create(
     hosts = [f"{slug}.{settings.BASE_DOMAIN}"] + [check_host(h) for h in custom_domains or []]
     if Brand.objects.filter(slug=slug).exists() or schema_exists(schema_name):
         raise DomainError(
-            f"A brand with slug {slug!r} already exists.", field_errors={"slug": ["Already taken."]}
+            f"A brand with slug {slug!r} already exists.",
+            field_errors={"slug": [f"A brand with slug {slug!r} already exists."]},
         )
     taken = list(Domain.objects.filter(domain__in=hosts).values_list("domain", flat=True))
     if taken:
         raise DomainError(
             f"Domain already in use: {', '.join(taken)}.", field_errors={"domain": ["Already in use."]}
         )
+    return schema_name, hosts
+
+
+def brand_create(
+    *,
+    agency: Agency | None,
+    slug: str,
+    name: str,
+    timezone_name: str = settings.BRAND_DEFAULT_TIMEZONE,
+    default_language: str = Brand.Language.ID,
+    custom_domains: list[str] | None = None,
+) -> Brand:
+    """Provision a brand: clone the template schema, add its primary domain and mark it ready.
+    All of it or nothing: on any error no row and no schema is left behind."""
+    schema_name, hosts = brand_input_check(
+        slug=slug, name=name, timezone_name=timezone_name, default_language=default_language,
+        custom_domains=custom_domains,
+    )  # fmt: skip
 
     template_brand_ensure()
     try:

@@ -99,3 +99,38 @@ def test_domain_added_in_the_admin_is_validated(main_client, owner, brand_a):
     assert response.status_code == 200
     assert "Invalid domain" in response.content.decode()
     assert not Domain.objects.filter(domain="not a host!").exists()
+
+
+def test_bad_brand_input_in_the_admin_is_a_field_error_that_keeps_the_form(main_client, owner, brand_a):
+    response = main_client.login_as(owner).post(
+        "/admin/tenants/brand/add/",
+        {
+            "agency": brand_a.agency_id,
+            "slug": "nasi-goreng",
+            "name": "Nasi Goreng",
+            "timezone": "Mars/Olympus",
+            "default_language": "id",
+            "colour": "#0f766e",
+            "custom_domains": "",
+        },
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Unknown time zone" in content
+    assert 'value="nasi-goreng"' in content  # what was typed is kept
+    assert not Brand.objects.filter(slug="nasi-goreng").exists()
+
+
+def test_agency_member_must_pick_an_agency(main_client, owner):
+    response = main_client.login_as(owner).post(
+        "/admin/tenants/brand/add/",
+        {
+            "slug": "tanpa-agensi",
+            "name": "X",
+            "timezone": "Asia/Jakarta",
+            "default_language": "id",
+            "colour": "#0f766e",
+        },
+    )
+    assert response.status_code == 200
+    assert not Brand.objects.filter(slug="tanpa-agensi").exists()
