@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -109,14 +109,25 @@ class IntakeOut(serializers.Serializer):
     errors = IntakeRowError(many=True)
 
 
-class _PostedAtCursor(CursorPagination):
+class _Cursor(CursorPagination):
+    """DRF hands a decoded cursor's position to the filter unchecked; one that is not a value of the
+    ordering field (a hand-made or corrupted cursor) is the same 404 as one that does not decode."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except ValidationError:
+            raise NotFound(self.invalid_cursor_message)
+
+
+class _PostedAtCursor(_Cursor):
     ordering = ("-posted_at", "-id")
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
 
 
-class _NewestCursor(CursorPagination):
+class _NewestCursor(_Cursor):
     ordering = ("-created_at", "-id")
     page_size = 50
     page_size_query_param = "page_size"
@@ -269,7 +280,7 @@ class MetricOut(serializers.ModelSerializer):
         fields = ["id", "platform", "measured_at", "followers", "received_at", "updated_at"]
 
 
-class _MeasuredCursor(CursorPagination):
+class _MeasuredCursor(_Cursor):
     ordering = ("-measured_at", "-id")
     page_size = 200
 
@@ -346,7 +357,7 @@ class AlertOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class _RaisedCursor(CursorPagination):
+class _RaisedCursor(_Cursor):
     ordering = ("-raised_at", "-id")
     page_size = 50
 

@@ -377,3 +377,17 @@ def test_bad_list_parameters_are_client_errors(client_a, api_key_a, query):
     assert response.status_code in (200, 400, 404)  # never a 500
     if query not in ("page_size=abc", "answered=maybe"):  # those two are ignored, as DRF and django-filter do
         assert response.status_code in (400, 404)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/mentions/", "/api/v1/metrics/", "/api/v1/alerts/", "/api/v1/notifications/"]
+)
+@pytest.mark.parametrize("position", ["2026-13-45", "foo", "99999-01-01T00:00:00"])
+def test_a_cursor_whose_position_is_not_a_date_is_a_404_not_a_500(client_a, ayu, path, position):
+    import base64
+    from urllib.parse import quote
+
+    cursor = quote(base64.b64encode(f"p={position}".encode()).decode())
+    response = client_a.login_as(ayu).get(f"{path}?cursor={cursor}")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Invalid cursor"

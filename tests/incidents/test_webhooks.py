@@ -172,6 +172,20 @@ def test_subscription_api_roles_and_isolation(client_a, budi, citra, api_key_b, 
     assert outsider.get(f"/api/v1/webhooks/{subscription.pk}/deliveries/").status_code == 404
 
 
+def test_delivery_log_with_a_forged_cursor_position_is_a_404_not_a_500(client_a, ayu, in_brand_a):
+    import base64
+
+    from incidents.webhooks import webhook_subscription_create
+
+    subscription, _ = webhook_subscription_create(name="s", url="https://a.example/h", events=["*"])
+    cursor = base64.b64encode(b"p=foo").decode()
+    response = client_a.login_as(ayu).get(
+        f"/api/v1/webhooks/{subscription.pk}/deliveries/", {"cursor": cursor}
+    )
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Invalid cursor"
+
+
 def test_stuck_deliveries_are_queued_again(in_brand_a, django_capture_on_commit_callbacks, monkeypatch):
     from datetime import timedelta
 
