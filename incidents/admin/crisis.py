@@ -427,20 +427,11 @@ class RosterMemberAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
 
     def save_through(self, request, obj, data):
         if obj is None:
-            from tenants.models import User
-
-            account = None
-            if data.get("user_email"):
-                account = User.objects.filter(email__iexact=data["user_email"]).first()
-                if account is None:
-                    raise DomainError(
-                        "No user with this email.", field_errors={"user_email": ["No such user."]}
-                    )
             return team_services.roster_member_add(
                 actor=request.user,
                 role=data["role"],
                 name=data.get("name", ""),
-                user=account,
+                user_email=data.get("user_email") or "",
                 email=data.get("email", ""),
                 phone=data.get("phone", ""),
                 organisation=data.get("organisation", ""),

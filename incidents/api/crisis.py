@@ -39,7 +39,7 @@ from incidents.services import status_updates as status_update_services
 from incidents.services import team as team_services
 from incidents.services import timeline as timeline_services
 from tenants.api_base import INTEGRATION, BrandApiView
-from tenants.models import BrandGrant, User
+from tenants.models import BrandGrant
 
 STAFF = frozenset(BrandGrant.STAFF_ROLES)
 STAFF_AND_APPROVER = STAFF | {BrandGrant.Role.CLIENT_APPROVER}
@@ -375,14 +375,8 @@ class RosterApi(CrisisApiView):
 
     @extend_schema(request=Input, responses={201: RosterMemberOut})
     def post(self, request):
-        data = dict(self.validated(self.Input, request.data))
-        email = data.pop("user_email", None)
-        user = None
-        if email:
-            user = User.objects.filter(email__iexact=email).first()
-            if user is None:
-                raise serializers.ValidationError({"user_email": ["No user with this email."]})
-        member = team_services.roster_member_add(actor=self.actor, user=user, **data)
+        data = self.validated(self.Input, request.data)
+        member = team_services.roster_member_add(actor=self.actor, **data)
         return ApiResponse(RosterMemberOut(member).data, status=status.HTTP_201_CREATED)
 
 

@@ -35,15 +35,21 @@ def roster_member_add(
     role: str,
     name: str = "",
     user: User | None = None,
+    user_email: str = "",
     email: str = "",
     phone: str = "",
     organisation: str = "",
     backup_id: UUID | None = None,
     notes: str = "",
 ) -> RosterMember:
-    """Put a person on the roster: a user with a grant on this brand, or an outside contact with
-    at least a name and an email or phone. Adding the same user in the same role returns them."""
+    """Put a person on the roster: a user (given, or found by `user_email`) with a grant on this
+    brand, or an outside contact with at least a name and an email or phone. Adding the same user
+    in the same role returns them."""
     require_brand_action(actor, "manage_team")
+    if user is None and user_email:
+        user = User.objects.filter(email__iexact=user_email.strip()).first()
+        if user is None:
+            raise DomainError("No user with this email.", field_errors={"user_email": ["No such user."]})
     if role not in CrisisRole.values:
         raise DomainError("Unknown crisis role.", field_errors={"role": ["Unknown role."]})
     if user is not None:

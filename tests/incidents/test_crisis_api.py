@@ -477,3 +477,30 @@ def test_client_approver_does_not_see_a_draft_before_it_is_submitted_to_them(wor
     listed = [r["id"] for r in client_a.get("/api/v1/responses/").json()["results"]]
     assert listed == [str(draft.pk)]
     assert client_a.get(f"/api/v1/responses/{draft.pk}/").json()["state"] == "pending_approval"
+
+
+def test_roster_by_unknown_user_email_is_a_400_on_that_field_and_adds_nobody(world, client_a, ayu):
+    from incidents.models import RosterMember
+
+    before = RosterMember.objects.count()
+    client_a.login_as(ayu)
+    refused = client_a.post(
+        "/api/v1/roster/",
+        {"role": "legal", "user_email": "nobody@example.com"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert "user_email" in refused.json()["errors"]
+    assert RosterMember.objects.count() == before
+
+
+def test_roster_by_user_email_links_that_user_whatever_the_case(world, client_a, ayu):
+    staff = make_person("customer_care")
+    client_a.login_as(ayu)
+    added = client_a.post(
+        "/api/v1/roster/",
+        {"role": "legal", "user_email": staff.email.upper()},
+        content_type="application/json",
+    )
+    assert added.status_code == 201
+    assert str(added.json()["user"]) == str(staff.pk) and added.json()["name"] == staff.get_full_name()
