@@ -10,6 +10,7 @@ from incidents.models import (
     Alert,
     DetectorSettings,
     Mention,
+    MetricSample,
     Notification,
     WebhookDelivery,
     WebhookSubscription,
@@ -49,6 +50,18 @@ def mention_list() -> QuerySet[Mention]:
 
 def mention_get(*, mention_id) -> Mention:
     return Mention.objects.get(pk=mention_id)
+
+
+class MetricFilter(django_filters.FilterSet):
+    platform = django_filters.CharFilter(field_name="platform", lookup_expr="exact")
+
+    class Meta:
+        model = MetricSample
+        fields: list[str] = []
+
+
+def metric_sample_list() -> QuerySet[MetricSample]:
+    return MetricSample.objects.all()
 
 
 class AlertFilter(django_filters.FilterSet):

@@ -30,9 +30,11 @@ from incidents.notifications import notification_mark_read
 from incidents.selectors_early_warning import (
     AlertFilter,
     MentionFilter,
+    MetricFilter,
     alert_list,
     detector_settings_get,
     mention_list,
+    metric_sample_list,
     notification_list_for_user,
     webhook_delivery_list,
     webhook_subscription_list,
@@ -290,15 +292,15 @@ class MetricListCreateApi(BrandApiView, GenericAPIView):
 
     serializer_class = MetricOut
     pagination_class = _MeasuredCursor
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MetricFilter
 
     def get_queryset(self):
-        samples = MetricSample.objects.all()
-        platform = self.request.query_params.get("platform")
-        return samples.filter(platform=platform) if platform else samples
+        return metric_sample_list()
 
     @extend_schema(responses=MetricOut(many=True))
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(MetricOut(page, many=True).data)
 
     @extend_schema(request=MetricIn(many=True), responses={200: IntakeOut})

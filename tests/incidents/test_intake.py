@@ -391,3 +391,14 @@ def test_a_cursor_whose_position_is_not_a_date_is_a_404_not_a_500(client_a, ayu,
     response = client_a.login_as(ayu).get(f"{path}?cursor={cursor}")
     assert response.status_code == 404
     assert response.json()["detail"] == "Invalid cursor"
+
+
+def test_metric_list_filters_by_platform_and_refuses_a_nul_in_it(client_a, api_key_a):
+    at = (timezone.now() - timedelta(hours=1)).isoformat()
+    rows = [{"platform": p, "measured_at": at, "followers": 10} for p in ("instagram", "tiktok")]
+    post_json(client_a, "/api/v1/metrics/", rows, **bearer(api_key_a))
+    listed = client_a.get("/api/v1/metrics/?platform=tiktok", **bearer(api_key_a)).json()["results"]
+    assert [r["platform"] for r in listed] == ["tiktok"]
+    response = client_a.get("/api/v1/metrics/?platform=%00", **bearer(api_key_a))
+    assert response.status_code == 400
+    assert "platform" in response.json()
