@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 INVITATION_TTL_DAYS = 14
 BATCH_LIMIT = 1000
+# The column's length: validate_email accepts longer addresses, which the INSERT would refuse.
+_EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
 
 
 def _clean_recipient(row: dict, index: int, errors: dict) -> dict | None:
@@ -38,7 +40,9 @@ def _clean_recipient(row: dict, index: int, errors: dict) -> dict | None:
     language = str(row.get("language") or "").strip().lower()
     mention_author = str(row.get("mention_author") or "").strip()
     incident_id = row.get("incident_id") or None
-    if email:
+    if len(email) > _EMAIL_MAX_LENGTH:
+        err("email", f"At most {_EMAIL_MAX_LENGTH} characters.")
+    elif email:
         try:
             validate_email(email)
         except ValidationError:

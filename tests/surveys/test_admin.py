@@ -166,6 +166,25 @@ def test_csv_with_nul_characters_is_refused_not_a_500(client_a, ayu, in_brand_a)
     assert Invitation.objects.count() == 0
 
 
+def test_invite_with_an_email_longer_than_the_column_is_refused_not_a_500(client_a, ayu, in_brand_a):
+    from surveys.models import Invitation
+    from tests.surveys.test_services import TOO_LONG_EMAIL
+
+    survey = make_survey()
+    client_a.login_as(ayu)
+    one = client_a.post(
+        "/admin/surveys/invitation/add/",
+        {"survey": str(survey.pk), "email": TOO_LONG_EMAIL, "expires_in_days": "14"},
+    )
+    upload = SimpleUploadedFile("people.csv", f"email\nok@example.com\n{TOO_LONG_EMAIL}\n".encode())
+    batch = client_a.post(
+        "/admin/surveys/invitation/add/", {"survey": str(survey.pk), "file": upload, "expires_in_days": "14"}
+    )
+    assert one.status_code == 200 and "invitations[0].email" in one.content.decode()
+    assert batch.status_code == 200 and "invitations[1].email" in batch.content.decode()
+    assert Invitation.objects.count() == 0
+
+
 def test_survey_page_links_to_results_and_inviting(client_a, ayu, in_brand_a):
     survey = make_survey()
     html = client_a.login_as(ayu).get(f"/admin/surveys/survey/{survey.pk}/change/").content.decode()

@@ -93,6 +93,21 @@ def test_bulk_invitations_with_a_bad_row_create_nothing(client_a, api_key_a):
     assert Invitation.objects.count() == 0
 
 
+def test_bulk_invitation_with_an_email_longer_than_the_column_is_a_400(client_a, api_key_a):
+    from surveys.models import Invitation
+    from tests.surveys.test_services import TOO_LONG_EMAIL
+
+    survey = _open_survey(client_a, api_key_a)
+    response = client_a.post(
+        f"/api/v1/surveys/{survey['id']}/invitations/",
+        {"invitations": [{"email": "ok@example.com"}, {"email": TOO_LONG_EMAIL}], "send_email": False},
+        content_type="application/json",
+        **bearer(api_key_a),
+    )
+    assert response.status_code == 400
+    assert "invitations[1].email" in response.json()["errors"] and Invitation.objects.count() == 0
+
+
 def test_budi_reads_results_but_cannot_write(client_a, budi, in_brand_a):
     survey = make_survey()
     client_a.login_as(budi)

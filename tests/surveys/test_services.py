@@ -132,6 +132,23 @@ def test_batch_with_one_bad_row_creates_nothing(in_brand_a):
     assert Invitation.objects.count() == 0
 
 
+# validate_email accepts it (a 64-character local part, 63-character labels), the column does not.
+TOO_LONG_EMAIL = "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "com"
+
+
+def test_email_longer_than_the_column_is_a_field_error_not_a_database_error(in_brand_a):
+    from surveys.models import Invitation
+    from surveys.services import invitation_create_batch
+
+    survey = make_survey()
+    with pytest.raises(DomainError) as exc:
+        invitation_create_batch(
+            survey_id=survey.pk, recipients=[{"email": "ok@example.com"}, {"email": TOO_LONG_EMAIL}]
+        )
+    assert list(exc.value.field_errors) == ["invitations[1].email"]
+    assert Invitation.objects.count() == 0
+
+
 def test_invitations_need_an_open_survey(in_brand_a):
     survey = make_survey(open_now=False)
     with pytest.raises(DomainError, match="Open the survey"):
