@@ -86,11 +86,15 @@ def webhook_url_check(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise DomainError("Enter an http(s) URL.", field_errors={"url": ["Enter an http(s) URL."]})
+    try:
+        port = parts.port  # raises for a port out of 0-65535, which URL validators let through
+    except ValueError:
+        raise DomainError("The URL's port is not valid.", field_errors={"url": ["Port out of range."]})
     if not _private_hosts_allowed():
         if parts.scheme != "https":
             raise DomainError("Webhook URLs must use https.", field_errors={"url": ["Use https."]})
         try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
         except OSError:
             raise DomainError("The webhook host does not resolve.", field_errors={"url": ["Host not found."]})
         for address in addresses:

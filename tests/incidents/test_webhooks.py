@@ -71,6 +71,27 @@ def test_unknown_event_or_bad_url_is_refused(in_brand_a):
         webhook_subscription_create(name="x", url="ftp://a.example/h", events=["*"])
 
 
+@pytest.mark.parametrize("allow_private", [True, False])
+def test_a_url_with_a_port_out_of_range_is_a_400_not_a_500(
+    client_a, ayu, in_brand_a, settings, allow_private
+):
+    from incidents.webhooks import webhook_subscription_create
+
+    subscription, _ = webhook_subscription_create(name="s", url="https://a.example/h", events=["*"])
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = allow_private
+    client = client_a.login_as(ayu)
+    bad = {"name": "x", "url": "https://a.example:99999/h", "events": ["*"]}
+    created = client.post("/api/v1/webhooks/", bad, content_type="application/json")
+    assert created.status_code == 400
+    assert created.json()["errors"] == {"url": ["Port out of range."]}
+    patched = client.patch(
+        f"/api/v1/webhooks/{subscription.pk}/", {"url": bad["url"]}, content_type="application/json"
+    )
+    assert patched.status_code == 400
+    subscription.refresh_from_db()
+    assert subscription.url == "https://a.example/h"
+
+
 def test_private_addresses_are_refused_outside_development(in_brand_a, settings):
     from incidents.webhooks import webhook_subscription_create
     from tenants.errors import DomainError
