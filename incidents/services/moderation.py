@@ -121,6 +121,12 @@ def moderation_act(
         raise DomainError("This comment is not hidden.")
     if action == Action.HIDE and last is not None and last.action == Action.HIDE:
         return last  # hidden already; a second click records nothing twice
+    if action in (Action.DELETE_REQUEST, Action.BAN_AUTHOR):
+        # Nothing undoes these, so a repeat (a retried request, a double click) is the same
+        # request: the integration must not be asked to carry it out twice.
+        requested = ModerationAction.objects.filter(mention=mention, action=action).order_by("at").first()
+        if requested is not None:
+            return requested
     entry = ModerationAction.objects.create(
         mention=mention,
         incident=incident,

@@ -124,3 +124,20 @@ def test_log_is_append_only_in_the_database(guidelines, ayu, mention):
     confirmed = moderation_confirm(moderation_id=entry.pk, external_ref="ban-77")
     again = moderation_confirm(moderation_id=entry.pk, external_ref="other")
     assert confirmed.carried_out_at is not None and again.external_ref == "ban-77"
+
+
+@pytest.mark.parametrize("action", ["delete_request", "ban_author"])
+def test_repeating_a_delete_request_or_ban_records_and_emits_it_once(
+    guidelines, ayu, mention, action, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    with (
+        mock.patch("incidents.services.moderation.webhook_emit") as emit,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        first = moderation_act(actor=ayu, mention_id=mention.pk, action=action, rule_number=1, reason=REASON)
+        again = moderation_act(actor=ayu, mention_id=mention.pk, action=action, rule_number=1, reason=REASON)
+    assert again.pk == first.pk
+    assert ModerationAction.objects.filter(mention=mention, action=action).count() == 1
+    assert emit.call_count == 1
