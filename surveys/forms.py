@@ -153,14 +153,21 @@ class InvitationCsvUploadForm(forms.Form):
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError(_("Save the file as UTF-8 CSV."))
-        reader = csv.DictReader(io.StringIO(text))
-        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-        if "email" not in fields and "phone" not in fields:
-            raise forms.ValidationError(_("The header row needs an email or a phone column."))
-        reader.fieldnames = fields
-        rows = [
-            {k: (v or "").strip() for k, v in row.items() if k in INVITATION_CSV_COLUMNS} for row in reader
-        ]
+        # newline=None reads old-Mac CR line ends as well, which the csv module refuses otherwise.
+        reader = csv.DictReader(io.StringIO(text, newline=None))
+        try:
+            fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+            if "email" not in fields and "phone" not in fields:
+                raise forms.ValidationError(_("The header row needs an email or a phone column."))
+            reader.fieldnames = fields
+            rows = [
+                {k: (v or "").strip() for k, v in row.items() if k in INVITATION_CSV_COLUMNS}
+                for row in reader
+            ]
+        except csv.Error as exc:  # e.g. a cell over the csv module's 128 KB limit
+            raise forms.ValidationError(
+                _("The file is not a readable CSV (line %(line)d).") % {"line": reader.line_num}
+            ) from exc
         rows = [row for row in rows if any(row.values())]
         if not rows:
             raise forms.ValidationError(_("The file has no recipients."))

@@ -185,6 +185,37 @@ def test_invite_with_an_email_longer_than_the_column_is_refused_not_a_500(client
     assert Invitation.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"name,email\r\nSari,sari@example.com\r\n",  # Windows line ends
+        b"name,email\rSari,sari@example.com\r",  # old Mac line ends
+    ],
+)
+def test_csv_line_ends_of_any_platform_are_read(client_a, ayu, in_brand_a, content):
+    from surveys.models import Invitation
+
+    survey = make_survey()
+    upload = SimpleUploadedFile("people.csv", content)
+    response = client_a.login_as(ayu).post(
+        "/admin/surveys/invitation/add/", {"survey": str(survey.pk), "file": upload, "expires_in_days": "14"}
+    )
+    assert response.status_code == 200
+    assert list(Invitation.objects.values_list("name", "email")) == [("Sari", "sari@example.com")]
+
+
+def test_csv_with_a_cell_too_large_to_parse_is_refused_not_a_500(client_a, ayu, in_brand_a):
+    from surveys.models import Invitation
+
+    survey = make_survey()
+    upload = SimpleUploadedFile("people.csv", b"name,email\n" + b"x" * 200_000 + b",sari@example.com\n")
+    response = client_a.login_as(ayu).post(
+        "/admin/surveys/invitation/add/", {"survey": str(survey.pk), "file": upload, "expires_in_days": "14"}
+    )
+    assert response.status_code == 200 and "not a readable CSV" in response.content.decode()
+    assert Invitation.objects.count() == 0
+
+
 def test_survey_page_links_to_results_and_inviting(client_a, ayu, in_brand_a):
     survey = make_survey()
     html = client_a.login_as(ayu).get(f"/admin/surveys/survey/{survey.pk}/change/").content.decode()
