@@ -181,12 +181,15 @@ def test_citra_and_brand_b_key_get_404_on_brand_a_alerts(client_a, citra, api_ke
 def test_alert_list_filters_by_state_with_bounded_queries(
     client_a, api_key_a, alert, django_assert_max_num_queries
 ):
-    from incidents.services.alerts import alert_raise_or_update
+    from incidents.services.alerts import alert_dismiss, alert_raise_or_update
 
-    alert_raise_or_update(finding=_finding(key="other"))
+    other, _ = alert_raise_or_update(finding=_finding(key="other"))
+    dismissed, _ = alert_raise_or_update(finding=_finding(key="dismissed"))
+    alert_dismiss(alert_id=dismissed.pk, reason="noise")
     with django_assert_max_num_queries(6):
         response = client_a.get("/api/v1/alerts/?state=open", **bearer(api_key_a))
     assert len(response.json()["results"]) == 2
+    assert {r["id"] for r in response.json()["results"]} == {str(alert.pk), str(other.pk)}
 
 
 def test_notifications_api_shows_own_and_marks_read(client_a, ayu, budi, alert):

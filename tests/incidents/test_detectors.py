@@ -28,9 +28,12 @@ def _run(detect, settings, now):
 # --- Negative spike ---------------------------------------------------------------------------
 def test_negative_spike_fires_against_the_brands_own_baseline(detector_settings, now):
     from incidents.detectors import negative_spike_detect
+    from incidents.models import Mention
 
     normal_traffic(now=now, days=7, negatives_per_hour=3)
     spike = mentions_create(40, at=now - timedelta(minutes=1), band="negative", spread=timedelta(minutes=45))
+    most_reached = [m.pk for m in spike[10:15]]
+    Mention.objects.filter(pk__in=most_reached).update(reach=500)
     [finding] = _run(negative_spike_detect, detector_settings, now)
     assert finding.condition_key == "negative_spike"
     assert finding.evidence["negative_count"] >= 40
@@ -41,6 +44,8 @@ def test_negative_spike_fires_against_the_brands_own_baseline(detector_settings,
         str(m) for m in finding.evidence["example_mention_ids"]
     }
     assert len(finding.evidence["example_mention_ids"]) == 5
+    # The examples are the window's most-reached negatives, not any five.
+    assert set(finding.evidence["example_mention_ids"]) == {str(pk) for pk in most_reached}
 
 
 def test_negative_spike_is_quiet_on_ordinary_traffic(detector_settings, now):
