@@ -347,3 +347,53 @@ def _settings_form(**overrides):
     }
     data.update(overrides)
     return data
+
+
+WRITES = [
+    ("post", "/api/v1/mentions/", []),
+    ("post", "/api/v1/mentions/{mention}/answered/", {}),
+    ("post", "/api/v1/metrics/", []),
+    ("patch", "/api/v1/detector-settings/", {"spike_min_count": 50}),
+    ("post", "/api/v1/alerts/{alert}/acknowledge/", {}),
+    ("post", "/api/v1/alerts/{alert}/dismiss/", {"reason": "x"}),
+    ("post", "/api/v1/webhooks/", {"name": "x", "url": "https://x.example/h", "events": ["*"]}),
+    ("patch", "/api/v1/webhooks/{subscription}/", {"is_active": False}),
+    ("post", "/api/v1/webhooks/{subscription}/rotate-secret/", {}),
+    ("post", "/api/v1/webhooks/{subscription}/ping/", {}),
+]
+
+
+@pytest.fixture
+def brand_a_objects(alert):
+    from incidents.webhooks import webhook_subscription_create
+
+    mention = mentions_create(1, at=timezone.now())[0]
+    subscription, _ = webhook_subscription_create(name="s", url="https://a.example/h", events=["*"])
+    return {"alert": alert.pk, "mention": mention.pk, "subscription": subscription.pk}
+
+
+@pytest.mark.parametrize(("method", "path", "body"), WRITES)
+def test_every_write_endpoint_refuses_budi_and_is_a_404_for_citra(
+    client_a, budi, citra, brand_a_objects, method, path, body
+):
+    import json
+
+    from incidents.models import Alert, Mention, WebhookSubscription
+
+    path = path.format(**brand_a_objects)
+    before = (
+        list(Alert.objects.values_list("state", flat=True)),
+        list(Mention.objects.values_list("answered_at", flat=True)),
+        list(WebhookSubscription.objects.values_list("secret", "is_active")),
+    )
+    viewer = client_a.login_as(budi)
+    send = {"data": json.dumps(body), "content_type": "application/json"}
+    assert getattr(viewer, method)(path, **send).status_code == 403
+    outsider = client_a.__class__(client_a.host).login_as(citra)
+    assert getattr(outsider, method)(path, **send).status_code == 404
+    after = (
+        list(Alert.objects.values_list("state", flat=True)),
+        list(Mention.objects.values_list("answered_at", flat=True)),
+        list(WebhookSubscription.objects.values_list("secret", "is_active")),
+    )
+    assert after == before
