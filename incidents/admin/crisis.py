@@ -152,7 +152,7 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(ServiceForm):
     affected_platforms = forms.CharField(
         required=False, help_text=_("Comma-separated, e.g. instagram, x, tiktok")
     )
@@ -169,12 +169,9 @@ class IncidentForm(forms.ModelForm):
     def clean_affected_platforms(self):
         return [p.strip().lower() for p in self.cleaned_data["affected_platforms"].split(",") if p.strip()]
 
-    def _post_clean(self):
-        pass  # the service validates and saves; the instance is not written by the form
-
 
 @admin.register(Incident, site=brand_admin_site)
-class IncidentAdmin(StaffOnlyAdmin):
+class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
     form = IncidentForm
     list_display = [
         "number",
@@ -212,9 +209,8 @@ class IncidentAdmin(StaffOnlyAdmin):
             *super().get_urls(),
         ]
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if change:
+    def save_through(self, request, obj, data):
+        if obj is not None:
             fields = (
                 "title",
                 "summary",
@@ -223,20 +219,17 @@ class IncidentAdmin(StaffOnlyAdmin):
                 "root_cause_notes",
                 "affected_platforms",
             )
-            saved = incident_services.incident_update(
+            return incident_services.incident_update(
                 incident_id=obj.pk, actor=request.user, **{f: data[f] for f in fields}
             )
-        else:
-            saved = incident_services.incident_open(
-                actor=request.user,
-                title=data["title"],
-                summary=data["summary"],
-                severity=data["severity"],
-                source_category=data["source_category"],
-                affected_platforms=data["affected_platforms"],
-            )
-        obj.pk = saved.pk
-        obj._state.adding = False
+        return incident_services.incident_open(
+            actor=request.user,
+            title=data["title"],
+            summary=data["summary"],
+            severity=data["severity"],
+            source_category=data["source_category"],
+            affected_platforms=data["affected_platforms"],
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

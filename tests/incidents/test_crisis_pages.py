@@ -442,3 +442,24 @@ def test_war_room_moderation_needs_a_reason(crisis_incident, ayu, guidelines, cl
     assert not ModerationAction.objects.exists()
     client_a.post(war_room(crisis_incident), {**form, "reason": "Menghina pelanggan lain dengan kata kasar"})
     assert ModerationAction.objects.get().incident == crisis_incident
+
+
+def test_admin_edit_refused_by_the_service_shows_on_the_form_and_changes_nothing(
+    crisis_incident, client_a, person
+):
+    specialist = person("social_media_specialist")  # may see the incident, may not triage it
+    client_a.login_as(specialist)
+    response = client_a.post(
+        f"/admin/incidents/incident/{crisis_incident.pk}/change/",
+        {
+            "title": "Diubah tanpa hak",
+            "summary": "",
+            "severity": "1",
+            "source_category": "",
+            "root_cause_notes": "",
+            "affected_platforms": "",
+        },
+    )
+    crisis_incident.refresh_from_db()
+    assert response.status_code == 200 and "errornote" in response.content.decode()
+    assert crisis_incident.title == "Kopi basi di gerai Bandung" and crisis_incident.severity == 2
