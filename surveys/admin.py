@@ -19,7 +19,7 @@ from surveys.forms import InvitationCsvUploadForm
 from surveys.models import Answer, Invitation, Option, Question, Response, Survey, TestimonialCandidate
 from surveys.results import survey_results
 from surveys.tokens import brand_base_url
-from tenants.admin_sites import BrandModelAdmin, brand_admin_site
+from tenants.admin_sites import BrandModelAdmin, ReadOnlyBrandModelAdmin, brand_admin_site
 from tenants.errors import DomainError
 
 
@@ -483,22 +483,21 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Response, site=brand_admin_site)
-class ResponseAdmin(BrandModelAdmin):
+class ResponseAdmin(ReadOnlyBrandModelAdmin):
+    """Only response_submit writes responses: deleting one here would leave its invitation
+    answered, its link dead and the results' response counts disagreeing."""
+
     list_display = ["invitation", "survey", "language", "submitted_at"]
     list_filter = ["survey", "language"]
     list_select_related = ["invitation", "survey"]
     readonly_fields = ["survey", "invitation", "language", "submitted_at"]
     inlines = [AnswerInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(TestimonialCandidate, site=brand_admin_site)
-class TestimonialCandidateAdmin(BrandModelAdmin):
+class TestimonialCandidateAdmin(ReadOnlyBrandModelAdmin):
+    """Made by response_submit, reviewed through testimonial_review (the actions below)."""
+
     list_display = [
         "author_name",
         "quote",
@@ -513,12 +512,6 @@ class TestimonialCandidateAdmin(BrandModelAdmin):
     search_fields = ["author_name", "quote"]
     readonly_fields = [f.name for f in TestimonialCandidate._meta.fields]
     actions = ["approve", "reject"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -216,6 +216,23 @@ def test_csv_with_a_cell_too_large_to_parse_is_refused_not_a_500(client_a, ayu, 
     assert Invitation.objects.count() == 0
 
 
+@pytest.mark.parametrize("model", ["response", "testimonialcandidate"])
+def test_responses_and_testimonials_are_never_deleted_in_the_admin(client_a, in_brand_a, model):
+    """Only services write them; deleting a response would leave its invitation answered."""
+    from tenants.models import BrandGrant, User
+
+    survey = make_survey()
+    _, token = invite(survey)
+    client_a.post(f"/s/{token}/", valid_post(survey))  # a response and a testimonial candidate
+    owner = User.objects.create_user("owner@example.com", "x", name="Owner")
+    BrandGrant.objects.create(user=owner, brand=in_brand_a, role=BrandGrant.Role.AGENCY_OWNER)
+    client_a.login_as(owner)
+    listing = client_a.get(f"/admin/surveys/{model}/")
+    pk = listing.context["cl"].result_list[0].pk
+    assert listing.status_code == 200 and 'value="delete_selected"' not in listing.content.decode()
+    assert client_a.get(f"/admin/surveys/{model}/{pk}/delete/").status_code == 403
+
+
 def test_survey_page_links_to_results_and_inviting(client_a, ayu, in_brand_a):
     survey = make_survey()
     html = client_a.login_as(ayu).get(f"/admin/surveys/survey/{survey.pk}/change/").content.decode()
