@@ -491,7 +491,10 @@ def mentions_score_pending(*, max_batches: int = 200) -> int:
 @transaction.atomic
 def detector_settings_update(**values) -> DetectorSettings:
     """Save the brand's detector thresholds (creating the row the first time)."""
-    row = DetectorSettings.objects.select_for_update().filter(pk=1).first() or DetectorSettings(pk=1)
+    # Two first saves at once: get_or_create waits for the other's insert and reads its row (a bare
+    # INSERT would fail on the primary key), and the row lock then applies the two in turn.
+    DetectorSettings.objects.get_or_create(pk=1)
+    row = DetectorSettings.objects.select_for_update().get(pk=1)
     for name, value in values.items():
         setattr(row, name, value)
     try:

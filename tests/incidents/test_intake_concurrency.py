@@ -96,3 +96,45 @@ def test_two_scoring_runs_at_once_share_the_work_without_scoring_a_row_twice(com
     assert sum(map(sum, counts)) == 1200  # each row claimed by exactly one run
     assert all(counts), counts  # both runs got work (SKIP LOCKED, not waiting on each other)
     assert not Mention.objects.filter(scored_at__isnull=True).exists()
+
+
+def test_two_first_saves_of_detector_settings_at_once_both_apply(committed_brand_a):
+    from django.db import transaction
+    from django_tenants.utils import tenant_context
+
+    from incidents.models import DetectorSettings
+    from incidents.services.intake import detector_settings_update
+
+    first_saved = threading.Event()
+    errors: list = []
+
+    def first() -> None:
+        try:
+            with tenant_context(committed_brand_a), transaction.atomic():
+                detector_settings_update(spike_min_count=30)
+                first_saved.set()
+                threading.Event().wait(0.5)  # hold the uncommitted insert while the second arrives
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            first_saved.set()
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            first_saved.wait(10)
+            with tenant_context(committed_brand_a):
+                detector_settings_update(spike_ratio=4.0)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    saved = DetectorSettings.objects.get()
+    assert (saved.spike_min_count, saved.spike_ratio) == (30, 4.0)
