@@ -109,7 +109,9 @@ class AlertActionForm(ActionForm):
 
 
 @admin.register(Alert, site=brand_admin_site)
-class AlertAdmin(BrandModelAdmin):
+class AlertAdmin(ReadOnlyBrandModelAdmin):
+    """Alerts are written by the sweep; staff change their state only through the actions."""
+
     list_display = ["raised_at", "detector", "severity", "state", "title", "last_seen_at", "update_count"]
     list_filter = ["state", "detector", "severity"]
     search_fields = ["title", "condition_key"]
@@ -135,12 +137,6 @@ class AlertAdmin(BrandModelAdmin):
         "dismiss_reason",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("evidence"))
     def evidence_html(self, obj: Alert) -> str:

@@ -397,3 +397,14 @@ def test_every_write_endpoint_refuses_budi_and_is_a_404_for_citra(
         list(WebhookSubscription.objects.values_list("secret", "is_active")),
     )
     assert after == before
+
+
+def test_saving_an_alert_page_in_the_admin_changes_nothing(client_a, ayu, alert):
+    # A bare save used to rewrite the row, moving updated_at and so a dismissed alert's cool-down.
+    before = alert.updated_at
+    client = client_a.login_as(ayu)
+    assert client.get(f"/admin/incidents/alert/{alert.pk}/change/").status_code == 200
+    response = client.post(f"/admin/incidents/alert/{alert.pk}/change/", {"_save": "Save"})
+    assert response.status_code == 403
+    alert.refresh_from_db()
+    assert alert.updated_at == before
