@@ -44,6 +44,7 @@ from tenants.models import BrandGrant
 STAFF = frozenset(BrandGrant.STAFF_ROLES)
 STAFF_AND_APPROVER = STAFF | {BrandGrant.Role.CLIENT_APPROVER}
 INTEGRATION_ONLY = frozenset({INTEGRATION})
+MAX_AGE_HOURS = 24 * 366 * 100  # a century: more than any incident's age, well inside timedelta
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -217,6 +218,15 @@ class IncidentListCreateApi(CrisisApiView):
         )
         mention_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
 
+    class AgeFilters(serializers.Serializer):
+        # Bounded: an hour count past what a timedelta holds would otherwise be a 500.
+        opened_within_hours = serializers.IntegerField(
+            required=False, allow_null=True, default=None, min_value=0, max_value=MAX_AGE_HOURS
+        )
+        older_than_hours = serializers.IntegerField(
+            required=False, allow_null=True, default=None, min_value=0, max_value=MAX_AGE_HOURS
+        )
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, description="Comma-separated statuses"),
@@ -229,18 +239,13 @@ class IncidentListCreateApi(CrisisApiView):
     )
     def get(self, request):
         params = request.query_params
-
-        def hours(name):
-            value = params.get(name, "")
-            return int(value) if value.isdigit() else None
-
+        ages = self.validated(self.AgeFilters, params)
         incidents = selectors.incident_list(
             for_client=self.for_client,
             status=_str_list(params.get("status", "")),
             severity=_int_list(params.get("severity", "")),
             source=_str_list(params.get("source", "")),
-            opened_within_hours=hours("opened_within_hours"),
-            older_than_hours=hours("older_than_hours"),
+            **ages,
         )
         return _paginated(
             self, incidents, IncidentClientOut if self.for_client else IncidentOut, "-opened_at"

@@ -504,3 +504,21 @@ def test_roster_by_user_email_links_that_user_whatever_the_case(world, client_a,
     )
     assert added.status_code == 201
     assert str(added.json()["user"]) == str(staff.pk) and added.json()["name"] == staff.get_full_name()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["opened_within_hours=99999999999999", "older_than_hours=99999999999999999999", "older_than_hours=abc"],
+)
+def test_an_impossible_age_filter_is_a_400_not_a_500(world, client_a, ayu, query):
+    client_a.login_as(ayu)
+    response = client_a.get(f"/api/v1/incidents/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
+
+
+def test_an_empty_age_filter_is_no_filter(world, client_a, ayu):
+    client_a.login_as(ayu)
+    assert (
+        len(client_a.get("/api/v1/incidents/?opened_within_hours=&older_than_hours=").json()["results"]) == 1
+    )
