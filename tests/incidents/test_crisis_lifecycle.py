@@ -154,11 +154,19 @@ def test_timeline_rows_cannot_be_changed_or_deleted_in_the_database(crisis_incid
     assert TimelineEntry.objects.get(pk=entry.pk).text == entry.text
 
 
-def test_concurrent_numbering_uses_the_locked_counter(crisis_incident):
+def test_concurrent_numbering_uses_the_locked_counter(crisis_incident, ayu):
+    from django.test.utils import CaptureQueriesContext
+
     from incidents.models import CrisisSettings
 
     assert CrisisSettings.objects.get().last_incident_number == crisis_incident.number
     assert connection.schema_name == "brand_kopi"
+    with CaptureQueriesContext(connection) as queries:
+        second = incident_open(actor=ayu, title="Isu kedua")
+    assert second.number == crisis_incident.number + 1
+    # The number is read under a row lock on the counter, so two openings at once wait in turn.
+    table = CrisisSettings._meta.db_table
+    assert any(table in q["sql"] and "FOR UPDATE" in q["sql"] for q in queries.captured_queries)
 
 
 def test_opening_and_status_changes_emit_webhook_events(
