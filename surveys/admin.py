@@ -443,10 +443,7 @@ class InvitationAdmin(BrandModelAdmin):
 
     @admin.action(description=_("Send the invitation email now (if not sent)"))
     def send_now(self, request, queryset):
-        from surveys.tasks import invitation_send_task
-
-        for pk in queryset.values_list("pk", flat=True):
-            transaction.on_commit(lambda pk=str(pk): invitation_send_task.delay(pk))
+        services.invitation_emails_queue(invitation_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request, _("Queued; already emailed, answered or opted-out invitations are skipped.")
         )

@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from kombu.exceptions import OperationalError
 
 from surveys.models import (
     Invitation,
@@ -107,12 +108,29 @@ def invitation_create_batch(
         for inv, (_raw, hashed) in zip(invitations, tokens, strict=True)
     )
     if send_email:
-        from surveys.tasks import invitation_send_task
-
-        for inv in invitations:
-            if inv.email:
-                transaction.on_commit(lambda pk=str(inv.pk): invitation_send_task.delay(pk))
+        invitation_emails_queue(invitation_ids=[inv.pk for inv in invitations if inv.email])
     return [(inv, raw) for inv, (raw, _hashed) in zip(invitations, tokens, strict=True)]
+
+
+def invitation_emails_queue(*, invitation_ids: list[UUID]) -> None:
+    """After commit, queue the invitation emails of these invitations with ONE broker message
+    (the worker fans it out), so a broker failure leaves either all of them queued or none, never
+    a partial batch. A failure is logged, not raised: the invitations are committed and their
+    links, shown only once, must still reach the caller; "send now" in the admin queues them again.
+    invitation_send claims each row, so queuing twice sends nothing twice."""
+    ids = [str(pk) for pk in invitation_ids]
+    if not ids:
+        return
+
+    def queue() -> None:
+        from surveys.tasks import invitations_send_task
+
+        try:
+            invitations_send_task.delay(ids)
+        except OperationalError:
+            logger.exception("Could not queue %d survey invitation emails", len(ids))
+
+    transaction.on_commit(queue)
 
 
 def invitation_create(

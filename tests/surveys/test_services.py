@@ -162,15 +162,52 @@ def test_invitation_emails_are_queued_only_after_commit(
     from surveys.services import invitation_create_batch
 
     queued = []
-    monkeypatch.setattr(tasks.invitation_send_task, "delay", lambda pk: queued.append(pk))
+    monkeypatch.setattr(tasks.invitations_send_task, "delay", lambda ids: queued.append(ids))
     survey = make_survey()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         created = invitation_create_batch(
-            survey_id=survey.pk, recipients=[{"email": "a@example.com"}, {"phone": "+62 812 000"}]
+            survey_id=survey.pk,
+            recipients=[{"email": "a@example.com"}, {"phone": "+62 812 000"}, {"email": "c@example.com"}],
         )
         assert queued == []
-    assert len(callbacks) == 1  # the phone-only recipient gets no email
-    assert queued == [str(created[0][0].pk)]
+    assert len(callbacks) == 1
+    # One message for the whole batch; the phone-only recipient gets no email.
+    assert queued == [[str(created[0][0].pk), str(created[2][0].pk)]]
+
+
+def test_a_broker_failure_at_commit_queues_nothing_and_still_returns_the_links(
+    in_brand_a, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    from kombu.exceptions import OperationalError
+
+    from surveys import tasks
+    from surveys.models import Invitation
+    from surveys.services import invitation_create_batch
+
+    published = []
+
+    def broker_down(ids):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.invitation_send_task, "delay", lambda pk: published.append(pk))
+    monkeypatch.setattr(tasks.invitations_send_task, "delay", broker_down)
+    survey = make_survey()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = invitation_create_batch(
+            survey_id=survey.pk, recipients=[{"email": f"p{i}@example.com"} for i in range(3)]
+        )
+    assert len(created) == 3 and all(raw for _inv, raw in created)
+    assert Invitation.objects.filter(sent_at__isnull=True).count() == 3 and published == []
+    assert "Could not queue 3 survey invitation emails" in caplog.text
+
+
+def test_batch_email_task_queues_one_email_task_per_invitation(monkeypatch):
+    from surveys import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.invitation_send_task, "delay", lambda pk: queued.append(pk))
+    assert tasks.invitations_send_task.run(["a", "b"]) == 2
+    assert queued == ["a", "b"]
 
 
 def test_invitation_send_claims_once(in_brand_a, mailoutbox):
