@@ -145,6 +145,37 @@ def test_citra_gets_404_on_brand_a_surveys(client_a, citra, in_brand_a, suffix):
     assert client_a.login_as(citra).get(f"/api/v1/surveys/{survey.pk}/{suffix}").status_code == 404
 
 
+@pytest.mark.parametrize("suffix", ["open/", "close/", "duplicate/", "invitations/"])
+def test_citra_cannot_write_to_brand_a_surveys(client_a, citra, in_brand_a, suffix):
+    from surveys.models import Invitation, Survey
+
+    survey = make_survey()
+    response = client_a.login_as(citra).post(
+        f"/api/v1/surveys/{survey.pk}/{suffix}",
+        {"invitations": [{"email": "x@example.com"}], "send_email": False},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    assert list(Survey.objects.values_list("status", flat=True)) == ["open"]
+    assert Invitation.objects.count() == 0
+
+
+def test_citra_cannot_review_brand_a_testimonials(client_a, citra, in_brand_a):
+    from surveys.models import TestimonialCandidate
+
+    survey = make_survey()
+    _, token = invite(survey)
+    client_a.post(f"/s/{token}/", valid_post(survey))
+    candidate = TestimonialCandidate.objects.get()
+    response = client_a.login_as(citra).post(
+        f"/api/v1/testimonials/{candidate.pk}/review/",
+        {"decision": "approve"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404 and TestimonialCandidate.objects.get().status == "pending"
+    assert client_a.get("/api/v1/testimonials/").status_code == 404
+
+
 def test_key_of_brand_b_on_brand_a_host_is_404(client_a, api_key_b, in_brand_a):
     survey = make_survey()
     assert client_a.get(f"/api/v1/surveys/{survey.pk}/results/", **bearer(api_key_b)).status_code == 404
