@@ -95,5 +95,6 @@ def webhook_delivery_list(*, subscription_id=None) -> QuerySet[WebhookDelivery]:
     return deliveries
 
 
-def notification_list_for_user(*, user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user_id=user.pk)
+def notification_list_for_user(*, user, unread: bool = False) -> QuerySet[Notification]:
+    notifications = Notification.objects.filter(user_id=user.pk)
+    return notifications.filter(read_at__isnull=True) if unread else notifications

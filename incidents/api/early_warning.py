@@ -432,10 +432,8 @@ class NotificationListApi(BrandApiView, GenericAPIView):
         user = self.request.user
         if not getattr(user, "pk", None):
             return Notification.objects.none()
-        notifications = notification_list_for_user(user=user)
-        if self.request.query_params.get("unread") in ("1", "true"):
-            notifications = notifications.filter(read_at__isnull=True)
-        return notifications
+        unread = self.request.query_params.get("unread") in ("1", "true")
+        return notification_list_for_user(user=user, unread=unread)
 
     @extend_schema(responses=NotificationOut(many=True))
     def get(self, request):

@@ -199,6 +199,8 @@ def test_notifications_api_shows_own_and_marks_read(client_a, ayu, budi, alert):
     [item] = client.get("/api/v1/notifications/").json()["results"]
     assert client.post(f"/api/v1/notifications/{item['id']}/read/").json()["read_at"]
     assert Notification.objects.get(pk=item["id"]).read_at is not None
+    assert client.get("/api/v1/notifications/?unread=1").json()["results"] == []
+    assert len(client.get("/api/v1/notifications/?unread=0").json()["results"]) == 1
     other = client_a.__class__(client_a.host).login_as(budi)
     assert other.get("/api/v1/notifications/").json()["results"] == []
     assert other.post(f"/api/v1/notifications/{item['id']}/read/").status_code == 404
