@@ -40,16 +40,24 @@ def alert(in_brand_a):
 
 
 def test_sweep_raises_one_alert_and_updates_it_while_the_condition_lasts(
-    detector_settings, django_capture_on_commit_callbacks
+    detector_settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     from incidents.models import Alert, Notification
     from incidents.services.alerts import detectors_sweep
+    from incidents.tasks import crisis, early_warning
 
+    emailed = []
+    monkeypatch.setattr(early_warning.notification_email_task, "delay", emailed.append)
+    monkeypatch.setattr(crisis.incident_auto_open_task, "delay", lambda alert_id: None)
     mentions_create(6, at=timezone.now() - timedelta(hours=2), complaint=True)
     with django_capture_on_commit_callbacks() as first_callbacks:
         [(alert, outcome)] = detectors_sweep()
     assert outcome == "raised"
     assert first_callbacks  # emails queued after commit
+    assert emailed == []
+    for callback in first_callbacks:
+        callback()
+    assert emailed == [str(Notification.objects.get().pk)]
     mentions_create(2, at=timezone.now() - timedelta(hours=2), complaint=True)
     [(again, outcome)] = detectors_sweep()
     assert outcome == "updated"
