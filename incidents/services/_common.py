@@ -39,15 +39,12 @@ def webhook_emit(*, event: str, payload: dict) -> None:
 
 
 def email_contacts(*, subject: str, body: str, emails: list[str]) -> None:
-    """Email outside contacts (roster members without an account), after commit."""
+    """Email outside contacts (roster members without an account) by a retried task queued after
+    commit: a mail server that is down must neither lose the email (the reminder is already
+    claimed) nor break the sweep that is sending it."""
+    from incidents.tasks.crisis import contact_email_task
+
     emails = sorted({e for e in emails if e})
     if not emails:
         return
-
-    def send() -> None:
-        from django.conf import settings
-        from django.core.mail import send_mail
-
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=False)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: contact_email_task.delay(subject, body, emails))

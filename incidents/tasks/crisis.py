@@ -9,6 +9,7 @@ import logging
 from celery import shared_task
 
 __all__ = [
+    "contact_email_task",
     "crisis_reminders_sweep_all",
     "crisis_reminders_task",
     "incident_auto_open_task",
@@ -48,3 +49,20 @@ def incident_auto_open_task(alert_id: str) -> str | None:
         logger.info("alert %s is gone; nothing to open", alert_id)
         return None
     return str(incident.pk) if incident else None
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=60,
+    soft_time_limit=45,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def contact_email_task(subject: str, body: str, emails: list[str]) -> int:
+    """Email outside contacts (no account, so no notification row to claim). Returns how many."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=False)
+    return len(emails)

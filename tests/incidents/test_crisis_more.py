@@ -233,3 +233,43 @@ def test_sweep_opens_incidents_for_severe_open_alerts_left_without_one(in_brand_
     severe.refresh_from_db()
     assert severe.incident.severity == 1
     assert not Alert.objects.filter(pk__in=[mild.pk, acknowledged.pk], incident__isnull=False).exists()
+
+
+def test_an_outside_contacts_reminder_is_queued_as_a_retried_task_not_sent_inline(
+    crisis_incident, ayu, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from incidents.models import CrisisRole, RosterMember
+    from incidents.services.team import task_create, task_reminders_send
+
+    contact = RosterMember.objects.create(
+        name="Dewi", role=CrisisRole.LEGAL, email="dewi@klien.example.com", organisation="Klien"
+    )
+    task_create(
+        incident_id=crisis_incident.pk,
+        actor=ayu,
+        title="Tinjau pernyataan",
+        owner_id=contact.pk,
+        due_at=timezone.now() + timedelta(minutes=10),
+    )
+    # A mail server that is down must not break the sweep nor lose the reminder it claimed.
+    with (
+        mock.patch("django.core.mail.send_mail", side_effect=OSError("smtp down")),
+        mock.patch("incidents.tasks.crisis.contact_email_task.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert task_reminders_send() == 1
+    delay.assert_called_once()
+    subject, body, emails = delay.call_args.args
+    assert emails == ["dewi@klien.example.com"] and "Tinjau pernyataan" in subject
+
+
+def test_contact_email_task_sends_to_every_contact_and_retries_on_a_network_error():
+    from django.core import mail
+
+    from incidents.tasks.crisis import contact_email_task
+
+    assert contact_email_task("Subjek", "Isi", ["a@example.com", "b@example.com"]) == 2
+    assert mail.outbox[-1].to == ["a@example.com", "b@example.com"] and mail.outbox[-1].subject == "Subjek"
+    assert OSError in contact_email_task.autoretry_for
