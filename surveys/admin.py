@@ -450,10 +450,9 @@ class InvitationAdmin(BrandModelAdmin):
 
     @admin.action(description=_("Send the one reminder now (if due)"))
     def remind_now(self, request, queryset):
-        from surveys.tasks import invitation_remind_task
-
-        for pk in queryset.values_list("pk", flat=True):
-            transaction.on_commit(lambda pk=str(pk): invitation_remind_task.delay(pk))
+        services.invitation_emails_queue(
+            invitation_ids=list(queryset.values_list("pk", flat=True)), reminder=True
+        )
         self.message_user(
             request, _("Queued; answered, opted-out or already reminded invitations are skipped.")
         )

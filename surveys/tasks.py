@@ -31,11 +31,12 @@ def invitation_send_task(invitation_id: str) -> bool:
 
 
 @shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
-def invitations_send_task(invitation_ids: list[str]) -> int:
+def invitations_send_task(invitation_ids: list[str], reminder: bool = False) -> int:
     """In the current brand: one email task per invitation of a batch (the request publishes this
     one message whatever the batch size). A re-run queues duplicates the claim makes no-ops."""
+    task = invitation_remind_task if reminder else invitation_send_task
     for pk in invitation_ids:
-        invitation_send_task.delay(pk)
+        task.delay(pk)
     return len(invitation_ids)
 
 

@@ -112,12 +112,13 @@ def invitation_create_batch(
     return [(inv, raw) for inv, (raw, _hashed) in zip(invitations, tokens, strict=True)]
 
 
-def invitation_emails_queue(*, invitation_ids: list[UUID]) -> None:
-    """After commit, queue the invitation emails of these invitations with ONE broker message
+def invitation_emails_queue(*, invitation_ids: list[UUID], reminder: bool = False) -> None:
+    """After commit, queue the invitation emails (or, with `reminder`, the reminders) of these
+    invitations with ONE broker message
     (the worker fans it out), so a broker failure leaves either all of them queued or none, never
     a partial batch. A failure is logged, not raised: the invitations are committed and their
     links, shown only once, must still reach the caller; "send now" in the admin queues them again.
-    invitation_send claims each row, so queuing twice sends nothing twice."""
+    invitation_send and invitation_remind claim each row, so queuing twice sends nothing twice."""
     ids = [str(pk) for pk in invitation_ids]
     if not ids:
         return
@@ -126,7 +127,7 @@ def invitation_emails_queue(*, invitation_ids: list[UUID]) -> None:
         from surveys.tasks import invitations_send_task
 
         try:
-            invitations_send_task.delay(ids)
+            invitations_send_task.delay(ids, reminder=reminder)
         except OperationalError:
             logger.exception("Could not queue %d survey invitation emails", len(ids))
 

@@ -233,23 +233,26 @@ def test_responses_and_testimonials_are_never_deleted_in_the_admin(client_a, in_
     assert client_a.get(f"/admin/surveys/{model}/{pk}/delete/").status_code == 403
 
 
-def test_send_now_queues_the_selected_invitations_in_one_message(
-    client_a, ayu, in_brand_a, django_capture_on_commit_callbacks, monkeypatch
+@pytest.mark.parametrize(("action", "reminder"), [("send_now", False), ("remind_now", True)])
+def test_send_and_remind_now_queue_the_selected_invitations_in_one_message(
+    client_a, ayu, in_brand_a, django_capture_on_commit_callbacks, monkeypatch, action, reminder
 ):
     from surveys import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.invitations_send_task, "delay", lambda ids: queued.append(sorted(ids)))
+    monkeypatch.setattr(
+        tasks.invitations_send_task, "delay", lambda ids, reminder: queued.append((sorted(ids), reminder))
+    )
     survey = make_survey()
     first, _ = invite(survey, email="one@example.com")
     second, _ = invite(survey, email="two@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         response = client_a.login_as(ayu).post(
             "/admin/surveys/invitation/",
-            {"action": "send_now", "_selected_action": [str(first.pk), str(second.pk)]},
+            {"action": action, "_selected_action": [str(first.pk), str(second.pk)]},
         )
     assert response.status_code == 302
-    assert queued == [sorted([str(first.pk), str(second.pk)])]
+    assert queued == [(sorted([str(first.pk), str(second.pk)]), reminder)]
 
 
 def test_survey_page_links_to_results_and_inviting(client_a, ayu, in_brand_a):

@@ -162,7 +162,9 @@ def test_invitation_emails_are_queued_only_after_commit(
     from surveys.services import invitation_create_batch
 
     queued = []
-    monkeypatch.setattr(tasks.invitations_send_task, "delay", lambda ids: queued.append(ids))
+    monkeypatch.setattr(
+        tasks.invitations_send_task, "delay", lambda ids, reminder: queued.append((ids, reminder))
+    )
     survey = make_survey()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         created = invitation_create_batch(
@@ -172,7 +174,7 @@ def test_invitation_emails_are_queued_only_after_commit(
         assert queued == []
     assert len(callbacks) == 1
     # One message for the whole batch; the phone-only recipient gets no email.
-    assert queued == [[str(created[0][0].pk), str(created[2][0].pk)]]
+    assert queued == [([str(created[0][0].pk), str(created[2][0].pk)], False)]
 
 
 def test_a_broker_failure_at_commit_queues_nothing_and_still_returns_the_links(
@@ -186,7 +188,7 @@ def test_a_broker_failure_at_commit_queues_nothing_and_still_returns_the_links(
 
     published = []
 
-    def broker_down(ids):
+    def broker_down(ids, reminder):
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(tasks.invitation_send_task, "delay", lambda pk: published.append(pk))
@@ -205,9 +207,11 @@ def test_batch_email_task_queues_one_email_task_per_invitation(monkeypatch):
     from surveys import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.invitation_send_task, "delay", lambda pk: queued.append(pk))
+    monkeypatch.setattr(tasks.invitation_send_task, "delay", lambda pk: queued.append(("send", pk)))
+    monkeypatch.setattr(tasks.invitation_remind_task, "delay", lambda pk: queued.append(("remind", pk)))
     assert tasks.invitations_send_task.run(["a", "b"]) == 2
-    assert queued == ["a", "b"]
+    assert tasks.invitations_send_task.run(["c"], reminder=True) == 1
+    assert queued == [("send", "a"), ("send", "b"), ("remind", "c")]
 
 
 def test_invitation_send_claims_once(in_brand_a, mailoutbox):
