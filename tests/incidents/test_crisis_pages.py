@@ -463,3 +463,19 @@ def test_admin_edit_refused_by_the_service_shows_on_the_form_and_changes_nothing
     crisis_incident.refresh_from_db()
     assert response.status_code == 200 and "errornote" in response.content.decode()
     assert crisis_incident.title == "Kopi basi di gerai Bandung" and crisis_incident.severity == 2
+
+
+def test_roster_admin_links_an_account_by_email_and_names_an_unknown_one(in_brand_a, ayu, client_a, person):
+    from incidents.models import RosterMember
+
+    staff = person("customer_care")
+    client_a.login_as(ayu)
+    base = {"role": "legal", "name": "Staf", "email": "", "phone": "", "organisation": "", "is_active": "on"}
+    refused = client_a.post(
+        "/admin/incidents/rostermember/add/", {**base, "user_email": "nobody@example.com"}
+    )
+    assert refused.status_code == 200 and "No such user." in refused.content.decode()
+    assert not RosterMember.objects.filter(role="legal").exists()
+    added = client_a.post("/admin/incidents/rostermember/add/", {**base, "user_email": staff.email.upper()})
+    assert added.status_code == 302
+    assert RosterMember.objects.get(role="legal").user_id == staff.pk
