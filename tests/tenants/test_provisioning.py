@@ -185,7 +185,7 @@ def test_cloned_brand_counts_its_own_identity_from_the_template_rows(brand_a):
         cursor.execute(f'SELECT max(id) FROM "{settings.TENANT_BASE_SCHEMA}".django_migrations')
         template_max = cursor.fetchone()[0]
         cursor.execute(
-            f"INSERT INTO \"{brand.schema_name}\".django_migrations (app, name, applied) "
+            f'INSERT INTO "{brand.schema_name}".django_migrations (app, name, applied) '
             "VALUES ('x', 'y', now()) RETURNING id"
         )
         assert cursor.fetchone()[0] == template_max + 1
