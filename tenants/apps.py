@@ -8,4 +8,9 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # The tenant-aware Celery app must be the current app in *every* process that can queue a
+        # task (gunicorn, runserver, management commands, shell), not only in the worker: without
+        # it `.delay()` goes through Celery's default app, carries no schema header, and the task
+        # runs in public. `platform/__init__.py` must stay import-free, so ready() is the hook.
+        import platform.celery  # noqa: F401
         from tenants import schema  # noqa: F401 - registers the OpenAPI auth extension
