@@ -134,11 +134,17 @@ class DomainForm(forms.ModelForm):
         model = Domain
         fields = ["domain", "tenant", "is_primary"]
 
-    def clean_domain(self):
+    def clean(self):
+        cleaned = super().clean()
+        if "domain" not in cleaned:
+            return cleaned
+        # In the brand page's inline the brand comes from the page, not from a field.
+        brand = cleaned.get("tenant") or (self.instance.tenant if self.instance.tenant_id else None)
         try:
-            return check_host(self.cleaned_data["domain"])
+            cleaned["domain"] = check_host(cleaned["domain"], brand_slug=brand.slug if brand else None)
         except DomainError as exc:
-            raise forms.ValidationError(exc.message) from exc
+            self.add_error("domain", exc.message)
+        return cleaned
 
 
 class DomainInline(admin.TabularInline):

@@ -18,6 +18,7 @@ from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from tenants.cloning import clone_schema
 from tenants.errors import DomainError
+from tenants.hosts import brand_primary_host, host_normalise, host_reserved_reason
 from tenants.models import (
     SLUG_PATTERN,
     Agency,
@@ -50,10 +51,25 @@ def brand_schema_name(slug: str) -> str:
     return "brand_" + slug.replace("-", "_")
 
 
-def check_host(host: str) -> str:
-    host = (host or "").strip().lower()
+def _host_syntax_check(host: str, *, field: str = "domain") -> str:
+    host = host_normalise(host)
     if not _HOST_PATTERN.match(host):
-        raise DomainError(f"Invalid domain {host!r}.", field_errors={"domain": ["Enter a valid host name."]})
+        raise DomainError(f"Invalid domain {host!r}.", field_errors={field: ["Enter a valid host name."]})
+    return host
+
+
+def _host_reserved_check(host: str, *, brand_slug: str | None, field: str = "domain") -> None:
+    reason = host_reserved_reason(host, own_slug=brand_slug)
+    if reason:
+        raise DomainError(f"{host}: {reason}", field_errors={field: [f"{host}: {reason}"]})
+
+
+def check_host(host: str, *, brand_slug: str | None = None) -> str:
+    """The normalised host, if it may be a domain of the brand `brand_slug`. Refuses bad syntax
+    and reserved names (main hosts, anything under them or BASE_DOMAIN except the brand's own
+    primary host, localhost, IP literals). Every way a domain is added goes through here."""
+    host = _host_syntax_check(host)
+    _host_reserved_check(host, brand_slug=brand_slug)
     return host
 
 
@@ -108,7 +124,17 @@ def brand_input_check(
         )
     if default_language not in Brand.Language.values:
         raise DomainError("Language must be en or id.", field_errors={"default_language": ["Use en or id."]})
-    hosts = [f"{slug}.{settings.BASE_DOMAIN}"] + [check_host(h) for h in custom_domains or []]
+    primary = brand_primary_host(slug)
+    if host_reserved_reason(primary, own_slug=slug):
+        raise DomainError(
+            f"The slug {slug!r} is reserved: {primary} is a main host.", field_errors={"slug": ["Reserved."]}
+        )
+    custom = [_host_syntax_check(h, field="custom_domains") for h in custom_domains or []]
+    hosts = [primary] + custom
+    if len(set(hosts)) != len(hosts):
+        raise DomainError(
+            "A host name is listed twice.", field_errors={"custom_domains": ["Each host only once."]}
+        )
     if Brand.objects.filter(slug=slug).exists() or schema_exists(schema_name):
         raise DomainError(
             f"A brand with slug {slug!r} already exists.",
@@ -117,8 +143,13 @@ def brand_input_check(
     taken = list(Domain.objects.filter(domain__in=hosts).values_list("domain", flat=True))
     if taken:
         raise DomainError(
-            f"Domain already in use: {', '.join(taken)}.", field_errors={"domain": ["Already in use."]}
+            f"Domain already in use: {', '.join(taken)}.",
+            field_errors={"custom_domains": ["Already in use."]},
         )
+    for host in custom:
+        # A custom domain is never a main host, nor under one or BASE_DOMAIN (not even the
+        # brand's own primary host, which every brand gets anyway).
+        _host_reserved_check(host, brand_slug=None, field="custom_domains")
     return schema_name, hosts
 
 
@@ -185,7 +216,10 @@ def brand_create_as_member(*, actor: User, agency_slug: str, **fields) -> Brand:
 
 @transaction.atomic
 def domain_add(*, brand: Brand, host: str) -> Domain:
-    host = check_host(host)
+    """Add a custom domain to a brand; reserved hosts and hosts already in use are refused."""
+    if brand.is_template:
+        raise DomainError("The template brand has no domains.")
+    host = check_host(host, brand_slug=brand.slug)
     if Domain.objects.filter(domain=host).exists():
         raise DomainError(f"Domain {host!r} is already in use.", field_errors={"domain": ["Already in use."]})
     return Domain.objects.create(domain=host, tenant=brand, is_primary=False)
