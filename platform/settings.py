@@ -1,6 +1,7 @@
 """Tanggap's one settings module: every value comes from the environment, with safe
 development defaults and no insecure default when DEBUG is off."""
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -50,6 +51,8 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    # Failed sign-ins and lockouts are counted in public, so every host and process shares them.
+    "axes",
 ]
 # guardian lives per brand: its rows are keyed by (content type, object pk) with no tenant,
 # so in a shared table a grant on brand A's object 1 would also be a grant on brand B's object 1.
@@ -90,6 +93,8 @@ MIDDLEWARE = [
     "tenants.middleware.BrandTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -128,6 +133,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Users and access -----------------------------------------------------------------------
 AUTH_USER_MODEL = "tenants.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or address is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -140,6 +147,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 LOGIN_URL = "admin:login"
+
+# --- Sign-in throttling (django-axes): every login form authenticates through the backend above
+# Locked after AXES_FAILURE_LIMIT failures per account OR per client address (each counted on its
+# own), in the database so every web process and host shares the count; unlocked after the
+# cool-off or with `manage.py axes_reset_username` / `axes_reset_ip` (see docs/security.md).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success must not wipe an address's failures: with the per-address count, an attacker could
+# clear it by signing in to an account of their own between guesses at someone else's.
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_CALLABLE = "tenants.lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "tenants.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "tenants.lockout.lockout_response"
+# Registered on the agency admin (platform superusers only) instead of Django's default site.
+AXES_ENABLE_ADMIN = False
+# Behind N reverse proxies that append to X-Forwarded-For, the client is N entries from the right;
+# 0 trusts only the socket's address (a forged header must not pick someone else's lock).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Internationalisation: English and Bahasa Indonesia; stored in UTC, shown in the brand's zone
 LANGUAGE_CODE = "en"

@@ -1,6 +1,8 @@
 """The agency admin: agencies, brands (provisioned through the service), domains, grants, keys.
 Agency members see their own agency's brands; platform superusers see all."""
 
+from axes.admin import AccessAttemptAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -269,3 +271,33 @@ class BrandApiKeyAdmin(AgencyScopedAdmin):
 
 
 agency_admin_site.register(PeriodicTask, PeriodicTaskAdmin)
+
+
+class _SuperuserOnly:
+    """Sign-in records name accounts and addresses across all agencies: platform superusers only."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AccessAttempt, site=agency_admin_site)
+class LoginFailureAdmin(_SuperuserOnly, AccessAttemptAdmin):
+    """Failed sign-ins; deleting a row unlocks that account and address at once."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+
+@admin.register(AccessLog, site=agency_admin_site)
+class LoginLogAdmin(_SuperuserOnly, AccessLogAdmin):
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
