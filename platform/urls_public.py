@@ -1,5 +1,6 @@
 """The main host (public schema): agency admin, brand provisioning, the agency API."""
 
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from platform.urls_common import common_urlpatterns
@@ -10,4 +11,15 @@ urlpatterns = [
     path("admin/", agency_admin_site.urls),
     path("api/v1/agency/", include("tenants.urls_api")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # An invited account sets its first password here (the link is shown once to the inviter).
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url="/accounts/set-password/done/"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/set-password/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
 ]

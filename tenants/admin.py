@@ -14,21 +14,22 @@ from django_celery_beat.models import PeriodicTask
 from tenants.admin_sites import agency_admin_site
 from tenants.errors import DomainError
 from tenants.models import Agency, AgencyMembership, Brand, BrandApiKey, BrandGrant, Domain, User
+from tenants.selectors import agency_ids_for_user, agency_people_list
 from tenants.services import (
     api_key_create,
     api_key_revoke,
     brand_create,
     brand_input_check,
     check_host,
+    grant_invite,
     grant_set,
+    invitation_path,
 )
 
 
 def _agency_ids(request) -> list[int] | None:
     """None means all (platform superuser); otherwise the agencies the user is a member of."""
-    if request.user.is_superuser:
-        return None
-    return list(request.user.agency_memberships.values_list("agency_id", flat=True))
+    return agency_ids_for_user(user=request.user)
 
 
 class AgencyScopedAdmin(admin.ModelAdmin):
@@ -59,6 +60,9 @@ class AgencyScopedAdmin(admin.ModelAdmin):
             kwargs["queryset"] = brands if ids is None else brands.filter(agency_id__in=ids)
         elif db_field.related_model is Agency and ids is not None:
             kwargs["queryset"] = Agency.objects.filter(id__in=ids)
+        elif db_field.related_model is User:
+            # Only people already in the agency; anyone else is invited by email.
+            kwargs["queryset"] = agency_people_list(agency_ids=ids)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -165,7 +169,8 @@ class GrantInline(admin.TabularInline):
 @admin.register(Brand, site=agency_admin_site)
 class BrandAdmin(AgencyScopedAdmin):
     list_display = ["name", "slug", "agency", "ready", "host_link", "timezone", "default_language"]
-    list_filter = ["ready", "agency"]
+    # RelatedOnly: the filter lists only agencies of the brands this user may see.
+    list_filter = ["ready", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug"]
     readonly_fields = ["schema_name", "ready", "created_at"]
     inlines = [DomainInline, GrantInline]
@@ -229,26 +234,79 @@ class DomainAdmin(AgencyScopedAdmin):
     search_fields = ["domain"]
 
 
+class GrantForm(forms.ModelForm):
+    """Pick someone already in the agency, or invite a person by email; never a raw account id."""
+
+    invite_email = forms.EmailField(
+        label=_("or invite by email"),
+        required=False,
+        help_text=_("A new address gets an account without a password and a link to set one."),
+    )
+
+    class Meta:
+        model = BrandGrant
+        fields = ["user", "invite_email", "brand", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:
+            self.fields["user"].required = False
+            self.fields["user"].help_text = _("People who already work for your agency.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            return cleaned
+        if bool(cleaned.get("user")) == bool(cleaned.get("invite_email")):
+            raise forms.ValidationError(_("Choose a person from your agency or enter an email to invite."))
+        return cleaned
+
+    def _post_clean(self):
+        if self.instance.pk:
+            super()._post_clean()
+        # On add, the service (grant_invite) writes the row: an invitee has no account yet.
+
+
 @admin.register(BrandGrant, site=agency_admin_site)
 class BrandGrantAdmin(AgencyScopedAdmin):
     agency_path = "brand__agency_id"
+    form = GrantForm
     list_display = ["user", "brand", "role", "created_at"]
-    list_filter = ["role", "brand"]
-    autocomplete_fields = ["user"]
+    list_filter = ["role", ("brand", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__email", "brand__name"]
 
+    def get_fields(self, request, obj=None):
+        return ["user", "brand", "role"] if obj else ["user", "invite_email", "brand", "role"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "brand"] if obj else []
+
     def save_model(self, request, obj, form, change):
-        # The same service as the `grant` command and the API (one grant per user and brand).
-        grant = grant_set(email=obj.user.email, brand_slug=obj.brand.slug, role=obj.role)
-        obj.pk, obj.created_at = grant.pk, grant.created_at
+        if change:
+            # The same service as the `grant` command and the API (one grant per user and brand).
+            grant = grant_set(email=obj.user.email, brand_slug=obj.brand.slug, role=obj.role)
+            obj.pk, obj.created_at = grant.pk, grant.created_at
+            return
+        data = form.cleaned_data
+        email = data["user"].email if data.get("user") else data["invite_email"]
+        grant, created = grant_invite(actor=request.user, brand=data["brand"], email=email, role=data["role"])
+        obj.pk, obj.user, obj.brand, obj.role = grant.pk, grant.user, grant.brand, grant.role
+        obj.created_at = grant.created_at
         obj._state.adding = False
+        if created:
+            link = request.build_absolute_uri(invitation_path(user=grant.user))
+            messages.warning(
+                request,
+                _("Send %(email)s this link to set a password; it is not shown again: %(link)s")
+                % {"email": grant.user.email, "link": link},
+            )
 
 
 @admin.register(BrandApiKey, site=agency_admin_site)
 class BrandApiKeyAdmin(AgencyScopedAdmin):
     agency_path = "brand__agency_id"
     list_display = ["prefix", "name", "brand", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["brand"]
+    list_filter = [("brand", admin.RelatedOnlyFieldListFilter)]
     fields = ["brand", "name"]
     actions = ["revoke"]
 

@@ -38,3 +38,24 @@ def brand_list_for_user(*, user: User) -> QuerySet[Brand]:
 
 def api_key_active_get(*, prefix: str) -> BrandApiKey | None:
     return BrandApiKey.objects.select_related("brand").filter(prefix=prefix, revoked_at=None).first()
+
+
+def agency_people_list(*, agency_ids: list[int] | None) -> QuerySet[User]:
+    """The accounts an agency member may pick: people who already hold a grant on one of the
+    agencies' brands or a membership in them. None (a platform superuser) means everyone."""
+    if agency_ids is None:
+        return User.objects.order_by("email")
+    return (
+        User.objects.filter(
+            Q(grants__brand__agency_id__in=agency_ids) | Q(agency_memberships__agency_id__in=agency_ids)
+        )
+        .distinct()
+        .order_by("email")
+    )
+
+
+def agency_ids_for_user(*, user: User) -> list[int] | None:
+    """The agencies whose brands and people the user manages; None for a platform superuser."""
+    if user.is_superuser:
+        return None
+    return list(AgencyMembership.objects.filter(user=user).values_list("agency_id", flat=True))

@@ -10,10 +10,13 @@ import zoneinfo
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from tenants.cloning import clone_schema
@@ -252,6 +255,46 @@ def grant_set(*, email: str, brand_slug: str, role: str) -> BrandGrant:
         raise DomainError(f"No brand with slug {brand_slug!r}.", field_errors={"brand": ["No such brand."]})
     grant, _ = BrandGrant.objects.update_or_create(user=user, brand=brand, defaults={"role": role})
     return grant
+
+
+@transaction.atomic
+def grant_invite(*, actor: User, brand: Brand, email: str, role: str) -> tuple[BrandGrant, bool]:
+    """Give the person with `email` a role on `brand`, for a platform superuser or an owner/admin
+    of the brand's agency. An unknown address gets a new account with no usable password (it
+    signs in only after setting one through its invitation link). Returns the grant and whether
+    the account is new. Safe to repeat."""
+    if role not in BrandGrant.Role.values:
+        raise DomainError(f"Unknown role {role!r}.", field_errors={"role": ["Unknown role."]})
+    if brand.is_template or not (
+        actor.is_superuser
+        or (
+            brand.agency_id
+            and AgencyMembership.objects.filter(user=actor, agency_id=brand.agency_id).exists()
+        )
+    ):
+        raise DomainError("Choose one of your own agency's brands.", field_errors={"brand": ["Not yours."]})
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise DomainError(
+            f"Invalid email {email!r}.", field_errors={"invite_email": ["Enter a valid email."]}
+        ) from exc
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(email, password=None)  # unusable until the invitee sets one
+    grant, _ = BrandGrant.objects.update_or_create(user=user, brand=brand, defaults={"role": role})
+    return grant, created
+
+
+def invitation_path(*, user: User) -> str:
+    """The path (on the main host) where a newly invited account sets its first password; the
+    link stops working once a password is set, and after PASSWORD_RESET_TIMEOUT."""
+    if user.has_usable_password():
+        raise DomainError("This account already has a password.")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/accounts/set-password/{uid}/{default_token_generator.make_token(user)}/"
 
 
 @transaction.atomic
