@@ -1,7 +1,7 @@
 """URL patterns both the main host and brand hosts serve: health, API schema and offline docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from platform.views import healthz
@@ -11,7 +11,8 @@ common_urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[AllowAny]),
+        # The split view serves Swagger UI's start-up script as a file, so the CSP needs no inline script.
+        SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[AllowAny]),
         name="api-docs",
     ),
     path(
