@@ -165,3 +165,11 @@ def test_agency_owner_cannot_see_sign_in_records(main_client, brand_a):
     owner = User.objects.create_user("pemilik@example.com", "x")
     AgencyMembership.objects.create(user=owner, agency=brand_a.agency, role="owner")
     assert main_client.login_as(owner).get("/admin/axes/accessattempt/").status_code == 403
+
+
+def test_failed_sign_in_records_never_keep_the_password(ayu):
+    from axes.models import AccessAttempt
+
+    sign_in(brand_host(BRAND_A), ayu.email, "almost-correct-horse")
+    attempt = AccessAttempt.objects.get(username=ayu.email)
+    assert "almost-correct-horse" not in attempt.post_data
