@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.navigation",
             ],
         },
     },
@@ -140,6 +141,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 LOGIN_URL = "admin:login"
+# Each host's "/" sends a person to their home (agency admin, brand admin or report pages).
+LOGIN_REDIRECT_URL = "/"
+# A sign-in hand-off from one host to another (the brand switcher) is valid this long, once.
+SIGN_IN_HANDOFF_SECONDS = env.int("SIGN_IN_HANDOFF_SECONDS", default=60)
 
 # --- Internationalisation: English and Bahasa Indonesia; stored in UTC, shown in the brand's zone
 LANGUAGE_CODE = "en"
