@@ -156,3 +156,17 @@ def test_switcher_lists_only_the_users_brands(client_a, ayu_on_both, budi):
     # Budi has brand A only: nothing to switch to, and never another agency's brand.
     page = client_a.login_as(budi).get("/reports/incidents/").content.decode()
     assert 'action="/accounts/switch/"' not in page and "Batik Lestari" not in page
+
+
+def test_agency_owner_opens_a_brand_from_the_agency_admin_without_signing_in_again(main_client, brand_a):
+    from tenants.models import AgencyMembership, User
+
+    owner = User.objects.create_user("pemilik@example.com", "x")
+    AgencyMembership.objects.create(user=owner, agency=brand_a.agency, role="owner")
+    page = main_client.login_as(owner).get("/admin/").content.decode()
+    assert "Open brand" in page and f'<option value="{BRAND_A}">Kopi Nusantara</option>' in page
+    url = _switch(main_client, BRAND_A)
+    assert url.startswith(f"http://{brand_host(BRAND_A)}/accounts/handoff/")
+    target = _fresh(BRAND_A)
+    assert target.get(_path(url)).status_code == 302
+    assert target.get("/admin/").status_code == 200
