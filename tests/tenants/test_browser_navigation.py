@@ -46,6 +46,13 @@ def test_client_signs_in_and_reads_the_reports_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     path = screenshot(page, "reports_phone_390")
     assert path.exists() and path.stat().st_size > 1000
+    page.get_by_role("link", name="Kopi basi di gerai Bandung dan Jakarta Selatan").click()
+    page.wait_for_url("**/reports/incidents/*/")
+    assert page.locator("header.site-header .site-name").inner_text() == "Kopi Nusantara"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "report_detail_phone_390")
+    page.locator("header.site-header").get_by_role("link", name="Incidents").click()
+    page.wait_for_url("**/reports/incidents/")
 
     header.get_by_role("button", name="ID").click()
     page.wait_for_url("**/reports/incidents/")
