@@ -24,10 +24,11 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo ""
-	@echo "Agency admin:  http://localhost:8000/admin/"
-	@echo "Brand admin:   http://kopi-nusantara.localhost:8000/admin/  (also batik-lestari, warung-sehat)"
-	@echo "API docs:      http://kopi-nusantara.localhost:8000/api/docs/"
-	@echo "Logins above; password for all: tanggap-demo"
+	@echo "Agency admin:   http://localhost:8000/admin/"
+	@echo "Brand admin:    http://kopi-nusantara.localhost:8000/admin/  (also batik-lestari, warung-sehat)"
+	@echo "Client reports: http://kopi-nusantara.localhost:8000/reports/incidents/"
+	@echo "API docs:       http://kopi-nusantara.localhost:8000/api/docs/"
+	@echo "Logins above, each with the address where it signs in; password for all: tanggap-demo"
 	@echo ""
 	$(PY) -m honcho start -f Procfile
 

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.navigation",
             ],
         },
     },
@@ -150,6 +151,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 LOGIN_URL = "admin:login"
+# Each host's "/" sends a person to their home (agency admin, brand admin or report pages).
+LOGIN_REDIRECT_URL = "/"
+# A sign-in hand-off from one host to another (the brand switcher) is valid this long, once.
+SIGN_IN_HANDOFF_SECONDS = env.int("SIGN_IN_HANDOFF_SECONDS", default=60)
 
 # --- Sign-in throttling (django-axes): every login form authenticates through the backend above
 # Locked after AXES_FAILURE_LIMIT failures per account OR per client address (each counted on its
@@ -366,7 +371,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
-        "form-action": [SELF],
+        # The brand switcher posts here and is redirected to the brand's own host, and browsers
+        # check form-action on that redirect too.
+        "form-action": [SELF, f"*.{BASE_DOMAIN}:*"],
         "frame-ancestors": [NONE],
     }
 }

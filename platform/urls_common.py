@@ -1,13 +1,20 @@
-"""URL patterns both the main host and brand hosts serve: health, API schema and offline docs."""
+"""URL patterns both the main host and brand hosts serve: health, favicon, the brand switcher, API
+schema and offline docs."""
 
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from platform.views import healthz
+from tenants.views import brand_switch
 
 common_urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links; send them to the static icon.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("accounts/switch/", brand_switch, name="brand-switch"),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(
         "api/docs/",

@@ -5,6 +5,7 @@ from django.urls import include, path
 from platform.urls_common import common_urlpatterns
 from tenants.admin_sites import brand_admin_site
 from tenants.api import WhoAmIApi
+from tenants.views import brand_home, handoff_accept
 
 urlpatterns = [
     *common_urlpatterns,
@@ -16,4 +17,6 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("surveys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/handoff/<str:token>/", handoff_accept, name="handoff-accept"),
+    path("", brand_home, name="home"),
 ]

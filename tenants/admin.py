@@ -13,6 +13,7 @@ from django_celery_beat.models import PeriodicTask
 
 from tenants.admin_sites import agency_admin_site
 from tenants.errors import DomainError
+from tenants.links import host_url
 from tenants.models import Agency, AgencyMembership, Brand, BrandApiKey, BrandGrant, Domain, User
 from tenants.selectors import agency_ids_for_user, agency_people_list
 from tenants.services import (
@@ -199,8 +200,19 @@ class BrandAdmin(AgencyScopedAdmin):
 
     @admin.display(description=_("host"))
     def host_link(self, obj):
-        host = obj.primary_host
-        return format_html('<a href="//{}/admin/">{}</a>', host, host) if host else "—"
+        return obj.primary_host or "—"  # replaced per request by get_list_display, with a link
+
+    def get_list_display(self, request):
+        # The brand's link keeps the scheme and port this page was opened with (a bare `//host/`
+        # drops the port, so `make run`'s :8000 was lost); the admin has no request in a column.
+        @admin.display(description=_("host"))
+        def host_link(obj):
+            host = obj.primary_host
+            return (
+                format_html('<a href="{}">{}</a>', host_url(request, host, "/admin/"), host) if host else "—"
+            )
+
+        return [host_link if name == "host_link" else name for name in super().get_list_display(request)]
 
     def save_model(self, request, obj, form, change):
         if change:

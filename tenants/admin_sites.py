@@ -5,21 +5,59 @@ global model permissions or superuser status."""
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AuthenticationForm
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tenants.links import brand_url
 from tenants.models import BrandGrant
+from tenants.selectors import brand_list_for_user
+
+# The client's home on a brand host: the report pages.
+REPORTS_HOME_URL_NAME = "incident-report-list"
+
+
+def agency_admin_admits(user) -> bool:
+    """Platform superusers and agency owners/admins use the agency admin; is_staff plays no part."""
+    if not (user.is_active and user.is_authenticated):
+        return False
+    return user.is_superuser or user.agency_memberships.exists()
+
+
+class _AgencyLoginForm(AuthenticationForm):
+    """Admits exactly whom the agency admin site admits (Django's default form wants is_staff,
+    which agency members do not have). Someone with brand grants only is told where to go."""
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)  # refuses inactive accounts
+        if agency_admin_admits(user):
+            return
+        brands = list(brand_list_for_user(user=user))
+        if brands:
+            # The password was right, so naming the user's own brands reveals nothing to a guesser.
+            links = format_html_join(
+                ", ", '<a href="{}">{}</a>', ((brand_url(self.request, b, "/"), b.name) for b in brands)
+            )
+            message = format_html(
+                gettext("This account is not an agency member. Sign in on your brand's address: {}"), links
+            )
+            raise forms.ValidationError(message, code="not_agency_member")
+        raise forms.ValidationError(
+            _("This account is not an agency member and has no brand. Ask your agency for access."),
+            code="not_agency_member",
+        )
 
 
 class AgencyAdminSite(admin.AdminSite):
     site_header = _("Tanggap · agency admin")
     site_title = _("Tanggap agency admin")
     index_title = _("Agencies and brands")
+    login_form = _AgencyLoginForm
 
     def has_permission(self, request) -> bool:
-        user = request.user
-        if not (user.is_active and user.is_authenticated):
-            return False
-        return user.is_superuser or user.agency_memberships.exists()
+        return agency_admin_admits(request.user)
 
 
 class _BrandLoginForm(AuthenticationForm):
@@ -45,7 +83,15 @@ class BrandAdminSite(admin.AdminSite):
         if tenant is not None:
             context["site_header"] = f"{tenant.name} · Tanggap"
         context["brand_role"] = getattr(request, "brand_role", None)
+        # "View site" opens the brand's report pages, the site its clients see.
+        context["site_url"] = reverse(REPORTS_HOME_URL_NAME)
         return context
+
+    def index(self, request, extra_context=None):
+        # Clients work on the report pages; the admin's table list is not their home.
+        if getattr(request, "brand_role", None) in BrandGrant.CLIENT_ROLES:
+            return redirect(REPORTS_HOME_URL_NAME)
+        return super().index(request, extra_context)
 
 
 agency_admin_site = AgencyAdminSite(name="agency_admin")

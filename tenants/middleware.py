@@ -4,16 +4,27 @@ shown in the brand's time zone."""
 import zoneinfo
 
 from django.conf import settings
-from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
 from tenants.selectors import brand_role_get
+from tenants.views import no_access_response
 
 # Paths on a brand host that need no user session: the public survey pages, health, the API
 # (which authenticates API keys itself and is checked by its own permission class), login.
-OPEN_PREFIXES = ("/s/", "/healthz", "/api/", "/static/", "/admin/login/", "/admin/logout/", "/i18n/")
+# /accounts/ holds the brand switcher and the sign-in hand-off, which check the user themselves.
+OPEN_PREFIXES = (
+    "/s/",
+    "/healthz",
+    "/api/",
+    "/static/",
+    "/favicon.ico",
+    "/admin/login/",
+    "/admin/logout/",
+    "/i18n/",
+    "/accounts/",
+)
 
 
 class BrandAccessMiddleware:
@@ -38,11 +49,9 @@ class BrandAccessMiddleware:
         if not user.is_authenticated:
             return redirect(f"/admin/login/?next={request.path}")
         if request.brand_role is None:
-            # A session from another brand's host must not carry over into this one.
-            if request.path.startswith("/admin/"):
-                logout(request)
-                return redirect(f"/admin/login/?next={request.path}")
-            return HttpResponseForbidden("You have no access to this brand.")
+            # Say so plainly, with the ways on (their own brands, signing out), rather than
+            # a silent return to the login form.
+            return no_access_response(request, brand=tenant)
         return self.get_response(request)
 
 

@@ -253,3 +253,25 @@ class WorkerPing(models.Model):
 
     class Meta:
         verbose_name = _("worker ping")
+
+
+class SignInHandoff(models.Model):
+    """A one-time pass that carries a signed-in user from one host of this installation to a
+    brand's host (cookies cannot be shared across `*.localhost` or custom domains). Only a hash of
+    the token is kept; it is bound to one brand, expires within a minute and is spent once."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    next_path = models.CharField(max_length=500, default="/")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in hand-off")
+        verbose_name_plural = _("sign-in hand-offs")
+        indexes = [models.Index(fields=["expires_at"], name="handoff_expires_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.brand}"

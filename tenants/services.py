@@ -8,6 +8,7 @@ import re
 import secrets
 import zoneinfo
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -17,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from tenants.cloning import clone_schema
@@ -30,8 +32,10 @@ from tenants.models import (
     BrandApiKey,
     BrandGrant,
     Domain,
+    SignInHandoff,
     User,
 )
+from tenants.selectors import brand_role_get
 
 TEMPLATE_SLUG = "template"
 _HOST_PATTERN = re.compile(
@@ -388,3 +392,62 @@ def fan_out_to_ready_brands(enqueue: Callable[[Brand], None]) -> int:
         enqueue(brand)
         count += 1
     return count
+
+
+# --- Sign-in hand-off between hosts -----------------------------------------------------------
+
+
+def _handoff_hash(token: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def _safe_next_path(next_path: str) -> str:
+    # Only a path on the target host: never a scheme, a host or a protocol-relative `//` link.
+    if not next_path.startswith("/") or next_path.startswith("//") or "\\" in next_path:
+        return "/"
+    return next_path[:500]
+
+
+@transaction.atomic
+def handoff_create(*, user: User, brand: Brand, next_path: str = "/") -> str:
+    """A one-time token that signs `user` in on `brand`'s host; only its hash is stored. Refused
+    when the user has no grant on the brand."""
+    if brand_role_get(user=user, brand=brand) is None or not brand.ready:
+        raise DomainError(gettext("You have no access to %(brand)s.") % {"brand": brand.name})
+    now = timezone.now()
+    # Spent and expired passes are worthless; keep the table small as it is used.
+    SignInHandoff.objects.filter(expires_at__lt=now - timedelta(hours=1)).delete()
+    token = secrets.token_urlsafe(32)
+    SignInHandoff.objects.create(
+        token_hash=_handoff_hash(token),
+        user=user,
+        brand=brand,
+        next_path=_safe_next_path(next_path),
+        expires_at=now + timedelta(seconds=settings.SIGN_IN_HANDOFF_SECONDS),
+    )
+    return token
+
+
+@transaction.atomic
+def handoff_consume(*, token: str, brand: Brand) -> SignInHandoff:
+    """Spend a hand-off on the host of the brand it was made for: once, before it expires, and only
+    while the user still has a grant there. Any refusal leaves the pass as it was."""
+    refused = DomainError(gettext("This sign-in link is not valid. Please sign in."))
+    handoff = (
+        SignInHandoff.objects.select_for_update()
+        .select_related("user")
+        .filter(token_hash=_handoff_hash(token or ""))
+        .first()
+    )
+    # A pass for brand A presented on brand B's host is refused like a made-up one.
+    if handoff is None or handoff.brand_id != brand.pk:
+        raise refused
+    if handoff.used_at is not None:
+        raise DomainError(gettext("This sign-in link has already been used. Please sign in."))
+    if handoff.expires_at <= timezone.now():
+        raise DomainError(gettext("This sign-in link has expired. Please sign in."))
+    if not handoff.user.is_active or brand_role_get(user=handoff.user, brand=brand) is None:
+        raise DomainError(gettext("You have no access to %(brand)s.") % {"brand": brand.name})
+    handoff.used_at = timezone.now()
+    handoff.save(update_fields=["used_at"])
+    return handoff

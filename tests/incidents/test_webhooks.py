@@ -264,8 +264,8 @@ def test_budi_and_citra_cannot_manage_webhooks_in_the_admin(client_a, budi, citr
     viewer = client_a.login_as(budi)
     assert viewer.get("/admin/incidents/webhooksubscription/add/").status_code == 403
     outsider = client_a.__class__(client_a.host).login_as(citra)
-    assert outsider.get("/admin/incidents/webhooksubscription/").status_code == 302
-    assert outsider.get("/admin/incidents/mention/").status_code == 302
+    assert outsider.get("/admin/incidents/webhooksubscription/").status_code == 403
+    assert outsider.get("/admin/incidents/mention/").status_code == 403
 
 
 def test_delivery_to_a_host_now_pointing_inside_is_refused(in_brand_a, webhook_server, settings):

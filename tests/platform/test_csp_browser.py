@@ -3,6 +3,7 @@ on: no policy violation on the agency admin, the brand admin, the public survey 
 docs, and the admin's own JavaScript (select-all on a change list) still runs."""
 
 import os
+import uuid
 import shutil
 
 import pytest
@@ -102,3 +103,23 @@ def test_admin_survey_page_and_docs_run_under_the_policy(committed_brand_a, live
     page.wait_for_selector(".swagger-ui .info", timeout=20_000)
 
     assert page.violations == []
+
+
+def test_brand_switcher_crosses_hosts_under_form_action(committed_brand_a, live, js_page):
+    """The switcher posts on one host and is redirected to the brand's host; browsers hold that
+    redirect to the form-action directive."""
+    from tenants.models import AgencyMembership, User
+
+    page, server = js_page, live
+    owner = User.objects.create_user(f"csp-owner-{uuid.uuid4().hex[:8]}@example.com", PASSWORD)
+    AgencyMembership.objects.create(user=owner, agency=committed_brand_a.agency, role="owner")
+    try:
+        sign_in(page, server.url("127.0.0.1", "/admin/login/?next=/admin/"), owner.email)
+        page.select_option("#brand-switch", BRAND_A)
+        page.locator("form.brand-switcher button").click()
+        page.wait_for_url(f"**{brand_host(BRAND_A)}**")
+        assert "/admin/" in page.url or "/reports/" in page.url
+        assert page.violations == []
+    finally:
+        with tenant_context(committed_brand_a):  # the cascade reaches guardian's per-brand rows
+            User.objects.filter(pk=owner.pk).delete()

@@ -33,7 +33,7 @@ def test_client_viewer_sees_results_and_export_but_cannot_add(client_a, budi, in
 def test_citra_cannot_open_brand_a_results(client_a, citra, in_brand_a):
     survey = make_survey()
     response = client_a.login_as(citra).get(f"/admin/surveys/survey/{survey.pk}/results/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 403 and "Complaint follow-up" not in response.content.decode()
 
 
 def test_unknown_survey_results_is_404(client_a, ayu, brand_a):

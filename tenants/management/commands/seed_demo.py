@@ -1,5 +1,6 @@
 """Idempotent demo data: two agencies, three brands, one user per role, logins printed."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
@@ -53,9 +54,26 @@ class Command(BaseCommand):
                 else:
                     grant_set(email=email, brand_slug=target, role=role)
         self.stdout.write(f"Brands created now: {', '.join(created) or 'none (already there)'}")
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        self.stdout.write("  operator@tanggap.test  platform superuser  http://localhost:8000/admin/")
-        for email, target, role in PEOPLE:
-            brand = Brand.objects.filter(slug=target).first()
-            where = f"http://{brand.primary_host}:8000/admin/" if brand else "http://localhost:8000/admin/"
-            self.stdout.write(f"  {email:24} {role:24} {where}")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}); sign in at the address shown:")
+        for email, role, url in demo_logins():
+            self.stdout.write(f"  {email:24} {role:24} {url}")
+
+
+def _site_url(host: str, path: str) -> str:
+    port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
+    return f"{settings.SITE_SCHEME}://{host}{port}{path}"
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(email, role, where that person signs in and lands): the agency admin on the main host for
+    the operator and agency members, the brand admin for staff, the report pages for clients."""
+    main = settings.MAIN_HOSTS[0]
+    logins = [("operator@tanggap.test", "platform superuser", _site_url(main, "/admin/"))]
+    for email, target, role in PEOPLE:
+        if role in ("owner", "admin"):
+            logins.append((email, f"agency {role}", _site_url(main, "/admin/")))
+            continue
+        host = Brand.objects.get(slug=target).primary_host
+        path = "/reports/incidents/" if role in BrandGrant.CLIENT_ROLES else "/admin/"
+        logins.append((email, str(role), _site_url(host, path)))
+    return logins
