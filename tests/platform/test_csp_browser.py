@@ -3,8 +3,8 @@ on: no policy violation on the agency admin, the brand admin, the public survey 
 docs, and the admin's own JavaScript (select-all on a change list) still runs."""
 
 import os
-import uuid
 import shutil
+import uuid
 
 import pytest
 from django.conf import settings
