@@ -62,7 +62,7 @@ _QUESTION_DEAD_ZONE = 2.5
 
 # Words with masking characters inside ("f***ing", "sh!t", "a*jing") stay one token.
 _TOKEN_RE = re.compile(
-    r"[a-z0-9]+(?:[*#@$!]+[a-z0-9]+)+|[a-z]+[*#@$]+(?![a-z0-9])|[a-z0-9]+(?:['\-][a-z0-9]+)*"
+    r"[a-z0-9]+(?:['\-][a-z0-9]+)*(?:[*#@$]+[a-z0-9]*|!+[a-z0-9]+)*"
     r"|[\U0001F300-\U0001FAFF\u2600-\u27bf]|[.!?;,\n\"“”]"
 )
 _BREAKS = frozenset(".!?;,\n")
@@ -255,6 +255,14 @@ _SARCASM_STRONG_RE = re.compile(
     r"|\boh,? (?:great|wow|perfect|wonderful|nice|good|joy|brilliant)|yeah,? right|yeah,? because"
     r"|what a surprise|so glad i|really appreciate being|\bgenius\b|\brekor\b|\bsure,? (?:i'll|keep)"
 )
+# Words one of which every sarcasm formula holds: posts without any skip the two regexes.
+_SARCASM_STRONG_WORDS = frozenset(
+    "makasih terima thanks thank oh yeah what glad appreciate genius rekor sure".split()
+)
+_SARCASM_WEAK_WORDS = frozenset(
+    """love amazing brilliant hebat keren bagus mantap mantul top luar enak cepet cepat asik asyik sip
+    wah wow makasih terima thanks thank""".split()
+)
 _SARCASM_WEAK_RE = re.compile(
     r"love (?:how|waiting|that)|amazing how|brilliant|"
     r"\b(?:hebat|keren|bagus|mantap|mantul|top|luar biasa|enak|cepet|cepat|asik|asyik|sip|wah|wow|"
@@ -363,7 +371,8 @@ _PATTERN_COMMON = frozenset(
     """i i'll ill i'm im i'd we we'll we're gonna going to let's lets someone somebody should needs
     swear will you you'll you're your youre ur he she they his her their them him the a an my of and
     with in on at so be gue gw gua guwe aku ak saya sy kami kita tak w lo lu loe elo kau kamu kalian
-    dia semua bakal akan mau pengen siap di ke s ed ing b d
+    dia semua bakal akan mau pengen siap di ke s ed ing b d for udah was are up out no get got going
+    back down pay store branch outlet kantor toko rumah luar hp nomor tau dapet bikin kartu data
     """.split()
 )
 _PATTERN_AFFIXES = ("nya", "mu", "ku", "in", "an", "kan", "i", "s", "es", "ed", "ing")
@@ -385,7 +394,8 @@ def _patterns(name: str) -> dict[str, _PatternSet]:
             literal.update(re.findall(r"[a-z][a-z0-9'\-]*", re.sub(r"\\[a-zA-Z]|\{[^}]*\}", " ", pattern)))
         words = literal - _PATTERN_COMMON
         # "kantornya", "disebar", "idiots": a trigger may carry an affix in the post.
-        triggers = words | {w + a for w in words for a in _PATTERN_AFFIXES} | {"di" + w for w in words}
+        long = [w for w in words if len(w) >= 4]
+        triggers = words | {w + a for w in long for a in _PATTERN_AFFIXES} | {"di" + w for w in long}
         regex = re.compile(r"(?<![\w*])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w*])")
         result[language] = _PatternSet(regex=regex, triggers=frozenset(triggers))
     return result
@@ -553,6 +563,16 @@ _LEET_MASK = str.maketrans("0134", "oiea")
 
 @lru_cache(maxsize=65536)
 def _canonical(token: str) -> str:
+    """The canonical spelling of `token` (see _fold); also records its flag spelling."""
+    word = _fold(token)
+    if word not in _FLAG_FOLDS:
+        form = _abuse_form(word)
+        if form != word:
+            _FLAG_FOLDS[word] = form
+    return word
+
+
+def _fold(token: str) -> str:
     """Fold the spellings of one word that posts use ("bagusss", "kecewa-kecewa", "lemotnya",
     "idiots", "pukulin", "g0bl0k", "f***")."""
     data = _data()
@@ -697,7 +717,8 @@ def _flags(tokens: list[str], raw: list[str], language: str, joined: str) -> set
         # Indonesian posts borrow English complaint words ("refund", "scam"); not the reverse.
         tables.insert(0, data.flags[LANGUAGE_ID])
     negators = data.all_negators
-    tokens = [_NOT if token in _NOT_SPELLINGS else _abuse_form(token) for token in tokens]
+    folds = _FLAG_FOLDS
+    tokens = [folds.get(token, token) for token in tokens]
     firsts = data.flag_firsts[language]
     found: set[str] = set()
     for i in [i for i, token in enumerate(tokens) if token in firsts]:
@@ -717,7 +738,11 @@ def _flags(tokens: list[str], raw: list[str], language: str, joined: str) -> set
     return found
 
 
-@lru_cache(maxsize=65536)
+# Tokens that flag terms spell differently: every "not" as "tidak", inflected insults as listed.
+# Filled by _canonical as it meets words, so a lookup per token is one dict access.
+_FLAG_FOLDS: dict[str, str] = dict.fromkeys(_NOT_SPELLINGS, _NOT)
+
+
 def _abuse_form(token: str) -> str:
     """The insult a known word inflects ("morons" -> "moron"): VADER knows "morons" as a word, so
     _canonical keeps it, but the flag list names the singular."""
@@ -781,10 +806,16 @@ def _sarcastic(
     whose rest complains, or praise next to a waiting time."""
     if not any(v > 0 for _, v in values):
         return False
-    if any(token in _IRONY_EMOJI for token in raw) or _SARCASM_STRONG_RE.search(lowered):
+    if not _IRONY_EMOJI.isdisjoint(raw):
+        return True
+    if not _SARCASM_STRONG_WORDS.isdisjoint(raw) and _SARCASM_STRONG_RE.search(lowered):
         return True
     negative = complaint or waited or any(v < 0 for _, v in values)
-    if _SARCASM_WEAK_RE.search(lowered) and (negative or any(w in negators for w in words)):
+    if (
+        (negative or not negators.isdisjoint(words))
+        and not _SARCASM_WEAK_WORDS.isdisjoint(raw)
+        and _SARCASM_WEAK_RE.search(lowered)
+    ):
         return True
     if waited:
         return True

@@ -548,3 +548,21 @@ def test_threats_with_slang_and_words_in_between_fire_and_read_negative(text, la
 )
 def test_idioms_and_legal_pressure_are_not_threats(text, language):
     assert not score_text(text, language).is_threat
+
+
+def test_pattern_trigger_words_never_hide_a_match():
+    """The threat and abuse regexes only run on posts holding one of their trigger words; on every
+    labelled text (and the pattern examples above) that shortcut must agree with the full regex."""
+    from incidents.scoring import _TOKEN_RE, _canonical, _data
+
+    data = _data()
+    texts = [text for text, _, _ in _labelled()] + [row[0] for row in _held_out()]
+    for text in texts:
+        raw = _TOKEN_RE.findall(text.lower().replace("’", "'"))
+        tokens = [_canonical(token) for token in raw]
+        joined = " ".join(tokens)
+        for language in ("id", "en"):
+            full = data.threat_re[language].regex.search(joined) is not None
+            assert data.threat_re[language].search(joined, raw) == full, text
+            full = data.abuse_re[language].regex.search(joined) is not None
+            assert data.abuse_re[language].search(joined, tokens) == full, text
