@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from incidents import scoring
 from incidents.models import DetectorSettings, Mention
+from incidents.scorers import scorer_get
 from incidents.selectors_early_warning import detector_settings_get
 from tenants.errors import DomainError
 
@@ -454,7 +455,7 @@ def mentions_score_batch(*, limit: int = SCORE_BATCH_SIZE) -> int:
         claimed = cursor.fetchall()
         if not claimed:
             return 0
-        scores = scoring.score_batch([(row[1] or "", row[2] or None) for row in claimed])
+        scores = scorer_get().score_batch([(row[1] or "", row[2] or None) for row in claimed])
         cursor.execute(
             _SCORE_WRITE,
             {
