@@ -56,6 +56,19 @@ class IntakeResult:
         }
 
 
+@dataclass(frozen=True)
+class ThreatMention:
+    """A mention found threatening at intake, as the threat alert describes it."""
+
+    mention_id: Any
+    platform: str
+    external_id: str
+    author_handle: str
+    text: str
+    url: str
+    posted_at: datetime
+
+
 # --- Validation: plain Python, one pass per row -------------------------------------------------
 class _RowErrors(dict):
     def add(self, name: str, message: str) -> None:
@@ -250,7 +263,9 @@ INSERT INTO incidents_mention AS m (
 )
 SELECT gen_random_uuid(), e->>0, e->>1, e->>2, e->>3, e->>4, e->>5, e->>6, (e->>7)::timestamptz,
     e->>8, (e->>9)::bigint, (e->>10)::bigint, e->>11, (e->>12)::float8, (e->>13)::boolean,
-    '', '', false, false, false, false, %(now)s, %(now)s
+    -- A threat found at intake is flagged (and counted negative) before bulk scoring reaches it.
+    '', CASE WHEN (e->>14)::boolean THEN 'negative' ELSE '' END, false, (e->>14)::boolean, false, false,
+    %(now)s, %(now)s
 FROM json_array_elements(%(rows)s::json) AS e
 ON CONFLICT (platform, external_id) DO UPDATE SET
     reach = EXCLUDED.reach,
@@ -261,15 +276,21 @@ ON CONFLICT (platform, external_id) DO UPDATE SET
     text = EXCLUDED.text,
     -- An edited text is scored again; a resend with the same text keeps its score.
     scored_at = CASE WHEN m.text IS DISTINCT FROM EXCLUDED.text THEN NULL ELSE m.scored_at END,
+    is_threat = CASE WHEN m.text IS DISTINCT FROM EXCLUDED.text THEN EXCLUDED.is_threat
+        ELSE m.is_threat OR EXCLUDED.is_threat END,
+    sentiment_band = CASE WHEN EXCLUDED.is_threat THEN 'negative' ELSE m.sentiment_band END,
     updated_at = EXCLUDED.updated_at
-RETURNING (xmax = 0) AS inserted
+-- A threat is escalated when it is new or its text changed (a plain resend keeps its scored_at).
+RETURNING (xmax = 0) AS inserted, id, platform, external_id, is_threat AND scored_at IS NULL AS escalate
 """
 
 
 @transaction.atomic
 def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> IntakeResult:
     """Validate `rows` and store the good ones in one statement; rows with the same (platform,
-    external_id) are stored once (a resend updates counts). Queues scoring after commit."""
+    external_id) are stored once (a resend updates counts). Queues scoring after commit. A row
+    that threatens violence, harm or doxxing raises its high-severity alert in this transaction,
+    so it never waits behind a bulk-scoring backlog."""
     from incidents.tasks.early_warning import mentions_score_task
 
     now = now or timezone.now()
@@ -307,6 +328,7 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
                 r.source_language,
                 r.source_sentiment,
                 r.author_handle.lstrip("@").lower() in handles,
+                scoring.is_threat(r.text, r.source_language or None),
             )
             for r in (by_key[key] for key in sorted(by_key))
         ],
@@ -314,9 +336,28 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
     )
     with _raw_cursor() as cursor:
         cursor.execute(_MENTION_UPSERT, {"now": now, "rows": batch})
-        inserted = [row[0] for row in cursor.fetchall()]
-    result.created = sum(inserted)
-    result.updated = len(inserted) - result.created
+        returned = cursor.fetchall()
+    result.created = sum(row[0] for row in returned)
+    result.updated = len(returned) - result.created
+    threats = [(row[1], by_key[(row[2], row[3])]) for row in returned if row[4]]
+    if threats:
+        from incidents.services.alerts import threat_alerts_raise
+
+        threat_alerts_raise(
+            mentions=[
+                ThreatMention(
+                    mention_id=mention_id,
+                    platform=r.platform,
+                    external_id=r.external_id,
+                    author_handle=r.author_handle,
+                    text=r.text,
+                    url=r.url,
+                    posted_at=r.posted_at,
+                )
+                for mention_id, r in threats
+            ],
+            now=now,
+        )
     transaction.on_commit(lambda: mentions_score_task.delay())
     return result
 

@@ -566,3 +566,11 @@ def test_pattern_trigger_words_never_hide_a_match():
             assert data.threat_re[language].search(joined, raw) == full, text
             full = data.abuse_re[language].regex.search(joined) is not None
             assert data.abuse_re[language].search(joined, tokens) == full, text
+
+
+def test_the_intake_threat_check_agrees_with_the_scorer_on_every_labelled_text():
+    from incidents.scoring import is_threat
+
+    texts = [text for text, _, _ in _labelled()] + [row[0] for row in _held_out()]
+    assert [is_threat(text) for text in texts] == [score_text(text).is_threat for text in texts]
+    assert sum(is_threat(text) for text in texts) > 50
