@@ -58,7 +58,7 @@ _COMPLAINT_VALENCE = {"en": -1.5, "id": -0.8}
 # In a sarcastic post praise words mean their opposite; they count this much, negated.
 _SARCASM_SCALAR = -0.8
 # A question carries a sentiment only when its words are strong ("why is the app so awful?").
-_QUESTION_DEAD_ZONE = 2.5
+_QUESTION_DEAD_ZONE = (-1.0, 2.5)
 
 # Words with masking characters inside ("f***ing", "sh!t", "a*jing") stay one token.
 _TOKEN_RE = re.compile(
@@ -137,6 +137,7 @@ _ID_STOPWORDS = frozenset(
     semua setelah sebelum dalam pada adalah seperti kami kita mereka dia ya nih tuh kan lah pun
     pesanan pesenan barang paket sampai nyampe kok gimana berapa kemana dimana mana siapa apakah
     sampe pas lho loh kah udahan dah trus terus abis habis beli pake pakai jadi jd biar gitu gini
+    tanpa pesawat penumpang kurir pelayanan pengiriman hadeh
     doang cuma nunggu jam menit hari minggu bulan tahun kalian lo lu gw gue libur tanggal""".split()
 )
 _EN_STOPWORDS = frozenset(
@@ -253,7 +254,7 @@ _IRONY_EMOJI = frozenset("🙃😑🙄😒")
 _SARCASM_STRONG_RE = re.compile(
     r"makasih (?:loh|lho)|terima kasih (?:loh|lho)|thanks? (?:a lot|for nothing)|thank you for nothing"
     r"|\boh,? (?:great|wow|perfect|wonderful|nice|good|joy|brilliant)|yeah,? right|yeah,? because"
-    r"|what a surprise|so glad i|really appreciate being|\bgenius\b|\brekor\b|\bsure,? (?:i'll|keep)"
+    r"|what a surprise|really appreciate being|\bgenius\b|\brekor\b|\bsure,? (?:i'll|keep)"
 )
 # Words one of which every sarcasm formula holds: posts without any skip the two regexes.
 _SARCASM_STRONG_WORDS = frozenset(
@@ -264,7 +265,7 @@ _SARCASM_WEAK_WORDS = frozenset(
     wah wow makasih terima thanks thank""".split()
 )
 _SARCASM_WEAK_RE = re.compile(
-    r"love (?:how|waiting|that)|amazing how|brilliant|"
+    r"love (?:how|waiting|that)|amazing how|brilliant|so glad i|"
     r"\b(?:hebat|keren|bagus|mantap|mantul|top|luar biasa|enak|cepet|cepat|asik|asyik|sip|wah|wow|"
     r"makasih|terima kasih|thanks|thank you)(?: banget| bgt| sekali| banyak)? (?:ya|yah|sih|loh)\b"
 )
@@ -721,21 +722,38 @@ def _flags(tokens: list[str], raw: list[str], language: str, joined: str) -> set
     tokens = [folds.get(token, token) for token in tokens]
     firsts = data.flag_firsts[language]
     found: set[str] = set()
+    strong_complaint = False
     for i in [i for i, token in enumerate(tokens) if token in firsts]:
         token = tokens[i]
         for table in tables:
             for words, flag in table.get(token, ()):
-                if flag in found or tuple(tokens[i : i + len(words)]) != words:
+                if tuple(tokens[i : i + len(words)]) != words:
+                    continue
+                if flag in found and (flag != FLAG_COMPLAINT or strong_complaint):
                     continue
                 # "tidak kecewa" praises; a phrase that spells its own negation ("tidak sampai") still fires.
                 if flag == FLAG_COMPLAINT and len(words) == 1 and _negated(tokens, i, negators):
                     continue
                 found.add(flag)
+                if flag == FLAG_COMPLAINT and words not in _WEAK_COMPLAINTS:
+                    strong_complaint = True
+    if FLAG_COMPLAINT in found and not strong_complaint:
+        found.add(_WEAK)
     if FLAG_THREAT not in found and data.threat_re[language].search(joined, raw):
         found.add(FLAG_THREAT)
     if FLAG_ABUSE not in found and data.abuse_re[language].search(joined, tokens):
         found.add(FLAG_ABUSE)
     return found
+
+
+# Complaint words that also name routine requests ("mau refund, prosedurnya gimana?", "refund sudah
+# masuk"): the mention is flagged a complaint, but the word alone does not make it negative.
+_WEAK_COMPLAINTS = frozenset({("refund",), ("complaint",), ("komplain",)})
+_WEAK = "weak_complaint"
+# A problem that is fixed praises: "masalah langsung beres", "issue resolved in minutes".
+_RESOLVED = frozenset(
+    "beres teratasi terselesaikan kelar solved resolved fixed sorted cair masuk balik kembali".split()
+)
 
 
 # Tokens that flag terms spell differently: every "not" as "tidak", inflected insults as listed.
@@ -846,6 +864,13 @@ def score_text(text: str, language: str | None = None) -> Score:
     tables = data.id if language == LANGUAGE_ID else data.en
     words = _merge_phrases(tokens, tables.phrases)
     values = _valences(words, tables)
+    resolved = not _RESOLVED.isdisjoint(tokens) and any(
+        token in _RESOLVED and not _negated(tokens, i, data.all_negators) for i, token in enumerate(tokens)
+    )
+    if resolved:
+        values = [(i, v) for i, v in values if not (v < 0 and words[i] in _PROBLEM_WORDS)]
+    # A complaint that weighs: not only a routine word ("refund"), not a problem reported fixed.
+    complaint = is_complaint and _WEAK not in flags and not (resolved and not any(v < 0 for _, v in values))
     if (
         is_abuse
         and data.soft_abuse
@@ -857,16 +882,16 @@ def score_text(text: str, language: str | None = None) -> Score:
             is_abuse = False
             values = [(i, v) for i, v in values if words[i] not in data.soft_abuse]
     waited = not _WAIT_WORDS.isdisjoint(raw) and _WAIT_RE.search(lowered) is not None
-    if _sarcastic(lowered, raw, words, values, is_complaint, waited, tables.negators):
+    if _sarcastic(lowered, raw, words, values, complaint, waited, tables.negators):
         values = [(i, v * _SARCASM_SCALAR if v > 0 else v) for i, v in values]
     total = sum(v for _, v in values)
-    if is_complaint or waited:
+    if complaint or waited:
         total += _COMPLAINT_VALENCE[language]
     is_question = _is_question(text, tokens, language)
-    if is_question and not is_complaint and abs(total) <= _QUESTION_DEAD_ZONE:
-        total = 0.0  # "Is delivery free?" asks; it does not praise
+    if is_question and not complaint and _QUESTION_DEAD_ZONE[0] <= total <= _QUESTION_DEAD_ZONE[1]:
+        total = 0.0  # "Is delivery free?" asks; it does not praise. "Why is it worse?" complains.
     sentiment = _normalise(_with_exclamations(total, text.count("!")))
-    if is_complaint and NEGATIVE_THRESHOLD < sentiment < POSITIVE_THRESHOLD:
+    if complaint and NEGATIVE_THRESHOLD < sentiment < POSITIVE_THRESHOLD:
         sentiment = COMPLAINT_SENTIMENT
     if is_threat or is_abuse:
         sentiment = min(sentiment, FLAGGED_SENTIMENT)

@@ -21,8 +21,8 @@ ACCURACY_FLOOR = 0.85
 # Floors on the held-out part, a little below what the scorer reaches there (see
 # docs/early-warning.md for the figures); the targets are 0.85 id / 0.80 en macro-F1,
 # threat recall 0.85 at precision 0.8, abuse recall 0.85.
-HELD_OUT_MACRO_F1_FLOOR = {"id": 0.86, "en": 0.80}
-HELD_OUT_ACCURACY_FLOOR = {"id": 0.87, "en": 0.81}
+HELD_OUT_MACRO_F1_FLOOR = {"id": 0.87, "en": 0.80}
+HELD_OUT_ACCURACY_FLOOR = {"id": 0.88, "en": 0.81}
 THREAT_RECALL_FLOOR, THREAT_PRECISION_FLOOR = 0.95, 0.95
 ABUSE_RECALL_FLOOR, ABUSE_PRECISION_FLOOR = 0.95, 0.90
 BANDS = ("negative", "neutral", "positive")
