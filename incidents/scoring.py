@@ -68,7 +68,9 @@ _TOKEN_RE = re.compile(
 _BREAKS = frozenset(".!?;,\n")
 _QUOTES = frozenset('"“”')
 _REPEAT3_RE = re.compile(r"(.)\1{2,}")
-_REPEAT2_RE = re.compile(r"(.)\1+")
+# A doubled last letter is emphasis ("mantapp", "kerenn"); a doubled letter inside a word is spelling
+# ("latte" is not "late", "coffee" not "cofe").
+_REPEAT2_RE = re.compile(r"(.)\1+$")
 _MASK_CHARS = frozenset("*#@$!")
 _ID_DIGIT_REDUP_RE = re.compile(r"^([a-z]{3,})2$")
 _LEET = str.maketrans("0134@$5", "oieaass")
@@ -373,7 +375,7 @@ _PATTERN_COMMON = frozenset(
     swear will you you'll you're your youre ur he she they his her their them him the a an my of and
     with in on at so be gue gw gua guwe aku ak saya sy kami kita tak w lo lu loe elo kau kamu kalian
     dia semua bakal akan mau pengen siap di ke s ed ing b d for udah was are up out no get got going
-    back down pay store branch outlet kantor toko rumah luar hp nomor tau dapet bikin kartu data
+    back down pay store branch outlet kantor toko luar hp nomor bikin kartu data
     """.split()
 )
 _PATTERN_AFFIXES = ("nya", "mu", "ku", "in", "an", "kan", "i", "s", "es", "ed", "ing")

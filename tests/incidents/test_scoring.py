@@ -197,6 +197,13 @@ def test_dampener_decreases_magnitude_without_flipping():
     assert plain.sentiment < dampened.sentiment < 0
 
 
+def test_a_doubled_letter_inside_a_word_is_spelling_not_emphasis():
+    # "latte" once folded to "late", a complaint word.
+    score = score_text("The latte was great", "en")
+    assert not score.is_complaint and score.band == "positive"
+    assert score_text("mantapp", "id").band == "positive"
+
+
 def test_repeated_letters_and_reduplication_fold_to_the_lexicon_word():
     assert score_text("bagusss", "id").sentiment == score_text("bagus", "id").sentiment
     assert score_text("mantappp", "id").sentiment == score_text("mantap", "id").sentiment
@@ -520,6 +527,8 @@ def test_profanity_that_praises_is_not_abuse(text, language):
         ("gue sebarin data pribadi CEO kalian", "id"),
         ("nomor KTP sama alamat si admin udah gw dapet, tinggal gw sebar", "id"),
         ("gw bawa golok ke outlet lo", "id"),
+        ("gue tau rumah lo", "id"),
+        ("rumahnya gw tau, tunggu aja", "id"),
         ("I'm going to burn this store down", "en"),
         ("Next time I see that driver I'll beat him up", "en"),
         ("Posting the home address and phone number of the agent who hung up on me", "en"),

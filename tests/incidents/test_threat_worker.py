@@ -68,3 +68,11 @@ def test_threat_escalates_at_once_while_a_scoring_backlog_waits(celery_worker, c
         timeout=max(1.0, ESCALATION_BOUND_SECONDS - (time.monotonic() - committed_at)),
         message="the threat email to legal",
     )
+    # Let the worker finish the backlog, so nothing it writes lands after this test's cleanup.
+    wait_for(
+        lambda: not Mention.objects.filter(scored_at__isnull=True).exists(),
+        timeout=180,
+        interval=0.5,
+        message="the backlog to be scored",
+    )
+    assert not Alert.objects.exclude(detector=Alert.Detector.THREAT).exists()
