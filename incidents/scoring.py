@@ -126,6 +126,8 @@ _EN_SUFFIXES = (
     ("ers", ""),
     ("er", ""),
     ("ly", ""),
+    ("iest", "y"),
+    ("est", ""),
     ("d", ""),
 )
 
@@ -248,6 +250,12 @@ _PROBLEM_WORDS = frozenset(
     }
 )
 
+# Words that may stand between a negator and the problem noun it denies.
+_PROBLEM_FILLERS = frozenset(
+    """ada pernah punya sama sekali satu pun yang apa mengalami menemukan dapat had have has a an any
+    single one the real major big with ever experienced found got""".split()
+)
+
 # Sarcasm. A post is read as sarcastic when it praises while it carries a complaint: an ironic
 # emoji, a sarcastic formula, a wait/duration complaint, or a complaint flag next to praise.
 _IRONY_EMOJI = frozenset("🙃😑🙄😒")
@@ -267,7 +275,7 @@ _SARCASM_WEAK_WORDS = frozenset(
     wah wow makasih terima thanks thank""".split()
 )
 _SARCASM_WEAK_RE = re.compile(
-    r"love (?:how|waiting|that)|amazing how|brilliant|so glad i|"
+    r"love (?:how|waiting|that)|amazing how|brilliant|so glad i|thanks for that|generous|"
     r"\b(?:hebat|keren|bagus|mantap|mantul|top|luar biasa|enak|cepet|cepat|asik|asyik|sip|wah|wow|"
     r"makasih|terima kasih|thanks|thank you)(?: banget| bgt| sekali| banyak)? (?:ya|yah|sih|loh)\b"
 )
@@ -280,6 +288,8 @@ _WAIT_RE = re.compile(
     r"|\b(?:nunggu|menunggu|antri|antre|ngantri|ngantre|hampir|waited|waiting) (?:sejam|seharian|seminggu|"
     r"sebulan|setahun|forever|ages)\b"
 )
+# Scare quotes around a word or three ('the "fix"', 'my "express" order') mock what they quote.
+_SCARE_QUOTES_RE = re.compile(r"[\"“'‘](?:[^\s\"“”'‘’]+(?: [^\s\"“”'‘’]+){0,2})[\"”'’](?!\w)")
 _WAIT_WORDS = frozenset(
     """nunggu menunggu tunggu antri antre ngantri ngantre delay telat waited waiting wait hold took takes
     taking queue late lama doang cuma only hampir""".split()
@@ -680,6 +690,14 @@ def _valences(words: list[str], tables: _Tables) -> list[tuple[int, float]]:
             previous = words[j]
             if previous in _BREAKS:
                 break
+            if (
+                window == _PROBLEM_NEGATION_WINDOW
+                and previous not in negators
+                and previous not in _PROBLEM_FILLERS
+            ):
+                # "gak baca keluhan gw" negates the reading, not the complaint: only filler words
+                # may stand between a negator and the problem it denies ("never had a single problem").
+                break
             if previous in negators:
                 if words[j + 1] in _NEGATION_BLOCKERS:  # "tidak hanya bagus" is not a negation
                     break
@@ -754,7 +772,7 @@ _WEAK_COMPLAINTS = frozenset({("refund",), ("complaint",), ("komplain",)})
 _WEAK = "weak_complaint"
 # A problem that is fixed praises: "masalah langsung beres", "issue resolved in minutes".
 _RESOLVED = frozenset(
-    "beres teratasi terselesaikan kelar solved resolved fixed sorted cair masuk balik kembali".split()
+    "beres teratasi terselesaikan kelar solved resolved fixed sorted cair masuk balik kembali clear".split()
 )
 
 
@@ -830,7 +848,9 @@ def _sarcastic(
         return True
     if not _SARCASM_STRONG_WORDS.isdisjoint(raw) and _SARCASM_STRONG_RE.search(lowered):
         return True
-    negative = complaint or waited or any(v < 0 for _, v in values)
+    negative = (
+        complaint or waited or any(v < 0 for _, v in values) or _SCARE_QUOTES_RE.search(lowered) is not None
+    )
     if (
         (negative or not negators.isdisjoint(words))
         and not _SARCASM_WEAK_WORDS.isdisjoint(raw)
@@ -842,8 +862,9 @@ def _sarcastic(
     # "Fantastic, now the app won't even open": praise, a break, then the complaint.
     first = values[0]
     if first[1] > 0 and first[0] <= 2 and words[first[0]] not in _THANKS:
-        rest = sum(v for _, v in values[1:])
-        if rest < 0 or (complaint and rest <= 0):
+        # An ironic 👍 after the complaint is not praise ("still in the warehouse 👍").
+        rest = sum(v for i, v in values[1:] if words[i] not in _POSITIVE_EMOJI_IRONIC)
+        if rest < 0 or ((complaint or _SCARE_QUOTES_RE.search(lowered)) and rest <= 0):
             return True
     return False
 

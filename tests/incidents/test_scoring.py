@@ -422,6 +422,8 @@ def test_score_batch_scores_a_large_mixed_batch_in_order():
         ("Love waiting 40 minutes for a coffee 🙃", "en"),
         ("Thanks for nothing", "en"),
         ("Fantastic, now the app won't even open", "en"),
+        ('Great, my "express" order is still in the warehouse 👍', "en"),
+        ("Your app update deleted all my saved addresses, thanks for that", "en"),
     ],
 )
 def test_sarcasm_reads_negative(text, language):
@@ -454,6 +456,9 @@ def test_sincere_praise_stays_positive(text, language):
         ("No issues at all", "en", "positive"),
         ("Not bad at all", "en", "positive"),
         ("Not worth the money", "en", "negative"),
+        # A negator before a verb does not deny the problem after it.
+        ("CS nya cuma copas template, gak baca keluhan gw", "id", "negative"),
+        ("CS nya cepat tanggap, masalah tagihan langsung clear", "id", "positive"),
     ],
 )
 def test_negation_scope_in_both_languages(text, language, band):
@@ -534,6 +539,7 @@ def test_profanity_that_praises_is_not_abuse(text, language):
         ("Posting the home address and phone number of the agent who hung up on me", "en"),
         ("I know where your manager lives", "en"),
         ("Keep ignoring me and I'll come down there with a knife", "en"),
+        ("I will find out where that rude agent lives", "en"),
     ],
 )
 def test_threats_with_slang_and_words_in_between_fire_and_read_negative(text, language):
