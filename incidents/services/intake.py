@@ -440,7 +440,8 @@ def mention_mark_answered(*, mention_id, at: datetime | None = None) -> Mention:
 
 # --- Scoring --------------------------------------------------------------------------------------
 _SCORE_CLAIM = """
-SELECT id, text, source_language, platform, external_id, parent_external_id, is_own, posted_at
+SELECT id, text, source_language, platform, external_id, parent_external_id, is_own, posted_at,
+    is_threat, author_handle, url
 FROM incidents_mention
 WHERE scored_at IS NULL
 ORDER BY received_at
@@ -516,6 +517,24 @@ def mentions_score_batch(*, limit: int = SCORE_BATCH_SIZE) -> int:
         if own_ids:
             cursor.execute(_LINK_ANSWERS, {"own_ids": own_ids}, binary=True)
         cursor.execute(_LINK_LATE_PARENTS, {"ids": [row[0] for row in claimed if not row[6]]}, binary=True)
+    # A threat the intake check did not see (a model server's finding) escalates now.
+    late_threats = [
+        ThreatMention(
+            mention_id=row[0],
+            platform=row[3],
+            external_id=row[4],
+            author_handle=row[9],
+            text=row[1] or "",
+            url=row[10],
+            posted_at=row[7],
+        )
+        for row, score in zip(claimed, scores, strict=True)
+        if score.is_threat and not row[8]
+    ]
+    if late_threats:
+        from incidents.services.alerts import threat_alerts_raise
+
+        threat_alerts_raise(mentions=late_threats, now=now)
     return len(claimed)
 
 

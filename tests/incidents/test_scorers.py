@@ -175,3 +175,23 @@ def test_the_scoring_task_uses_the_configured_model_server_and_survives_its_time
     # late answer (0.9) would have been stored instead.
     assert stored.sentiment_band == "negative"
     assert stored.scored_at is not None
+
+
+@pytest.mark.django_db
+def test_a_threat_only_the_model_server_sees_escalates_when_scored(settings, model_server, detector_settings):
+    from incidents.models import Alert, Mention
+    from incidents.services.intake import mentions_ingest, mentions_score_pending
+
+    settings.SCORER_BACKEND = "http"
+    settings.SCORER_HTTP_URL = model_server.url
+    subtle = mention_row(text="Kita lihat saja nanti malam di parkiran, kamu pasti menyesal")
+    model_server.extra = {subtle["text"]: {"is_threat": True}}
+    mentions_ingest(rows=[subtle])
+    assert not Alert.objects.exists()  # the lexicon reads no threat at intake
+    mentions_score_pending()
+    stored = Mention.objects.get(external_id=subtle["external_id"])
+    assert stored.is_threat and stored.sentiment_band == "negative"
+    alert = Alert.objects.get()
+    assert alert.detector == "threat" and alert.evidence["mention_id"] == str(stored.pk)
+    mentions_ingest(rows=[subtle])  # a resend: still one alert
+    assert Alert.objects.count() == 1
