@@ -74,6 +74,7 @@ _REPEAT2_RE = re.compile(r"(.)\1+$")
 _MASK_CHARS = frozenset("*#@$!")
 _ID_DIGIT_REDUP_RE = re.compile(r"^([a-z]{3,})2$")
 _LEET = str.maketrans("0134@$5", "oieaass")
+_LEET_MASK = str.maketrans("0134", "oiea")  # inside a masked word "@" and "$" are masks, not letters
 
 # Indonesian affixes, tried only when the whole word is unknown and accepted only when what is left
 # is a lexicon word. Informal Jakarta forms ("pukulin", "ngecewain", "gebukin") are the ones most
@@ -534,7 +535,7 @@ def _strip_affixes(word: str, stems: frozenset[str]) -> str | None:
             if stem in stems:
                 return stem
             if suffix in ("ing", "ed", "er", "ers") and len(stem) >= 4 and stem[-1] == stem[-2]:
-                if stem[:-1] in stems:  # "cancelled" -> "cancel", "shitty" handled by lexicon
+                if stem[:-1] in stems:  # "cancelled" -> "cancel"
                     return stem[:-1]
     bases = [word]
     for suffix in _ID_SUFFIXES:
@@ -557,8 +558,6 @@ def _strip_affixes(word: str, stems: frozenset[str]) -> str | None:
                 restore = _ID_PREFIX_RESTORE.get(prefix)
                 if restore and restore + rest in stems:
                     return restore + rest
-                if prefix == "nge" and rest.startswith("e") is False and rest in stems:
-                    return rest
     return None
 
 
@@ -569,9 +568,6 @@ def _unmask(token: str, words: frozenset[str]) -> str | None:
     )
     matches = sorted((w for w in words if pattern.fullmatch(w)), key=len)
     return matches[0] if matches else None
-
-
-_LEET_MASK = str.maketrans("0134", "oiea")
 
 
 @lru_cache(maxsize=65536)
