@@ -180,5 +180,8 @@ def test_the_intake_api_escalates_a_threat(client_a, api_key_a, ayu, in_brand_a,
         **bearer(api_key_a),
     )
     assert response.status_code == 200, response.content
-    assert Alert.objects.get().detector == "threat"
+    alert = Alert.objects.get()
+    assert alert.detector == "threat"
     assert Notification.objects.filter(user_id=ayu.pk).exists()
+    listed = client_a.get("/api/v1/alerts/?detector=threat&min_severity=3", **bearer(api_key_a)).json()
+    assert [row["id"] for row in listed["results"]] == [str(alert.pk)]
