@@ -755,7 +755,9 @@ def _flags(tokens: list[str], raw: list[str], language: str, joined: str) -> set
                     strong_complaint = True
     if FLAG_COMPLAINT in found and not strong_complaint:
         found.add(_WEAK)
-    if FLAG_THREAT not in found and data.threat_re[language].search(joined, raw):
+    # Threat patterns of both languages, whatever the post's language: a source that labels an
+    # Indonesian threat "en" must not hide it.
+    if FLAG_THREAT not in found and data.threat_re[LANGUAGE_ID].search(joined, raw):
         found.add(FLAG_THREAT)
     if FLAG_ABUSE not in found and data.abuse_re[language].search(joined, tokens):
         found.add(FLAG_ABUSE)
@@ -926,19 +928,16 @@ def score_text(text: str, language: str | None = None) -> Score:
     )
 
 
-def is_threat(text: str, language: str | None = None) -> bool:
+def is_threat(text: str) -> bool:
     """Whether a post threatens violence, harm or doxxing: the same answer as
-    `score_text(text, language).is_threat`, without scoring the rest. The intake runs it on every
+    `score_text(text).is_threat` (in any language), without scoring the rest. The intake runs it on every
     incoming row so a threat escalates before bulk scoring reaches it; most posts hold none of
     the patterns' trigger words and cost one tokenising pass."""
-    data = _data()
+    patterns = _data().threat_re[LANGUAGE_ID]  # the id set includes every en pattern
     raw = _TOKEN_RE.findall(text.lower().replace("’", "'"))
-    if data.threat_re[LANGUAGE_ID].triggers.isdisjoint(raw):  # the id set includes every en pattern
+    if patterns.triggers.isdisjoint(raw):
         return False
-    tokens = [_canonical(token) for token in raw]
-    if language is None:
-        language = _detect(tokens)
-    return data.threat_re[language].search(" ".join(tokens), raw)
+    return patterns.search(" ".join(_canonical(token) for token in raw), raw)
 
 
 def score_batch(texts: list[tuple[str, str | None]]) -> list[Score]:

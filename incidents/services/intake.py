@@ -328,7 +328,7 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
                 r.source_language,
                 r.source_sentiment,
                 r.author_handle.lstrip("@").lower() in handles,
-                scoring.is_threat(r.text, r.source_language or None),
+                scoring.is_threat(r.text),
             )
             for r in (by_key[key] for key in sorted(by_key))
         ],

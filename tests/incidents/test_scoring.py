@@ -589,3 +589,5 @@ def test_the_intake_threat_check_agrees_with_the_scorer_on_every_labelled_text()
     texts = [text for text, _, _ in _labelled()] + [row[0] for row in _held_out()]
     assert [is_threat(text) for text in texts] == [score_text(text).is_threat for text in texts]
     assert sum(is_threat(text) for text in texts) > 50
+    # A source that labels an Indonesian threat "en" does not hide it.
+    assert score_text("gue pukulin kurirnya kalo telat lagi", "en").is_threat
