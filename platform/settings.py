@@ -268,6 +268,14 @@ SURVEYS_SUBMIT_RATE_PER_IP = env.str("SURVEYS_SUBMIT_RATE_PER_IP", default="120/
 # tests deliver to a local receiver.
 WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)
 
+# --- Mention scoring ----------------------------------------------------------------------------
+# "lexicon" (built in) or "http": a model server at SCORER_HTTP_URL (see incidents/scorers.py), with
+# a per-batch timeout in seconds; on a timeout or error the batch is scored by the lexicon.
+SCORER_BACKEND = env.str("SCORER_BACKEND", default="lexicon")
+SCORER_HTTP_URL = env.str("SCORER_HTTP_URL", default="")
+SCORER_HTTP_TIMEOUT = env.float("SCORER_HTTP_TIMEOUT", default=2.0)
+SCORER_HTTP_TOKEN = env.str("SCORER_HTTP_TOKEN", default="")
+
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 # Each test process gets its own folder so parallel test workers never take each other's tasks.

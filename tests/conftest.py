@@ -170,7 +170,8 @@ from tests.worker import celery_worker, committed_brand_a, committed_db  # noqa:
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Show the figures tests record (sentiment accuracy per language) at the end of every run,
+    """Show the figures tests record (sentiment accuracy and macro-F1 per language, threat and abuse
+    precision and recall) at the end of every run,
     also under -q and pytest-xdist, where a test's own output is captured."""
     figures = [
         (name, value)
@@ -178,7 +179,7 @@ def pytest_terminal_summary(terminalreporter):
         for report in terminalreporter.stats.get(outcome, [])
         if getattr(report, "when", "call") == "call"
         for name, value in getattr(report, "user_properties", [])
-        if "accuracy" in name
+        if any(word in name for word in ("accuracy", "macro_f1", "precision", "recall"))
     ]
     if figures:
         terminalreporter.write_sep("-", "recorded figures")

@@ -248,6 +248,8 @@ class Alert(models.Model):
         RUMOUR = "rumour", _("Rumour")
         FOLLOWER_DROP = "follower_drop", _("Follower drop")
         UNANSWERED_COMPLAINTS = "unanswered_complaints", _("Unanswered complaints")
+        # Raised at intake for each mention that threatens violence, harm or doxxing.
+        THREAT = "threat", _("Threat or doxxing")
 
     class State(models.TextChoices):
         OPEN = "open", _("Open")

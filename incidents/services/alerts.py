@@ -1,6 +1,8 @@
 """Alerts: raised or updated from detector findings (one live alert per condition, enforced by a
 partial unique constraint), acknowledged, dismissed with a reason. Raising or escalating an alert
-notifies the crisis team in the app and by email and emits a signed webhook event."""
+notifies the crisis team in the app and by email and emits a signed webhook event. A threat or
+doxxing mention raises its own high-severity alert at intake and also tells the roster's crisis
+managers and legal (outside contacts by email)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from incidents.detectors import Finding, detectors_run
-from incidents.models import Alert
+from incidents.models import Alert, CrisisRole, RosterMember
 from incidents.notifications import notify_brand_team
 from incidents.selectors_early_warning import detector_settings_get
+from incidents.services._common import email_contacts
 from incidents.webhooks import webhook_event_emit
 from tenants.errors import DomainError
 
@@ -61,10 +64,19 @@ def _announce(alert: Alert, *, event: str) -> None:
             "verb": "raised" if event == "alert.raised" else "escalated",
         },
     )
+    subject = f"[{severity}] {alert.get_detector_display()}: {alert.title}"[:300]
+    roster = _threat_roster() if alert.detector == Alert.Detector.THREAT else []
     notify_brand_team(
-        subject=f"[{severity}] {alert.get_detector_display()}: {alert.title}"[:300],
+        subject=subject,
         body=body,
         link=alert_link(alert),
+        users=[member.user for member in roster if member.user_id],
+    )
+    # Outside contacts on the roster (the client's legal counsel) have no account: email them.
+    email_contacts(
+        subject=subject,
+        body=f"{body}\n{alert_link(alert)}",
+        emails=[member.email for member in roster if not member.user_id],
     )
     webhook_event_emit(event=event, payload=alert_payload(alert))
     # Above the brand's crisis threshold an incident opens by itself (the crisis services decide).
@@ -72,6 +84,44 @@ def _announce(alert: Alert, *, event: str) -> None:
 
     alert_id = str(alert.pk)
     transaction.on_commit(lambda: incident_auto_open_task.delay(alert_id))
+
+
+THREAT_ROSTER_ROLES = (CrisisRole.CRISIS_MANAGER, CrisisRole.LEGAL)
+
+
+def _threat_roster() -> list[RosterMember]:
+    """Active roster members a threat must reach: crisis managers and legal."""
+    return list(
+        RosterMember.objects.filter(is_active=True, role__in=THREAT_ROSTER_ROLES).select_related("user")
+    )
+
+
+def threat_alerts_raise(*, mentions, now: datetime | None = None) -> list[tuple[Alert | None, str]]:
+    """Raise a high-severity alert for each mention found threatening violence, harm or doxxing
+    (intake calls this in its own transaction). One alert per mention, so a resend updates it and
+    a dismissed one stays quiet for the cooldown."""
+    now = now or timezone.now()
+    results = []
+    for mention in mentions:
+        excerpt = " ".join(mention.text.split())[:200]
+        finding = Finding(
+            detector=Alert.Detector.THREAT,
+            condition_key=f"threat:{mention.platform}:{mention.external_id}",
+            severity=Alert.Severity.HIGH,
+            title=f"Threat from {mention.author_handle or 'an unknown author'} on {mention.platform}: {excerpt}",
+            window_start=mention.posted_at,
+            window_end=mention.posted_at,
+            evidence={
+                "mention_id": str(mention.mention_id),
+                "platform": mention.platform,
+                "external_id": mention.external_id,
+                "author_handle": mention.author_handle,
+                "text": mention.text[:2000],
+                "url": mention.url,
+            },
+        )
+        results.append(alert_raise_or_update(finding=finding, now=now))
+    return results
 
 
 def _suppressed(finding: Finding, *, now: datetime, cooldown: timedelta) -> bool:

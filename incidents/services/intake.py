@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from incidents import scoring
 from incidents.models import DetectorSettings, Mention
+from incidents.scorers import scorer_get
 from incidents.selectors_early_warning import detector_settings_get
 from tenants.errors import DomainError
 
@@ -53,6 +54,19 @@ class IntakeResult:
             "duplicates_in_request": self.duplicates,
             "errors": self.errors,
         }
+
+
+@dataclass(frozen=True)
+class ThreatMention:
+    """A mention found threatening at intake, as the threat alert describes it."""
+
+    mention_id: Any
+    platform: str
+    external_id: str
+    author_handle: str
+    text: str
+    url: str
+    posted_at: datetime
 
 
 # --- Validation: plain Python, one pass per row -------------------------------------------------
@@ -249,7 +263,9 @@ INSERT INTO incidents_mention AS m (
 )
 SELECT gen_random_uuid(), e->>0, e->>1, e->>2, e->>3, e->>4, e->>5, e->>6, (e->>7)::timestamptz,
     e->>8, (e->>9)::bigint, (e->>10)::bigint, e->>11, (e->>12)::float8, (e->>13)::boolean,
-    '', '', false, false, false, false, %(now)s, %(now)s
+    -- A threat found at intake is flagged (and counted negative) before bulk scoring reaches it.
+    '', CASE WHEN (e->>14)::boolean THEN 'negative' ELSE '' END, false, (e->>14)::boolean, false, false,
+    %(now)s, %(now)s
 FROM json_array_elements(%(rows)s::json) AS e
 ON CONFLICT (platform, external_id) DO UPDATE SET
     reach = EXCLUDED.reach,
@@ -260,15 +276,21 @@ ON CONFLICT (platform, external_id) DO UPDATE SET
     text = EXCLUDED.text,
     -- An edited text is scored again; a resend with the same text keeps its score.
     scored_at = CASE WHEN m.text IS DISTINCT FROM EXCLUDED.text THEN NULL ELSE m.scored_at END,
+    is_threat = CASE WHEN m.text IS DISTINCT FROM EXCLUDED.text THEN EXCLUDED.is_threat
+        ELSE m.is_threat OR EXCLUDED.is_threat END,
+    sentiment_band = CASE WHEN EXCLUDED.is_threat THEN 'negative' ELSE m.sentiment_band END,
     updated_at = EXCLUDED.updated_at
-RETURNING (xmax = 0) AS inserted
+-- A threat is escalated when it is new or its text changed (a plain resend keeps its scored_at).
+RETURNING (xmax = 0) AS inserted, id, platform, external_id, is_threat AND scored_at IS NULL AS escalate
 """
 
 
 @transaction.atomic
 def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> IntakeResult:
     """Validate `rows` and store the good ones in one statement; rows with the same (platform,
-    external_id) are stored once (a resend updates counts). Queues scoring after commit."""
+    external_id) are stored once (a resend updates counts). Queues scoring after commit. A row
+    that threatens violence, harm or doxxing raises its high-severity alert in this transaction,
+    so it never waits behind a bulk-scoring backlog."""
     from incidents.tasks.early_warning import mentions_score_task
 
     now = now or timezone.now()
@@ -306,6 +328,7 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
                 r.source_language,
                 r.source_sentiment,
                 r.author_handle.lstrip("@").lower() in handles,
+                scoring.is_threat(r.text),
             )
             for r in (by_key[key] for key in sorted(by_key))
         ],
@@ -313,9 +336,28 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
     )
     with _raw_cursor() as cursor:
         cursor.execute(_MENTION_UPSERT, {"now": now, "rows": batch})
-        inserted = [row[0] for row in cursor.fetchall()]
-    result.created = sum(inserted)
-    result.updated = len(inserted) - result.created
+        returned = cursor.fetchall()
+    result.created = sum(row[0] for row in returned)
+    result.updated = len(returned) - result.created
+    threats = [(row[1], by_key[(row[2], row[3])]) for row in returned if row[4]]
+    if threats:
+        from incidents.services.alerts import threat_alerts_raise
+
+        threat_alerts_raise(
+            mentions=[
+                ThreatMention(
+                    mention_id=mention_id,
+                    platform=r.platform,
+                    external_id=r.external_id,
+                    author_handle=r.author_handle,
+                    text=r.text,
+                    url=r.url,
+                    posted_at=r.posted_at,
+                )
+                for mention_id, r in threats
+            ],
+            now=now,
+        )
     transaction.on_commit(lambda: mentions_score_task.delay())
     return result
 
@@ -398,7 +440,8 @@ def mention_mark_answered(*, mention_id, at: datetime | None = None) -> Mention:
 
 # --- Scoring --------------------------------------------------------------------------------------
 _SCORE_CLAIM = """
-SELECT id, text, source_language, platform, external_id, parent_external_id, is_own, posted_at
+SELECT id, text, source_language, platform, external_id, parent_external_id, is_own, posted_at,
+    is_threat, author_handle, url
 FROM incidents_mention
 WHERE scored_at IS NULL
 ORDER BY received_at
@@ -454,7 +497,7 @@ def mentions_score_batch(*, limit: int = SCORE_BATCH_SIZE) -> int:
         claimed = cursor.fetchall()
         if not claimed:
             return 0
-        scores = scoring.score_batch([(row[1] or "", row[2] or None) for row in claimed])
+        scores = scorer_get().score_batch([(row[1] or "", row[2] or None) for row in claimed])
         cursor.execute(
             _SCORE_WRITE,
             {
@@ -474,6 +517,24 @@ def mentions_score_batch(*, limit: int = SCORE_BATCH_SIZE) -> int:
         if own_ids:
             cursor.execute(_LINK_ANSWERS, {"own_ids": own_ids}, binary=True)
         cursor.execute(_LINK_LATE_PARENTS, {"ids": [row[0] for row in claimed if not row[6]]}, binary=True)
+    # A threat the intake check did not see (a model server's finding) escalates now.
+    late_threats = [
+        ThreatMention(
+            mention_id=row[0],
+            platform=row[3],
+            external_id=row[4],
+            author_handle=row[9],
+            text=row[1] or "",
+            url=row[10],
+            posted_at=row[7],
+        )
+        for row, score in zip(claimed, scores, strict=True)
+        if score.is_threat and not row[8]
+    ]
+    if late_threats:
+        from incidents.services.alerts import threat_alerts_raise
+
+        threat_alerts_raise(mentions=late_threats, now=now)
     return len(claimed)
 
 
