@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tenants.outbox import OutboxItem
+
 
 def time_ordered_uuid() -> uuid.UUID:
     """A version-7 UUID (48-bit Unix milliseconds, then 74 random bits): as unguessable in a URL
@@ -137,9 +139,10 @@ class Option(Bilingual, models.Model):
         return self.localized("text")
 
 
-class Invitation(models.Model):
+class Invitation(OutboxItem):
     """One recipient of one survey. Its personal links (InvitationLink) are stored as hashes only;
-    the first complete submission sets `answered_at`, and no link of it works again."""
+    the first complete submission sets `answered_at`, and no link of it works again. The outbox
+    fields carry the invitation email: pending from the creating transaction until it is sent."""
 
     class Language(models.TextChoices):
         EN = "en", _("English")
