@@ -281,4 +281,6 @@ def test_contact_email_task_sends_to_every_contact_and_retries_on_a_network_erro
     assert contact_email_task(str(email.pk)) is False  # a duplicate run sends nothing
     assert len(mailoutbox) == 1
     assert mailoutbox[-1].to == ["a@example.com", "b@example.com"] and mailoutbox[-1].subject == "Subjek"
-    assert OSError in contact_email_task.autoretry_for and OperationalError in contact_email_task.autoretry_for
+    assert (
+        OSError in contact_email_task.autoretry_for and OperationalError in contact_email_task.autoretry_for
+    )
