@@ -180,9 +180,7 @@ def _email_invitation(invitation: Invitation, *, kind: str) -> None:
     EmailMessage(
         subject, body, to=[invitation.email], headers={"List-Unsubscribe": f"<{context['opt_out_link']}>"}
     ).send()
-    if kind == InvitationEmail.Kind.INVITATION:
-        _record_invitation_sent(invitation)
-    else:
+    if kind == InvitationEmail.Kind.REMINDER:
         InvitationEmail.objects.create(invitation=invitation, kind=kind, to=invitation.email)
 
 
@@ -220,6 +218,9 @@ def invitation_send(*, invitation_id: UUID) -> bool:
     except Exception as exc:
         outbox.release(Invitation.objects, invitation_id, error=f"{type(exc).__name__}: {exc}")
         raise
+    # Outside the try: once the email went, a failure to record it must not release the claim
+    # (that would send it again at once); the lease expiring is the last resort.
+    _record_invitation_sent(invitation)
     return True
 
 
