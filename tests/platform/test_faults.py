@@ -180,3 +180,34 @@ def test_database_cut_during_a_batch_nothing_is_lost_or_sent_twice(
         worker=worker,
     )
     assert sorted(delivered(mail)) == everyone  # each exactly once
+
+
+def test_worker_killed_mid_scoring_every_mention_is_scored_once(
+    committed_brand_a, private_redis, broker_at, fault_worker
+):
+    from incidents.models import Mention
+    from incidents.services.intake import SCORE_BATCH_SIZE, mentions_ingest
+    from incidents.tasks.early_warning import mentions_score_task
+
+    broker_at(private_redis.url)
+    total = 8 * SCORE_BATCH_SIZE
+    for _ in range(8):
+        mentions_ingest(
+            rows=[mention_row(text="Kopinya basi, kecewa sekali") for _ in range(SCORE_BATCH_SIZE)]
+        )
+    first = fault_worker(private_redis.url)
+    first.start()
+    scored = Mention.objects.filter(scored_at__isnull=False)
+    wait_quiet(lambda: scored.exists(), timeout=40, message="scoring to start", worker=first)
+    first.kill()
+    done_before = dict(scored.values_list("pk", "scored_at"))
+    assert 0 < len(done_before) < total, "the worker finished before it could be killed"
+    assert len(done_before) % SCORE_BATCH_SIZE == 0  # the killed batch rolled back as a whole
+    second = fault_worker(private_redis.url)
+    second.start()
+    mentions_score_task.delay()  # what the periodic pass hands over for leftovers
+    wait_quiet(
+        lambda: scored.count() == total, timeout=40, message="every mention to be scored", worker=second
+    )
+    # Nothing scored before the kill was scored again.
+    assert dict(Mention.objects.filter(pk__in=done_before).values_list("pk", "scored_at")) == done_before
