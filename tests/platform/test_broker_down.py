@@ -106,3 +106,31 @@ def test_invitations_answer_201_with_the_broker_down_and_are_all_sent_once_it_is
     )
     assert InvitationEmail.objects.filter(kind="invitation").count() == 20
     assert set(Invitation.objects.values_list("outbox_attempts", flat=True)) == {1}
+
+
+def test_a_webhook_ping_answers_2xx_with_the_broker_down_and_is_delivered_by_the_sweep(
+    committed_brand_a, committed_key, broker_unreachable, celery_worker
+):
+    from incidents.models import WebhookDelivery
+    from incidents.webhooks import webhook_subscription_create
+    from tenants.outbox import sweep_current_brand
+    from tests.webhook_server import WebhookServer
+
+    server = WebhookServer().start()
+    try:
+        subscription, _ = webhook_subscription_create(name="srv", url=server.url, events=["ping"])
+        client = Client(HTTP_HOST=brand_host(BRAND_A))
+        response = client.post(f"/api/v1/webhooks/{subscription.pk}/ping/", **bearer(committed_key))
+        assert 200 <= response.status_code < 300, response.content
+        assert WebhookDelivery.objects.get().status == "pending"
+        broker_unreachable()
+        # Long enough ago that the sweep takes it for lost (set, not waited for).
+        WebhookDelivery.objects.update(created_at=timezone.now() - timedelta(minutes=10))
+        assert sweep_current_brand()["incident-webhook-deliveries"] == 1
+        [request] = server.wait_for_requests(1)
+        assert request.header("X-Tanggap-Event") == "ping"
+        wait_for(
+            lambda: WebhookDelivery.objects.get().status == "succeeded", timeout=30, message="the record"
+        )
+    finally:
+        server.stop()
