@@ -39,7 +39,7 @@ def crisis_reminders_task() -> dict:
     return result
 
 
-@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50, **RETRY_OPTIONS)
 def incident_auto_open_task(alert_id: str) -> str | None:
     """Open an incident for the alert when it is at or above the brand's auto-open severity."""
     from incidents.models import Alert

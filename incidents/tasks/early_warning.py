@@ -22,7 +22,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240, **RETRY_OPTIONS)
 def mentions_score_task() -> int:
     """Score every unscored mention of this brand in batches, then sweep the detectors."""
     from incidents.services.alerts import detectors_sweep

@@ -68,3 +68,21 @@ def test_a_failing_sweeper_does_not_stop_the_others(in_brand_a, monkeypatch):
     monkeypatch.setattr(outbox, "_SWEEPERS", {"a-broken": broken, "b-fine": lambda: ran.append(1) or 3})
     assert outbox.sweep_current_brand() == {"a-broken": -1, "b-fine": 3}
     assert ran == [1]
+
+
+def test_work_that_follows_a_write_retries_database_and_broker_errors():
+    from django.db import InterfaceError, OperationalError
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from incidents.tasks import crisis, early_warning
+    from tenants import tasks
+
+    for task in (
+        early_warning.mentions_score_task,
+        early_warning.notification_email_task,
+        crisis.contact_email_task,
+        crisis.incident_auto_open_task,
+        tasks.outbox_sweep_task,
+    ):
+        assert {OperationalError, InterfaceError, BrokerError} <= set(task.autoretry_for), task.name
+        assert task.retry_backoff and 0 < task.max_retries <= 10, task.name
