@@ -395,12 +395,14 @@ class InvitationAdmin(BrandModelAdmin):
         "outbox_error",
         "sent_at",
         "reminded_at",
+        "reminder_error",
         "answered_at",
         "opted_out_at",
     ]
     list_filter = [
         "survey",
         "outbox_state",
+        ("reminder_failed_at", admin.EmptyFieldListFilter),
         ("answered_at", admin.EmptyFieldListFilter),
         ("opted_out_at", admin.EmptyFieldListFilter),
     ]
@@ -475,7 +477,7 @@ class InvitationAdmin(BrandModelAdmin):
             request, _("Queued; answered, opted-out or already reminded invitations are skipped.")
         )
 
-    @admin.action(description=_("Retry failed invitation emails"))
+    @admin.action(description=_("Retry failed invitation emails and reminders"))
     def retry_failed_emails(self, request, queryset):
         self._require_staff(request)
         count = services.invitation_emails_retry_failed(

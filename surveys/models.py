@@ -167,6 +167,12 @@ class Invitation(OutboxItem):
     expires_at = models.DateTimeField(_("expires at"))
     sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # The reminder is claimed in the transaction that sends it (the periodic check finds it again
+    # while reminded_at is empty); failed attempts are counted here, and after the last one the
+    # reminder is failed for good, with the reason, until staff retry it.
+    reminder_attempts = models.PositiveSmallIntegerField(_("reminder attempts"), default=0)
+    reminder_error = models.CharField(_("reminder error"), max_length=500, blank=True)
+    reminder_failed_at = models.DateTimeField(_("reminder failed at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
 

@@ -9,7 +9,8 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -234,25 +235,61 @@ def invitation_emails_sweep() -> int:
 
 
 def invitation_emails_retry_failed(*, invitation_ids: list[UUID]) -> int:
-    """Try the failed invitation emails among these again, with fresh attempts (admin action)."""
-    from surveys.tasks import invitation_send_task
+    """Try the failed invitation emails and reminders among these again, with fresh attempts
+    (admin action). Returns how many emails were queued again."""
+    from surveys.tasks import invitation_remind_task, invitation_send_task
 
-    return outbox.retry_failed(Invitation.objects.filter(pk__in=invitation_ids), invitation_send_task)
+    count = outbox.retry_failed(Invitation.objects.filter(pk__in=invitation_ids), invitation_send_task)
+    with transaction.atomic():
+        reminders = list(
+            Invitation.objects.select_for_update()
+            .filter(pk__in=invitation_ids, reminder_failed_at__isnull=False, reminded_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        Invitation.objects.filter(pk__in=reminders).update(
+            reminder_failed_at=None, reminder_attempts=0, reminder_error=""
+        )
+        for pk in reminders:
+            outbox.hand_over_on_commit(invitation_remind_task, str(pk))
+    return count + len(reminders)
 
 
-@transaction.atomic
 def invitation_remind(*, invitation_id: UUID) -> bool:
     """Send the one reminder, only to someone who was emailed, has not answered and has not opted
-    out. Claimed like invitation_send, so it is sent at most once."""
-    now = timezone.now()
-    claimed = _claimable(
-        Invitation.objects.filter(pk=invitation_id, sent_at__isnull=False, reminded_at__isnull=True), now
-    ).update(reminded_at=now)
-    if not claimed:
-        return False
-    invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
-    _email_invitation(invitation, kind=InvitationEmail.Kind.REMINDER)
-    return True
+    out. Claimed in the sending transaction, so it is sent at most once; a failed send rolls the
+    claim back (the periodic check finds it again) and is counted, and after the last attempt
+    the reminder is failed for good with the reason."""
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            claimed = _claimable(
+                Invitation.objects.filter(
+                    pk=invitation_id,
+                    sent_at__isnull=False,
+                    reminded_at__isnull=True,
+                    reminder_failed_at__isnull=True,
+                ),
+                now,
+            ).update(reminded_at=now, reminder_error="")  # rolled back with a failed send
+            if not claimed:
+                return False
+            invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
+            _email_invitation(invitation, kind=InvitationEmail.Kind.REMINDER)
+            return True
+    except (OperationalError, InterfaceError):
+        raise  # nothing to record while the database is away; the task retries
+    except Exception as exc:
+        _reminder_attempt_failed(invitation_id, f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _reminder_attempt_failed(invitation_id: UUID, error: str) -> None:
+    Invitation.objects.filter(pk=invitation_id).update(
+        reminder_attempts=F("reminder_attempts") + 1, reminder_error=error[:500]
+    )
+    Invitation.objects.filter(
+        pk=invitation_id, reminder_attempts__gte=outbox.MAX_ATTEMPTS, reminded_at__isnull=True
+    ).update(reminder_failed_at=timezone.now())
 
 
 @transaction.atomic

@@ -192,3 +192,48 @@ def test_brand_b_staff_cannot_see_or_retry_brand_a_failed_emails(client_b, citra
     with tenant_context(brand_a):
         assert Invitation.objects.get(pk=failed.pk).outbox_state == "failed"
     assert handed == []
+
+
+def test_a_reminder_that_keeps_failing_ends_failed_with_the_reason_and_staff_retry_it(
+    client_a, ayu, in_brand_a, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.core.mail import EmailMessage
+
+    from surveys import tasks
+    from surveys.models import Invitation
+    from surveys.selectors import invitations_due_for_reminder
+    from surveys.services import invitation_remind, invitation_send
+    from tenants import outbox
+
+    invitation, _ = invite(make_survey())
+    invitation_send(invitation_id=invitation.pk)
+    real_send = EmailMessage.send
+
+    def smtp_refuses(self, *args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(EmailMessage, "send", smtp_refuses)
+    for _ in range(outbox.MAX_ATTEMPTS - 1):
+        with pytest.raises(ConnectionRefusedError):
+            invitation_remind(invitation_id=invitation.pk)
+    assert invitations_due_for_reminder(after=timedelta(0)).filter(pk=invitation.pk).exists()
+    with pytest.raises(ConnectionRefusedError):
+        invitation_remind(invitation_id=invitation.pk)
+    invitation.refresh_from_db()
+    assert invitation.reminded_at is None and invitation.reminder_failed_at is not None
+    assert invitation.reminder_error == "ConnectionRefusedError: smtp down"
+    # Failed for good: the periodic check no longer picks it, a late task sends nothing.
+    assert not invitations_due_for_reminder(after=timedelta(0)).filter(pk=invitation.pk).exists()
+    monkeypatch.setattr(EmailMessage, "send", real_send)
+    assert invitation_remind(invitation_id=invitation.pk) is False
+    handed = []
+    monkeypatch.setattr(tasks.invitation_remind_task, "delay", handed.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_a.login_as(ayu).post(
+            "/admin/surveys/invitation/",
+            {"action": "retry_failed_emails", "_selected_action": [str(invitation.pk)]},
+        )
+    assert handed == [str(invitation.pk)]
+    assert invitation_remind(invitation_id=invitation.pk) is True
+    assert Invitation.objects.get(pk=invitation.pk).reminder_error == ""
+    assert [m.to for m in mailoutbox] == [["sari@example.com"], ["sari@example.com"]]
