@@ -237,3 +237,17 @@ def test_a_reminder_that_keeps_failing_ends_failed_with_the_reason_and_staff_ret
     assert invitation_remind(invitation_id=invitation.pk) is True
     assert Invitation.objects.get(pk=invitation.pk).reminder_error == ""
     assert [m.to for m in mailoutbox] == [["sari@example.com"], ["sari@example.com"]]
+
+
+def test_the_api_shows_each_invitation_email_state_and_error(client_a, api_key_a, in_brand_a, handed):
+    from tests.helpers import bearer
+
+    survey = make_survey()
+    pending, _ = invite(survey, send_email=True, email="p@example.com")
+    failed, _ = invite(survey, email="f@example.com")
+    _fail_for_good(failed)
+    body = client_a.get(f"/api/v1/surveys/{survey.pk}/invitations/", **bearer(api_key_a)).json()
+    by_email = {row["email"]: row for row in body["results"]}
+    assert by_email["p@example.com"]["email_state"] == "pending"
+    assert by_email["f@example.com"]["email_state"] == "failed"
+    assert by_email["f@example.com"]["email_error"] == "SMTPRecipientsRefused: 550"
