@@ -6,3 +6,13 @@ class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = _("Early warning and incidents")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from incidents.notifications import notification_emails_sweep
+        from incidents.services._common import contact_emails_sweep
+        from incidents.webhooks import webhook_deliveries_requeue_stuck
+        from tenants.outbox import register_sweeper
+
+        register_sweeper("incident-notification-emails", notification_emails_sweep)
+        register_sweeper("incident-contact-emails", contact_emails_sweep)
+        register_sweeper("incident-webhook-deliveries", webhook_deliveries_requeue_stuck)

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from incidents.models import Notification
+from tenants import outbox
 from tenants.models import AgencyMembership, BrandGrant, User
 
 logger = logging.getLogger(__name__)
@@ -66,8 +67,11 @@ def notify_brand_team(
     if not recipients:
         return 0
     subject = subject[:300]
+    # Each email is recorded as pending with its notification: the sweep sends it if the broker
+    # never gets the task.
     notifications = [
-        Notification(user_id=pk, subject=subject, body=body, link=link[:500]) for pk in sorted(recipients)
+        Notification(user_id=pk, subject=subject, body=body, link=link[:500], **outbox.pending_fields())
+        for pk in sorted(recipients)
     ]
     with transaction.atomic():
         Notification.objects.bulk_create(notifications)
@@ -80,31 +84,47 @@ def _queue_emails(notification_ids: list[str]) -> None:
     from incidents.tasks.early_warning import notification_email_task
 
     for notification_id in notification_ids:
-        notification_email_task.delay(notification_id)
+        if not outbox.hand_over(notification_email_task, notification_id):
+            return  # the broker is down: the sweep hands over the rest as well
 
 
 def notification_email_send(*, notification_id) -> bool:
-    """Email one notification to its user. The row is claimed first (emailed_at set by a
-    conditional UPDATE), so a duplicate task run sends nothing. Returns whether it sent."""
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not claimed:
+    """Email one notification to its user, once. The row is claimed first with a conditional
+    UPDATE (committed), so a duplicate task run sends nothing; a failed send makes it pending
+    again for the retry or the sweep, and failed (with the reason) after the last attempt."""
+    if not outbox.claim(Notification.objects, notification_id):
         return False
     notification = Notification.objects.filter(pk=notification_id).first()
     user = User.objects.filter(pk=notification.user_id, is_active=True).first() if notification else None
     if user is None:
+        outbox.release(Notification.objects, notification_id, error="no active user", permanent=True)
         return False
     text = notification.body
     if notification.link:
         text = f"{text}\n\n{notification.link}"
     try:
         send_mail(notification.subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
-    except Exception:
-        # Un-claim so the task's retry can send it; the in-app notice already exists.
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+    except Exception as exc:
+        outbox.release(Notification.objects, notification_id, error=f"{type(exc).__name__}: {exc}")
         raise
+    outbox.with_database_retries(
+        lambda: outbox.complete(Notification.objects, notification_id, emailed_at=timezone.now())
+    )
     return True
+
+
+def notification_emails_sweep() -> int:
+    """Hand over again the notification emails the broker never got or a worker never finished."""
+    from incidents.tasks.early_warning import notification_email_task
+
+    return outbox.sweep(Notification.objects.all(), notification_email_task)
+
+
+def notification_emails_retry_failed(*, notification_ids: list) -> int:
+    """Try these failed notification emails again, with fresh attempts (admin action)."""
+    from incidents.tasks.early_warning import notification_email_task
+
+    return outbox.retry_failed(Notification.objects.filter(pk__in=notification_ids), notification_email_task)
 
 
 @transaction.atomic

@@ -3,8 +3,9 @@ retries, and the signature check a receiver runs.
 
 Signature: `X-Tanggap-Signature: sha256=<hex>` where hex is HMAC-SHA256, keyed with the
 subscription's secret, over `f"{timestamp}.{body}"`; `timestamp` is `X-Tanggap-Timestamp` (Unix
-seconds) and `body` the raw request body. `X-Tanggap-Delivery` is the same on every retry of one
-delivery, so a receiver can drop duplicates.
+seconds) and `body` the raw request body. `X-Tanggap-Delivery` (also the body's `id`) is the same on
+every attempt of one delivery: delivery is at least once, and a receiver that drops an id it has
+already processed sees each event once (see docs/operations.md, "Delivery guarantees").
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from incidents.models import WebhookDelivery, WebhookSubscription
+from tenants import outbox
 from tenants.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -172,10 +174,13 @@ def webhook_subscription_rotate_secret(*, subscription_id) -> tuple[WebhookSubsc
 
 # --- Emission ------------------------------------------------------------------------------------
 def _queue(delivery_ids: list[str]) -> None:
+    """Hand the deliveries to the broker; when it is down they stay pending for the sweep
+    (webhook_deliveries_requeue_stuck), and the caller's request still succeeds."""
     from incidents.tasks.early_warning import webhook_deliver_task
 
     for delivery_id in delivery_ids:
-        webhook_deliver_task.delay(delivery_id)
+        if not outbox.hand_over(webhook_deliver_task, delivery_id):
+            return
 
 
 def webhook_event_emit(*, event: str, payload: dict, subscription_ids: list | None = None) -> int:
@@ -201,19 +206,35 @@ def webhook_event_emit(*, event: str, payload: dict, subscription_ids: list | No
 
 
 # --- Delivery --------------------------------------------------------------------------------------
+@transaction.atomic
 def _claim(delivery_id) -> bool:
-    """Take the delivery for this attempt with one conditional UPDATE: a duplicate task run (or a
-    second worker) finds it already taken and sends nothing."""
+    """Take the delivery for this attempt (pending, or sending under a lease that ran out) and log
+    the attempt as started, in one committed transaction: a duplicate task run (or a second
+    worker) finds it taken and sends nothing, and an attempt killed in flight stays visible in
+    the log (marked interrupted when the next attempt starts)."""
     now = timezone.now()
     stale = now - timezone.timedelta(seconds=CLAIM_LEASE_SECONDS)
-    claimable = WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING) | (
-        WebhookDelivery.objects.filter(
-            pk=delivery_id, status=WebhookDelivery.Status.SENDING, claimed_at__lt=stale
+    delivery = (
+        WebhookDelivery.objects.select_for_update(skip_locked=True)
+        .filter(
+            Q(status=WebhookDelivery.Status.PENDING)
+            | Q(status=WebhookDelivery.Status.SENDING, claimed_at__lt=stale),
+            pk=delivery_id,
         )
+        .only("id", "attempts", "attempt_log")
+        .first()
     )
-    return bool(
-        claimable.update(status=WebhookDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if delivery is None:
+        return False
+    log = list(delivery.attempt_log)
+    if log and log[-1].get("state") == "started":
+        log[-1] = {**log[-1], "state": "interrupted", "error": "the attempt did not finish (worker lost)"}
+    attempt = delivery.attempts + 1
+    log.append({"attempt": attempt, "state": "started", "at": now.isoformat()})
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=WebhookDelivery.Status.SENDING, claimed_at=now, attempts=attempt, attempt_log=log
     )
+    return True
 
 
 def _send_refusal(url: str) -> str | None:
@@ -288,22 +309,24 @@ def webhook_delivery_attempt(*, delivery_id) -> float | None:
         retry_in = RETRY_SCHEDULE[attempt - 1]
     else:
         status = WebhookDelivery.Status.FAILED
-    log = [
-        *delivery.attempt_log,
+    log = list(delivery.attempt_log)
+    started = log and log[-1].get("state") == "started" and log[-1].get("attempt") == attempt
+    started_at = log.pop()["at"] if started else now.isoformat()
+    log.append(
         {
             "attempt": attempt,
-            "at": now.isoformat(),
+            "state": "succeeded" if succeeded else "failed",
+            "at": started_at,
+            "finished_at": now.isoformat(),
             "status_code": status_code,
             "error": error,
             "duration_ms": duration_ms,
-        },
-    ]
-    WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.SENDING).update(
-        status=status,
-        attempt_log=log,
-        last_status_code=status_code,
-        delivered_at=now if succeeded else None,
-        next_attempt_at=now + timezone.timedelta(seconds=retry_in) if retry_in else None,
+        }
+    )
+    # Recorded through a database blip: the receiver already has it, and a lost record would
+    # make the sweep send it again.
+    outbox.with_database_retries(
+        lambda: _record_attempt(delivery.pk, attempt, status, log, status_code, succeeded, now, retry_in)
     )
     logger.info(
         "webhook %s %s attempt %s: %s in %sms",
@@ -314,6 +337,19 @@ def webhook_delivery_attempt(*, delivery_id) -> float | None:
         duration_ms,
     )
     return retry_in
+
+
+def _record_attempt(pk, attempt, status, log, status_code, succeeded, now, retry_in) -> int:
+    # Only this attempt's claim may be finished: a later attempt may have taken over the lease.
+    return WebhookDelivery.objects.filter(
+        pk=pk, status=WebhookDelivery.Status.SENDING, attempts=attempt
+    ).update(
+        status=status,
+        attempt_log=log,
+        last_status_code=status_code,
+        delivered_at=now if succeeded else None,
+        next_attempt_at=now + timezone.timedelta(seconds=retry_in) if retry_in else None,
+    )
 
 
 @transaction.atomic

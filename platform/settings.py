@@ -314,6 +314,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "tenant_schemas": ["public"],
     },
+    # Hand over again the outbox work (emails, webhook deliveries) that the broker never got or
+    # whose worker died; leases make a repeated or concurrent sweep harmless.
+    "outbox-sweep": {
+        "task": "tenants.tasks.outbox_sweep_all_task",
+        "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
     # One reminder to survey invitees who have not answered.
     "survey-reminders-sweep": {
         "task": "surveys.tasks.survey_reminders_sweep_task",

@@ -391,23 +391,41 @@ class InvitationAdmin(BrandModelAdmin):
         "language",
         "incident_id",
         "created_at",
+        "outbox_state",
+        "outbox_error",
         "sent_at",
         "reminded_at",
+        "reminder_error",
         "answered_at",
         "opted_out_at",
     ]
     list_filter = [
         "survey",
+        "outbox_state",
+        ("reminder_failed_at", admin.EmptyFieldListFilter),
         ("answered_at", admin.EmptyFieldListFilter),
         ("opted_out_at", admin.EmptyFieldListFilter),
     ]
     search_fields = ["name", "email", "phone", "mention_author"]
     readonly_fields = [f.name for f in Invitation._meta.fields]
     list_select_related = ["survey"]
-    actions = ["send_now", "remind_now"]
+    actions = ["send_now", "remind_now", "retry_failed_emails"]
+    _staff_actions = ("send_now", "remind_now", "retry_failed_emails")
 
     def has_change_permission(self, request, obj=None):
         return False  # invitations are made and sent through services only
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self._role(request) not in self.staff_roles:
+            for name in self._staff_actions:
+                actions.pop(name, None)
+        return actions
+
+    def _require_staff(self, request) -> None:
+        # get_actions hides them; a crafted POST must not get through either.
+        if self._role(request) not in self.staff_roles:
+            raise PermissionDenied
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
@@ -443,6 +461,7 @@ class InvitationAdmin(BrandModelAdmin):
 
     @admin.action(description=_("Send the invitation email now (if not sent)"))
     def send_now(self, request, queryset):
+        self._require_staff(request)
         services.invitation_emails_queue(invitation_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request, _("Queued; already emailed, answered or opted-out invitations are skipped.")
@@ -450,12 +469,21 @@ class InvitationAdmin(BrandModelAdmin):
 
     @admin.action(description=_("Send the one reminder now (if due)"))
     def remind_now(self, request, queryset):
+        self._require_staff(request)
         services.invitation_emails_queue(
             invitation_ids=list(queryset.values_list("pk", flat=True)), reminder=True
         )
         self.message_user(
             request, _("Queued; answered, opted-out or already reminded invitations are skipped.")
         )
+
+    @admin.action(description=_("Retry failed invitation emails and reminders"))
+    def retry_failed_emails(self, request, queryset):
+        self._require_staff(request)
+        count = services.invitation_emails_retry_failed(
+            invitation_ids=list(queryset.values_list("pk", flat=True))
+        )
+        self.message_user(request, _("%(count)d failed email(s) queued again.") % {"count": count})
 
 
 class AnswerInline(admin.TabularInline):

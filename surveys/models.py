@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tenants.outbox import OutboxItem
+
 
 def time_ordered_uuid() -> uuid.UUID:
     """A version-7 UUID (48-bit Unix milliseconds, then 74 random bits): as unguessable in a URL
@@ -137,9 +139,10 @@ class Option(Bilingual, models.Model):
         return self.localized("text")
 
 
-class Invitation(models.Model):
+class Invitation(OutboxItem):
     """One recipient of one survey. Its personal links (InvitationLink) are stored as hashes only;
-    the first complete submission sets `answered_at`, and no link of it works again."""
+    the first complete submission sets `answered_at`, and no link of it works again. The outbox
+    fields carry the invitation email: pending from the creating transaction until it is sent."""
 
     class Language(models.TextChoices):
         EN = "en", _("English")
@@ -164,6 +167,12 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # The reminder is claimed in the transaction that sends it (the periodic check finds it again
+    # while reminded_at is empty); failed attempts are counted here, and after the last one the
+    # reminder is failed for good, with the reason, until staff retry it.
+    reminder_attempts = models.PositiveSmallIntegerField(_("reminder attempts"), default=0)
+    reminder_error = models.CharField(_("reminder error"), max_length=500, blank=True)
+    reminder_failed_at = models.DateTimeField(_("reminder failed at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
 

@@ -90,6 +90,7 @@ def invitations_due_for_reminder(*, after: timedelta) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         sent_at__lte=now - after,
         reminded_at__isnull=True,
+        reminder_failed_at__isnull=True,
         answered_at__isnull=True,
         opted_out_at__isnull=True,
         expires_at__gt=now,

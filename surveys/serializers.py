@@ -62,6 +62,15 @@ class SurveyListOut(serializers.ModelSerializer):
 
 
 class InvitationOut(serializers.ModelSerializer):
+    email_state = serializers.CharField(
+        source="outbox_state",
+        read_only=True,
+        help_text="The invitation email: '' not requested, pending, sending, done, or failed (see email_error).",
+    )
+    email_error = serializers.CharField(
+        source="outbox_error", read_only=True, help_text="Why the last attempt failed, if it did."
+    )
+
     class Meta:
         model = Invitation
         fields = [
@@ -78,6 +87,8 @@ class InvitationOut(serializers.ModelSerializer):
             "reminded_at",
             "answered_at",
             "opted_out_at",
+            "email_state",
+            "email_error",
         ]
 
 

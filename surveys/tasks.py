@@ -5,16 +5,17 @@ from datetime import timedelta
 
 from celery import shared_task
 
+from tenants.outbox import RETRY_OPTIONS
+
 logger = logging.getLogger(__name__)
 
 REMINDER_AFTER_DAYS = 3
-# Emails: a mail server outage (OSError) is retried with backoff; the services claim the row, so
-# a retry after a half-sent attempt sends nothing twice.
+# Emails: a mail server, database or broker outage is retried with backoff, up to a cap; the
+# services claim the row, so a retry after a half-sent attempt sends nothing twice, and the
+# outbox sweep hands over again what the retries did not finish.
 EMAIL_TASK_OPTIONS = {
     "acks_late": True,
-    "autoretry_for": (OSError,),
-    "retry_backoff": True,
-    "max_retries": 5,
+    **RETRY_OPTIONS,
     "time_limit": 60,
     "soft_time_limit": 45,
 }
@@ -30,7 +31,7 @@ def invitation_send_task(invitation_id: str) -> bool:
     return sent
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100, **RETRY_OPTIONS)
 def invitations_send_task(invitation_ids: list[str], reminder: bool = False) -> int:
     """In the current brand: one email task per invitation of a batch (the request publishes this
     one message whatever the batch size). A re-run queues duplicates the claim makes no-ops."""

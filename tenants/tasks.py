@@ -4,6 +4,8 @@ from celery import shared_task
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from tenants.outbox import RETRY_OPTIONS
+
 
 @shared_task(acks_late=True, time_limit=30, soft_time_limit=20)
 def worker_ping_task(token: str) -> str:
@@ -14,3 +16,19 @@ def worker_ping_task(token: str) -> str:
     with schema_context("public"):
         WorkerPing.objects.get_or_create(token=token, defaults={"schema_name": schema})
     return schema
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def outbox_sweep_all_task() -> int:
+    """Periodic, in public: queue the outbox sweep in every ready brand."""
+    from tenants.services import fan_out_to_ready_brands
+
+    return fan_out_to_ready_brands(lambda _brand: outbox_sweep_task.delay())
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240, **RETRY_OPTIONS)
+def outbox_sweep_task() -> dict:
+    """One brand: hand over again the work the broker never got or a worker never finished."""
+    from tenants.outbox import sweep_current_brand
+
+    return sweep_current_brand()

@@ -36,6 +36,8 @@ class WebhookServer:
         self._statuses: list[int] = []
         self.default_status = 200
         self._lock = threading.Lock()
+        self._hold_after: int | None = None
+        self._release = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,6 +52,8 @@ class WebhookServer:
                         body=body,
                     )
                 )
+                if server._held():
+                    server._release.wait(timeout=60)
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
                 self.send_header("Content-Length", "2")
@@ -63,6 +67,19 @@ class WebhookServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def hold_after(self, count: int) -> None:
+        """Receive (and record) every request, but leave those after the first `count` without an
+        answer until `release()`: the sender sees a request in flight."""
+        self._hold_after = count
+        self._release.clear()
+
+    def release(self) -> None:
+        self._release.set()
+
+    def _held(self) -> bool:
+        with self._lock:
+            return self._hold_after is not None and len(self.requests) > self._hold_after
 
     def _record(self, request: RecordedRequest) -> int:
         with self._lock:
@@ -94,6 +111,7 @@ class WebhookServer:
         return self
 
     def stop(self) -> None:
+        self._release.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 

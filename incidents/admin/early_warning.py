@@ -14,13 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.models import (
     Alert,
+    ContactEmail,
     DetectorSettings,
     Mention,
     Notification,
     WebhookDelivery,
     WebhookSubscription,
 )
-from incidents.notifications import notification_mark_read
+from incidents.notifications import notification_emails_retry_failed, notification_mark_read
+from incidents.services._common import contact_emails_retry_failed
 from incidents.services.alerts import alert_acknowledge, alert_dismiss
 from incidents.services.intake import detector_settings_update, mention_mark_answered
 from incidents.webhooks import (
@@ -364,10 +366,33 @@ class WebhookDeliveryAdmin(ReadOnlyBrandModelAdmin):
 class NotificationAdmin(ReadOnlyBrandModelAdmin):
     """The signed-in user's own notifications on this brand."""
 
-    list_display = ["created_at", "subject", "link_html", "read_at"]
-    list_filter = [("read_at", admin.EmptyFieldListFilter)]
-    readonly_fields = ["subject", "body", "link", "created_at", "read_at"]
-    actions = ["mark_read"]
+    list_display = ["created_at", "subject", "link_html", "read_at", "outbox_state", "outbox_error"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter), "outbox_state"]
+    readonly_fields = [
+        "subject",
+        "body",
+        "link",
+        "created_at",
+        "read_at",
+        "emailed_at",
+        "outbox_state",
+        "outbox_attempts",
+        "outbox_error",
+    ]
+    actions = ["mark_read", "retry_failed_emails"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not _is_staff(self, request):
+            actions.pop("retry_failed_emails", None)
+        return actions
+
+    @admin.action(description=_("Retry failed emails"))
+    def retry_failed_emails(self, request, queryset):
+        if not _is_staff(self, request):
+            raise PermissionDenied
+        count = notification_emails_retry_failed(notification_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%(count)d failed email(s) queued again.") % {"count": count})
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(user_id=request.user.pk)
@@ -382,3 +407,37 @@ class NotificationAdmin(ReadOnlyBrandModelAdmin):
     def mark_read(self, request, queryset):
         for pk in queryset.values_list("pk", flat=True):
             notification_mark_read(notification_id=pk, user=request.user)
+
+
+# --- Emails to outside contacts ---------------------------------------------------------------------
+@admin.register(ContactEmail, site=brand_admin_site)
+class ContactEmailAdmin(ReadOnlyBrandModelAdmin):
+    """Emails to crisis contacts without an account: their delivery state, and a retry for the
+    ones that failed for good. Only staff see them (they carry outside addresses)."""
+
+    list_display = ["created_at", "subject", "outbox_state", "outbox_attempts", "outbox_error", "sent_at"]
+    list_filter = ["outbox_state"]
+    readonly_fields = [
+        "subject",
+        "body",
+        "recipients",
+        "created_at",
+        "sent_at",
+        "outbox_state",
+        "outbox_attempts",
+        "outbox_error",
+    ]
+    actions = ["retry_failed_emails"]
+
+    def has_module_permission(self, request) -> bool:
+        return _is_staff(self, request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _is_staff(self, request)
+
+    @admin.action(description=_("Retry failed emails"))
+    def retry_failed_emails(self, request, queryset):
+        if not _is_staff(self, request):
+            raise PermissionDenied
+        count = contact_emails_retry_failed(contact_email_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%(count)d failed email(s) queued again.") % {"count": count})

@@ -13,8 +13,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tenants.outbox import OutboxItem
+
 __all__ = [
     "Alert",
+    "ContactEmail",
     "DetectorSettings",
     "MetricSample",
     "Mention",
@@ -372,8 +375,9 @@ class WebhookDelivery(models.Model):
         return f"{self.event} → {self.subscription_id} ({self.status})"
 
 
-class Notification(models.Model):
-    """An in-app notice for one user of this brand; the same notice is also emailed."""
+class Notification(OutboxItem):
+    """An in-app notice for one user of this brand; the same notice is also emailed (the outbox
+    fields carry the email, pending from the creating transaction until `emailed_at`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = _user_ref(_("user"))
@@ -389,6 +393,26 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "-created_at"], name="notification_user_created")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class ContactEmail(OutboxItem):
+    """An email to outside contacts (crisis-roster members without an account), recorded in the
+    transaction that decided to send it and delivered by the outbox."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"), blank=True)
+    recipients = models.JSONField(_("recipients"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact email")
+        verbose_name_plural = _("contact emails")
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.subject

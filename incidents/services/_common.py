@@ -1,9 +1,12 @@
 """Helpers the crisis services share: settings row, actor labels, notifications and webhooks
 through the early-warning modules (imported late so either side can load first)."""
 
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
 
-from incidents.models import CrisisSettings
+from incidents.models import ContactEmail, CrisisSettings
+from tenants import outbox
 
 
 def crisis_settings_get(*, for_update: bool = False) -> CrisisSettings:
@@ -38,13 +41,51 @@ def webhook_emit(*, event: str, payload: dict) -> None:
     webhook_event_emit(event=event, payload=payload)
 
 
-def email_contacts(*, subject: str, body: str, emails: list[str]) -> None:
-    """Email outside contacts (roster members without an account) by a retried task queued after
-    commit: a mail server that is down must neither lose the email (the reminder is already
-    claimed) nor break the sweep that is sending it."""
+def email_contacts(*, subject: str, body: str, emails: list[str]) -> ContactEmail | None:
+    """Email outside contacts (roster members without an account): the email is recorded in the
+    caller's transaction and sent by a retried task after commit, so a mail server, broker or
+    worker that is down delays it (the outbox sweep hands it over again) and never loses it, and
+    the sweep that decided to send it is not broken by it."""
     from incidents.tasks.crisis import contact_email_task
 
     emails = sorted({e for e in emails if e})
     if not emails:
-        return
-    transaction.on_commit(lambda: contact_email_task.delay(subject, body, emails))
+        return None
+    email = ContactEmail.objects.create(
+        subject=subject[:300], body=body, recipients=emails, **outbox.pending_fields()
+    )
+    outbox.hand_over_on_commit(contact_email_task, str(email.pk))
+    return email
+
+
+def contact_email_send(*, contact_email_id) -> bool:
+    """Send one recorded contact email, once (claimed like every outbox item). Returns whether
+    this call sent it."""
+    if not outbox.claim(ContactEmail.objects, contact_email_id):
+        return False
+    email = ContactEmail.objects.get(pk=contact_email_id)
+    try:
+        send_mail(
+            email.subject, email.body, settings.DEFAULT_FROM_EMAIL, email.recipients, fail_silently=False
+        )
+    except Exception as exc:
+        outbox.release(ContactEmail.objects, contact_email_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    outbox.with_database_retries(
+        lambda: outbox.complete(ContactEmail.objects, contact_email_id, sent_at=timezone.now())
+    )
+    return True
+
+
+def contact_emails_sweep() -> int:
+    """Hand over again the contact emails the broker never got or a worker never finished."""
+    from incidents.tasks.crisis import contact_email_task
+
+    return outbox.sweep(ContactEmail.objects.all(), contact_email_task)
+
+
+def contact_emails_retry_failed(*, contact_email_ids: list) -> int:
+    """Try these failed contact emails again, with fresh attempts (admin action)."""
+    from incidents.tasks.crisis import contact_email_task
+
+    return outbox.retry_failed(ContactEmail.objects.filter(pk__in=contact_email_ids), contact_email_task)

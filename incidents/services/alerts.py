@@ -19,6 +19,7 @@ from incidents.notifications import notify_brand_team
 from incidents.selectors_early_warning import detector_settings_get
 from incidents.services._common import email_contacts
 from incidents.webhooks import webhook_event_emit
+from tenants import outbox
 from tenants.errors import DomainError
 
 RAISED, UPDATED, ESCALATED, SUPPRESSED = "raised", "updated", "escalated", "suppressed"
@@ -82,8 +83,7 @@ def _announce(alert: Alert, *, event: str) -> None:
     # Above the brand's crisis threshold an incident opens by itself (the crisis services decide).
     from incidents.tasks.crisis import incident_auto_open_task
 
-    alert_id = str(alert.pk)
-    transaction.on_commit(lambda: incident_auto_open_task.delay(alert_id))
+    outbox.hand_over_on_commit(incident_auto_open_task, str(alert.pk))
 
 
 THREAT_ROSTER_ROLES = (CrisisRole.CRISIS_MANAGER, CrisisRole.LEGAL)

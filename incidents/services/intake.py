@@ -25,6 +25,7 @@ from incidents import scoring
 from incidents.models import DetectorSettings, Mention
 from incidents.scorers import scorer_get
 from incidents.selectors_early_warning import detector_settings_get
+from tenants import outbox
 from tenants.errors import DomainError
 
 MAX_ROWS_PER_REQUEST = 5000
@@ -358,7 +359,9 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
             ],
             now=now,
         )
-    transaction.on_commit(lambda: mentions_score_task.delay())
+    # The unscored rows are the record of this work (the periodic tick scores leftovers), so a
+    # broker that is down only delays it: the stored rows still get their 2xx.
+    outbox.hand_over_on_commit(mentions_score_task)
     return result
 
 
@@ -423,7 +426,7 @@ def metrics_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Intak
         inserted = [row[0] for row in cursor.fetchall()]
     result.created = sum(inserted)
     result.updated = len(inserted) - result.created
-    transaction.on_commit(lambda: detectors_sweep_task.delay())
+    outbox.hand_over_on_commit(detectors_sweep_task)  # the periodic tick sweeps if this is lost
     return result
 
 

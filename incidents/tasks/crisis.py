@@ -8,6 +8,8 @@ import logging
 
 from celery import shared_task
 
+from tenants.outbox import RETRY_OPTIONS
+
 __all__ = [
     "contact_email_task",
     "crisis_reminders_sweep_all",
@@ -37,7 +39,7 @@ def crisis_reminders_task() -> dict:
     return result
 
 
-@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50, **RETRY_OPTIONS)
 def incident_auto_open_task(alert_id: str) -> str | None:
     """Open an incident for the alert when it is at or above the brand's auto-open severity."""
     from incidents.models import Alert
@@ -51,18 +53,9 @@ def incident_auto_open_task(alert_id: str) -> str | None:
     return str(incident.pk) if incident else None
 
 
-@shared_task(
-    acks_late=True,
-    time_limit=60,
-    soft_time_limit=45,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def contact_email_task(subject: str, body: str, emails: list[str]) -> int:
-    """Email outside contacts (no account, so no notification row to claim). Returns how many."""
-    from django.conf import settings
-    from django.core.mail import send_mail
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=45, **RETRY_OPTIONS)
+def contact_email_task(contact_email_id: str) -> bool:
+    """Send one recorded email to outside contacts (claimed, so a duplicate sends nothing)."""
+    from incidents.services._common import contact_email_send
 
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=False)
-    return len(emails)
+    return contact_email_send(contact_email_id=contact_email_id)

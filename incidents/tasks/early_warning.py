@@ -8,6 +8,8 @@ import logging
 
 from celery import shared_task
 
+from tenants.outbox import RETRY_OPTIONS, TRANSIENT_ERRORS
+
 __all__ = [
     "detectors_sweep_task",
     "early_warning_brand_tick_task",
@@ -20,7 +22,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240, **RETRY_OPTIONS)
 def mentions_score_task() -> int:
     """Score every unscored mention of this brand in batches, then sweep the detectors."""
     from incidents.services.alerts import detectors_sweep
@@ -65,20 +67,20 @@ def webhook_deliver_task(self, delivery_id: str) -> None:
     """One attempt at a webhook delivery; on failure, retry later by the delivery's schedule."""
     from incidents.webhooks import webhook_delivery_attempt
 
-    retry_in = webhook_delivery_attempt(delivery_id=delivery_id)
+    try:
+        retry_in = webhook_delivery_attempt(delivery_id=delivery_id)
+    except TRANSIENT_ERRORS as exc:
+        # The database or broker went away (HTTP errors are the delivery's own retries, below).
+        # Capped: after that the claim's lease runs out and the outbox sweep hands it over again.
+        if self.request.retries >= RETRY_OPTIONS["max_retries"]:
+            raise
+        raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), 300))
     if retry_in is not None:
         # The number of attempts is kept on the delivery row, which stops the retries.
         raise self.retry(countdown=retry_in)
 
 
-@shared_task(
-    acks_late=True,
-    time_limit=60,
-    soft_time_limit=45,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=45, **RETRY_OPTIONS)
 def notification_email_task(notification_id: str) -> bool:
     from incidents.notifications import notification_email_send
 

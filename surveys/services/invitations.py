@@ -9,10 +9,10 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from kombu.exceptions import OperationalError
 
 from surveys.models import (
     Invitation,
@@ -21,6 +21,7 @@ from surveys.models import (
     Survey,
 )
 from surveys.tokens import brand_base_url, token_new
+from tenants import outbox
 from tenants.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -98,9 +99,18 @@ def invitation_create_batch(
     rows = [_clean_recipient(row, i, errors) for i, row in enumerate(recipients)]
     if errors:
         raise DomainError("Some recipients are invalid; nothing was created.", field_errors=errors)
-    expires_at = timezone.now() + timedelta(days=int(expires_in_days))
+    now = timezone.now()
+    expires_at = now + timedelta(days=int(expires_in_days))
+    # The email is recorded as pending in this transaction: if the broker never gets the task,
+    # the outbox sweep still sends it.
     invitations = Invitation.objects.bulk_create(
-        Invitation(survey=survey, expires_at=expires_at, **row) for row in rows
+        Invitation(
+            survey=survey,
+            expires_at=expires_at,
+            **(outbox.pending_fields(now) if send_email and row["email"] else {}),
+            **row,
+        )
+        for row in rows
     )
     tokens = [token_new() for _ in invitations]
     InvitationLink.objects.bulk_create(
@@ -113,22 +123,27 @@ def invitation_create_batch(
 
 
 def invitation_emails_queue(*, invitation_ids: list[UUID], reminder: bool = False) -> None:
-    """After commit, queue the invitation emails (or, with `reminder`, the reminders) of these
-    invitations with ONE broker message
-    (the worker fans it out), so a broker failure leaves either all of them queued or none, never
-    a partial batch. A failure is logged, not raised: the invitations are committed and their
-    links, shown only once, must still reach the caller; "send now" in the admin queues them again.
-    invitation_send and invitation_remind claim each row, so queuing twice sends nothing twice."""
+    """Request the invitation emails (or, with `reminder`, the reminders) of these invitations and
+    queue them after commit with ONE broker message (the worker fans it out). Invitation emails
+    not yet sent are marked pending in the caller's transaction, so a broker failure (logged,
+    never raised: the links, shown once, must still reach the caller) only delays them until the
+    outbox sweep; reminders are found again by the periodic reminder check. invitation_send and
+    invitation_remind claim each row, so queuing twice sends nothing twice."""
     ids = [str(pk) for pk in invitation_ids]
     if not ids:
         return
+    if not reminder:
+        # A failed one is left to the admin's explicit retry, which starts its attempts afresh.
+        Invitation.objects.filter(
+            pk__in=ids, sent_at__isnull=True, outbox_state=outbox.OutboxItem.State.NONE
+        ).exclude(email="").update(**outbox.pending_fields())
 
     def queue() -> None:
         from surveys.tasks import invitations_send_task
 
         try:
             invitations_send_task.delay(ids, reminder=reminder)
-        except OperationalError:
+        except Exception:  # noqa: BLE001 - any broker failure: the rows keep the work for the sweep
             logger.exception("Could not queue %d survey invitation emails", len(ids))
 
     transaction.on_commit(queue)
@@ -166,7 +181,19 @@ def _email_invitation(invitation: Invitation, *, kind: str) -> None:
     EmailMessage(
         subject, body, to=[invitation.email], headers={"List-Unsubscribe": f"<{context['opt_out_link']}>"}
     ).send()
-    InvitationEmail.objects.create(invitation=invitation, kind=kind, to=invitation.email)
+    if kind == InvitationEmail.Kind.REMINDER:
+        InvitationEmail.objects.create(invitation=invitation, kind=kind, to=invitation.email)
+
+
+def _record_invitation_sent(invitation: Invitation) -> None:
+    def record() -> int:
+        with transaction.atomic():
+            InvitationEmail.objects.get_or_create(
+                invitation=invitation, kind=InvitationEmail.Kind.INVITATION, defaults={"to": invitation.email}
+            )
+            return outbox.complete(Invitation.objects, invitation.pk, sent_at=timezone.now())
+
+    outbox.with_database_retries(record)
 
 
 def _claimable(qs, now):
@@ -178,34 +205,91 @@ def _claimable(qs, now):
     ).exclude(email="")
 
 
-@transaction.atomic
 def invitation_send(*, invitation_id: UUID) -> bool:
-    """Email the invitation once. The conditional UPDATE claims it, so a second run (a retried or
-    duplicated task) finds nothing to do; a failed send rolls the claim back for the retry."""
-    now = timezone.now()
-    claimed = _claimable(Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True), now).update(
-        sent_at=now
-    )
-    if not claimed:
+    """Email the invitation once. The row is claimed first with a conditional UPDATE (pending, or
+    a lease a dead worker left behind), committed, so a duplicate task finds nothing to do; the
+    send is recorded right after it went. A failed send makes the row pending again for the
+    task's retry or the sweep, and failed (with the reason) after the last attempt."""
+    pending = _claimable(Invitation.objects.filter(sent_at__isnull=True), timezone.now())
+    if not outbox.claim(pending, invitation_id):
         return False
     invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
-    _email_invitation(invitation, kind=InvitationEmail.Kind.INVITATION)
+    try:
+        _email_invitation(invitation, kind=InvitationEmail.Kind.INVITATION)
+    except Exception as exc:
+        outbox.release(Invitation.objects, invitation_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    # Outside the try: once the email went, a failure to record it must not release the claim
+    # (that would send it again at once); the lease expiring is the last resort.
+    _record_invitation_sent(invitation)
     return True
 
 
-@transaction.atomic
+def invitation_emails_sweep() -> int:
+    """Hand over again the invitation emails of this brand that the broker never got or whose
+    worker died (the outbox sweep). Returns how many."""
+    from surveys.tasks import invitation_send_task
+
+    pending = _claimable(Invitation.objects.filter(sent_at__isnull=True), timezone.now())
+    return outbox.sweep(pending, invitation_send_task)
+
+
+def invitation_emails_retry_failed(*, invitation_ids: list[UUID]) -> int:
+    """Try the failed invitation emails and reminders among these again, with fresh attempts
+    (admin action). Returns how many emails were queued again."""
+    from surveys.tasks import invitation_remind_task, invitation_send_task
+
+    count = outbox.retry_failed(Invitation.objects.filter(pk__in=invitation_ids), invitation_send_task)
+    with transaction.atomic():
+        reminders = list(
+            Invitation.objects.select_for_update()
+            .filter(pk__in=invitation_ids, reminder_failed_at__isnull=False, reminded_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        Invitation.objects.filter(pk__in=reminders).update(
+            reminder_failed_at=None, reminder_attempts=0, reminder_error=""
+        )
+        for pk in reminders:
+            outbox.hand_over_on_commit(invitation_remind_task, str(pk))
+    return count + len(reminders)
+
+
 def invitation_remind(*, invitation_id: UUID) -> bool:
     """Send the one reminder, only to someone who was emailed, has not answered and has not opted
-    out. Claimed like invitation_send, so it is sent at most once."""
-    now = timezone.now()
-    claimed = _claimable(
-        Invitation.objects.filter(pk=invitation_id, sent_at__isnull=False, reminded_at__isnull=True), now
-    ).update(reminded_at=now)
-    if not claimed:
-        return False
-    invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
-    _email_invitation(invitation, kind=InvitationEmail.Kind.REMINDER)
-    return True
+    out. Claimed in the sending transaction, so it is sent at most once; a failed send rolls the
+    claim back (the periodic check finds it again) and is counted, and after the last attempt
+    the reminder is failed for good with the reason."""
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            claimed = _claimable(
+                Invitation.objects.filter(
+                    pk=invitation_id,
+                    sent_at__isnull=False,
+                    reminded_at__isnull=True,
+                    reminder_failed_at__isnull=True,
+                ),
+                now,
+            ).update(reminded_at=now, reminder_error="")  # rolled back with a failed send
+            if not claimed:
+                return False
+            invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
+            _email_invitation(invitation, kind=InvitationEmail.Kind.REMINDER)
+            return True
+    except (OperationalError, InterfaceError):
+        raise  # nothing to record while the database is away; the task retries
+    except Exception as exc:
+        _reminder_attempt_failed(invitation_id, f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _reminder_attempt_failed(invitation_id: UUID, error: str) -> None:
+    Invitation.objects.filter(pk=invitation_id).update(
+        reminder_attempts=F("reminder_attempts") + 1, reminder_error=error[:500]
+    )
+    Invitation.objects.filter(
+        pk=invitation_id, reminder_attempts__gte=outbox.MAX_ATTEMPTS, reminded_at__isnull=True
+    ).update(reminder_failed_at=timezone.now())
 
 
 @transaction.atomic
