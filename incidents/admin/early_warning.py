@@ -33,12 +33,8 @@ from incidents.webhooks import (
     webhook_subscription_update,
     webhook_url_check,
 )
-from tenants.admin_sites import BrandModelAdmin, ReadOnlyBrandModelAdmin, brand_admin_site
+from tenants.admin_sites import BrandModelAdmin, ReadOnlyBrandModelAdmin, brand_action, brand_admin_site
 from tenants.errors import DomainError
-
-
-def _is_staff(model_admin, request) -> bool:
-    return model_admin._role(request) in model_admin.staff_roles
 
 
 # --- Mentions ---------------------------------------------------------------------------------------
@@ -93,11 +89,8 @@ class MentionAdmin(ReadOnlyBrandModelAdmin):
     def short_text(self, obj: Mention) -> str:
         return obj.text[:140]  # escaped by the admin like every plain string
 
-    @admin.action(description=_("Mark as answered"))
+    @brand_action(permission="workspace.write", description=_("Mark as answered"))
     def mark_answered(self, request, queryset):
-        if not _is_staff(self, request):
-            self.message_user(request, _("Your role may not do this."), messages.ERROR)
-            return
         for pk in queryset.values_list("pk", flat=True):
             mention_mark_answered(mention_id=pk)
         self.message_user(request, _("Marked as answered."))
@@ -151,9 +144,6 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
         )
 
     def _run(self, request, queryset, action, done: str) -> None:
-        if not _is_staff(self, request):
-            self.message_user(request, _("Your role may not do this."), messages.ERROR)
-            return
         count = 0
         for pk in queryset.values_list("pk", flat=True):
             try:
@@ -164,13 +154,13 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
         if count:
             self.message_user(request, f"{done}: {count}.")
 
-    @admin.action(description=_("Acknowledge selected alerts"))
+    @brand_action(permission="workspace.write", description=_("Acknowledge selected alerts"))
     def acknowledge_alerts(self, request, queryset):
         self._run(
             request, queryset, lambda pk: alert_acknowledge(alert_id=pk, actor=request.user), "Acknowledged"
         )
 
-    @admin.action(description=_("Dismiss selected alerts (give a reason)"))
+    @brand_action(permission="workspace.write", description=_("Dismiss selected alerts (give a reason)"))
     def dismiss_alerts(self, request, queryset):
         reason = (request.POST.get("reason") or "").strip()
         if not reason:
@@ -183,7 +173,7 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
             "Dismissed",
         )
 
-    @admin.action(description=_("Open an incident from each selected alert"))
+    @brand_action(permission="workspace.write", description=_("Open an incident from each selected alert"))
     def open_incidents(self, request, queryset):
         from incidents.services.incidents import incident_open_from_alert
 
@@ -198,6 +188,7 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
 # --- Detector settings ----------------------------------------------------------------------------
 @admin.register(DetectorSettings, site=brand_admin_site)
 class DetectorSettingsAdmin(BrandModelAdmin):
+    view_permission = "workspace.read"
     list_display = ["__str__", "spike_min_count", "spike_ratio", "response_target_minutes", "updated_at"]
     fieldsets = [
         (None, {"fields": ["brand_handles", "alert_cooldown_minutes"]}),
@@ -269,6 +260,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
 @admin.register(WebhookSubscription, site=brand_admin_site)
 class WebhookSubscriptionAdmin(BrandModelAdmin):
+    view_permission = "workspace.read"
     form = WebhookSubscriptionForm
     list_display = ["name", "url", "events", "is_active", "secret_hint", "created_at"]
     readonly_fields = ["secret_hint", "created_at"]
@@ -296,16 +288,8 @@ class WebhookSubscriptionAdmin(BrandModelAdmin):
             return
         obj.pk = saved.pk
 
-    def _staff_only(self, request) -> bool:
-        if not _is_staff(self, request):
-            self.message_user(request, _("Your role may not do this."), messages.ERROR)
-            return False
-        return True
-
-    @admin.action(description=_("Rotate the signing secret"))
+    @brand_action(permission="workspace.write", description=_("Rotate the signing secret"))
     def rotate_secret(self, request, queryset):
-        if not self._staff_only(request):
-            return
         for pk in queryset.values_list("pk", flat=True):
             subscription, secret = webhook_subscription_rotate_secret(subscription_id=pk)
             self.message_user(
@@ -314,16 +298,15 @@ class WebhookSubscriptionAdmin(BrandModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Send a test ping"))
+    @brand_action(permission="workspace.write", description=_("Send a test ping"))
     def send_ping(self, request, queryset):
-        if not self._staff_only(request):
-            return
         count = sum(webhook_ping(subscription_id=pk) for pk in queryset.values_list("pk", flat=True))
         self.message_user(request, f"Queued {count} ping(s); see the delivery log.")
 
 
 @admin.register(WebhookDelivery, site=brand_admin_site)
 class WebhookDeliveryAdmin(ReadOnlyBrandModelAdmin):
+    view_permission = "workspace.read"
     list_display = [
         "created_at",
         "event",
@@ -349,11 +332,8 @@ class WebhookDeliveryAdmin(ReadOnlyBrandModelAdmin):
     ]
     actions = ["retry_now"]
 
-    @admin.action(description=_("Retry failed deliveries now"))
+    @brand_action(permission="workspace.write", description=_("Retry failed deliveries now"))
     def retry_now(self, request, queryset):
-        if not _is_staff(self, request):
-            self.message_user(request, _("Your role may not do this."), messages.ERROR)
-            return
         for pk in queryset.filter(status=WebhookDelivery.Status.FAILED).values_list("pk", flat=True):
             webhook_delivery_retry(delivery_id=pk)
         self.message_user(request, _("Failed deliveries queued again."))
@@ -378,7 +358,7 @@ class NotificationAdmin(ReadOnlyBrandModelAdmin):
             return obj.link
         return format_html('<a href="{}">{}</a>', obj.link, _("Open"))
 
-    @admin.action(description=_("Mark as read"))
+    @brand_action(permission="notifications.own", description=_("Mark as read"))
     def mark_read(self, request, queryset):
         for pk in queryset.values_list("pk", flat=True):
             notification_mark_read(notification_id=pk, user=request.user)
