@@ -26,6 +26,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "workspace.read": STAFF | {INTEGRATION},
     # Staff work in the workspace; the services then check the incident's matrix for the person.
     "workspace.write": STAFF | {INTEGRATION},
+    # People's crisis work through the API (integrations only confirm, below).
+    "crisis.write": STAFF,
+    # Brand configuration that integrations may read but not change (detector thresholds).
+    "workspace.configure": STAFF,
     # Deleting a row in the admin, where a model allows it at all.
     "workspace.delete": OWNERS,
     # Responses: staff draft and approve; a client approver reads and decides what is sent to them.

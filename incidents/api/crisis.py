@@ -39,11 +39,7 @@ from incidents.services import status_updates as status_update_services
 from incidents.services import team as team_services
 from incidents.services import timeline as timeline_services
 from tenants.api_base import INTEGRATION, BrandApiView
-from tenants.models import BrandGrant
 
-STAFF = frozenset(BrandGrant.STAFF_ROLES)
-STAFF_AND_APPROVER = STAFF | {BrandGrant.Role.CLIENT_APPROVER}
-INTEGRATION_ONLY = frozenset({INTEGRATION})
 MAX_AGE_HOURS = 24 * 366 * 100  # a century: more than any incident's age, well inside timedelta
 
 
@@ -180,7 +176,7 @@ def _paginated(view, queryset, serializer_class, ordering: str):
 
 
 class CrisisApiView(BrandApiView):
-    write_roles = STAFF
+    write_permission = "crisis.write"
 
     @property
     def for_client(self) -> bool:
@@ -363,7 +359,7 @@ class TimelinePinApi(CrisisApiView):
 
 # --- Team and tasks ---------------------------------------------------------------------------
 class RosterApi(CrisisApiView):
-    read_roles = STAFF | INTEGRATION_ONLY
+    read_permission = "workspace.read"
 
     class Input(serializers.Serializer):
         role = serializers.ChoiceField(choices=CrisisRole.choices)
@@ -386,7 +382,7 @@ class RosterApi(CrisisApiView):
 
 
 class AssignmentListCreateApi(CrisisApiView):
-    read_roles = STAFF | INTEGRATION_ONLY | {BrandGrant.Role.CLIENT_APPROVER, BrandGrant.Role.CLIENT_VIEWER}
+    read_permission = "brand.read"
 
     class Input(serializers.Serializer):
         member_id = serializers.UUIDField()
@@ -417,7 +413,7 @@ class AssignmentEndApi(CrisisApiView):
 
 
 class TaskListCreateApi(CrisisApiView):
-    read_roles = STAFF | INTEGRATION_ONLY
+    read_permission = "workspace.read"
 
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=200)
@@ -439,7 +435,7 @@ class TaskListCreateApi(CrisisApiView):
 
 
 class TaskDetailApi(CrisisApiView):
-    read_roles = STAFF | INTEGRATION_ONLY
+    read_permission = "workspace.read"
 
     class Input(serializers.Serializer):
         status = serializers.ChoiceField(choices=IncidentTask.Status.choices, required=False)
@@ -498,7 +494,7 @@ class StatusUpdateApproveApi(CrisisApiView):
 
 # --- Responses --------------------------------------------------------------------------------
 class ResponseListCreateApi(CrisisApiView):
-    read_roles = STAFF_AND_APPROVER | INTEGRATION_ONLY
+    read_permission = "responses.read"
 
     class Input(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ResponseKind.choices)
@@ -544,7 +540,7 @@ class ResponseListCreateApi(CrisisApiView):
 
 
 class ResponseDetailApi(CrisisApiView):
-    read_roles = STAFF_AND_APPROVER | INTEGRATION_ONLY
+    read_permission = "responses.read"
 
     class Input(serializers.Serializer):
         text = serializers.CharField(max_length=8000)
@@ -587,7 +583,7 @@ class ResponseSubmitApi(_ResponseActionApi):
 
 class ResponseApproveApi(_ResponseActionApi):
     http_method_names = ["post", "options"]
-    write_roles = STAFF_AND_APPROVER
+    write_permission = "responses.decide"
     service = staticmethod(response_services.response_approve)
 
     @extend_schema(request=None, responses=ResponseOut)
@@ -597,7 +593,7 @@ class ResponseApproveApi(_ResponseActionApi):
 
 class ResponseRejectApi(_ResponseActionApi):
     http_method_names = ["post", "options"]
-    write_roles = STAFF_AND_APPROVER
+    write_permission = "responses.decide"
     service = staticmethod(response_services.response_reject)
 
     class Input(serializers.Serializer):
@@ -621,7 +617,7 @@ class ResponseConfirmSentApi(_ResponseActionApi):
     """The integration reports that it posted the response. Idempotent."""
 
     http_method_names = ["post", "options"]
-    write_roles = STAFF | INTEGRATION_ONLY
+    write_permission = "integration.confirm"
 
     class Input(serializers.Serializer):
         external_id = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -636,7 +632,7 @@ class ResponseConfirmSentApi(_ResponseActionApi):
 
 
 class ResponseTemplateListCreateApi(CrisisApiView):
-    read_roles = STAFF | INTEGRATION_ONLY
+    read_permission = "workspace.read"
 
     class Input(serializers.Serializer):
         name = serializers.CharField(max_length=120)
@@ -694,7 +690,7 @@ class ModerationListCreateApi(CrisisApiView):
 
 
 class ModerationConfirmApi(CrisisApiView):
-    write_roles = INTEGRATION_ONLY
+    write_permission = "integration.only"
 
     class Input(serializers.Serializer):
         external_ref = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
