@@ -230,6 +230,11 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The admin's own refusal (the role may not open this form) stays a 403; only a service's
+        # refusal becomes a message, or a refused role would be redirected to the same page forever.
+        opens = self.has_add_permission(request) if object_id is None else self.has_view_permission(request)
+        if not opens:
+            raise PermissionDenied
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (DomainError, PermissionDenied) as exc:
@@ -763,6 +768,11 @@ class CrisisSettingsAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         from incidents.services._common import crisis_settings_get
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # before crisis_settings_get, which makes the row
+        if request.method == "POST":
+            return super().changelist_view(request, extra_context)  # an action: checked there
 
         settings = crisis_settings_get()
         return HttpResponseRedirect(reverse("admin:incidents_crisissettings_change", args=[settings.pk]))

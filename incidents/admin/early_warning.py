@@ -218,6 +218,10 @@ class DetectorSettingsAdmin(BrandModelAdmin):
         return super().has_add_permission(request) and not DetectorSettings.objects.exists()
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            return super().changelist_view(request, extra_context)  # an action: checked there
         # One row per brand: the list would only ever hold it, so go straight to it (or to "add").
         if DetectorSettings.objects.exists():
             return HttpResponseRedirect(reverse("admin:incidents_detectorsettings_change", args=[1]))
@@ -265,6 +269,11 @@ class WebhookSubscriptionAdmin(BrandModelAdmin):
     list_display = ["name", "url", "events", "is_active", "secret_hint", "created_at"]
     readonly_fields = ["secret_hint", "created_at"]
     actions = ["rotate_secret", "send_ping"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Switched off with "is active", never deleted: its delivery log is kept (and the admin
+        # would refuse the cascade anyway, as nobody may delete deliveries).
+        return False
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data[k] for k in ("name", "url", "events")}
