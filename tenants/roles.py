@@ -32,10 +32,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "workspace.configure": STAFF,
     # Deleting a row in the admin, where a model allows it at all.
     "workspace.delete": OWNERS,
-    # Responses: staff draft and approve; a client approver reads and decides what is sent to them.
+    # Responses: staff draft and approve; a client approver reads what is sent to them.
     "responses.read": STAFF | {Role.CLIENT_APPROVER, INTEGRATION},
-    "responses.decide": STAFF | {Role.CLIENT_APPROVER},
-    # Deciding what waits for the client on the report pages (the incident matrix then requires an
+    # Approving or sending back what waits for approval (responses, client status updates); the
+    # incident matrix then says whose approval each one waits for.
+    "approvals.decide": STAFF | {Role.CLIENT_APPROVER},
+    # Deciding on the report pages what waits for the client (the incident matrix then requires an
     # assignment as client approver on that incident).
     "reports.decide": frozenset({Role.CLIENT_APPROVER}),
     # Only the integration confirms what it posted or carried out.

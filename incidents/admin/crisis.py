@@ -332,6 +332,7 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
                 conditions=post.get("conditions", ""),
                 actions=post.get("actions", ""),
                 needs=post.get("needs", ""),
+                requires_client_approval=bool(post.get("requires_client_approval")),
             ),
             "approve_status_update": lambda: status_update_services.status_update_approve(
                 status_update_id=post.get("status_update_id"), actor=user
