@@ -368,3 +368,9 @@ def test_api_refuses_a_viewer_decision(crisis_incident, budi, waiting_update):
     )
     assert answer.status_code == 403
     assert StatusUpdate.objects.get(pk=waiting_update.pk).state == StatusUpdate.State.PENDING_CLIENT
+
+
+def test_the_decision_controls_speak_indonesian(crisis_incident, approver, waiting_update):
+    page = csrf_client(approver).get(page_url(crisis_incident), HTTP_ACCEPT_LANGUAGE="id")
+    html = page.content.decode()
+    assert "Menunggu persetujuan klien" in html and "Kembalikan" in html and "Setujui" in html
