@@ -10,7 +10,6 @@ from django.contrib.admin.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import BrandGrant
 from tenants.roles import request_role, role_can, roles_with
 
 
@@ -64,7 +63,6 @@ class BrandPermissionMixin:
     add_permission = "workspace.write"
     change_permission = "workspace.write"
     delete_permission = "workspace.delete"
-    staff_roles = BrandGrant.STAFF_ROLES
 
     def _role(self, request):
         return request_role(request)
