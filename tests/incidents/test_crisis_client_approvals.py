@@ -374,3 +374,22 @@ def test_the_decision_controls_speak_indonesian(crisis_incident, approver, waiti
     page = csrf_client(approver).get(page_url(crisis_incident), HTTP_ACCEPT_LANGUAGE="id")
     html = page.content.decode()
     assert "Menunggu persetujuan klien" in html and "Kembalikan" in html and "Setujui" in html
+
+
+def test_a_response_sent_for_client_approval_links_the_approver_to_the_report_page(
+    crisis_incident, approver, waiting_response
+):
+    from incidents.models import Notification
+
+    notice = Notification.objects.get(user=approver, subject__startswith="Waiting for your approval")
+    assert notice.link == page_url(crisis_incident)  # the admin's response page is staff-only
+
+
+def test_api_lists_updates_waiting_for_the_approver_but_not_for_the_viewer(
+    crisis_incident, approver, budi, waiting_update
+):
+    url = f"/api/v1/incidents/{crisis_incident.pk}/status-updates/"
+    as_approver = BrandClient(brand_host(BRAND_A)).login_as(approver).get(url)
+    assert [u["id"] for u in as_approver.json()] == [str(waiting_update.pk)]
+    as_viewer = BrandClient(brand_host(BRAND_A)).login_as(budi).get(url)
+    assert as_viewer.status_code == 200 and as_viewer.json() == []
