@@ -314,3 +314,20 @@ def test_the_sweep_covers_every_registered_model_and_the_survey_actions(swept):
         assert f"survey action {action}" in labels
     for action in ("send_now", "remind_now"):
         assert f"invitation action {action}" in labels
+
+
+def test_citra_on_her_own_brand_host_cannot_reach_brand_a_rows(swept, client_b, citra, brand_a):
+    """The same pages on brand B's host, with brand A's ids: nothing of A is shown or changed."""
+    _registry, requests = swept
+    before = (_snapshot(brand_a.schema_name), 0)
+    client_b.login_as(citra)
+    with_ids = [r for r in requests if r[2] == "post" and r[4].get("_selected_action") or "/change/" in r[3]]
+    with_ids += [r for r in requests if r[6] is None and r[2] == "get" and r[3].count("-") >= 4]
+    assert with_ids
+    for _admin, label, method, url, data, _permission, _gate in with_ids:
+        response, _after = _send(client_b, method, url, data, None)
+        if method == "get":
+            # Django's admin answers a missing row with a redirect to the index; custom views 404
+            # (or 405 for a view that only takes POST).
+            assert response.status_code in (302, 404, 405), (label, url, response.status_code)
+    assert (_snapshot(brand_a.schema_name), 0) == before
