@@ -331,3 +331,30 @@ def test_citra_on_her_own_brand_host_cannot_reach_brand_a_rows(swept, client_b, 
             # (or 405 for a view that only takes POST).
             assert response.status_code in (302, 404, 405), (label, url, response.status_code)
     assert (_snapshot(brand_a.schema_name), 0) == before
+
+
+def test_an_action_or_custom_view_without_a_matrix_permission_fails_the_sweep(in_brand_a):
+    """So the next feature's admin is covered, or the sweep says what it lacks."""
+    from django.contrib import admin
+    from django.urls import path
+
+    from surveys.admin import SurveyAdmin
+    from surveys.models import Survey
+
+    class Undeclared(SurveyAdmin):
+        actions = [*SurveyAdmin.actions, "archive"]
+
+        @admin.action(description="Archive")
+        def archive(self, request, queryset):
+            pass
+
+    with pytest.raises(AssertionError, match="archive"):
+        _requests({Survey: Undeclared(Survey, brand_admin_site)})
+
+    class UnwrappedView(SurveyAdmin):
+        def get_urls(self):
+            view = self.admin_site.admin_view(self.results_view)
+            return [path("<uuid:survey_id>/raw/", view, name="surveys_survey_raw"), *super().get_urls()]
+
+    with pytest.raises(AssertionError, match="surveys_survey_raw"):
+        _requests({Survey: UnwrappedView(Survey, brand_admin_site)})
