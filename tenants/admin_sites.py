@@ -110,6 +110,7 @@ class BrandModelAdmin(BrandPermissionMixin, admin.ModelAdmin):
         return self.has_view_permission(request)
 
     def _filter_actions_by_permissions(self, request, actions):
+        # Django's hook for `allowed_permissions`; a brand action names a matrix row instead.
         allowed = []
         for action in actions:
             permission = getattr(action[0], "brand_permission", None)
@@ -122,11 +123,10 @@ class BrandModelAdmin(BrandPermissionMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # Django drops an action the role may not run from the choices and answers "no action
         # selected"; a posted one is refused outright so a forged form is a 403, not a quiet no-op.
-        name = request.POST.get("action") if request.method == "POST" else None
-        if name and name not in self.get_actions(request):
-            every = {n for _f, n, _d in self._get_base_actions()}
-            if name in every:
-                raise PermissionDenied
+        # (Both action forms of the page post an "action"; any of them may be the one that runs.)
+        posted = set(request.POST.getlist("action")) - {""} if request.method == "POST" else set()
+        if (posted - set(self.get_actions(request))) & {n for _f, n, _d in self._get_base_actions()}:
+            raise PermissionDenied
         return super().changelist_view(request, extra_context)
 
     def brand_view(self, view, *, permission: str):

@@ -312,3 +312,15 @@ def test_staff_still_run_the_survey_actions(client_a, ayu, in_brand_a):
     )
     assert response.status_code == 302
     assert Survey.objects.get(pk=draft.pk).status == Survey.Status.OPEN
+
+
+def test_a_viewer_hiding_the_action_in_the_second_action_form_is_refused(client_a, budi, in_brand_a):
+    from surveys.models import Survey
+
+    survey = make_survey()
+    response = client_a.login_as(budi).post(
+        "/admin/surveys/survey/",
+        {"action": ["close_surveys", ""], "index": "0", "_selected_action": [str(survey.pk)]},
+    )
+    assert response.status_code == 403
+    assert Survey.objects.get(pk=survey.pk).status == Survey.Status.OPEN
