@@ -9,8 +9,10 @@ Rules:
 - Other staff with a brand grant see every incident in full (`view`, `view_internal`) and may add
   notes; anything else needs an assignment.
 - Client viewers see incidents through the client view (pinned timeline only) and never write.
-  Client approvers additionally approve the responses sent to them, on incidents they are
-  assigned to.
+  Client approvers additionally approve (or send back) the responses and status updates sent to
+  them, on incidents they are assigned to.
+- Which brand-level surfaces a role reaches at all (admin pages, API views, report controls) is
+  the brand matrix in tenants/roles.py; this one refines it per incident.
 - Superuser status changes nothing: checks read guardian's rows directly, never `is_superuser`.
 """
 

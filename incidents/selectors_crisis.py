@@ -125,9 +125,18 @@ def moderation_log_list(
     return qs.order_by("-at")
 
 
-def status_update_list(*, incident: Incident, sent_only: bool = False) -> QuerySet[StatusUpdate]:
+def status_update_list(
+    *, incident: Incident, sent_only: bool = False, waiting_for_client: bool = False
+) -> QuerySet[StatusUpdate]:
+    """The incident's status updates; for a client, the sent ones (and, for the client's approver,
+    those waiting for their approval)."""
     qs = StatusUpdate.objects.filter(incident=incident).select_related("drafted_by", "approved_by")
-    return qs.filter(state=StatusUpdate.State.SENT) if sent_only else qs
+    if sent_only:
+        wanted = [StatusUpdate.State.SENT]
+        if waiting_for_client:
+            wanted.append(StatusUpdate.State.PENDING_CLIENT)
+        qs = qs.filter(state__in=wanted)
+    return qs
 
 
 def roster_list(*, active_only: bool = True) -> QuerySet[RosterMember]:
@@ -173,3 +182,29 @@ def crisis_mode_active(*, max_severity: int = 2) -> bool:
     return Incident.objects.filter(
         status__in=Incident.OPEN_STATUSES, is_drill=False, severity__lte=max_severity
     ).exists()
+
+
+def client_waiting_list(*, incident: Incident) -> dict:
+    """What waits for the client's approver on this incident: submitted responses marked for
+    client approval, and status updates the crisis manager sent to the client for approval."""
+    return {
+        "responses": list(
+            _sent_to_client(Response.objects.filter(incident=incident, state=Response.State.PENDING_APPROVAL))
+            .select_related("mention")
+            .order_by("created_at")
+        ),
+        "status_updates": list(
+            StatusUpdate.objects.filter(
+                incident=incident, state=StatusUpdate.State.PENDING_CLIENT, requires_client_approval=True
+            ).order_by("created_at")
+        ),
+    }
+
+
+def client_decision_target_exists(*, incident: Incident, kind: str, item_id: UUID) -> bool:
+    """Whether `item_id` is a response or status update of this incident that was sent to the
+    client for approval (decided already or not: a repeated decision is answered, not a 404)."""
+    model = {"response": Response, "status_update": StatusUpdate}.get(kind)
+    if model is None:
+        return False
+    return model.objects.filter(pk=item_id, incident=incident, requires_client_approval=True).exists()

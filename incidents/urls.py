@@ -11,4 +11,9 @@ urlpatterns = [
         views_crisis.incident_report_detail,
         name="incident-report-detail",
     ),
+    path(
+        "reports/incidents/<uuid:incident_id>/decide/",
+        views_crisis.incident_report_decide,
+        name="incident-report-decide",
+    ),
 ]

@@ -19,7 +19,13 @@ from surveys.forms import InvitationCsvUploadForm
 from surveys.models import Answer, Invitation, Option, Question, Response, Survey, TestimonialCandidate
 from surveys.results import survey_results
 from surveys.tokens import brand_base_url
-from tenants.admin_sites import BrandModelAdmin, ReadOnlyBrandModelAdmin, brand_admin_site
+from tenants.admin_sites import (
+    BrandModelAdmin,
+    BrandPermissionMixin,
+    ReadOnlyBrandModelAdmin,
+    brand_action,
+    brand_admin_site,
+)
 from tenants.errors import DomainError
 
 
@@ -53,7 +59,8 @@ class QuestionInlineForm(forms.ModelForm):
         return data
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(BrandPermissionMixin, admin.StackedInline):
+    add_permission = change_permission = "surveys.write"
     model = Question
     form = QuestionInlineForm
     extra = 0
@@ -69,20 +76,11 @@ class QuestionInline(admin.StackedInline):
         fields = ["position", "kind", "text_en", "text_id", "help_en", "help_id", "required"]
         return fields + ["new_options"] if self._editable(obj) else fields
 
-    def has_view_permission(self, request, obj=None):
-        return getattr(request, "brand_role", None) is not None
-
     def has_add_permission(self, request, obj=None):
-        return self._editable(obj) and BrandModelAdmin.has_add_permission(self, request)
-
-    def has_change_permission(self, request, obj=None):
-        return BrandModelAdmin.has_change_permission(self, request, obj)
+        return self._editable(obj) and super().has_add_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._editable(obj) and BrandModelAdmin.has_change_permission(self, request, obj)
-
-    _role = BrandModelAdmin._role
-    staff_roles = BrandModelAdmin.staff_roles
+        return self._editable(obj) and super().has_change_permission(request, obj)
 
 
 def _run(request, modeladmin, fn, **kwargs):
@@ -97,6 +95,7 @@ def _run(request, modeladmin, fn, **kwargs):
 
 @admin.register(Survey, site=brand_admin_site)
 class SurveyAdmin(BrandModelAdmin):
+    add_permission = change_permission = "surveys.write"
     list_display = [
         "title_en",
         "status",
@@ -176,36 +175,46 @@ class SurveyAdmin(BrandModelAdmin):
                 if changes:
                     _run(request, self, services.question_update, question_id=f.instance.pk, **changes)
 
-    @admin.action(description=_("Open for answers"))
+    @brand_action(permission="surveys.write", description=_("Open for answers"))
     def open_surveys(self, request, queryset):
         for survey in queryset:
             if _run(request, self, services.survey_open, survey_id=survey.pk):
                 self.message_user(request, _("Opened: %s") % survey)
 
-    @admin.action(description=_("Close"))
+    @brand_action(permission="surveys.write", description=_("Close"))
     def close_surveys(self, request, queryset):
         for survey in queryset:
             services.survey_close(survey_id=survey.pk)
         self.message_user(request, _("Closed."))
 
-    @admin.action(description=_("Duplicate as draft (to edit questions)"))
+    @brand_action(permission="surveys.write", description=_("Duplicate as draft (to edit questions)"))
     def duplicate_surveys(self, request, queryset):
         for survey in queryset:
             copy = services.survey_duplicate_as_draft(survey_id=survey.pk)
             self.message_user(request, _("Draft copy created: %s") % copy)
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
+        wrap = self.brand_view
         return [
-            path("from-template/", wrap(self.from_template_view), name="surveys_survey_from_template"),
-            path("<uuid:survey_id>/results/", wrap(self.results_view), name="surveys_survey_results"),
-            path("<uuid:survey_id>/export.csv", wrap(self.export_view), name="surveys_survey_export"),
+            path(
+                "from-template/",
+                wrap(self.from_template_view, permission="surveys.write"),
+                name="surveys_survey_from_template",
+            ),
+            path(
+                "<uuid:survey_id>/results/",
+                wrap(self.results_view, permission="brand.read"),
+                name="surveys_survey_results",
+            ),
+            path(
+                "<uuid:survey_id>/export.csv",
+                wrap(self.export_view, permission="brand.read"),
+                name="surveys_survey_export",
+            ),
             *super().get_urls(),
         ]
 
     def _survey(self, request, survey_id) -> Survey:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         survey = Survey.objects.filter(pk=survey_id).first()
         if survey is None:
             raise Http404
@@ -234,8 +243,6 @@ class SurveyAdmin(BrandModelAdmin):
         open_now = forms.BooleanField(label=_("Open for answers now"), required=False)
 
     def from_template_view(self, request):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
         form = self.FromTemplateForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             survey = services.survey_create_from_template(
@@ -254,26 +261,19 @@ class SurveyAdmin(BrandModelAdmin):
         return TemplateResponse(request, "admin/surveys/form_page.html", context)
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(BrandPermissionMixin, admin.TabularInline):
     model = Option
     extra = 0
     fields = ["position", "text_en", "text_id"]
     readonly_fields = ["position"]
-    _role = BrandModelAdmin._role
-    staff_roles = BrandModelAdmin.staff_roles
-
-    def has_view_permission(self, request, obj=None):
-        return self._role(request) is not None
+    add_permission = change_permission = "surveys.write"
 
     def has_add_permission(self, request, obj=None):
         return (
             obj is not None
             and obj.survey.status == Survey.Status.DRAFT
-            and self._role(request) in self.staff_roles
+            and super().has_add_permission(request, obj)
         )
-
-    def has_change_permission(self, request, obj=None):
-        return self._role(request) in self.staff_roles
 
     def has_delete_permission(self, request, obj=None):
         return self.has_add_permission(request, obj)
@@ -282,6 +282,8 @@ class OptionInline(admin.TabularInline):
 @admin.register(Question, site=brand_admin_site)
 class QuestionAdmin(BrandModelAdmin):
     """Reached from a survey's question list; edits options."""
+
+    change_permission = "surveys.write"
 
     list_display = ["text_en", "survey", "kind", "required", "position"]
     fields = ["survey", "kind", "text_en", "text_id", "help_en", "help_id", "required", "position"]
@@ -383,6 +385,7 @@ class InviteForm(InvitationCsvUploadForm):
 
 @admin.register(Invitation, site=brand_admin_site)
 class InvitationAdmin(BrandModelAdmin):
+    add_permission = "surveys.invite"
     list_display = [
         "__str__",
         "survey",
@@ -410,25 +413,12 @@ class InvitationAdmin(BrandModelAdmin):
     readonly_fields = [f.name for f in Invitation._meta.fields]
     list_select_related = ["survey"]
     actions = ["send_now", "remind_now", "retry_failed_emails"]
-    _staff_actions = ("send_now", "remind_now", "retry_failed_emails")
 
     def has_change_permission(self, request, obj=None):
         return False  # invitations are made and sent through services only
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if self._role(request) not in self.staff_roles:
-            for name in self._staff_actions:
-                actions.pop(name, None)
-        return actions
-
-    def _require_staff(self, request) -> None:
-        # get_actions hides them; a crafted POST must not get through either.
-        if self._role(request) not in self.staff_roles:
-            raise PermissionDenied
-
     def add_view(self, request, form_url="", extra_context=None):
-        if not self.has_add_permission(request):
+        if not self.has_add_permission(request):  # checked here: this view replaces Django's
             raise PermissionDenied
         form = InviteForm(
             request.POST or None, request.FILES or None, initial={"survey": request.GET.get("survey")}
@@ -459,17 +449,15 @@ class InvitationAdmin(BrandModelAdmin):
         }
         return TemplateResponse(request, "admin/surveys/invite.html", context)
 
-    @admin.action(description=_("Send the invitation email now (if not sent)"))
+    @brand_action(permission="surveys.invite", description=_("Send the invitation email now (if not sent)"))
     def send_now(self, request, queryset):
-        self._require_staff(request)
         services.invitation_emails_queue(invitation_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request, _("Queued; already emailed, answered or opted-out invitations are skipped.")
         )
 
-    @admin.action(description=_("Send the one reminder now (if due)"))
+    @brand_action(permission="surveys.invite", description=_("Send the one reminder now (if due)"))
     def remind_now(self, request, queryset):
-        self._require_staff(request)
         services.invitation_emails_queue(
             invitation_ids=list(queryset.values_list("pk", flat=True)), reminder=True
         )
@@ -477,24 +465,20 @@ class InvitationAdmin(BrandModelAdmin):
             request, _("Queued; answered, opted-out or already reminded invitations are skipped.")
         )
 
-    @admin.action(description=_("Retry failed invitation emails and reminders"))
+    @brand_action(permission="surveys.invite", description=_("Retry failed invitation emails and reminders"))
     def retry_failed_emails(self, request, queryset):
-        self._require_staff(request)
         count = services.invitation_emails_retry_failed(
             invitation_ids=list(queryset.values_list("pk", flat=True))
         )
         self.message_user(request, _("%(count)d failed email(s) queued again.") % {"count": count})
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(BrandPermissionMixin, admin.TabularInline):
     model = Answer
     extra = 0
     fields = ["question", "number", "text", "option"]
     readonly_fields = fields
     can_delete = False
-
-    def has_view_permission(self, request, obj=None):
-        return getattr(request, "brand_role", None) is not None
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -537,24 +521,15 @@ class TestimonialCandidateAdmin(ReadOnlyBrandModelAdmin):
     readonly_fields = [f.name for f in TestimonialCandidate._meta.fields]
     actions = ["approve", "reject"]
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if self._role(request) not in self.staff_roles:
-            actions.pop("approve", None)
-            actions.pop("reject", None)
-        return actions
-
     def _review(self, request, queryset, decision):
-        if self._role(request) not in self.staff_roles:
-            raise PermissionDenied
         for pk in queryset.values_list("pk", flat=True):
             services.testimonial_review(candidate_id=pk, decision=decision, actor=request.user)
         self.message_user(request, _("Reviewed."))
 
-    @admin.action(description=_("Approve for the content calendar"))
+    @brand_action(permission="testimonials.review", description=_("Approve for the content calendar"))
     def approve(self, request, queryset):
         self._review(request, queryset, "approve")
 
-    @admin.action(description=_("Reject"))
+    @brand_action(permission="testimonials.review", description=_("Reject"))
     def reject(self, request, queryset):
         self._review(request, queryset, "reject")

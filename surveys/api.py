@@ -75,6 +75,7 @@ class SurveyFromTemplateIn(serializers.Serializer):
 
 
 class SurveyListApi(BrandApiView):
+    write_permission = "surveys.write"
     pagination_class = NewestFirstCursor
     Input = SurveyFromTemplateIn
 
@@ -100,6 +101,7 @@ class SurveyDetailApi(BrandApiView):
 
 
 class _SurveyActionApi(BrandApiView):
+    write_permission = "surveys.write"
     service = None
 
     def post(self, request, survey_id):
@@ -156,6 +158,7 @@ class InvitationBatchIn(serializers.Serializer):
 
 
 class InvitationListApi(BrandApiView):
+    write_permission = "surveys.invite"
     pagination_class = NewestFirstCursor
     Input = InvitationBatchIn
 
@@ -264,6 +267,7 @@ class TestimonialReviewIn(serializers.Serializer):
 
 
 class TestimonialReviewApi(BrandApiView):
+    write_permission = "testimonials.review"
     Input = TestimonialReviewIn
 
     @extend_schema(

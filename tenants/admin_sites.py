@@ -2,9 +2,12 @@
 and the brand admin on each brand host, whose access follows the user's BrandGrant role, never
 global model permissions or superuser status."""
 
+import functools
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -13,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.links import brand_url
 from tenants.models import BrandGrant
+from tenants.roles import request_role, role_can, roles_with
 from tenants.selectors import brand_list_for_user
 
 # The client's home on a brand host: the report pages.
@@ -98,28 +102,93 @@ agency_admin_site = AgencyAdminSite(name="agency_admin")
 brand_admin_site = BrandAdminSite(name="admin")
 
 
-class BrandModelAdmin(admin.ModelAdmin):
-    """Base for every model in the brand admin: every granted role views; staff roles write."""
+class BrandPermissionMixin:
+    """Admin permissions read from the role matrix (tenants/roles.py) for the role of request.user
+    on request.tenant; global model permissions and superuser status play no part."""
 
-    staff_roles = BrandGrant.STAFF_ROLES
+    view_permission = "brand.read"
+    add_permission = "workspace.write"
+    change_permission = "workspace.write"
+    delete_permission = "workspace.delete"
 
     def _role(self, request):
-        return getattr(request, "brand_role", None)
+        return request_role(request)
 
-    def has_module_permission(self, request) -> bool:
-        return self._role(request) is not None
+    def _can(self, request, permission: str | None) -> bool:
+        return permission is not None and role_can(self._role(request), permission)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return self._role(request) is not None
+        return self._can(request, self.view_permission)
 
-    def has_add_permission(self, request) -> bool:
-        return self._role(request) in self.staff_roles
+    def has_add_permission(self, request, *args) -> bool:
+        return self._can(request, self.add_permission)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return self._role(request) in self.staff_roles
+        return self._can(request, self.change_permission)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return self._role(request) in {BrandGrant.Role.AGENCY_OWNER, BrandGrant.Role.AGENCY_ADMIN}
+        return self._can(request, self.delete_permission)
+
+
+def brand_action(*, permission: str, description):
+    """An admin action that needs `permission` of the role matrix: hidden from roles without it,
+    and refused with 403 if they post it anyway (BrandModelAdmin.changelist_view)."""
+    roles_with(permission)  # an unknown name fails at import, not at the first request
+
+    def decorator(func):
+        @functools.wraps(func)
+        def checked(modeladmin, request, queryset):
+            if not role_can(request_role(request), permission):
+                raise PermissionDenied
+            return func(modeladmin, request, queryset)
+
+        checked.brand_permission = permission
+        return admin.action(description=description)(checked)
+
+    return decorator
+
+
+class BrandModelAdmin(BrandPermissionMixin, admin.ModelAdmin):
+    """Base for every model in the brand admin. Each page, form, action and custom view declares the
+    permission it needs (`view_permission`, `add_permission`, `change_permission`,
+    `delete_permission`, `@brand_action(permission=…)`, `brand_view(…, permission=…)`)."""
+
+    def has_module_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    def _filter_actions_by_permissions(self, request, actions):
+        # Django's hook for `allowed_permissions`; a brand action names a matrix row instead.
+        allowed = []
+        for action in actions:
+            permission = getattr(action[0], "brand_permission", None)
+            if permission is None:
+                allowed += super()._filter_actions_by_permissions(request, [action])
+            elif role_can(self._role(request), permission):
+                allowed.append(action)
+        return allowed
+
+    def changelist_view(self, request, extra_context=None):
+        # Django drops an action the role may not run from the choices and answers "no action
+        # selected"; a posted one is refused outright so a forged form is a 403, not a quiet no-op.
+        # (Both action forms of the page post an "action"; any of them may be the one that runs.)
+        posted = set(request.POST.getlist("action")) - {""} if request.method == "POST" else set()
+        if (posted - set(self.get_actions(request))) & {n for _f, n, _d in self._get_base_actions()}:
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    def brand_view(self, view, *, permission: str):
+        """Wrap a custom admin view (from get_urls) so the matrix is checked before it runs."""
+        roles_with(permission)
+
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            if not role_can(self._role(request), permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped = self.admin_site.admin_view(checked)
+        wrapped.brand_permission = permission
+        return wrapped
 
 
 class ReadOnlyBrandModelAdmin(BrandModelAdmin):

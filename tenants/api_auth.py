@@ -7,7 +7,7 @@ from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.throttling import SimpleRateThrottle
 
-from tenants.models import BrandApiKey, BrandGrant
+from tenants.models import BrandApiKey
 from tenants.selectors import brand_role_get
 from tenants.services import api_key_authenticate
 
@@ -87,16 +87,6 @@ class HasBrandAccess(permissions.BasePermission):
             # Same answer as a missing object: a foreign key learns nothing about this brand.
             raise Http404
         return True
-
-
-class IsBrandStaffOrReadOnly(permissions.BasePermission):
-    """Client roles read; staff roles and integrations write."""
-
-    def has_permission(self, request, view) -> bool:
-        role = request_brand_role(request)
-        if request.method in permissions.SAFE_METHODS:
-            return role is not None
-        return role == "integration" or role in BrandGrant.STAFF_ROLES
 
 
 class BrandScopedThrottle(SimpleRateThrottle):

@@ -7,24 +7,21 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.views import APIView
 
 from tenants.api_auth import HasBrandAccess, request_brand_role
-from tenants.models import BrandGrant
-
-INTEGRATION = "integration"
-STAFF_AND_INTEGRATION = frozenset(BrandGrant.STAFF_ROLES | {INTEGRATION})
-EVERY_ROLE = frozenset(set(BrandGrant.Role.values) | {INTEGRATION})
+from tenants.roles import INTEGRATION, role_can  # noqa: F401 (INTEGRATION is re-exported for the apps)
 
 
 class BrandApiView(APIView):
-    """`read_roles` may GET; `write_roles` may POST/PUT/PATCH/DELETE."""
+    """Roles holding `read_permission` may GET; `write_permission`, POST/PUT/PATCH/DELETE. Both
+    name rows of the role matrix in tenants/roles.py, which the brand admin reads too."""
 
     permission_classes = [HasBrandAccess]
-    read_roles: frozenset[str] = EVERY_ROLE
-    write_roles: frozenset[str] = STAFF_AND_INTEGRATION
+    read_permission: str = "brand.read"
+    write_permission: str = "workspace.write"
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        allowed = self.read_roles if request.method in ("GET", "HEAD", "OPTIONS") else self.write_roles
-        if self.brand_role not in allowed:
+        safe = request.method in ("GET", "HEAD", "OPTIONS")
+        if not role_can(self.brand_role, self.read_permission if safe else self.write_permission):
             raise PermissionDenied("Your role on this brand may not do this.")
 
     @property

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from incidents import selectors_crisis as selectors
 from incidents.models import (
@@ -46,7 +47,7 @@ from incidents.services import template_library as response_template_library
 from incidents.services import timeline as timeline_services
 from incidents.services.incidents import TRANSITIONS, allowed_next_statuses
 from incidents.templating import validate_template
-from tenants.admin_sites import BrandModelAdmin, brand_admin_site
+from tenants.admin_sites import BrandModelAdmin, brand_action, brand_admin_site
 from tenants.errors import DomainError
 from tenants.models import BrandGrant
 
@@ -54,11 +55,7 @@ from tenants.models import BrandGrant
 class StaffOnlyAdmin(BrandModelAdmin):
     """Crisis workspace pages are for agency staff; client people use the report pages."""
 
-    def has_module_permission(self, request) -> bool:
-        return self._role(request) in self.staff_roles
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._role(request) in self.staff_roles
+    view_permission = "workspace.read"
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # history is kept: versions, logs and incidents are never deleted
@@ -198,12 +195,13 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         return [
             path(
                 "<uuid:incident_id>/war-room/",
-                self.admin_site.admin_view(self.war_room_view),
+                # Each war-room action is then checked by its service against the incident matrix.
+                self.brand_view(self.war_room_view, permission="workspace.read"),
                 name="incidents_incident_war_room",
             ),
             path(
                 "from-alert/<uuid:alert_id>/",
-                self.admin_site.admin_view(self.from_alert_view),
+                self.brand_view(require_POST(self.from_alert_view), permission="workspace.write"),
                 name="incidents_incident_from_alert",
             ),
             *super().get_urls(),
@@ -232,6 +230,11 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The admin's own refusal (the role may not open this form) stays a 403; only a service's
+        # refusal becomes a message, or a refused role would be redirected to the same page forever.
+        opens = self.has_add_permission(request) if object_id is None else self.has_view_permission(request)
+        if not opens:
+            raise PermissionDenied
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (DomainError, PermissionDenied) as exc:
@@ -242,8 +245,6 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         return HttpResponseRedirect(reverse("admin:incidents_incident_war_room", args=[obj.pk]))
 
     def from_alert_view(self, request, alert_id):
-        if request.method != "POST" or self._role(request) not in self.staff_roles:
-            raise PermissionDenied
         from incidents.models import Alert
 
         get_object_or_404(Alert, pk=alert_id)
@@ -262,7 +263,7 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
 
     # -- The war room --
     def war_room_view(self, request, incident_id):
-        if self._role(request) not in self.staff_roles:
+        if request.method == "POST" and not self._can(request, "workspace.write"):
             raise PermissionDenied
         data = selectors.war_room_get(incident_id=incident_id)
         incident = data["incident"]
@@ -331,6 +332,7 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
                 conditions=post.get("conditions", ""),
                 actions=post.get("actions", ""),
                 needs=post.get("needs", ""),
+                requires_client_approval=bool(post.get("requires_client_approval")),
             ),
             "approve_status_update": lambda: status_update_services.status_update_approve(
                 status_update_id=post.get("status_update_id"), actor=user
@@ -473,15 +475,13 @@ class ResponseTemplateAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         return [
             path(
                 "load-defaults/",
-                self.admin_site.admin_view(self.load_defaults_view),
+                self.brand_view(require_POST(self.load_defaults_view), permission="workspace.write"),
                 name="incidents_responsetemplate_load_defaults",
             ),
             *super().get_urls(),
         ]
 
     def load_defaults_view(self, request):
-        if request.method != "POST" or self._role(request) not in self.staff_roles:
-            raise PermissionDenied
         added = {}
 
         def call():
@@ -550,11 +550,11 @@ class ResponseAdmin(StaffOnlyAdmin):
         if count:
             self.message_user(request, f"{done}: {count}.")
 
-    @admin.action(description=_("Submit selected drafts"))
+    @brand_action(permission="workspace.write", description=_("Submit selected drafts"))
     def submit(self, request, queryset):
         self._each(request, queryset, response_services.response_submit, _("Submitted"))
 
-    @admin.action(description=_("Approve selected responses"))
+    @brand_action(permission="workspace.write", description=_("Approve selected responses"))
     def approve(self, request, queryset):
         self._each(request, queryset, response_services.response_approve, _("Approved"))
 
@@ -770,6 +770,11 @@ class CrisisSettingsAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
     def changelist_view(self, request, extra_context=None):
         from incidents.services._common import crisis_settings_get
 
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # before crisis_settings_get, which makes the row
+        if request.method == "POST":
+            return super().changelist_view(request, extra_context)  # an action: checked there
+
         settings = crisis_settings_get()
         return HttpResponseRedirect(reverse("admin:incidents_crisissettings_change", args=[settings.pk]))
 
@@ -863,7 +868,7 @@ class DrillAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
             drill_id=obj.pk, actor=request.user, debrief=data.get("debrief", "")
         )
 
-    @admin.action(description=_("Start selected drills now"))
+    @brand_action(permission="workspace.write", description=_("Start selected drills now"))
     def start_now(self, request, queryset):
         for pk in queryset.values_list("pk", flat=True):
             self._service(request, lambda pk=pk: drill_services.drill_start(drill_id=pk, actor=request.user))

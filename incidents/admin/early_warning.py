@@ -35,12 +35,8 @@ from incidents.webhooks import (
     webhook_subscription_update,
     webhook_url_check,
 )
-from tenants.admin_sites import BrandModelAdmin, ReadOnlyBrandModelAdmin, brand_admin_site
+from tenants.admin_sites import BrandModelAdmin, ReadOnlyBrandModelAdmin, brand_action, brand_admin_site
 from tenants.errors import DomainError
-
-
-def _is_staff(model_admin, request) -> bool:
-    return model_admin._role(request) in model_admin.staff_roles
 
 
 # --- Mentions ---------------------------------------------------------------------------------------
@@ -95,11 +91,8 @@ class MentionAdmin(ReadOnlyBrandModelAdmin):
     def short_text(self, obj: Mention) -> str:
         return obj.text[:140]  # escaped by the admin like every plain string
 
-    @admin.action(description=_("Mark as answered"))
+    @brand_action(permission="workspace.write", description=_("Mark as answered"))
     def mark_answered(self, request, queryset):
-        if not _is_staff(self, request):
-            self.message_user(request, _("Your role may not do this."), messages.ERROR)
-            return
         for pk in queryset.values_list("pk", flat=True):
             mention_mark_answered(mention_id=pk)
         self.message_user(request, _("Marked as answered."))
@@ -153,9 +146,6 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
         )
 
     def _run(self, request, queryset, action, done: str) -> None:
-        if not _is_staff(self, request):
-            self.message_user(request, _("Your role may not do this."), messages.ERROR)
-            return
         count = 0
         for pk in queryset.values_list("pk", flat=True):
             try:
@@ -166,13 +156,13 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
         if count:
             self.message_user(request, f"{done}: {count}.")
 
-    @admin.action(description=_("Acknowledge selected alerts"))
+    @brand_action(permission="workspace.write", description=_("Acknowledge selected alerts"))
     def acknowledge_alerts(self, request, queryset):
         self._run(
             request, queryset, lambda pk: alert_acknowledge(alert_id=pk, actor=request.user), "Acknowledged"
         )
 
-    @admin.action(description=_("Dismiss selected alerts (give a reason)"))
+    @brand_action(permission="workspace.write", description=_("Dismiss selected alerts (give a reason)"))
     def dismiss_alerts(self, request, queryset):
         reason = (request.POST.get("reason") or "").strip()
         if not reason:
@@ -185,7 +175,7 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
             "Dismissed",
         )
 
-    @admin.action(description=_("Open an incident from each selected alert"))
+    @brand_action(permission="workspace.write", description=_("Open an incident from each selected alert"))
     def open_incidents(self, request, queryset):
         from incidents.services.incidents import incident_open_from_alert
 
@@ -200,6 +190,7 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
 # --- Detector settings ----------------------------------------------------------------------------
 @admin.register(DetectorSettings, site=brand_admin_site)
 class DetectorSettingsAdmin(BrandModelAdmin):
+    view_permission = "workspace.read"
     list_display = ["__str__", "spike_min_count", "spike_ratio", "response_target_minutes", "updated_at"]
     fieldsets = [
         (None, {"fields": ["brand_handles", "alert_cooldown_minutes"]}),
@@ -229,6 +220,10 @@ class DetectorSettingsAdmin(BrandModelAdmin):
         return super().has_add_permission(request) and not DetectorSettings.objects.exists()
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            return super().changelist_view(request, extra_context)  # an action: checked there
         # One row per brand: the list would only ever hold it, so go straight to it (or to "add").
         if DetectorSettings.objects.exists():
             return HttpResponseRedirect(reverse("admin:incidents_detectorsettings_change", args=[1]))
@@ -271,10 +266,16 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
 @admin.register(WebhookSubscription, site=brand_admin_site)
 class WebhookSubscriptionAdmin(BrandModelAdmin):
+    view_permission = "workspace.read"
     form = WebhookSubscriptionForm
     list_display = ["name", "url", "events", "is_active", "secret_hint", "created_at"]
     readonly_fields = ["secret_hint", "created_at"]
     actions = ["rotate_secret", "send_ping"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Switched off with "is active", never deleted: its delivery log is kept (and the admin
+        # would refuse the cascade anyway, as nobody may delete deliveries).
+        return False
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data[k] for k in ("name", "url", "events")}
@@ -298,16 +299,8 @@ class WebhookSubscriptionAdmin(BrandModelAdmin):
             return
         obj.pk = saved.pk
 
-    def _staff_only(self, request) -> bool:
-        if not _is_staff(self, request):
-            self.message_user(request, _("Your role may not do this."), messages.ERROR)
-            return False
-        return True
-
-    @admin.action(description=_("Rotate the signing secret"))
+    @brand_action(permission="workspace.write", description=_("Rotate the signing secret"))
     def rotate_secret(self, request, queryset):
-        if not self._staff_only(request):
-            return
         for pk in queryset.values_list("pk", flat=True):
             subscription, secret = webhook_subscription_rotate_secret(subscription_id=pk)
             self.message_user(
@@ -316,16 +309,15 @@ class WebhookSubscriptionAdmin(BrandModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Send a test ping"))
+    @brand_action(permission="workspace.write", description=_("Send a test ping"))
     def send_ping(self, request, queryset):
-        if not self._staff_only(request):
-            return
         count = sum(webhook_ping(subscription_id=pk) for pk in queryset.values_list("pk", flat=True))
         self.message_user(request, f"Queued {count} ping(s); see the delivery log.")
 
 
 @admin.register(WebhookDelivery, site=brand_admin_site)
 class WebhookDeliveryAdmin(ReadOnlyBrandModelAdmin):
+    view_permission = "workspace.read"
     list_display = [
         "created_at",
         "event",
@@ -351,11 +343,8 @@ class WebhookDeliveryAdmin(ReadOnlyBrandModelAdmin):
     ]
     actions = ["retry_now"]
 
-    @admin.action(description=_("Retry failed deliveries now"))
+    @brand_action(permission="workspace.write", description=_("Retry failed deliveries now"))
     def retry_now(self, request, queryset):
-        if not _is_staff(self, request):
-            self.message_user(request, _("Your role may not do this."), messages.ERROR)
-            return
         for pk in queryset.filter(status=WebhookDelivery.Status.FAILED).values_list("pk", flat=True):
             webhook_delivery_retry(delivery_id=pk)
         self.message_user(request, _("Failed deliveries queued again."))
@@ -381,16 +370,8 @@ class NotificationAdmin(ReadOnlyBrandModelAdmin):
     ]
     actions = ["mark_read", "retry_failed_emails"]
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not _is_staff(self, request):
-            actions.pop("retry_failed_emails", None)
-        return actions
-
-    @admin.action(description=_("Retry failed emails"))
+    @brand_action(permission="workspace.write", description=_("Retry failed emails"))
     def retry_failed_emails(self, request, queryset):
-        if not _is_staff(self, request):
-            raise PermissionDenied
         count = notification_emails_retry_failed(notification_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(count)d failed email(s) queued again.") % {"count": count})
 
@@ -403,7 +384,7 @@ class NotificationAdmin(ReadOnlyBrandModelAdmin):
             return obj.link
         return format_html('<a href="{}">{}</a>', obj.link, _("Open"))
 
-    @admin.action(description=_("Mark as read"))
+    @brand_action(permission="notifications.own", description=_("Mark as read"))
     def mark_read(self, request, queryset):
         for pk in queryset.values_list("pk", flat=True):
             notification_mark_read(notification_id=pk, user=request.user)
@@ -428,16 +409,9 @@ class ContactEmailAdmin(ReadOnlyBrandModelAdmin):
         "outbox_error",
     ]
     actions = ["retry_failed_emails"]
+    view_permission = "workspace.read"
 
-    def has_module_permission(self, request) -> bool:
-        return _is_staff(self, request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return _is_staff(self, request)
-
-    @admin.action(description=_("Retry failed emails"))
+    @brand_action(permission="workspace.write", description=_("Retry failed emails"))
     def retry_failed_emails(self, request, queryset):
-        if not _is_staff(self, request):
-            raise PermissionDenied
         count = contact_emails_retry_failed(contact_email_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(count)d failed email(s) queued again.") % {"count": count})

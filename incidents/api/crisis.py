@@ -38,12 +38,10 @@ from incidents.services import responses as response_services
 from incidents.services import status_updates as status_update_services
 from incidents.services import team as team_services
 from incidents.services import timeline as timeline_services
+from incidents.services.responses import COMMENT_MAX_LENGTH
 from tenants.api_base import INTEGRATION, BrandApiView
-from tenants.models import BrandGrant
+from tenants.roles import role_can
 
-STAFF = frozenset(BrandGrant.STAFF_ROLES)
-STAFF_AND_APPROVER = STAFF | {BrandGrant.Role.CLIENT_APPROVER}
-INTEGRATION_ONLY = frozenset({INTEGRATION})
 MAX_AGE_HOURS = 24 * 366 * 100  # a century: more than any incident's age, well inside timedelta
 
 
@@ -140,8 +138,11 @@ class StatusUpdateOut(serializers.ModelSerializer):
             "actions",
             "needs",
             "state",
+            "requires_client_approval",
+            "rejection_reason",
             "created_at",
             "approved_at",
+            "client_decided_at",
             "sent_at",
         ]
 
@@ -180,7 +181,7 @@ def _paginated(view, queryset, serializer_class, ordering: str):
 
 
 class CrisisApiView(BrandApiView):
-    write_roles = STAFF
+    write_permission = "crisis.write"
 
     @property
     def for_client(self) -> bool:
@@ -363,7 +364,7 @@ class TimelinePinApi(CrisisApiView):
 
 # --- Team and tasks ---------------------------------------------------------------------------
 class RosterApi(CrisisApiView):
-    read_roles = STAFF | INTEGRATION_ONLY
+    read_permission = "workspace.read"
 
     class Input(serializers.Serializer):
         role = serializers.ChoiceField(choices=CrisisRole.choices)
@@ -386,7 +387,7 @@ class RosterApi(CrisisApiView):
 
 
 class AssignmentListCreateApi(CrisisApiView):
-    read_roles = STAFF | INTEGRATION_ONLY | {BrandGrant.Role.CLIENT_APPROVER, BrandGrant.Role.CLIENT_VIEWER}
+    read_permission = "brand.read"
 
     class Input(serializers.Serializer):
         member_id = serializers.UUIDField()
@@ -417,7 +418,7 @@ class AssignmentEndApi(CrisisApiView):
 
 
 class TaskListCreateApi(CrisisApiView):
-    read_roles = STAFF | INTEGRATION_ONLY
+    read_permission = "workspace.read"
 
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=200)
@@ -439,7 +440,7 @@ class TaskListCreateApi(CrisisApiView):
 
 
 class TaskDetailApi(CrisisApiView):
-    read_roles = STAFF | INTEGRATION_ONLY
+    read_permission = "workspace.read"
 
     class Input(serializers.Serializer):
         status = serializers.ChoiceField(choices=IncidentTask.Status.choices, required=False)
@@ -470,11 +471,16 @@ class StatusUpdateListCreateApi(CrisisApiView):
         conditions = serializers.CharField(max_length=8000)
         actions = serializers.CharField(max_length=8000)
         needs = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+        requires_client_approval = serializers.BooleanField(default=False)
 
     @extend_schema(responses=StatusUpdateOut(many=True))
     def get(self, request, incident_id):
         incident = self.incident(incident_id)
-        updates = selectors.status_update_list(incident=incident, sent_only=self.for_client)
+        updates = selectors.status_update_list(
+            incident=incident,
+            sent_only=self.for_client,
+            waiting_for_client=role_can(self.brand_role, "reports.decide"),
+        )
         return ApiResponse(StatusUpdateOut(updates, many=True).data)
 
     @extend_schema(request=Input, responses={201: StatusUpdateOut})
@@ -486,19 +492,51 @@ class StatusUpdateListCreateApi(CrisisApiView):
 
 
 class StatusUpdateApproveApi(CrisisApiView):
-    @extend_schema(request=None, responses=StatusUpdateOut)
-    def post(self, request, status_update_id):
-        if not StatusUpdate.objects.filter(pk=status_update_id).exists():
+    """The crisis manager approves a draft; the client approver approves one waiting for them."""
+
+    write_permission = "approvals.decide"
+
+    class Input(serializers.Serializer):
+        comment = serializers.CharField(
+            max_length=COMMENT_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
+
+    def _update(self, status_update_id) -> StatusUpdate:
+        update = StatusUpdate.objects.select_related("incident").filter(pk=status_update_id).first()
+        if update is None:
             raise Http404("No such status update.")
+        self.incident(update.incident_id)  # a client sees no drill's updates
+        return update
+
+    @extend_schema(request=Input, responses=StatusUpdateOut)
+    def post(self, request, status_update_id):
+        self._update(status_update_id)
+        data = self.validated(self.Input, request.data)
         update = status_update_services.status_update_approve(
-            status_update_id=status_update_id, actor=self.actor
+            status_update_id=status_update_id, actor=self.actor, **data
+        )
+        return ApiResponse(StatusUpdateOut(update).data)
+
+
+class StatusUpdateRejectApi(StatusUpdateApproveApi):
+    """The client approver sends an update waiting for them back to the team, with a reason."""
+
+    class Input(serializers.Serializer):
+        reason = serializers.CharField(max_length=COMMENT_MAX_LENGTH)
+
+    @extend_schema(request=Input, responses=StatusUpdateOut)
+    def post(self, request, status_update_id):
+        self._update(status_update_id)
+        data = self.validated(self.Input, request.data)
+        update = status_update_services.status_update_reject(
+            status_update_id=status_update_id, actor=self.actor, **data
         )
         return ApiResponse(StatusUpdateOut(update).data)
 
 
 # --- Responses --------------------------------------------------------------------------------
 class ResponseListCreateApi(CrisisApiView):
-    read_roles = STAFF_AND_APPROVER | INTEGRATION_ONLY
+    read_permission = "responses.read"
 
     class Input(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ResponseKind.choices)
@@ -544,7 +582,7 @@ class ResponseListCreateApi(CrisisApiView):
 
 
 class ResponseDetailApi(CrisisApiView):
-    read_roles = STAFF_AND_APPROVER | INTEGRATION_ONLY
+    read_permission = "responses.read"
 
     class Input(serializers.Serializer):
         text = serializers.CharField(max_length=8000)
@@ -587,21 +625,26 @@ class ResponseSubmitApi(_ResponseActionApi):
 
 class ResponseApproveApi(_ResponseActionApi):
     http_method_names = ["post", "options"]
-    write_roles = STAFF_AND_APPROVER
+    write_permission = "approvals.decide"
     service = staticmethod(response_services.response_approve)
 
-    @extend_schema(request=None, responses=ResponseOut)
+    class Input(serializers.Serializer):
+        comment = serializers.CharField(
+            max_length=COMMENT_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
+
+    @extend_schema(request=Input, responses=ResponseOut)
     def post(self, request, response_id):
         return super().post(request, response_id)
 
 
 class ResponseRejectApi(_ResponseActionApi):
     http_method_names = ["post", "options"]
-    write_roles = STAFF_AND_APPROVER
+    write_permission = "approvals.decide"
     service = staticmethod(response_services.response_reject)
 
     class Input(serializers.Serializer):
-        reason = serializers.CharField(max_length=4000)
+        reason = serializers.CharField(max_length=COMMENT_MAX_LENGTH)
 
     @extend_schema(request=Input, responses=ResponseOut)
     def post(self, request, response_id):
@@ -621,7 +664,7 @@ class ResponseConfirmSentApi(_ResponseActionApi):
     """The integration reports that it posted the response. Idempotent."""
 
     http_method_names = ["post", "options"]
-    write_roles = STAFF | INTEGRATION_ONLY
+    write_permission = "integration.confirm"
 
     class Input(serializers.Serializer):
         external_id = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -636,7 +679,7 @@ class ResponseConfirmSentApi(_ResponseActionApi):
 
 
 class ResponseTemplateListCreateApi(CrisisApiView):
-    read_roles = STAFF | INTEGRATION_ONLY
+    read_permission = "workspace.read"
 
     class Input(serializers.Serializer):
         name = serializers.CharField(max_length=120)
@@ -694,7 +737,7 @@ class ModerationListCreateApi(CrisisApiView):
 
 
 class ModerationConfirmApi(CrisisApiView):
-    write_roles = INTEGRATION_ONLY
+    write_permission = "integration.only"
 
     class Input(serializers.Serializer):
         external_ref = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

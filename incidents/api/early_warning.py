@@ -55,7 +55,6 @@ from incidents.webhooks import (
     webhook_subscription_update,
 )
 from tenants.api_base import BrandApiView
-from tenants.models import BrandGrant
 
 
 class PayloadTooLarge(ParseError):
@@ -320,7 +319,7 @@ class DetectorSettingsOut(serializers.ModelSerializer):
 class DetectorSettingsApi(BrandApiView):
     """The brand's detector thresholds (defaults until someone saves them). Staff change them."""
 
-    write_roles = BrandGrant.STAFF_ROLES
+    write_permission = "workspace.configure"
 
     @extend_schema(responses=DetectorSettingsOut)
     def get(self, request):
@@ -442,7 +441,7 @@ class NotificationListApi(BrandApiView, GenericAPIView):
 
 
 class NotificationReadApi(BrandApiView):
-    read_roles = write_roles = BrandApiView.read_roles  # anyone may mark their own notice read
+    write_permission = "brand.read"  # anyone may mark their own notice read
 
     @extend_schema(request=None, responses=NotificationOut)
     def post(self, request, notification_id):

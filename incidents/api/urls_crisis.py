@@ -42,6 +42,11 @@ urlpatterns = [
         api.StatusUpdateApproveApi.as_view(),
         name="status-update-approve",
     ),
+    path(
+        "status-updates/<uuid:status_update_id>/reject/",
+        api.StatusUpdateRejectApi.as_view(),
+        name="status-update-reject",
+    ),
     path("roster/", api.RosterApi.as_view(), name="roster"),
     path("responses/", api.ResponseListCreateApi.as_view(), name="response-list"),
     path("responses/<uuid:response_id>/", api.ResponseDetailApi.as_view(), name="response-detail"),

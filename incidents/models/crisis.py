@@ -405,6 +405,7 @@ class StatusUpdate(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        PENDING_CLIENT = "pending_client", _("Waiting for the client's approval")
         APPROVED = "approved", _("Approved, sending")
         SENT = "sent", _("Sent")
 
@@ -414,10 +415,20 @@ class StatusUpdate(models.Model):
     actions = models.TextField(_("actions"), help_text=_("What the team is doing and will do next."))
     needs = models.TextField(_("needs"), blank=True, help_text=_("What the team needs from the client."))
     state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    requires_client_approval = models.BooleanField(
+        _("requires client approval"),
+        default=False,
+        help_text=_(
+            "After the crisis manager's approval, the client's approver signs it off before it is sent."
+        ),
+    )
+    rejection_reason = models.TextField(_("sent back because"), blank=True)
     drafted_by = _user_ref()
     approved_by = _user_ref()
+    client_decided_by = _user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    client_decided_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(default=0)
 

@@ -249,7 +249,23 @@ def _check_gate(response: Response) -> None:
         )
 
 
-def _approve(response: Response, actor: User | None) -> None:
+COMMENT_MAX_LENGTH = 2000
+
+
+def decision_comment_clean(comment: str | None, *, required: bool = False, field: str = "comment") -> str:
+    """The comment an approver gives with a decision: trimmed, bounded, required to send back."""
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise DomainError(
+            f"Keep the comment under {COMMENT_MAX_LENGTH} characters.",
+            field_errors={field: [f"At most {COMMENT_MAX_LENGTH} characters ({len(comment)} given)."]},
+        )
+    if required and not comment:
+        raise DomainError("Say what needs to change.", field_errors={field: ["This field may not be blank."]})
+    return comment
+
+
+def _approve(response: Response, actor: User | None, comment: str = "") -> None:
     now = timezone.now()
     response.state = Response.State.APPROVED
     response.approved_by = actor if getattr(actor, "pk", None) else None
@@ -261,9 +277,11 @@ def _approve(response: Response, actor: User | None) -> None:
             incident=response.incident,
             actor=actor,
             kind=TimelineKind.RESPONSE,
-            text=f"Approved {response.get_kind_display().lower()}: {response.approved_text[:300]}",
-            data={"response_id": str(response.pk), "event": "approved"},
-            pinned=response.is_statement,  # statements are what the client shows the public
+            text=f"Approved {response.get_kind_display().lower()}: {response.approved_text[:300]}"
+            + (f"\nComment: {comment}" if comment else ""),
+            data={"response_id": str(response.pk), "event": "approved", "comment": comment},
+            # Statements are what the client shows the public; a client's own decision is theirs to see.
+            pinned=response.is_statement or response.requires_client_approval,
         )
     if response.incident_id and response.incident.is_drill:
         # A drill never reaches the networks: the approval stands in for sending.
@@ -319,19 +337,26 @@ def response_submit(*, response_id: UUID, actor: User | None) -> Response:
         if response.requires_client_approval
         else [BrandGrant.Role.CRISIS_MANAGER, BrandGrant.Role.SPOKESPERSON]
     )
+    # Client approvers decide on the report page; the admin is staff-only.
+    link = (
+        f"/reports/incidents/{response.incident_id}/"
+        if response.requires_client_approval and response.incident_id
+        else f"/admin/incidents/response/{response.pk}/change/"
+    )
     notify(
         subject=f"Waiting for your approval: {response.get_kind_display().lower()}",
         body=response.text,
-        link=f"/admin/incidents/response/{response.pk}/change/",
+        link=link,
         roles=roles,
     )
     return response
 
 
 @transaction.atomic
-def response_approve(*, response_id: UUID, actor: User | None) -> Response:
-    """Approve a submitted response: only the role the response needs may. The approved text is
-    frozen and delivered to the integration. Approving twice changes nothing."""
+def response_approve(*, response_id: UUID, actor: User | None, comment: str = "") -> Response:
+    """Approve a submitted response: only the role the response needs may, with an optional
+    comment on the timeline. The approved text is frozen and delivered to the integration.
+    Approving twice changes nothing."""
     response = _lock(response_id)
     if response.state in (Response.State.APPROVED, Response.State.SENT):
         return response
@@ -341,26 +366,26 @@ def response_approve(*, response_id: UUID, actor: User | None) -> Response:
         require_incident_action(actor, _approve_action(response), response.incident)
     else:
         require_brand_action(actor, _approve_action(response))
+    comment = decision_comment_clean(comment)
     _check_gate(response)
-    _approve(response, actor)
+    _approve(response, actor, comment)
     return response
 
 
 @transaction.atomic
 def response_reject(*, response_id: UUID, actor: User | None, reason: str) -> Response:
-    """Send a submitted response back to its writer as a draft, with the reason."""
+    """Send a submitted response back to its writer as a draft, with the reason (the approver's
+    comment). Repeating the same send-back changes nothing."""
     response = _lock(response_id)
+    if response.state == Response.State.DRAFT and response.rejection_reason == (reason or "").strip() != "":
+        return response  # the same send-back again (a double click, a retried request)
     if response.state != Response.State.PENDING_APPROVAL:
         raise DomainError("Only a response waiting for approval can be sent back.")
     if response.incident_id:
         require_incident_action(actor, _approve_action(response), response.incident)
     else:
         require_brand_action(actor, _approve_action(response))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(
-            "Say what needs to change.", field_errors={"reason": ["This field may not be blank."]}
-        )
+    reason = decision_comment_clean(reason, required=True, field="reason")
     response.state, response.rejection_reason = Response.State.DRAFT, reason
     response.save(update_fields=["state", "rejection_reason", "updated_at"])
     if response.incident_id:
@@ -369,7 +394,8 @@ def response_reject(*, response_id: UUID, actor: User | None, reason: str) -> Re
             actor=actor,
             kind=TimelineKind.RESPONSE,
             text=f"Sent back for changes: {reason}",
-            data={"response_id": str(response.pk), "event": "rejected"},
+            data={"response_id": str(response.pk), "event": "rejected", "comment": reason},
+            pinned=response.requires_client_approval,  # the client sees their own decision
         )
     return response
 

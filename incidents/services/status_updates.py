@@ -1,6 +1,7 @@
 """Client status updates on a cadence set by severity: drafted in the war room (conditions,
-actions, needs), approved by the crisis manager, emailed to the brand's client people, pinned on
-the timeline; a reminder goes out when the next one is due."""
+actions, needs), approved by the crisis manager — and, when marked so, signed off by the client's
+approver on the report page — then emailed to the brand's client people and pinned on the
+timeline; a reminder goes out when the next one is due."""
 
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -10,9 +11,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from incidents.models import Incident, StatusUpdate, TimelineKind
-from incidents.permissions import require_incident_action
+from incidents.permissions import incident_can, require_incident_action
 from incidents.services._common import crisis_settings_get, notify
 from incidents.services.incidents import status_update_schedule
+from incidents.services.responses import decision_comment_clean
 from incidents.services.timeline import timeline_record
 from tenants.errors import DomainError
 from tenants.models import BrandGrant, User
@@ -20,7 +22,13 @@ from tenants.models import BrandGrant, User
 
 @transaction.atomic
 def status_update_draft(
-    *, incident_id: UUID, actor: User | None, conditions: str, actions: str, needs: str = ""
+    *,
+    incident_id: UUID,
+    actor: User | None,
+    conditions: str,
+    actions: str,
+    needs: str = "",
+    requires_client_approval: bool = False,
 ) -> StatusUpdate:
     incident = Incident.objects.select_for_update().get(pk=incident_id)
     require_incident_action(actor, "draft_status_update", incident)
@@ -36,6 +44,7 @@ def status_update_draft(
         conditions=conditions.strip(),
         actions=actions.strip(),
         needs=(needs or "").strip(),
+        requires_client_approval=requires_client_approval,
         drafted_by=actor if getattr(actor, "pk", None) else None,
     )
     timeline_record(
@@ -65,22 +74,97 @@ def status_update_body(update: StatusUpdate) -> str:
     return "\n".join(parts)
 
 
-@transaction.atomic
-def status_update_approve(*, status_update_id: UUID, actor: User | None) -> StatusUpdate:
-    """Approve and send a client status update: the client's people get it by email (after
-    commit), it is pinned on the timeline, and the next one is scheduled. Approving twice is a
-    no-op."""
+def _lock_update(status_update_id: UUID) -> tuple[StatusUpdate, Incident]:
     update = StatusUpdate.objects.select_for_update().select_related("incident").get(pk=status_update_id)
     incident = Incident.objects.select_for_update().get(pk=update.incident_id)
     update.incident = incident
-    require_incident_action(actor, "approve_status_update", incident)
-    if update.state != StatusUpdate.State.DRAFT:
+    return update, incident
+
+
+@transaction.atomic
+def status_update_approve(*, status_update_id: UUID, actor: User | None, comment: str = "") -> StatusUpdate:
+    """Approve a client status update for whoever it waits for: a draft needs the crisis manager
+    (then it is sent, or waits for the client's approver when marked so); one waiting for the
+    client needs the client approver assigned to the incident, whose comment goes on the timeline.
+    Sending emails the client's people (after commit), pins it on the timeline and schedules the
+    next one. Approving twice is a no-op."""
+    update, incident = _lock_update(status_update_id)
+    if update.state in (StatusUpdate.State.APPROVED, StatusUpdate.State.SENT):
         return update
     now = timezone.now()
-    update.state = StatusUpdate.State.SENT
+    if update.state == StatusUpdate.State.PENDING_CLIENT:
+        if actor is not None and not incident_can(actor, "approve_client", incident):
+            if incident_can(actor, "approve_status_update", incident):
+                return update  # the crisis manager's approval, repeated: it already waits for the client
+            require_incident_action(actor, "approve_client", incident)
+        comment = decision_comment_clean(comment)
+        update.client_decided_by = actor if getattr(actor, "pk", None) else None
+        update.client_decided_at = now
+        update.save(update_fields=["client_decided_by", "client_decided_at"])
+        timeline_record(
+            incident=incident,
+            actor=actor,
+            kind=TimelineKind.STATUS_UPDATE,
+            text="Client approved the status update" + (f"\nComment: {comment}" if comment else ""),
+            data={"status_update_id": str(update.pk), "event": "client_approved", "comment": comment},
+            pinned=True,
+        )
+        return _send(update, incident, actor=actor, now=now)
+    require_incident_action(actor, "approve_status_update", incident)
     update.approved_by = actor if getattr(actor, "pk", None) else None
-    update.approved_at = update.sent_at = now
-    update.save(update_fields=["state", "approved_by", "approved_at", "sent_at"])
+    update.approved_at = now
+    if update.requires_client_approval:
+        update.state = StatusUpdate.State.PENDING_CLIENT
+        update.rejection_reason = ""
+        update.save(update_fields=["state", "approved_by", "approved_at", "rejection_reason"])
+        timeline_record(
+            incident=incident,
+            actor=actor,
+            kind=TimelineKind.STATUS_UPDATE,
+            text="Sent a status update to the client for approval",
+            data={"status_update_id": str(update.pk), "event": "submitted"},
+        )
+        notify(
+            subject=f"Waiting for your approval: update on incident #{incident.number}",
+            body=status_update_body(update),
+            link=f"/reports/incidents/{incident.pk}/",
+            roles=[BrandGrant.Role.CLIENT_APPROVER],
+        )
+        return update
+    update.save(update_fields=["approved_by", "approved_at"])
+    return _send(update, incident, actor=actor, now=now)
+
+
+@transaction.atomic
+def status_update_reject(*, status_update_id: UUID, actor: User | None, reason: str) -> StatusUpdate:
+    """The client's approver sends an update waiting for them back to the team as a draft, with
+    the reason on the timeline. Repeating the same send-back changes nothing."""
+    update, incident = _lock_update(status_update_id)
+    if update.state == StatusUpdate.State.DRAFT and update.rejection_reason == (reason or "").strip() != "":
+        return update
+    if update.state != StatusUpdate.State.PENDING_CLIENT:
+        raise DomainError("Only a status update waiting for the client's approval can be sent back.")
+    require_incident_action(actor, "approve_client", incident)
+    reason = decision_comment_clean(reason, required=True, field="reason")
+    update.state, update.rejection_reason = StatusUpdate.State.DRAFT, reason
+    update.client_decided_by = actor if getattr(actor, "pk", None) else None
+    update.client_decided_at = timezone.now()
+    update.save(update_fields=["state", "rejection_reason", "client_decided_by", "client_decided_at"])
+    timeline_record(
+        incident=incident,
+        actor=actor,
+        kind=TimelineKind.STATUS_UPDATE,
+        text=f"Client sent the status update back for changes: {reason}",
+        data={"status_update_id": str(update.pk), "event": "client_rejected", "comment": reason},
+        pinned=True,  # the client sees their own decision
+    )
+    return update
+
+
+def _send(update: StatusUpdate, incident: Incident, *, actor: User | None, now) -> StatusUpdate:
+    update.state = StatusUpdate.State.SENT
+    update.sent_at = now
+    update.save(update_fields=["state", "sent_at"])
     incident.last_status_update_at = now
     status_update_schedule(incident=incident, settings=crisis_settings_get(), since=now)
     incident.save(

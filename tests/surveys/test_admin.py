@@ -262,3 +262,65 @@ def test_survey_page_links_to_results_and_inviting(client_a, ayu, in_brand_a):
     assert f"/admin/surveys/invitation/add/?survey={survey.pk}" in html
     invite_page = client_a.get(f"/admin/surveys/invitation/add/?survey={survey.pk}").content.decode()
     assert f'<option value="{survey.pk}" selected>' in invite_page
+
+
+@pytest.mark.parametrize(
+    "model, action",
+    [
+        ("survey", "open_surveys"),
+        ("survey", "close_surveys"),
+        ("survey", "duplicate_surveys"),
+        ("invitation", "send_now"),
+        ("invitation", "remind_now"),
+    ],
+)
+def test_client_viewer_cannot_run_survey_actions(
+    client_a, budi, in_brand_a, django_capture_on_commit_callbacks, model, action
+):
+    """Finding: a client viewer could open, close, duplicate a survey or email customers."""
+    from surveys.models import Invitation, Survey
+
+    open_survey, draft = make_survey(), make_survey(open_now=False, title="Draft")
+    invitation, _token = invite(open_survey)
+    before = (
+        sorted(Survey.objects.values_list("pk", "status")),
+        sorted(Invitation.objects.values_list("pk", "sent_at", "reminded_at")),
+    )
+    selected = {"survey": [open_survey.pk, draft.pk], "invitation": [invitation.pk]}[model]
+    with django_capture_on_commit_callbacks() as queued:
+        response = client_a.login_as(budi).post(
+            f"/admin/surveys/{model}/",
+            {"action": action, "index": "0", "_selected_action": [str(pk) for pk in selected]},
+        )
+    assert response.status_code == 403
+    assert queued == []
+    assert before == (
+        sorted(Survey.objects.values_list("pk", "status")),
+        sorted(Invitation.objects.values_list("pk", "sent_at", "reminded_at")),
+    )
+    page = client_a.get(f"/admin/surveys/{model}/").content.decode()
+    assert f'value="{action}"' not in page  # not offered either
+
+
+def test_staff_still_run_the_survey_actions(client_a, ayu, in_brand_a):
+    from surveys.models import Survey
+
+    draft = make_survey(open_now=False, title="Draft")
+    response = client_a.login_as(ayu).post(
+        "/admin/surveys/survey/",
+        {"action": "open_surveys", "index": "0", "_selected_action": [str(draft.pk)]},
+    )
+    assert response.status_code == 302
+    assert Survey.objects.get(pk=draft.pk).status == Survey.Status.OPEN
+
+
+def test_a_viewer_hiding_the_action_in_the_second_action_form_is_refused(client_a, budi, in_brand_a):
+    from surveys.models import Survey
+
+    survey = make_survey()
+    response = client_a.login_as(budi).post(
+        "/admin/surveys/survey/",
+        {"action": ["close_surveys", ""], "index": "0", "_selected_action": [str(survey.pk)]},
+    )
+    assert response.status_code == 403
+    assert Survey.objects.get(pk=survey.pk).status == Survey.Status.OPEN
