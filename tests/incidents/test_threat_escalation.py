@@ -55,7 +55,7 @@ def queued(monkeypatch):
 def test_a_threat_raises_a_high_alert_at_intake_before_any_scoring(
     text, roster, ayu, queued, django_capture_on_commit_callbacks
 ):
-    from incidents.models import Alert, Mention, Notification
+    from incidents.models import Alert, ContactEmail, Mention, Notification
     from incidents.services.intake import mentions_ingest
 
     row = mention_row(text=text)
@@ -74,9 +74,10 @@ def test_a_threat_raises_a_high_alert_at_intake_before_any_scoring(
     note = Notification.objects.get(user_id=ayu.pk)
     assert "Threat or doxxing" in note.subject
     assert queued["notification"] == [str(note.pk)]
-    [(subject, body, emails)] = queued["contact"]
-    assert emails == ["dewi@klien.example.com"]  # not the spokesperson
-    assert text[:40] in body
+    [(contact_email_id,)] = queued["contact"]
+    contact_email = ContactEmail.objects.get(pk=contact_email_id)
+    assert contact_email.recipients == ["dewi@klien.example.com"]  # not the spokesperson
+    assert text[:40] in contact_email.body
     assert queued["auto_open"] == [str(alert.pk)]
     assert queued["score"] == [1]
 
