@@ -38,3 +38,18 @@ def brand_list_for_user(*, user: User) -> QuerySet[Brand]:
 
 def api_key_active_get(*, prefix: str) -> BrandApiKey | None:
     return BrandApiKey.objects.select_related("brand").filter(prefix=prefix, revoked_at=None).first()
+
+
+def heartbeat_ages(*, now=None) -> dict[str, float]:
+    """Seconds since each recorded heartbeat (beat, worker:<queue>), read in public."""
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from tenants.models import Heartbeat
+
+    now = now or timezone.now()
+    with schema_context("public"):
+        return {
+            name: max(0.0, (now - seen_at).total_seconds())
+            for name, seen_at in Heartbeat.objects.values_list("name", "seen_at")
+        }

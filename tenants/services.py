@@ -311,3 +311,12 @@ def fan_out_to_ready_brands(enqueue: Callable[[Brand], None]) -> int:
         enqueue(brand)
         count += 1
     return count
+
+
+# --- Liveness ---------------------------------------------------------------------------------
+def heartbeat_record(*, name: str, at=None) -> None:
+    """Record that `name` (beat, or the worker on a queue) is alive now. One UPSERT, in public."""
+    from tenants.models import Heartbeat
+
+    with schema_context("public"):
+        Heartbeat.objects.update_or_create(name=name, defaults={"seen_at": at or timezone.now()})

@@ -24,6 +24,7 @@ from django.utils import timezone
 from incidents import scoring
 from incidents.models import DetectorSettings, Mention
 from incidents.selectors_early_warning import detector_settings_get
+from incidents.services.sweeps import detectors_sweep_request, mentions_scoring_request
 from tenants.errors import DomainError
 
 MAX_ROWS_PER_REQUEST = 5000
@@ -268,9 +269,8 @@ RETURNING (xmax = 0) AS inserted
 @transaction.atomic
 def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> IntakeResult:
     """Validate `rows` and store the good ones in one statement; rows with the same (platform,
-    external_id) are stored once (a resend updates counts). Queues scoring after commit."""
-    from incidents.tasks.early_warning import mentions_score_task
-
+    external_id) are stored once (a resend updates counts). Queues scoring after commit, unless a
+    scoring task for this brand is already pending (that one will see these rows)."""
     now = now or timezone.now()
     result = IntakeResult()
     handles = detector_settings_get().handles
@@ -316,7 +316,7 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
         inserted = [row[0] for row in cursor.fetchall()]
     result.created = sum(inserted)
     result.updated = len(inserted) - result.created
-    transaction.on_commit(lambda: mentions_score_task.delay())
+    transaction.on_commit(mentions_scoring_request)
     return result
 
 
@@ -349,9 +349,7 @@ def _metric_row_validate(row: Any, *, now: datetime) -> tuple[tuple | None, dict
 @transaction.atomic
 def metrics_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> IntakeResult:
     """Store follower counts per (platform, measured_at) in one statement; a resend updates them.
-    Queues a detector sweep after commit."""
-    from incidents.tasks.early_warning import detectors_sweep_task
-
+    Queues a detector sweep after commit, unless one is already pending for this brand."""
     now = now or timezone.now()
     result = IntakeResult()
     by_key: dict[tuple[str, datetime], int] = {}
@@ -381,7 +379,7 @@ def metrics_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Intak
         inserted = [row[0] for row in cursor.fetchall()]
     result.created = sum(inserted)
     result.updated = len(inserted) - result.created
-    transaction.on_commit(lambda: detectors_sweep_task.delay())
+    transaction.on_commit(detectors_sweep_request)
     return result
 
 
