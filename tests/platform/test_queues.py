@@ -126,7 +126,7 @@ def test_beat_rows_that_name_the_old_module_paths_are_renamed_by_the_migration()
     migration = importlib.import_module("tenants.migrations.0003_periodic_task_names")
     every = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.MINUTES)
     code_defined = PeriodicTask.objects.create(
-        name="early-warning-tick@public",
+        name="legacy early-warning tick",
         task="incidents.tasks.early_warning.early_warning_tick_task",
         interval=every,
     )
