@@ -18,7 +18,7 @@ from django.conf import settings
 from kombu import Connection
 
 from tests.helpers import BRAND_A, brand_host
-from tests.private_postgres import private_postgres as private_postgres_fixture  # noqa: F401 - fixture
+from tests.private_postgres import private_postgres_fixture  # noqa: F401 - fixture
 from tests.worker import ROOT, _die_with_parent, subprocess_env, wait_for
 
 pytestmark = pytest.mark.worker
