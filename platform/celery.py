@@ -9,6 +9,7 @@ discards the connection and switches again, and retries the task rather than run
 import logging
 import os
 
+from celery import signals
 from tenant_schemas_celery.app import CeleryApp, get_schema_name_from_task, switch_schema
 from tenant_schemas_celery.task import TenantTask
 
@@ -53,6 +54,37 @@ class BrandTask(TenantTask):
 app = CeleryApp("tanggap", task_cls="platform.celery:BrandTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+# Task names before they were explicit (module paths). Messages queued under them before an upgrade
+# still run; beat rows were renamed by migration tenants.0003. Remove once no such message can be
+# left in any broker.
+LEGACY_TASK_NAMES = {
+    "incidents.tasks.early_warning.mentions_score_task": "incidents.mentions_score",
+    "incidents.tasks.early_warning.detectors_sweep_task": "incidents.detectors_sweep",
+    "incidents.tasks.early_warning.early_warning_tick_task": "incidents.early_warning_tick",
+    "incidents.tasks.early_warning.early_warning_brand_tick_task": "incidents.early_warning_brand_tick",
+    "incidents.tasks.early_warning.webhook_deliver_task": "incidents.webhook_deliver",
+    "incidents.tasks.early_warning.notification_email_task": "incidents.notification_email",
+    "incidents.tasks.crisis.crisis_reminders_sweep_all": "incidents.crisis_reminders_sweep_all",
+    "incidents.tasks.crisis.crisis_reminders_task": "incidents.crisis_reminders",
+    "incidents.tasks.crisis.incident_auto_open_task": "incidents.incident_auto_open",
+    "incidents.tasks.crisis.contact_email_task": "incidents.contact_email",
+    "surveys.tasks.invitation_send_task": "surveys.invitation_send",
+    "surveys.tasks.invitations_send_task": "surveys.invitations_send",
+    "surveys.tasks.invitation_remind_task": "surveys.invitation_remind",
+    "surveys.tasks.survey_reminders_due_task": "surveys.survey_reminders_due",
+    "surveys.tasks.survey_reminders_sweep_task": "surveys.survey_reminders_sweep",
+    "tenants.tasks.worker_ping_task": "tenants.worker_ping",
+}
+
+
+@signals.import_modules.connect
+def _accept_legacy_task_names(sender=None, **kwargs) -> None:
+    """After the worker imported the tasks: old names lead to the renamed tasks."""
+    for old, new in LEGACY_TASK_NAMES.items():
+        if new in app.tasks and old not in app.tasks:
+            app.tasks[old] = app.tasks[new]
 
 
 @app.on_after_configure.connect
