@@ -345,7 +345,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.worker_heartbeat",
         "schedule": float(WORKER_HEARTBEAT_SECONDS),
         "args": [queue],
-        "options": {"queue": queue, "expires": float(WORKER_HEARTBEAT_SECONDS)},
+        # Expires rather than piles up while a queue has no worker (a returning one skips the backlog).
+        "options": {"queue": queue, "expire_seconds": HEARTBEAT_STALE_SECONDS},
         "tenant_schemas": ["public"],
     }
     for queue in TASK_QUEUES
