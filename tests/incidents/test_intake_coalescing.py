@@ -162,9 +162,9 @@ def test_coalesced_scoring_on_a_real_worker_scores_every_row_and_raises_the_rumo
             timeout=60,
             message="every mention to be scored",
         )
-        alert = wait_for(
-            lambda: Alert.objects.filter(detector="rumour").first(), timeout=60, message="the rumour alert"
+        # Raised (and, at this severity, possibly already turned into an incident).
+        wait_for(
+            lambda: Alert.objects.filter(detector="rumour").exists(), timeout=60, message="the rumour alert"
         )
-        assert alert.state == "open"
     finally:
         BrandApiKey.objects.filter(pk=key.pk).delete()

@@ -192,11 +192,20 @@ def test_rabbitmq_routes_each_kind_to_its_queue_and_a_worker_serves_them(
             # Routing only: these messages are counted and purged, never run.
             app.send_task(name, connection=conn, headers={"_schema_name": "public"})
         channel = conn.default_channel
-        counts = {q: channel.queue_declare(q, passive=True).message_count for q in settings.TASK_QUEUES}
+        expected = {q: sum(1 for v in EXPECTED_QUEUES.values() if v == q) for q in settings.TASK_QUEUES}
+
+        def counts():
+            return {q: channel.queue_declare(q, passive=True).message_count for q in settings.TASK_QUEUES}
+
+        # Publishing is asynchronous here; give the last messages a moment to be routed.
+        wait_for(
+            lambda: counts() == expected,
+            timeout=20,
+            interval=0.2,
+            message="every message in its kind's queue",
+        )
         for queue in settings.TASK_QUEUES:
             channel.queue_purge(queue)
-    expected = {q: sum(1 for v in EXPECTED_QUEUES.values() if v == q) for q in settings.TASK_QUEUES}
-    assert counts == expected
 
     started = timezone.now()
     worker = _start_worker(subprocess_env() | {"CELERY_BROKER_URL": rabbitmq_vhost}, tmp_path / "worker.log")

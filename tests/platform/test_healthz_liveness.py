@@ -83,7 +83,11 @@ def test_real_beat_and_worker_heartbeats_show_in_healthz(
         wait_for(all_alive, timeout=60, interval=0.5, message="beat's and every queue's heartbeat")
     finally:
         beat.terminate()
-        beat.wait(timeout=20)
+        try:
+            beat.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            beat.kill()
+            beat.wait(timeout=10)
         PeriodicTask.objects.exclude(pk__in=existing).delete()  # leave the shared schedule as found
     for host in (settings.BASE_DOMAIN, brand_host(BRAND_A)):
         body = Client(HTTP_HOST=host).get("/healthz").json()
