@@ -9,6 +9,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
@@ -83,6 +84,8 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
+    # Outermost: a request that failed because the database is unreachable answers a 503.
+    "platform.middleware.DatabaseUnavailableMiddleware",
     "tenants.routing.BrandHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tenants.csp.ContentSecurityPolicyMiddleware",
@@ -131,6 +134,10 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An unreachable database fails a request (503) and a task (retried) in seconds, not minutes.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -280,53 +287,121 @@ SCORER_HTTP_TOKEN = env.str("SCORER_HTTP_TOKEN", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 # Each test process gets its own folder so parallel test workers never take each other's tasks.
 CELERY_BROKER_FOLDER = env.str("CELERY_BROKER_FOLDER", default=str(DATA_DIR / "broker"))
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
+# The longest any task may run (a task's own `time_limit` is never above it; a test checks).
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Redis hides a message a worker has taken for `visibility_timeout` seconds and hands it out again
+# if it was not acknowledged by then. With acks_late a task is acknowledged when it ends, so this
+# must exceed the longest task (or a slow task runs twice at once), and it is also how long the
+# task of a killed worker waits before another worker gets it (kombu's default is one hour).
+BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60)
+if CELERY_BROKER_URL.startswith("filesystem"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": CELERY_BROKER_FOLDER,
         "data_folder_out": CELERY_BROKER_FOLDER,
         "processed_folder": CELERY_BROKER_FOLDER + "-processed",
         "control_folder": CELERY_BROKER_FOLDER + "-control",
         "store_processed": False,
     }
-    if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
-)
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+elif CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://")):
+    # Publisher confirms: `.delay()` returns only once RabbitMQ has the message, so a publish the
+    # broker refused raises (and the work is handed over again) instead of vanishing. RabbitMQ
+    # redelivers a killed worker's task as soon as its connection drops; no timeout to tune here
+    # (see docs/operations.md for `consumer_timeout`).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late, a crashed worker loses at most one task
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
+
+# Queues by kind, so a flood of one kind (scoring after a burst of intake) never holds back
+# another (emails, webhooks, periodic ticks). Each task has an explicit, stable `name=`; routes are
+# by name. Anything unrouted goes to the default queue, which keeps Celery's own name ("celery") so
+# messages queued before a deploy, and any new task nobody routed yet, still reach a worker.
+TASK_QUEUES = {
+    "celery": "the default: anything not routed below (and messages queued before a rename)",
+    "scoring": "scoring mentions, detector sweeps, opening incidents from alerts",
+    "notifications": "emails and in-app notifications",
+    "webhooks": "outgoing webhook deliveries (a slow receiver only delays other webhooks)",
+    "publishing": "scheduled content publishing through channel adapters",
+    "periodic": "beat's entries and their per-brand fan-out",
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# A worker started without -Q consumes every one of these.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in TASK_QUEUES]
+CELERY_TASK_ROUTES = {
+    "incidents.mentions_score": {"queue": "scoring"},
+    "incidents.detectors_sweep": {"queue": "scoring"},
+    "incidents.early_warning_brand_tick": {"queue": "scoring"},
+    "incidents.incident_auto_open": {"queue": "scoring"},
+    "incidents.notification_email": {"queue": "notifications"},
+    "incidents.contact_email": {"queue": "notifications"},
+    "surveys.invitation_send": {"queue": "notifications"},
+    "surveys.invitation_remind": {"queue": "notifications"},
+    "surveys.invitations_send": {"queue": "notifications"},
+    "incidents.webhook_deliver": {"queue": "webhooks"},
+    "content.*": {"queue": "publishing"},
+    "incidents.early_warning_tick": {"queue": "periodic"},
+    "incidents.crisis_reminders_sweep_all": {"queue": "periodic"},
+    "incidents.crisis_reminders": {"queue": "periodic"},
+    "surveys.survey_reminders_sweep": {"queue": "periodic"},
+    "surveys.survey_reminders_due": {"queue": "periodic"},
+    # The heartbeat is sent to each queue explicitly (see CELERY_BEAT_SCHEDULE); this is its home.
+    "tenants.worker_heartbeat": {"queue": "periodic"},
+    "tenants.outbox_sweep_all": {"queue": "periodic"},
+    "tenants.outbox_sweep": {"queue": "periodic"},
+}
+
 CELERY_BEAT_SCHEDULER = "tenants.beat:ReadyBrandScheduler"
+# How often each queue's worker proves it is alive (a heartbeat task sent to every queue), and the
+# age after which /healthz calls a worker or beat "stale".
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
+HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=120)
 # Code-defined periodic work, copied into django-celery-beat's tables (editable in the agency
-# admin). Each entry runs once in public and fans out one task per ready brand itself.
+# admin) by the entry's key; rows point at the tasks' explicit names, which survive a module
+# rename. Each entry runs once in public and fans out one task per ready brand itself.
 CELERY_BEAT_SCHEDULE = {
     # Score leftovers, sweep the detectors, re-queue webhook deliveries whose retry was lost; an
-    # unanswered complaint ages even when no new mention arrives.
+    # unanswered complaint ages even when no new mention arrives. This is the detectors' cadence.
     "early-warning-tick": {
-        "task": "incidents.tasks.early_warning.early_warning_tick_task",
+        "task": "incidents.early_warning_tick",
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
     # Task reminders and escalations, client status-update reminders, due drills.
     "crisis-reminders-sweep": {
-        "task": "incidents.tasks.crisis.crisis_reminders_sweep_all",
+        "task": "incidents.crisis_reminders_sweep_all",
         "schedule": 300.0,
         "tenant_schemas": ["public"],
     },
     # Hand over again the outbox work (emails, webhook deliveries) that the broker never got or
     # whose worker died; leases make a repeated or concurrent sweep harmless.
     "outbox-sweep": {
-        "task": "tenants.tasks.outbox_sweep_all_task",
+        "task": "tenants.outbox_sweep_all",
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
     # One reminder to survey invitees who have not answered.
     "survey-reminders-sweep": {
-        "task": "surveys.tasks.survey_reminders_sweep_task",
+        "task": "surveys.survey_reminders_sweep",
         "schedule": 3600.0,
         "tenant_schemas": ["public"],
     },
+} | {
+    # One heartbeat per queue, so /healthz can tell which kind of worker is missing.
+    f"worker-heartbeat-{queue}": {
+        "task": "tenants.worker_heartbeat",
+        "schedule": float(WORKER_HEARTBEAT_SECONDS),
+        "args": [queue],
+        # Expires rather than piles up while a queue has no worker (a returning one skips the backlog).
+        "options": {"queue": queue, "expire_seconds": HEARTBEAT_STALE_SECONDS},
+        "tenant_schemas": ["public"],
+    }
+    for queue in TASK_QUEUES
 }
 CELERY_TIMEZONE = "UTC"
 

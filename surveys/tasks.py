@@ -21,7 +21,7 @@ EMAIL_TASK_OPTIONS = {
 }
 
 
-@shared_task(**EMAIL_TASK_OPTIONS)
+@shared_task(name="surveys.invitation_send", **EMAIL_TASK_OPTIONS)
 def invitation_send_task(invitation_id: str) -> bool:
     """Email one invitation; the service claims the row, so a duplicate finds nothing to send."""
     from surveys.services import invitation_send
@@ -31,7 +31,9 @@ def invitation_send_task(invitation_id: str) -> bool:
     return sent
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100, **RETRY_OPTIONS)
+@shared_task(
+    name="surveys.invitations_send", acks_late=True, time_limit=120, soft_time_limit=100, **RETRY_OPTIONS
+)
 def invitations_send_task(invitation_ids: list[str], reminder: bool = False) -> int:
     """In the current brand: one email task per invitation of a batch (the request publishes this
     one message whatever the batch size). A re-run queues duplicates the claim makes no-ops."""
@@ -41,7 +43,7 @@ def invitations_send_task(invitation_ids: list[str], reminder: bool = False) -> 
     return len(invitation_ids)
 
 
-@shared_task(**EMAIL_TASK_OPTIONS)
+@shared_task(name="surveys.invitation_remind", **EMAIL_TASK_OPTIONS)
 def invitation_remind_task(invitation_id: str) -> bool:
     from surveys.services import invitation_remind
 
@@ -50,7 +52,7 @@ def invitation_remind_task(invitation_id: str) -> bool:
     return sent
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+@shared_task(name="surveys.survey_reminders_due", acks_late=True, time_limit=300, soft_time_limit=240)
 def survey_reminders_due_task(after_days: float = REMINDER_AFTER_DAYS) -> int:
     """In the current brand: queue one reminder task per invitation that is due one."""
     from surveys.selectors import invitations_due_for_reminder
@@ -65,7 +67,7 @@ def survey_reminders_due_task(after_days: float = REMINDER_AFTER_DAYS) -> int:
     return len(ids)
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+@shared_task(name="surveys.survey_reminders_sweep", acks_late=True, time_limit=120, soft_time_limit=100)
 def survey_reminders_sweep_task(after_days: float = REMINDER_AFTER_DAYS) -> int:
     """Periodic entry point (run in public by beat): fan out the reminder check to every ready brand."""
     from tenants.services import fan_out_to_ready_brands

@@ -275,3 +275,17 @@ class SignInHandoff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.brand}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of beat ("beat") or of the worker consuming a queue ("worker:<queue>").
+    /healthz reports each one's age; a row is overwritten in place, never appended."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("heartbeat")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

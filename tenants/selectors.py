@@ -59,3 +59,18 @@ def agency_ids_for_user(*, user: User) -> list[int] | None:
     if user.is_superuser:
         return None
     return list(AgencyMembership.objects.filter(user=user).values_list("agency_id", flat=True))
+
+
+def heartbeat_ages(*, now=None) -> dict[str, float]:
+    """Seconds since each recorded heartbeat (beat, worker:<queue>), read in public."""
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from tenants.models import Heartbeat
+
+    now = now or timezone.now()
+    with schema_context("public"):
+        return {
+            name: max(0.0, (now - seen_at).total_seconds())
+            for name, seen_at in Heartbeat.objects.values_list("name", "seen_at")
+        }

@@ -451,3 +451,12 @@ def handoff_consume(*, token: str, brand: Brand) -> SignInHandoff:
     handoff.used_at = timezone.now()
     handoff.save(update_fields=["used_at"])
     return handoff
+
+
+# --- Liveness ---------------------------------------------------------------------------------
+def heartbeat_record(*, name: str, at=None) -> None:
+    """Record that `name` (beat, or the worker on a queue) is alive now. One UPSERT, in public."""
+    from tenants.models import Heartbeat
+
+    with schema_context("public"):
+        Heartbeat.objects.update_or_create(name=name, defaults={"seen_at": at or timezone.now()})

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 from tenants.outbox import RETRY_OPTIONS
 
 
-@shared_task(acks_late=True, time_limit=30, soft_time_limit=20)
+@shared_task(name="tenants.worker_ping", acks_late=True, time_limit=30, soft_time_limit=20)
 def worker_ping_task(token: str) -> str:
     """Record which schema this task ran in. Repeating it with the same token changes nothing."""
     from tenants.models import WorkerPing
@@ -18,7 +18,7 @@ def worker_ping_task(token: str) -> str:
     return schema
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+@shared_task(name="tenants.outbox_sweep_all", acks_late=True, time_limit=120, soft_time_limit=100)
 def outbox_sweep_all_task() -> int:
     """Periodic, in public: queue the outbox sweep in every ready brand."""
     from tenants.services import fan_out_to_ready_brands
@@ -26,9 +26,19 @@ def outbox_sweep_all_task() -> int:
     return fan_out_to_ready_brands(lambda _brand: outbox_sweep_task.delay())
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=240, **RETRY_OPTIONS)
+@shared_task(
+    name="tenants.outbox_sweep", acks_late=True, time_limit=300, soft_time_limit=240, **RETRY_OPTIONS
+)
 def outbox_sweep_task() -> dict:
     """One brand: hand over again the work the broker never got or a worker never finished."""
     from tenants.outbox import sweep_current_brand
 
     return sweep_current_brand()
+
+
+@shared_task(name="tenants.worker_heartbeat", acks_late=True, time_limit=30, soft_time_limit=20)
+def worker_heartbeat_task(queue: str) -> None:
+    """Beat sends one to every queue; the worker that consumes it records that queue's liveness."""
+    from tenants.services import heartbeat_record
+
+    heartbeat_record(name=f"worker:{queue}")

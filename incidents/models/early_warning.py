@@ -22,6 +22,7 @@ __all__ = [
     "MetricSample",
     "Mention",
     "Notification",
+    "SweepRequest",
     "WebhookDelivery",
     "WebhookSubscription",
 ]
@@ -149,6 +150,25 @@ class MetricSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} {self.measured_at:%Y-%m-%d %H:%M}: {self.followers}"
+
+
+class SweepRequest(models.Model):
+    """At most one pending scoring (or detector) task per brand: intake claims the row before it
+    queues the task, the task clears it before it starts. Mentions waiting to be scored are their
+    own record of the work (`scored_at IS NULL`); this row only coalesces the messages."""
+
+    class Kind(models.TextChoices):
+        SCORING = "scoring", _("scoring")
+        DETECTORS = "detectors", _("detector sweep")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, primary_key=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sweep request")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.queued_at or '-'}"
 
 
 class DetectorSettings(models.Model):

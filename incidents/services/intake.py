@@ -25,7 +25,7 @@ from incidents import scoring
 from incidents.models import DetectorSettings, Mention
 from incidents.scorers import scorer_get
 from incidents.selectors_early_warning import detector_settings_get
-from tenants import outbox
+from incidents.services.sweeps import detectors_sweep_request, mentions_scoring_request
 from tenants.errors import DomainError
 
 MAX_ROWS_PER_REQUEST = 5000
@@ -289,11 +289,10 @@ RETURNING (xmax = 0) AS inserted, id, platform, external_id, is_threat AND score
 @transaction.atomic
 def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> IntakeResult:
     """Validate `rows` and store the good ones in one statement; rows with the same (platform,
-    external_id) are stored once (a resend updates counts). Queues scoring after commit. A row
-    that threatens violence, harm or doxxing raises its high-severity alert in this transaction,
-    so it never waits behind a bulk-scoring backlog."""
-    from incidents.tasks.early_warning import mentions_score_task
-
+    external_id) are stored once (a resend updates counts). Queues scoring after commit, unless a
+    scoring task for this brand is already pending (that one will see these rows). A row that
+    threatens violence, harm or doxxing raises its high-severity alert in this transaction, so it
+    never waits behind a bulk-scoring backlog."""
     now = now or timezone.now()
     result = IntakeResult()
     handles = detector_settings_get().handles
@@ -361,7 +360,7 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
         )
     # The unscored rows are the record of this work (the periodic tick scores leftovers), so a
     # broker that is down only delays it: the stored rows still get their 2xx.
-    outbox.hand_over_on_commit(mentions_score_task)
+    transaction.on_commit(mentions_scoring_request)
     return result
 
 
@@ -394,9 +393,7 @@ def _metric_row_validate(row: Any, *, now: datetime) -> tuple[tuple | None, dict
 @transaction.atomic
 def metrics_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> IntakeResult:
     """Store follower counts per (platform, measured_at) in one statement; a resend updates them.
-    Queues a detector sweep after commit."""
-    from incidents.tasks.early_warning import detectors_sweep_task
-
+    Queues a detector sweep after commit, unless one is already pending for this brand."""
     now = now or timezone.now()
     result = IntakeResult()
     by_key: dict[tuple[str, datetime], int] = {}
@@ -426,7 +423,8 @@ def metrics_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Intak
         inserted = [row[0] for row in cursor.fetchall()]
     result.created = sum(inserted)
     result.updated = len(inserted) - result.created
-    outbox.hand_over_on_commit(detectors_sweep_task)  # the periodic tick sweeps if this is lost
+    # A broker that is down only delays the sweep (the periodic tick runs the detectors anyway).
+    transaction.on_commit(detectors_sweep_request)
     return result
 
 

@@ -20,7 +20,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+@shared_task(name="incidents.crisis_reminders_sweep_all", acks_late=True, time_limit=120, soft_time_limit=100)
 def crisis_reminders_sweep_all() -> int:
     """Queue `crisis_reminders_task` in every ready brand's schema. Returns how many were queued."""
     from tenants.services import fan_out_to_ready_brands
@@ -28,7 +28,7 @@ def crisis_reminders_sweep_all() -> int:
     return fan_out_to_ready_brands(lambda brand: crisis_reminders_task.delay())
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+@shared_task(name="incidents.crisis_reminders", acks_late=True, time_limit=300, soft_time_limit=240)
 def crisis_reminders_task() -> dict:
     """One brand's sweep: remind, escalate, start due drills."""
     from incidents.services.reminders import crisis_reminders_run
@@ -39,7 +39,9 @@ def crisis_reminders_task() -> dict:
     return result
 
 
-@shared_task(acks_late=True, time_limit=60, soft_time_limit=50, **RETRY_OPTIONS)
+@shared_task(
+    name="incidents.incident_auto_open", acks_late=True, time_limit=60, soft_time_limit=50, **RETRY_OPTIONS
+)
 def incident_auto_open_task(alert_id: str) -> str | None:
     """Open an incident for the alert when it is at or above the brand's auto-open severity."""
     from incidents.models import Alert
@@ -53,7 +55,9 @@ def incident_auto_open_task(alert_id: str) -> str | None:
     return str(incident.pk) if incident else None
 
 
-@shared_task(acks_late=True, time_limit=60, soft_time_limit=45, **RETRY_OPTIONS)
+@shared_task(
+    name="incidents.contact_email", acks_late=True, time_limit=60, soft_time_limit=45, **RETRY_OPTIONS
+)
 def contact_email_task(contact_email_id: str) -> bool:
     """Send one recorded email to outside contacts (claimed, so a duplicate sends nothing)."""
     from incidents.services._common import contact_email_send

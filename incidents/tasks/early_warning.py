@@ -22,26 +22,35 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=240, **RETRY_OPTIONS)
+@shared_task(
+    name="incidents.mentions_score", acks_late=True, time_limit=300, soft_time_limit=240, **RETRY_OPTIONS
+)
 def mentions_score_task() -> int:
-    """Score every unscored mention of this brand in batches, then sweep the detectors."""
-    from incidents.services.alerts import detectors_sweep
+    """Score every unscored mention of this brand in batches; when any were scored, ask for a
+    (coalesced) detector sweep. Intake queues at most one of these per brand at a time."""
     from incidents.services.intake import mentions_score_pending
+    from incidents.services.sweeps import detectors_sweep_request, sweep_request_release
 
+    # Released before scoring: an intake that commits from now on queues a new task, and every
+    # row committed before this point is seen by the scoring below.
+    sweep_request_release(kind="scoring")
     scored = mentions_score_pending()
-    detectors_sweep()
+    if scored:
+        detectors_sweep_request()
     return scored
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+@shared_task(name="incidents.detectors_sweep", acks_late=True, time_limit=120, soft_time_limit=100)
 def detectors_sweep_task() -> int:
     """Run the detectors for this brand and raise or update its alerts."""
     from incidents.services.alerts import detectors_sweep
+    from incidents.services.sweeps import sweep_request_release
 
+    sweep_request_release(kind="detectors")
     return len(detectors_sweep())
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+@shared_task(name="incidents.early_warning_tick", acks_late=True, time_limit=120, soft_time_limit=100)
 def early_warning_tick_task() -> int:
     """Periodic, in public: for every ready brand, score leftovers and sweep (one task per brand)."""
     from tenants.services import fan_out_to_ready_brands
@@ -49,7 +58,7 @@ def early_warning_tick_task() -> int:
     return fan_out_to_ready_brands(lambda brand: early_warning_brand_tick_task.delay())
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+@shared_task(name="incidents.early_warning_brand_tick", acks_late=True, time_limit=300, soft_time_limit=240)
 def early_warning_brand_tick_task() -> int:
     """One brand's periodic pass: score leftovers, sweep, re-queue stuck webhook deliveries."""
     from incidents.services.alerts import detectors_sweep
@@ -62,7 +71,14 @@ def early_warning_brand_tick_task() -> int:
     return scored
 
 
-@shared_task(bind=True, acks_late=True, time_limit=60, soft_time_limit=45, max_retries=None)
+@shared_task(
+    name="incidents.webhook_deliver",
+    bind=True,
+    acks_late=True,
+    time_limit=60,
+    soft_time_limit=45,
+    max_retries=None,
+)
 def webhook_deliver_task(self, delivery_id: str) -> None:
     """One attempt at a webhook delivery; on failure, retry later by the delivery's schedule."""
     from incidents.webhooks import webhook_delivery_attempt
@@ -80,7 +96,9 @@ def webhook_deliver_task(self, delivery_id: str) -> None:
         raise self.retry(countdown=retry_in)
 
 
-@shared_task(acks_late=True, time_limit=60, soft_time_limit=45, **RETRY_OPTIONS)
+@shared_task(
+    name="incidents.notification_email", acks_late=True, time_limit=60, soft_time_limit=45, **RETRY_OPTIONS
+)
 def notification_email_task(notification_id: str) -> bool:
     from incidents.notifications import notification_email_send
 

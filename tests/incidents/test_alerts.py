@@ -297,7 +297,7 @@ def test_periodic_tick_is_scheduled_and_fans_out_to_every_ready_brand(brand_a, b
     from platform.celery import app
     from tenants.models import Brand
 
-    assert app.conf.beat_schedule["early-warning-tick"]["task"].endswith("early_warning_tick_task")
+    assert app.conf.beat_schedule["early-warning-tick"]["task"] == early_warning.early_warning_tick_task.name
     schemas = []
     monkeypatch.setattr(
         early_warning.early_warning_brand_tick_task,

@@ -68,7 +68,9 @@ def test_worker_on_production_broker_runs_task_in_the_brand_schema(broker, commi
             worker_ping_task.apply_async(args=[token], queue=queue, connection=conn)
         with schema_context("public"):
             ping = wait_for(
-                lambda: WorkerPing.objects.filter(token=token).first(), timeout=60, message="the ping"
+                lambda: WorkerPing.objects.filter(token=token).first(),
+                timeout=60,
+                message=f"the ping:\n{log.read_text()[-3000:]}",
             )
         assert ping.schema_name == committed_brand_a.schema_name, log.read_text()[-2000:]
     finally:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_beat_runs_the_outbox_sweep_every_minute_from_public():
     entry = settings.CELERY_BEAT_SCHEDULE["outbox-sweep"]
-    assert entry["task"] == "tenants.tasks.outbox_sweep_all_task"
+    assert entry["task"] == "tenants.outbox_sweep_all"
     assert entry["tenant_schemas"] == ["public"] and entry["schedule"] <= 60
 
 
