@@ -1,5 +1,6 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both start from a fresh clone on a
-# machine with only Python: they create .venv, install requirements.txt and, unless DATABASE_URL
+# machine with only Python: they create .venv, install requirements-dev.txt (the runtime
+# requirements.txt plus tests and tooling) and, unless DATABASE_URL
 # is set, start the embedded PostgreSQL under .data/.
 PYTHON ?= python3
 VENV := .venv
@@ -9,10 +10,10 @@ export DEBUG ?= 1
 
 .PHONY: install run test lint format stop-db bench clean-data
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -34,6 +35,7 @@ run: install
 
 ## make test: the whole suite, in parallel, against a real PostgreSQL
 test: install
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q
 
 lint: install
