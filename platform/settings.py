@@ -25,6 +25,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
+# Rotating SECRET_KEY: put the old value here (comma-separated) for a while, so sessions, CSRF
+# tokens and password-reset links signed with it keep working. API keys do not depend on either.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost")
 # Brands add custom (white-label) domains at run time, so the allow-list that matters is the
 # Domain table: the host router answers 404 for any host that is neither a brand's domain nor one
