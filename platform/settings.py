@@ -232,10 +232,13 @@ SPECTACULAR_SETTINGS = {
 SURVEYS_SUBMIT_RATE_PER_TOKEN = env.str("SURVEYS_SUBMIT_RATE_PER_TOKEN", default="10/m")
 SURVEYS_SUBMIT_RATE_PER_IP = env.str("SURVEYS_SUBMIT_RATE_PER_IP", default="120/m")
 
-# --- Webhooks --------------------------------------------------------------------------------
-# Deliveries to loopback/private addresses are refused in production (SSRF); development and the
-# tests deliver to a local receiver.
-WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)
+# --- Outbound calls (webhooks, channels, scorers): tenants/outbound.py ------------------------
+# Production calls only globally routable addresses (SSRF); development and the tests also reach
+# loopback and private ones (a local receiver). Link-local, shared and metadata addresses never.
+# WEBHOOK_ALLOW_PRIVATE_HOSTS is the variable's earlier name, still read.
+OUTBOUND_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "OUTBOUND_ALLOW_PRIVATE_ADDRESSES", default=env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)
+)
 
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
