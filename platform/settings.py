@@ -194,6 +194,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["tenants.api_auth.BrandScopedThrottle"],
     "DEFAULT_THROTTLE_RATES": {"brand": env.str("API_THROTTLE_RATE", default="600/min")},
     "EXCEPTION_HANDLER": "tenants.api_errors.exception_handler",
+    # JSON only, bounded in size and depth, UTF-8 only: a crafted body is a 4xx, never a 500.
+    "DEFAULT_PARSER_CLASSES": ["tenants.api_parsers.SafeJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tenants.api_parsers.JsonBodyNegotiation",
+    "DEFAULT_RENDERER_CLASSES": [
+        "tenants.api_parsers.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 100,
 }
