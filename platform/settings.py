@@ -238,6 +238,9 @@ SPECTACULAR_SETTINGS = {
 # default cache: use a shared CACHE_URL such as Redis when several web processes serve).
 SURVEYS_SUBMIT_RATE_PER_TOKEN = env.str("SURVEYS_SUBMIT_RATE_PER_TOKEN", default="10/m")
 SURVEYS_SUBMIT_RATE_PER_IP = env.str("SURVEYS_SUBMIT_RATE_PER_IP", default="120/m")
+# Page views (GET/HEAD of the answer, thanks and opt-out pages), counted apart from submissions.
+SURVEYS_VIEW_RATE_PER_TOKEN = env.str("SURVEYS_VIEW_RATE_PER_TOKEN", default="30/m")
+SURVEYS_VIEW_RATE_PER_IP = env.str("SURVEYS_VIEW_RATE_PER_IP", default="300/m")
 
 # --- Outbound calls (webhooks, channels, scorers): tenants/outbound.py ------------------------
 # Production calls only globally routable addresses (SSRF); development and the tests also reach
