@@ -290,6 +290,9 @@ class MetricListCreateApi(BrandApiView, GenericAPIView):
 
 # --- Detector settings ------------------------------------------------------------------------------
 class DetectorSettingsOut(serializers.ModelSerializer):
+    # Null while the brand runs on the defaults (nobody saved thresholds yet).
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = DetectorSettings
         exclude = ["id"]

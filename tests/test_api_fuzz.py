@@ -1,0 +1,187 @@
+"""A schema-driven fuzzer (schemathesis) against a live server on committed data: every operation of
+the brand host's OpenAPI schema gets 30 generated requests with an API key and 30 with a staff
+session (cookie and CSRF token), and so does the agency API on the main host. Any 5xx, or an answer
+that does not match the schema, fails the test.
+
+Bounded in time: only the fuzzing phase, a fixed seed, no shrinking, two client threads."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import subprocess
+import sys
+
+import pytest
+import requests
+
+pytest.importorskip("schemathesis")
+
+import schemathesis  # noqa: E402
+from schemathesis.config import SchemathesisConfig  # noqa: E402
+from schemathesis.engine import events  # noqa: E402
+
+from tests.helpers import BRAND_A, brand_host  # noqa: E402
+from tests.worker import ROOT, _die_with_parent, subprocess_env, wait_for  # noqa: E402
+
+MAX_EXAMPLES = 30
+# Any 5xx, and any answer whose body does not match the schema. (4xx codes are not all documented
+# per operation, so status-code conformance is not checked.)
+CHECKS = ("not_a_server_error", "response_schema_conformance")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(name="server", scope="module")
+def server_fixture(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real gunicorn (2 processes x 4 threads, persistent database connections) on the test
+    database, with its own broker folder so the tasks it queues reach no test worker."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    with django_db_blocker.unblock():
+        env = subprocess_env()
+    env.update(
+        CELERY_BROKER_FOLDER=str(folder / "broker"),
+        API_THROTTLE_RATE="1000000/min",  # the fuzzer is not the client the throttle is for
+        ALLOWED_HOSTS="*",
+    )
+    port = _free_port()
+    log = folder / "gunicorn.log"
+    proc = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "platform.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        if proc.poll() is not None:
+            pytest.fail(f"gunicorn exited:\n{log.read_text()[-3000:]}")
+        try:
+            return requests.get(f"{base}/healthz", headers={"Host": brand_host(BRAND_A)}, timeout=30).ok
+        except requests.ConnectionError:
+            return False
+
+    try:
+        wait_for(up, timeout=60, message="gunicorn to answer")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+@pytest.fixture(name="api_key")
+def api_key_fixture(committed_brand_a):
+    from tenants.models import BrandApiKey
+    from tenants.services import api_key_create
+
+    key, plain = api_key_create(brand=committed_brand_a, name="fuzzer")
+    yield plain
+    BrandApiKey.objects.filter(pk=key.pk).delete()
+
+
+def _session_headers(user_email: str) -> dict[str, str]:
+    """A signed-in session for `user_email`, as the browser would hold it: the session cookie, the
+    CSRF cookie and the same token in X-CSRFToken."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from tenants.models import User
+
+    user = User.objects.get(email=user_email)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    csrf = secrets.token_urlsafe(24)[:32].ljust(32, "a")
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+    return {"Cookie": cookie, "X-CSRFToken": csrf}
+
+
+def _fuzz(base: str, *, host: str, headers: dict[str, str], schema_path: str = "/api/schema/") -> list[str]:
+    """Run the fuzzing phase over every operation; the failures, one line each."""
+    raw = requests.get(f"{base}{schema_path}?format=json", headers={"Host": host}, timeout=60)
+    raw.raise_for_status()
+    config = SchemathesisConfig.from_dict(
+        {
+            "seed": 20261201,
+            "cache": {"enabled": False},  # every run starts from the same seed, not from a past run
+            "base-url": base,
+            "headers": {"Host": host, **headers},
+            "workers": 2,
+            "request-timeout": 30,
+            "generation": {
+                "max-examples": MAX_EXAMPLES,
+                "deterministic": True,
+                "no-shrink": True,
+                "mode": "all",
+            },
+            "phases": {
+                "examples": {"enabled": False},
+                "coverage": {"enabled": False},
+                "stateful": {"enabled": False},
+                "fuzzing": {"enabled": True},
+            },
+            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+        }
+    )
+    schema = schemathesis.openapi.from_dict(raw.json(), config=config)
+    failures, operations = [], set()
+    for event in schemathesis.engine.from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            operations.add(event.recorder.label)
+            for case_id, checks in event.recorder.checks.items():
+                for check in checks:
+                    if check.failure_info is not None:
+                        case = event.recorder.cases[case_id].value
+                        failures.append(
+                            f"{event.recorder.label}: {check.name}: {check.failure_info.failure.title} "
+                            f"{str(getattr(check.failure_info.failure, 'message', ''))[:400]} "
+                            f"[{case.method} {case.formatted_path} query={case.query} body={str(case.body)[:200]}]"
+                        )
+        elif isinstance(event, events.NonFatalError):
+            failures.append(f"{event.label}: error: {event.info.title}: {event.info.message[:300]}")
+        elif isinstance(event, events.FatalError):
+            failures.append(f"fatal: {event.exception!r}")
+    assert operations, "the schema had no operations"
+    return sorted(set(failures))
+
+
+def test_brand_api_with_an_api_key(server, api_key):
+    failures = _fuzz(server, host=brand_host(BRAND_A), headers={"Authorization": f"Bearer {api_key}"})
+    assert failures == [], "\n".join(failures)
+
+
+def test_brand_api_with_a_staff_session(server, committed_brand_a):
+    failures = _fuzz(server, host=brand_host(BRAND_A), headers=_session_headers("ayu@example.com"))
+    assert failures == [], "\n".join(failures)
+
+
+def test_agency_api_with_a_staff_session(server, committed_db):
+    from django.conf import settings
+
+    failures = _fuzz(server, host=settings.BASE_DOMAIN, headers=_session_headers("oscar@example.com"))
+    assert failures == [], "\n".join(failures)
