@@ -87,8 +87,8 @@ def _addresses_inside(ip: ipaddress.IPv4Address | ipaddress.IPv6Address):
 
 
 def address_refusal(address: str) -> str | None:
-    """Why `address` may not be called, or None. Uses the address's own properties (is_global
-    and friends) rather than a hand-kept list of ranges."""
+    """Why `address` may not be called ("<address> is not ..."), or None. Uses the address's own
+    properties (is_global and friends) rather than a hand-kept list of ranges."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id names no other host
     except ValueError:
@@ -137,7 +137,10 @@ def url_check(url: str) -> str:
     addresses = _resolve(host, port)
     for address in addresses:
         if (refusal := address_refusal(address)) is not None:
-            raise OutboundRefused(f"{host} resolves to {refusal.removeprefix(address + ' ')}: {address}")
+            reason = refusal.removeprefix(f"{address} ")
+            raise OutboundRefused(
+                refusal if host == address else f"{host} resolves to {address}, which {reason}"
+            )
     return addresses[0]
 
 

@@ -249,6 +249,7 @@ class IncidentListCreateApi(CrisisApiView):
             OpenApiParameter("older_than_hours", int),
         ],
         responses=_page_of(IncidentOut),
+        operation_id="v1_incidents_list",
     )
     def get(self, request):
         params = request.query_params
@@ -345,7 +346,7 @@ class TimelineApi(CrisisApiView):
         text = serializers.CharField(max_length=8000)
         pinned = serializers.BooleanField(default=False)
 
-    @extend_schema(responses=_page_of(TimelineEntryOut))
+    @extend_schema(responses=_page_of(TimelineEntryOut), operation_id="v1_incidents_timeline_list")
     def get(self, request, incident_id):
         incident = self.incident(incident_id)
         internal = self.sees_internal(incident)
@@ -534,6 +535,7 @@ class ResponseListCreateApi(CrisisApiView):
             OpenApiParameter("state", str, description="Comma-separated states"),
         ],
         responses=_page_of(ResponseOut),
+        operation_id="v1_responses_list",
     )
     def get(self, request):
         incident = None
@@ -688,6 +690,7 @@ class ModerationListCreateApi(CrisisApiView):
     @extend_schema(
         parameters=[OpenApiParameter("incident", str, description="Incident id")],
         responses=_page_of(ModerationOut),
+        operation_id="v1_moderation_list",
     )
     def get(self, request):
         incident = None
