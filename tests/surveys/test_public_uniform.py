@@ -100,3 +100,20 @@ def test_viewing_does_not_use_up_the_submissions(client_a, survey_a, settings):
     client_a.get(f"/s/{token}/")
     client_a.get(f"/s/{token}/")
     assert client_a.post(f"/s/{token}/", valid_post(survey)).status_code == 302
+
+
+def test_crafted_form_bodies_on_the_public_page_are_answered_not_a_500(client_a, survey_a, settings):
+    _, token = invite(survey_a)
+    for body in ("s=%ED%A0%80&v=%FF&l=en", "%ED%A0%80=%00&csrfmiddlewaretoken=x", "a" * 50):
+        response = client_a.generic(
+            "POST", f"/s/{token}/", body, content_type="application/x-www-form-urlencoded"
+        )
+        assert response.status_code in (400, 403), response.status_code
+        response.content.decode("utf-8")
+    bogus = client_a.generic(
+        "POST", f"/s/{token}/", b"s=1", content_type="application/x-www-form-urlencoded; charset=bogus"
+    )
+    assert bogus.status_code in (400, 403)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    too_big = client_a.post(f"/s/{token}/", {"s": "x" * 500})
+    assert too_big.status_code in (400, 413)
