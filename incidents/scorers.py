@@ -10,15 +10,16 @@ flagged mention is always negative.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-import requests
 from django.conf import settings
 
 from incidents import scoring
+from tenants.outbound import OutboundError, outbound_request
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +50,17 @@ class ModelServerError(Exception):
 
 def model_server_post(*, url: str, payload: dict, timeout: float, token: str = "") -> Any:
     """POST `payload` as JSON and return the decoded answer; every failure is ModelServerError.
-    The one place the scorer talks HTTP, so a shared outbound client can replace it."""
+    Through the one outbound client: resolved once, public addresses only (unless the installation
+    allows private ones, as a model server on the agency's own network needs), time and size capped."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = requests.post(url, json=payload, timeout=timeout, headers=headers)
-        response.raise_for_status()
-        return response.json()
-    except (requests.RequestException, ValueError) as exc:
+        response = outbound_request(
+            "POST", url, json=payload, headers=headers, timeout=(timeout, timeout), total_seconds=timeout
+        )
+        if not response.ok:
+            raise ModelServerError(f"HTTP {response.status_code}")
+        return json.loads(response.content)
+    except (OutboundError, ValueError) as exc:
         raise ModelServerError(str(exc)) from exc
 
 

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import secrets
-import socket
 import time
 from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -30,6 +27,14 @@ from django.utils import timezone
 from incidents.models import WebhookDelivery, WebhookSubscription
 from tenants import outbox
 from tenants.errors import DomainError
+from tenants.outbound import (
+    OutboundError,
+    OutboundRefused,
+    OutboundUnresolved,
+    outbound_request,
+    private_addresses_allowed,
+    url_check,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,34 +83,30 @@ def webhook_signature_verify(
 
 
 # --- Subscriptions -------------------------------------------------------------------------------
-def _private_hosts_allowed() -> bool:
-    # Development and tests post to 127.0.0.1; production refuses internal addresses (SSRF).
-    return bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE_HOSTS", settings.DEBUG))
-
-
 def webhook_url_check(url: str) -> str:
+    """The URL, stripped, when deliveries may go to it: http(s), and in production https to a host
+    that resolves only to public addresses (the same check the outbound client makes per call)."""
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise DomainError("Enter an http(s) URL.", field_errors={"url": ["Enter an http(s) URL."]})
     try:
-        port = parts.port  # raises for a port out of 0-65535, which URL validators let through
+        _port = parts.port  # raises for a port out of 0-65535, which URL validators let through
     except ValueError:
         raise DomainError("The URL's port is not valid.", field_errors={"url": ["Port out of range."]})
-    if not _private_hosts_allowed():
-        if parts.scheme != "https":
-            raise DomainError("Webhook URLs must use https.", field_errors={"url": ["Use https."]})
-        try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
-        except OSError:
+    if not private_addresses_allowed() and parts.scheme != "https":
+        raise DomainError("Webhook URLs must use https.", field_errors={"url": ["Use https."]})
+    try:
+        url_check(url)
+    except OutboundUnresolved:
+        # Development may name a receiver that is not up yet; each delivery checks again anyway.
+        if not private_addresses_allowed():
             raise DomainError("The webhook host does not resolve.", field_errors={"url": ["Host not found."]})
-        for address in addresses:
-            ip = ipaddress.ip_address(address)
-            if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-                raise DomainError(
-                    "Webhook URLs must point to a public address.",
-                    field_errors={"url": ["Not a public address."]},
-                )
+    except OutboundRefused as exc:
+        raise DomainError(
+            f"Webhook URLs must point to a public address ({exc}).",
+            field_errors={"url": ["Not a public address."]},
+        )
     return url
 
 
@@ -237,18 +238,6 @@ def _claim(delivery_id) -> bool:
     return True
 
 
-def _send_refusal(url: str) -> str | None:
-    """Why this URL may not be called now (its host may have been re-pointed at an internal
-    address since the subscription was saved), or None."""
-    if _private_hosts_allowed():
-        return None
-    try:
-        webhook_url_check(url)
-    except DomainError as exc:
-        return f"refused: {exc.message}"
-    return None
-
-
 def webhook_delivery_attempt(*, delivery_id) -> float | None:
     """Make one attempt at a delivery. Returns None when there is nothing more to do (sent, failed
     for good, gone, or taken by another run), else the seconds to wait before the next attempt."""
@@ -279,24 +268,26 @@ def webhook_delivery_attempt(*, delivery_id) -> float | None:
     status_code, error = None, ""
     if not subscription.is_active:
         error = "subscription is inactive"
-    elif (refusal := _send_refusal(subscription.url)) is not None:
-        error = refusal
     else:
         try:
-            # stream=True: only the status is needed; a huge answer is never read into memory.
-            with requests.post(
+            # Resolved and checked again now (the host may point inside since it was saved), sent
+            # to the checked address; only the status is needed, so the answer is never read, and
+            # a redirect is an answer like any other non-2xx.
+            response = outbound_request(
+                "POST",
                 subscription.url,
                 data=body.encode("utf-8"),
                 headers=headers,
                 timeout=TIMEOUT,
-                allow_redirects=False,
-                stream=True,
-            ) as response:
-                status_code = response.status_code
-            if not 200 <= status_code < 300:
+                read_body=False,
+            )
+            status_code = response.status_code
+            if not response.ok:
                 error = f"HTTP {status_code}"
-        except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
+        except OutboundRefused as exc:
+            error = f"refused: {exc}"[:500]
+        except OutboundError as exc:
+            error = str(exc)[:500]
     duration_ms = round((time.monotonic() - started) * 1000)
     now = timezone.now()
     succeeded = not error

@@ -28,6 +28,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
+# Rotating SECRET_KEY: put the old value here (comma-separated) for a while, so sessions, CSRF
+# tokens and password-reset links signed with it keep working. API keys do not depend on either.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost")
 # Brands add custom (white-label) domains at run time, so the allow-list that matters is the
 # Domain table: the host router answers 404 for any host that is neither a brand's domain nor one
@@ -232,6 +236,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["tenants.api_auth.BrandScopedThrottle"],
     "DEFAULT_THROTTLE_RATES": {"brand": env.str("API_THROTTLE_RATE", default="600/min")},
     "EXCEPTION_HANDLER": "tenants.api_errors.exception_handler",
+    # JSON only, bounded in size and depth, UTF-8 only: a crafted body is a 4xx, never a 500.
+    "DEFAULT_PARSER_CLASSES": ["tenants.api_parsers.SafeJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tenants.api_parsers.JsonBodyNegotiation",
+    "DEFAULT_RENDERER_CLASSES": [
+        "tenants.api_parsers.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 100,
 }
@@ -269,11 +280,17 @@ SPECTACULAR_SETTINGS = {
 # default cache: use a shared CACHE_URL such as Redis when several web processes serve).
 SURVEYS_SUBMIT_RATE_PER_TOKEN = env.str("SURVEYS_SUBMIT_RATE_PER_TOKEN", default="10/m")
 SURVEYS_SUBMIT_RATE_PER_IP = env.str("SURVEYS_SUBMIT_RATE_PER_IP", default="120/m")
+# Page views (GET/HEAD of the answer, thanks and opt-out pages), counted apart from submissions.
+SURVEYS_VIEW_RATE_PER_TOKEN = env.str("SURVEYS_VIEW_RATE_PER_TOKEN", default="30/m")
+SURVEYS_VIEW_RATE_PER_IP = env.str("SURVEYS_VIEW_RATE_PER_IP", default="300/m")
 
-# --- Webhooks --------------------------------------------------------------------------------
-# Deliveries to loopback/private addresses are refused in production (SSRF); development and the
-# tests deliver to a local receiver.
-WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)
+# --- Outbound calls (webhooks, channels, scorers): tenants/outbound.py ------------------------
+# Production calls only globally routable addresses (SSRF); development and the tests also reach
+# loopback and private ones (a local receiver). Link-local, shared and metadata addresses never.
+# WEBHOOK_ALLOW_PRIVATE_HOSTS is the variable's earlier name, still read.
+OUTBOUND_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "OUTBOUND_ALLOW_PRIVATE_ADDRESSES", default=env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)
+)
 
 # --- Mention scoring ----------------------------------------------------------------------------
 # "lexicon" (built in) or "http": a model server at SCORER_HTTP_URL (see incidents/scorers.py), with

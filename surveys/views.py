@@ -1,5 +1,7 @@
 """The public survey pages on a brand's host, reached by a personal link without logging in.
-Every outcome is a page: unknown link 404, expired / answered / closed 410, too many tries 429."""
+Every outcome is a page. A link that cannot be used (unknown, expired, answered, survey closed)
+gets one and the same 404 page, so the answer tells nobody whether a token exists; every request,
+GET or POST, is rate limited per link and per client address (429)."""
 
 import re
 from uuid import UUID
@@ -13,6 +15,7 @@ from django.utils.translation import trans_real
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
+from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
 from surveys.forms import AnswerForm, answers_from_post
@@ -79,10 +82,8 @@ def _page(request, template: str, context: dict, *, status: int = 200, language:
 
 
 def _unavailable(request, reason: str, language: str) -> HttpResponse:
-    status = 404 if reason == "unknown" else 410
-    return _page(
-        request, "surveys/public/unavailable.html", {"reason": reason}, status=status, language=language
-    )
+    # `reason` is deliberately not shown: the same status and words for every case.
+    return _page(request, "surveys/public/unavailable.html", {}, status=404, language=language)
 
 
 def _state(invitation: Invitation) -> str | None:
@@ -96,25 +97,34 @@ def _state(invitation: Invitation) -> str | None:
 
 
 def _rate_limited(request: HttpRequest, raw_token: str) -> bool:
-    """Per token and per client address; counted in the default cache, whose keys carry the brand."""
+    """Per token and per client address, reads (GET/HEAD) and submissions (POST) counted apart;
+    counted in the default cache, whose keys carry the brand."""
     token_key = token_hash(raw_token)
+    kind = "submit" if request.method == "POST" else "view"
     per_token = is_ratelimited(
         request,
-        group="surveys.submit.token",
+        group=f"surveys.{kind}.token",
         key=lambda _g, _r: token_key,
-        rate=_rate("SURVEYS_SUBMIT_RATE_PER_TOKEN", "10/m"),
-        method="POST",
+        rate=_rate(f"SURVEYS_{kind.upper()}_RATE_PER_TOKEN", "10/m" if kind == "submit" else "30/m"),
+        method=ALL,
         increment=True,
     )
     per_ip = is_ratelimited(
         request,
-        group="surveys.submit.ip",
+        group=f"surveys.{kind}.ip",
         key="ip",
-        rate=_rate("SURVEYS_SUBMIT_RATE_PER_IP", "120/m"),
-        method="POST",
+        rate=_rate(f"SURVEYS_{kind.upper()}_RATE_PER_IP", "120/m" if kind == "submit" else "300/m"),
+        method=ALL,
         increment=True,
     )
     return per_token or per_ip
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    with translation.override(choose_language(request, None)):
+        return _page(
+            request, "surveys/public/rate_limited.html", {}, status=429, language=translation.get_language()
+        )
 
 
 def _submit_fast(request: HttpRequest, token: str) -> HttpResponse | None:
@@ -149,16 +159,9 @@ def _submit_fast(request: HttpRequest, token: str) -> HttpResponse | None:
 @csrf_protect
 @require_http_methods(["GET", "POST", "HEAD"])
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    if _rate_limited(request, token):
+        return _too_many(request)
     if request.method == "POST":
-        if _rate_limited(request, token):
-            with translation.override(choose_language(request, None)):
-                return _page(
-                    request,
-                    "surveys/public/rate_limited.html",
-                    {},
-                    status=429,
-                    language=translation.get_language(),
-                )
         fast = _submit_fast(request, token)
         if fast is not None:
             return fast
@@ -207,6 +210,8 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    if _rate_limited(request, token):
+        return _too_many(request)
     invitation = invitation_get_by_token(raw_token=token)
     language = choose_language(request, invitation)
     with translation.override(language):
@@ -223,14 +228,14 @@ def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
 def survey_opt_out(request: HttpRequest, token: str) -> HttpResponse:
     """A confirmation page (GET) and the opt-out itself (POST), so a mail scanner following the
     link does not opt the recipient out."""
+    if _rate_limited(request, token):
+        return _too_many(request)
     invitation = invitation_get_by_token(raw_token=token)
     language = choose_language(request, invitation)
     with translation.override(language):
         if invitation is None:
             return _unavailable(request, "unknown", language)
         if request.method == "POST":
-            if _rate_limited(request, token):
-                return _page(request, "surveys/public/rate_limited.html", {}, status=429, language=language)
             invitation = invitation_opt_out(invitation_id=invitation.pk)
         return _page(
             request,

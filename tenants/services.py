@@ -325,10 +325,27 @@ def agency_membership_set(*, email: str, agency_slug: str, role: str) -> AgencyM
 API_KEY_PREFIX = "tgp_"
 
 
+API_KEY_HASH_SCHEME = "sha256$"
+_API_KEY_PREFIX_PATTERN = re.compile(r"[0-9a-f]{1,16}")
+
+
 def _hash_key(secret: str) -> str:
-    # Keys are 256 random bits, so one fast keyed hash suffices (no password stretching needed),
-    # and it keeps authentication off the request's critical path.
-    return hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
+    # Keys are 256 random bits, so a plain SHA-256 cannot be brute-forced and needs no stretching
+    # or secret key: rotating SECRET_KEY leaves every key working.
+    return API_KEY_HASH_SCHEME + hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _key_matches(key: BrandApiKey, secret: str) -> bool:
+    """Compare with the stored hash. Hashes stored before the SHA-256 scheme are HMACs keyed with
+    SECRET_KEY: they are checked against SECRET_KEY and each of SECRET_KEY_FALLBACKS, and the
+    caller upgrades them on first use (the plain key is needed to do so, so no migration can)."""
+    if key.hashed_key.startswith(API_KEY_HASH_SCHEME):
+        return hmac.compare_digest(key.hashed_key, _hash_key(secret))
+    for signing_key in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+        legacy = hmac.new(str(signing_key).encode(), secret.encode(), hashlib.sha256).hexdigest()
+        if hmac.compare_digest(key.hashed_key, legacy):
+            return True
+    return False
 
 
 @transaction.atomic
@@ -350,11 +367,16 @@ def api_key_authenticate(*, raw_key: str) -> BrandApiKey | None:
     if not raw_key.startswith(API_KEY_PREFIX):
         return None
     prefix, _, secret = raw_key[len(API_KEY_PREFIX) :].partition("_")
-    if not prefix or not secret:
+    # A prefix is hex; anything else (a NUL byte PostgreSQL refuses in a query) is no key at all.
+    if not _API_KEY_PREFIX_PATTERN.fullmatch(prefix) or not secret:
         return None
     key = BrandApiKey.objects.select_related("brand").filter(prefix=prefix, revoked_at=None).first()
-    if key is None or not hmac.compare_digest(key.hashed_key, _hash_key(secret)):
+    if key is None or not _key_matches(key, secret):
         return None
+    if not key.hashed_key.startswith(API_KEY_HASH_SCHEME):
+        # Only the row still holding the old hash is upgraded, so two requests racing do no harm.
+        BrandApiKey.objects.filter(pk=key.pk, hashed_key=key.hashed_key).update(hashed_key=_hash_key(secret))
+        key.hashed_key = _hash_key(secret)
     now = timezone.now()
     # At most one write a minute per key, so a busy integration does not contend on one row.
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:

@@ -173,6 +173,19 @@ class GuidelineVersionOut(serializers.ModelSerializer):
 
 
 # --- Bases ------------------------------------------------------------------------------------
+def _page_of(serializer_class) -> serializers.Serializer:
+    """The documented shape of a `_paginated` answer, so the schema says what the list returns."""
+    name = serializer_class.__name__.removesuffix("Out")
+    return inline_serializer(
+        name=f"{name}Page",
+        fields={
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
 def _paginated(view, queryset, serializer_class, ordering: str):
     paginator = CursorPagination()
     paginator.ordering = ordering
@@ -236,7 +249,8 @@ class IncidentListCreateApi(CrisisApiView):
             OpenApiParameter("opened_within_hours", int),
             OpenApiParameter("older_than_hours", int),
         ],
-        responses=IncidentOut(many=True),
+        responses=_page_of(IncidentOut),
+        operation_id="v1_incidents_list",
     )
     def get(self, request):
         params = request.query_params
@@ -333,7 +347,7 @@ class TimelineApi(CrisisApiView):
         text = serializers.CharField(max_length=8000)
         pinned = serializers.BooleanField(default=False)
 
-    @extend_schema(responses=TimelineEntryOut(many=True))
+    @extend_schema(responses=_page_of(TimelineEntryOut), operation_id="v1_incidents_timeline_list")
     def get(self, request, incident_id):
         incident = self.incident(incident_id)
         internal = self.sees_internal(incident)
@@ -558,7 +572,8 @@ class ResponseListCreateApi(CrisisApiView):
             OpenApiParameter("incident", str, description="Incident id"),
             OpenApiParameter("state", str, description="Comma-separated states"),
         ],
-        responses=ResponseOut(many=True),
+        responses=_page_of(ResponseOut),
+        operation_id="v1_responses_list",
     )
     def get(self, request):
         incident = None
@@ -717,7 +732,8 @@ class ModerationListCreateApi(CrisisApiView):
 
     @extend_schema(
         parameters=[OpenApiParameter("incident", str, description="Incident id")],
-        responses=ModerationOut(many=True),
+        responses=_page_of(ModerationOut),
+        operation_id="v1_moderation_list",
     )
     def get(self, request):
         incident = None

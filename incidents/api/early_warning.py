@@ -3,10 +3,7 @@ and actions, the caller's notifications, webhook subscriptions and their deliver
 
 from __future__ import annotations
 
-import json
-
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -55,38 +52,18 @@ from incidents.webhooks import (
     webhook_subscription_update,
 )
 from tenants.api_base import BrandApiView
-
-
-class PayloadTooLarge(ParseError):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "payload_too_large"
+from tenants.api_parsers import PayloadTooLarge
 
 
 def _json_list(request, *, what: str) -> list:
-    """The request body as a JSON list, or a 400/413 that says what is wrong with it."""
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    """The request body as a JSON list, or a 400/413/415 that says what is wrong with it. The
+    body is read by the API's one JSON parser (size, depth, UTF-8 and media type checked there)."""
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if limit is not None and length > limit:
-        raise PayloadTooLarge(
-            f"The body is {length} bytes; the limit is {limit} bytes. Send fewer {what} per request."
-        )
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        raise PayloadTooLarge(
-            f"The body is larger than the limit of {limit} bytes. Send fewer {what} per request."
-        )
-    if not body:
+        data = request.data
+    except PayloadTooLarge as exc:
+        raise PayloadTooLarge(f"{exc.detail} Send fewer {what} per request.")
+    if data == {} and not int(request.META.get("CONTENT_LENGTH") or 0):
         raise ParseError(f"The body is empty; send a JSON list of {what}.")
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ParseError(f"The body is not valid JSON: {exc}.")
-    except RecursionError:
-        raise ParseError("The body is not valid JSON: nested too deeply.")
     if not isinstance(data, list):
         raise ParseError(f"The body must be a JSON list of {what}, not a {type(data).__name__}.")
     if len(data) > MAX_ROWS_PER_REQUEST:
@@ -212,6 +189,8 @@ class MentionListCreateApi(BrandApiView, GenericAPIView):
     """GET: the brand's mentions, newest first, filtered and cursor-paginated. POST: bulk intake."""
 
     serializer_class = MentionOut
+    # A lone surrogate is that row's error (good rows are kept), not a refusal of the whole batch.
+    validates_every_string = True
     pagination_class = _PostedAtCursor
     filter_backends = [DjangoFilterBackend]
     filterset_class = MentionFilter
@@ -310,6 +289,9 @@ class MetricListCreateApi(BrandApiView, GenericAPIView):
 
 # --- Detector settings ------------------------------------------------------------------------------
 class DetectorSettingsOut(serializers.ModelSerializer):
+    # Null while the brand runs on the defaults (nobody saved thresholds yet).
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = DetectorSettings
         exclude = ["id"]

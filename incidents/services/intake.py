@@ -240,7 +240,9 @@ def _external_id_of(row: Any) -> Any:
     if isinstance(row, dict):
         value = row.get("external_id")
         if isinstance(value, str | int) and not isinstance(value, bool):
-            return str(value)[:200]
+            # Echoed in the rejection: a lone surrogate is written as its escape, never as text no
+            # encoder can write.
+            return str(value)[:200].encode("utf-8", "backslashreplace").decode("utf-8")
     return None
 
 

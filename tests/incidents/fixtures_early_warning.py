@@ -108,4 +108,4 @@ def detector_settings_fixture(in_brand_a):
 def allow_private_webhooks_fixture(settings):
     """The local test receiver listens on 127.0.0.1, which production refuses (pytest runs with
     DEBUG off, so the development default does not apply)."""
-    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = True

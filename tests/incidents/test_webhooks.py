@@ -78,7 +78,7 @@ def test_a_url_with_a_port_out_of_range_is_a_400_not_a_500(
     from incidents.webhooks import webhook_subscription_create
 
     subscription, _ = webhook_subscription_create(name="s", url="https://a.example/h", events=["*"])
-    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = allow_private
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = allow_private
     client = client_a.login_as(ayu)
     bad = {"name": "x", "url": "https://a.example:99999/h", "events": ["*"]}
     created = client.post("/api/v1/webhooks/", bad, content_type="application/json")
@@ -96,7 +96,7 @@ def test_private_addresses_are_refused_outside_development(in_brand_a, settings)
     from incidents.webhooks import webhook_subscription_create
     from tenants.errors import DomainError
 
-    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False
     with pytest.raises(DomainError, match="public address|https"):
         webhook_subscription_create(name="x", url="https://127.0.0.1:9/h", events=["*"])
 
@@ -250,7 +250,7 @@ def test_admin_creates_a_subscription_and_shows_its_secret_once(client_a, ayu, i
 def test_admin_refuses_a_bad_webhook_url_on_the_form(client_a, ayu, in_brand_a, settings):
     from incidents.models import WebhookSubscription
 
-    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False
     response = client_a.login_as(ayu).post(
         "/admin/incidents/webhooksubscription/add/",
         {"name": "ops", "url": "http://ops.example/hook", "events": ["*"], "is_active": "on"},
@@ -273,7 +273,7 @@ def test_delivery_to_a_host_now_pointing_inside_is_refused(in_brand_a, webhook_s
     from incidents.webhooks import webhook_delivery_attempt, webhook_event_emit, webhook_subscription_create
 
     webhook_subscription_create(name="srv", url=webhook_server.url, events=["*"])
-    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False  # as in production, after the subscription exists
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False  # as in production, after the subscription exists
     webhook_event_emit(event="ping", payload={})
     delivery = WebhookDelivery.objects.get()
     assert webhook_delivery_attempt(delivery_id=delivery.pk) is not None  # logged, retried later

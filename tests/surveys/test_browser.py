@@ -56,5 +56,6 @@ def test_customer_answers_on_a_phone_without_javascript(
         assert numbers == {"csat": 5, "nps": 9, "consent": 1}
         assert Answer.objects.get(response=response, question__kind="short_text").text == "Surabaya"
 
-    page.goto(url)  # the link is used now
-    assert page.get_by_role("heading").inner_text() == "You have already answered"
+    page.goto(url)  # the link is used now: the same page as any link that cannot be used
+    assert page.get_by_role("heading").inner_text() == "This survey link is not available"
+    assert "already answered" in page.content()

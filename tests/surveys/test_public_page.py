@@ -56,10 +56,10 @@ def test_second_submission_of_a_token_is_refused(client_a, invited):
     survey, _, token = invited
     assert client_a.post(f"/s/{token}/", valid_post(survey)).status_code == 302
     again = client_a.post(f"/s/{token}/", valid_post(survey, csat="1"), HTTP_ACCEPT_LANGUAGE="en")
-    assert again.status_code == 410
+    assert again.status_code == 404
     assert "already answered" in again.content.decode()
     assert Response.objects.count() == 1
-    assert client_a.get(f"/s/{token}/", HTTP_ACCEPT_LANGUAGE="en").status_code == 410
+    assert client_a.get(f"/s/{token}/", HTTP_ACCEPT_LANGUAGE="en").status_code == 404
 
 
 def test_expired_link_is_gone(client_a, invited):
@@ -68,7 +68,7 @@ def test_expired_link_is_gone(client_a, invited):
     _, invitation, token = invited
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     response = client_a.get(f"/s/{token}/", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 410 and "expired" in response.content.decode()
+    assert response.status_code == 404 and "expired" in response.content.decode()
 
 
 def test_closed_survey_link_is_gone(client_a, invited):
@@ -77,14 +77,14 @@ def test_closed_survey_link_is_gone(client_a, invited):
     survey, _, token = invited
     survey_close(survey_id=survey.pk)
     response = client_a.post(f"/s/{token}/", valid_post(survey), HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 410 and "closed" in response.content.decode()
+    assert response.status_code == 404 and "closed" in response.content.decode()
 
 
 @pytest.mark.parametrize("token", ["x" * 43, "short", "a" * 43 + "%00", "a" * 65])
 def test_unknown_or_malformed_token_is_404_page(client_a, brand_a, token):
     response = client_a.get(f"/s/{token}/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
-    assert "Survey not found" in response.content.decode()
+    assert "This survey link is not available" in response.content.decode()
 
 
 def test_token_of_brand_a_is_unknown_on_brand_b_host(client_b, invited):

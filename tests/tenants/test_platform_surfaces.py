@@ -94,3 +94,10 @@ def test_agency_owner_provisions_through_the_api(main_client, brand_a):
         content_type="application/json",
     )
     assert bad.status_code == 400 and "slug" in bad.json()["errors"]
+
+
+def test_each_hosts_schema_describes_the_api_that_host_serves(main_client, client_a):
+    main = main_client.get("/api/schema/?format=json").json()["paths"]
+    brand = client_a.get("/api/schema/?format=json").json()["paths"]
+    assert "/api/v1/agency/brands/" in main and not any(p.startswith("/api/v1/mentions") for p in main)
+    assert "/api/v1/mentions/" in brand and "/api/v1/agency/brands/" not in brand

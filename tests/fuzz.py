@@ -1,0 +1,188 @@
+"""The schema-driven fuzzer (schemathesis) the API fuzz tests share: a real gunicorn on the test
+database, an API key and a staff session for it, and `fuzz()`, which runs 30 generated requests per
+operation of a host's OpenAPI schema and returns every 5xx and every answer that does not match the
+schema. Bounded: only the fuzzing phase, a fixed seed, no shrinking, one client thread.
+
+The tests are in two files (key and agency API; staff session), so pytest-xdist runs them side by
+side."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import pytest
+import requests
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events
+
+from tests.helpers import BRAND_A, brand_host
+from tests.worker import ROOT, _die_with_parent, subprocess_env, wait_for
+
+MAX_EXAMPLES = 30
+# Any 5xx, and any answer whose body does not match the schema. (4xx codes are not all documented
+# per operation, so status-code conformance is not checked.)
+CHECKS = ("not_a_server_error", "response_schema_conformance")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(name="fuzz_server", scope="module")
+def fuzz_server_fixture(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real gunicorn (2 processes x 4 threads, persistent database connections) on the test
+    database, with its own broker folder so the tasks it queues reach no test worker."""
+    from django.conf import settings
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    with django_db_blocker.unblock():
+        env = subprocess_env()
+    env.update(
+        # As in production: DEBUG off (no debug pages, no query log), the test process's key so the
+        # sessions made here are valid there.
+        DEBUG="0",
+        SECRET_KEY=settings.SECRET_KEY,
+        SECURE_SSL_REDIRECT="0",
+        CELERY_BROKER_FOLDER=str(folder / "broker"),
+        API_THROTTLE_RATE="1000000/min",  # the fuzzer is not the client the throttle is for
+        ALLOWED_HOSTS="*",
+    )
+    port = _free_port()
+    log = folder / "gunicorn.log"
+    proc = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "platform.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        if proc.poll() is not None:
+            pytest.fail(f"gunicorn exited:\n{log.read_text()[-3000:]}")
+        try:
+            return requests.get(f"{base}/healthz", headers={"Host": brand_host(BRAND_A)}, timeout=30).ok
+        except requests.ConnectionError:
+            return False
+
+    try:
+        wait_for(up, timeout=60, message="gunicorn to answer")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+@pytest.fixture(name="fuzz_api_key")
+def fuzz_api_key_fixture(committed_brand_a):
+    from tenants.models import BrandApiKey
+    from tenants.services import api_key_create
+
+    key, plain = api_key_create(brand=committed_brand_a, name="fuzzer")
+    yield plain
+    BrandApiKey.objects.filter(pk=key.pk).delete()
+
+
+def session_headers(user_email: str) -> dict[str, str]:
+    """A signed-in session for `user_email`, as the browser would hold it: the session cookie, the
+    CSRF cookie and the same token in X-CSRFToken."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.crypto import get_random_string
+
+    from tenants.models import User
+
+    user = User.objects.get(email=user_email)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    csrf = get_random_string(32)  # a CSRF secret: 32 letters and digits
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+    return {"Cookie": cookie, "X-CSRFToken": csrf}
+
+
+def fuzz(
+    base: str, *, host: str, headers: dict[str, str], schema_path: str = "/api/schema/"
+) -> tuple[list[str], set[str]]:
+    """Run the fuzzing phase over every operation: the failures, one line each, and the operations
+    that accepted at least one write (proof that authentication let the fuzzer in)."""
+    raw = requests.get(f"{base}{schema_path}?format=json", headers={"Host": host}, timeout=60)
+    raw.raise_for_status()
+    config = SchemathesisConfig.from_dict(
+        {
+            "seed": 20261201,
+            "cache": {"enabled": False},  # every run starts from the same seed, not from a past run
+            "base-url": base,
+            "headers": {"Host": host, **headers},
+            # One client thread: CPython 3.11's AST constructor is not thread-safe, and schemathesis
+            # compiles schema patterns while it generates.
+            "workers": 1,
+            "request-timeout": 30,
+            "generation": {
+                "max-examples": MAX_EXAMPLES,
+                "deterministic": True,
+                "no-shrink": True,
+                "mode": "all",
+            },
+            "phases": {
+                "examples": {"enabled": False},
+                "coverage": {"enabled": False},
+                "stateful": {"enabled": False},
+                "fuzzing": {"enabled": True},
+            },
+            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+        }
+    )
+    schema = schemathesis.openapi.from_dict(raw.json(), config=config)
+    failures, operations, written = [], set(), set()
+    for event in schemathesis.engine.from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            operations.add(event.recorder.label)
+            for interaction in event.recorder.interactions.values():
+                response = interaction.response
+                if (
+                    response is not None
+                    and interaction.request.method != "GET"
+                    and response.status_code < 300
+                ):
+                    written.add(event.recorder.label)
+            for case_id, checks in event.recorder.checks.items():
+                for check in checks:
+                    if check.failure_info is not None:
+                        case = event.recorder.cases[case_id].value
+                        failures.append(
+                            f"{event.recorder.label}: {check.name}: {check.failure_info.failure.title} "
+                            f"{str(getattr(check.failure_info.failure, 'message', ''))[:400]} "
+                            f"[{case.method} {case.formatted_path} query={case.query} body={str(case.body)[:200]}]"
+                        )
+        elif isinstance(event, events.NonFatalError):
+            failures.append(f"{event.label}: error: {event.info.title}: {event.info.message[:300]}")
+        elif isinstance(event, events.FatalError):
+            failures.append(f"fatal: {event.exception!r}")
+    assert operations, "the schema had no operations"
+    return sorted(set(failures)), written

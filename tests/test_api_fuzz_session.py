@@ -1,0 +1,19 @@
+"""The brand API fuzzed with a staff session (cookie and CSRF token): 30 generated requests per
+operation against a real gunicorn; any 5xx or answer that does not match the schema fails (see
+tests/fuzz.py). A file of its own, so pytest-xdist runs it beside the API-key run."""
+
+import pytest
+
+pytest.importorskip("schemathesis")
+
+from tests.fuzz import fuzz, fuzz_server_fixture, session_headers  # noqa: E402, F401
+from tests.helpers import BRAND_A, brand_host  # noqa: E402
+
+
+def test_brand_api_with_a_staff_session(fuzz_server, committed_brand_a):
+    failures, written = fuzz(
+        fuzz_server, host=brand_host(BRAND_A), headers=session_headers("ayu@example.com")
+    )
+    assert failures == [], "\n".join(failures)
+    # The session and its CSRF token were accepted: staff-only writes went through.
+    assert "POST /api/v1/incidents/" in written, written
