@@ -35,6 +35,7 @@ from incidents.services.incidents import (
     status_update_schedule,
 )
 from incidents.services.timeline import timeline_record
+from incidents.webhooks import webhook_event_emit
 from tenants.errors import DomainError
 from tenants.models import User
 
@@ -322,6 +323,19 @@ def incidents_auto_open_pending() -> int:
     return done
 
 
+def _alert_event(alert: Alert) -> dict:
+    return {
+        "id": str(alert.pk),
+        "detector": alert.detector,
+        "condition_key": alert.condition_key,
+        "state": alert.state,
+        "severity": alert.severity,
+        "title": alert.title,
+        "incident_id": str(alert.incident_id) if alert.incident_id else None,
+        "resolved_at": alert.resolved_at,
+    }
+
+
 # --- Alerts whose condition ended ------------------------------------------------------------
 def alerts_resolve_ended(*, seen: set[tuple[str, str]], now: datetime | None = None) -> int:
     """After a detector sweep: every live sweep alert (open, acknowledged, or on an incident) whose
@@ -338,6 +352,7 @@ def alerts_resolve_ended(*, seen: set[tuple[str, str]], now: datetime | None = N
             continue
         alert.state, alert.resolved_at = Alert.State.RESOLVED, now
         alert.save(update_fields=["state", "resolved_at", "updated_at"])
+        webhook_event_emit(event="alert.resolved", payload=_alert_event(alert))
         resolved += 1
         if alert.incident_id and alert.incident.status != Incident.Status.MERGED:
             timeline_record(
@@ -376,6 +391,7 @@ def alert_reopen(*, alert_id: UUID, actor: User | None, reason: str = "") -> Ale
     alert.resolved_at = None
     alert.last_seen_at = timezone.now()
     alert.save(update_fields=["state", "resolved_at", "last_seen_at", "updated_at"])
+    webhook_event_emit(event="alert.reopened", payload=_alert_event(alert))
     if incident is not None:
         reason = (reason or "").strip()
         timeline_record(

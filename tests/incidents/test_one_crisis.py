@@ -333,7 +333,12 @@ def test_an_ended_condition_resolves_its_alert_and_staff_reopen_it(
     detector_settings, auto_open_everything, now, monkeypatch, client_a, ayu, budi
 ):
     from incidents.models import Alert, Mention
+    from incidents.services import one_crisis
 
+    emitted = []
+    monkeypatch.setattr(
+        one_crisis, "webhook_event_emit", lambda *, event, payload: emitted.append(event) or 0
+    )
     complaints = mentions_create(6, at=now - timedelta(hours=2), band="neutral", complaint=True)
     _sweep_as_the_worker(monkeypatch, now)
     alert = Alert.objects.get()
@@ -342,6 +347,7 @@ def test_an_ended_condition_resolves_its_alert_and_staff_reopen_it(
     _sweep_as_the_worker(monkeypatch, now + timedelta(minutes=5))
     alert.refresh_from_db()
     assert alert.state == "resolved" and alert.resolved_at is not None
+    assert emitted.count("alert.resolved") == 1
     assert alert.incident.timeline.filter(kind="alert_resolved").count() == 1
     _sweep_as_the_worker(monkeypatch, now + timedelta(minutes=10))
     assert alert.incident.timeline.filter(kind="alert_resolved").count() == 1  # once
@@ -353,6 +359,7 @@ def test_an_ended_condition_resolves_its_alert_and_staff_reopen_it(
     response = client_a.post(url, {"reason": "masih ada yang menunggu"}, content_type="application/json")
     assert response.status_code == 200
     assert response.json()["state"] == "incident_opened"
+    assert emitted.count("alert.reopened") == 1
     assert alert.incident.timeline.filter(kind="alert_reopened").count() == 1
 
 
