@@ -8,10 +8,17 @@ class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from incidents.demo import demo_story_seed
         from incidents.notifications import notification_emails_sweep
         from incidents.services._common import contact_emails_sweep
+        from incidents.views_dashboard import brand_dashboard_section
         from incidents.webhooks import webhook_deliveries_requeue_stuck
+        from tenants.admin_sites import brand_admin_site
+        from tenants.demo import register_demo_seeder
         from tenants.outbox import register_sweeper
+
+        brand_admin_site.add_dashboard_section(brand_dashboard_section)
+        register_demo_seeder(demo_story_seed)
 
         register_sweeper("incident-notification-emails", notification_emails_sweep)
         register_sweeper("incident-contact-emails", contact_emails_sweep)

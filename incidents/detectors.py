@@ -188,9 +188,9 @@ def rumour_detect(*, settings: DetectorSettings, now: datetime) -> list[Finding]
     # A claim's fingerprint can change when its earliest post leaves the window; an active alert
     # that shares members with the claim keeps its key, so the alert is updated, not repeated.
     active = list(
-        Alert.objects.filter(detector=Detector.RUMOUR, state__in=Alert.ACTIVE_STATES).values_list(
-            "condition_key", "evidence"
-        )
+        Alert.objects.filter(
+            detector=Detector.RUMOUR, state__in=[*Alert.ACTIVE_STATES, Alert.State.INCIDENT_OPENED]
+        ).values_list("condition_key", "evidence")
     )
     findings = []
     for claim in claims:

@@ -208,3 +208,54 @@ def client_decision_target_exists(*, incident: Incident, kind: str, item_id: UUI
     if model is None:
         return False
     return model.objects.filter(pk=item_id, incident=incident, requires_client_approval=True).exists()
+
+
+MENTION_SEARCH_LIMIT = 50
+
+
+def mention_candidates_list(
+    *,
+    incident: Incident,
+    q: str = "",
+    platform: str = "",
+    band: str = "",
+    unanswered_only: bool = False,
+    days: int = 7,
+    limit: int = MENTION_SEARCH_LIMIT,
+) -> list:
+    """Mentions the war room may link to the incident: not linked yet, posted in the last `days`,
+    matching the search text (in the text or the author), platform, sentiment band and whether
+    they still wait for an answer. Newest first, at most `limit`."""
+    from incidents.models import Mention
+
+    qs = Mention.objects.exclude(incident_links__incident=incident).filter(
+        posted_at__gte=timezone.now() - timedelta(days=max(1, min(days, 90))), is_own=False
+    )
+    q = (q or "").strip()[:200]
+    if q:
+        qs = qs.filter(Q(text__icontains=q) | Q(author_handle__icontains=q.lstrip("@")))
+    if platform:
+        qs = qs.filter(platform=platform)
+    if band in Mention.Band.values:
+        qs = qs.filter(sentiment_band=band)
+    if unanswered_only:
+        qs = qs.filter(answered_at__isnull=True)
+    return list(qs.order_by("-posted_at")[:limit])
+
+
+def alerts_attachable_list(*, incident: Incident, limit: int = 20) -> list:
+    """Recent alerts staff may attach to the incident: any not already on it, newest first."""
+    from incidents.models import Alert
+
+    return list(
+        Alert.objects.exclude(incident=incident).select_related("incident").order_by("-raised_at")[:limit]
+    )
+
+
+def merge_targets_list(*, incident: Incident) -> list[Incident]:
+    """Open, real incidents this one may be merged into."""
+    return list(
+        Incident.objects.filter(status__in=Incident.OPEN_STATUSES, is_drill=False)
+        .exclude(pk=incident.pk)
+        .order_by("severity", "-opened_at")[:50]
+    )

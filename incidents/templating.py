@@ -29,6 +29,8 @@ ALLOWED_PLACEHOLDERS: tuple[str, ...] = (
     "agent",
     "brand",
     "incident_number",
+    # The facts a rumour correction gives; a template that promises facts must carry it.
+    "facts",
 )
 
 # Writers often type the Indonesian word; point them at the name the library uses.
@@ -44,6 +46,7 @@ _ALIASES: dict[str, str] = {
     "admin": "agent",
     "merek": "brand",
     "nomor_insiden": "incident_number",
+    "fakta": "facts",
 }
 
 # Order matters: escapes before placeholders, so "{{name}}" is the literal text "{name}".
@@ -142,9 +145,35 @@ def _parse(body: str) -> tuple[list[_Text | _Field], list[str]]:
     return parts, errors
 
 
+# "Here are the facts" / "berikut faktanya": a promise the text must keep right after it.
+_FACTS_PROMISE = re.compile(
+    r"\b(?:here are the facts|the facts are|berikut(?: ini)? fakta(?:nya)?|faktanya adalah)\b[ \t]*[:,\-–—]?",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?\n]*")
+FACTS_MIN_WORDS = 4
+
+
+def facts_promise_unkept(text: str) -> bool:
+    """True when the text promises facts ("berikut faktanya") and the sentence after the promise
+    carries fewer than a few words: a correction that says "here are the facts." and stops."""
+    for match in _FACTS_PROMISE.finditer(text):
+        following = _SENTENCE.match(text, match.end()).group()
+        if len(following.split()) < FACTS_MIN_WORDS:
+            return True
+    return False
+
+
 def validate_template(body: str) -> list[str]:
-    """Every problem in a template's text, without values; an empty list means it can render."""
-    return _parse(body)[1]
+    """Every problem in a template's text, without values; an empty list means it can render.
+    A template that promises facts must leave room for them: the {facts} placeholder."""
+    errors = _parse(body)[1]
+    if _FACTS_PROMISE.search(body) and "{facts}" not in body:
+        errors.append(
+            "The text promises facts but has no {facts} placeholder; add it where the facts go, "
+            "so every draft has to fill them in."
+        )
+    return errors
 
 
 def template_placeholders(body: str) -> list[str]:

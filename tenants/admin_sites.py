@@ -78,6 +78,16 @@ class BrandAdminSite(admin.AdminSite):
     index_title = _("Crisis work")
     login_form = _BrandLoginForm
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Apps add their part of the brand's home page here (tenants imports no other app):
+        # each is called with the request and returns HTML, or "" to show nothing.
+        self.dashboard_sections: list = []
+
+    def add_dashboard_section(self, section) -> None:
+        if section not in self.dashboard_sections:
+            self.dashboard_sections.append(section)
+
     def has_permission(self, request) -> bool:
         return bool(request.user.is_active and getattr(request, "brand_role", None))
 
@@ -95,6 +105,8 @@ class BrandAdminSite(admin.AdminSite):
         # Clients work on the report pages; the admin's table list is not their home.
         if getattr(request, "brand_role", None) in BrandGrant.CLIENT_ROLES:
             return redirect(REPORTS_HOME_URL_NAME)
+        sections = [section(request) for section in self.dashboard_sections]
+        extra_context = {**(extra_context or {}), "dashboard_sections": [s for s in sections if s]}
         return super().index(request, extra_context)
 
 

@@ -39,6 +39,7 @@ from incidents.permissions import incident_actions
 from incidents.services import drills as drill_services
 from incidents.services import incidents as incident_services
 from incidents.services import moderation as moderation_services
+from incidents.services import one_crisis
 from incidents.services import plans as plan_services
 from incidents.services import responses as response_services
 from incidents.services import status_updates as status_update_services
@@ -268,8 +269,7 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         data = selectors.war_room_get(incident_id=incident_id)
         incident = data["incident"]
         if request.method == "POST":
-            self._war_room_post(request, incident)
-            return HttpResponseRedirect(request.path)
+            return self._war_room_post(request, incident) or HttpResponseRedirect(request.path)
         can = incident_actions(request.user, incident)
         context = {
             **self.admin_site.each_context(request),
@@ -289,8 +289,32 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
             "response_kinds": ResponseKind.choices,
             "guidelines": moderation_services.guidelines_current(),
             "moderation_actions": ModerationAction.Action.choices,
+            **self._war_room_linking(request, incident),
         }
         return TemplateResponse(request, "incidents/crisis/war_room.html", context)
+
+    def _war_room_linking(self, request, incident: Incident) -> dict:
+        """The war room's search for more mentions to link, alerts to attach, incidents to merge into."""
+        from incidents.models import Mention
+
+        get = request.GET
+        search = {
+            "q": get.get("mq", "")[:200],
+            "platform": get.get("mplatform", "")[:32],
+            "band": get.get("mband", ""),
+            "unanswered_only": get.get("munanswered") == "1",
+        }
+        searching = any(search.values())
+        return {
+            "mention_search": search,
+            "mention_bands": Mention.Band.choices,
+            "candidates": selectors.mention_candidates_list(incident=incident, **search) if searching else [],
+            "searching": searching,
+            "attachable_alerts": selectors.alerts_attachable_list(incident=incident)
+            if incident.is_open
+            else [],
+            "merge_targets": selectors.merge_targets_list(incident=incident) if incident.is_open else [],
+        }
 
     def _war_room_post(self, request, incident: Incident) -> None:
         post, user, pk = request.POST, request.user, incident.pk
@@ -352,11 +376,11 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
                 template_id=post.get("template_id") or None,
                 context={
                     k: post.get(k, "")
-                    for k in ("customer_name", "product", "case_number", "agent")
+                    for k in ("customer_name", "product", "case_number", "agent", "facts")
                     if post.get(k)
                 },
                 language=post.get("language") or None,
-                at_fault=bool(post.get("at_fault")),
+                at_fault=_at_fault_choice(post.get("at_fault")),
                 requires_client_approval=bool(post.get("requires_client_approval")),
             ),
             "edit_response": lambda: response_services.response_update(
@@ -364,6 +388,17 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
             ),
             "submit_response": lambda: response_services.response_submit(
                 response_id=post.get("response_id"), actor=user
+            ),
+            "link_mentions": lambda: incident_services.incident_mentions_link(
+                incident_id=pk,
+                actor=user,
+                mention_ids=_require_list(post.getlist("mention_ids"), "mention_ids"),
+            ),
+            "attach_alert": lambda: one_crisis.incident_alert_attach(
+                incident_id=pk, alert_id=post.get("alert_id"), actor=user
+            ),
+            "merge": lambda: one_crisis.incident_merge(
+                incident_id=pk, into_id=post.get("into_id"), actor=user, reason=post.get("reason", "")
             ),
             "moderate": lambda: moderation_services.moderation_act(
                 actor=user,
@@ -379,12 +414,32 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
             self.message_user(request, _("Unknown action."), messages.ERROR)
             return
         try:
-            self._service(request, calls[action], _("Done."))
+            done = self._service(request, calls[action], _("Done."))
+            if done and action == "merge":
+                # The merged incident's war room now only points on: go to the survivor's.
+                return HttpResponseRedirect(
+                    reverse("admin:incidents_incident_war_room", args=[post.get("into_id")])
+                )
         except (ValueError, ValidationError, ObjectDoesNotExist):
             # A missing or malformed id (a stale page or a tampered form) changes nothing.
             self.message_user(
                 request, _("That item no longer exists or the input was invalid."), messages.ERROR
             )
+
+
+def _at_fault_choice(value) -> bool:
+    """Whether the brand is at fault is a choice the drafter makes; nothing is assumed."""
+    if value not in ("0", "1"):
+        raise DomainError(
+            _("Choose whether the brand is at fault."), field_errors={"at_fault": [_("Choose yes or no.")]}
+        )
+    return value == "1"
+
+
+def _require_list(values: list[str], field: str) -> list[str]:
+    if not values:
+        raise DomainError(_("Choose at least one."), field_errors={field: [_("Choose at least one.")]})
+    return values
 
 
 def _parse_local(value: str):
@@ -750,8 +805,13 @@ class CrisisSettingsForm(ServiceForm):
         fields = [
             "auto_open_max_severity", "statement_empathy_gate", "reply_approval_max_severity",
             "update_cadence_critical_hours", "update_cadence_high_hours", "update_cadence_medium_hours",
-            "update_cadence_low_hours", "reminder_lead_minutes",
+            "update_cadence_low_hours", "reminder_lead_minutes", "incident_join_window_minutes",
         ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, the brand keeps its current window (older forms and scripts do not send it).
+        self.fields["incident_join_window_minutes"].required = False
 
 
 @admin.register(CrisisSettings, site=brand_admin_site)
@@ -779,9 +839,10 @@ class CrisisSettingsAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         return HttpResponseRedirect(reverse("admin:incidents_crisissettings_change", args=[settings.pk]))
 
     def save_through(self, request, obj, data):
-        return incident_services.crisis_settings_update(
-            actor=request.user, **{k: data[k] for k in CrisisSettingsForm.Meta.fields}
-        )
+        changes = {k: data[k] for k in CrisisSettingsForm.Meta.fields}
+        if changes["incident_join_window_minutes"] is None:
+            del changes["incident_join_window_minutes"]
+        return incident_services.crisis_settings_update(actor=request.user, **changes)
 
     def save_model(self, request, obj, form, change):
         pass

@@ -16,6 +16,7 @@ from incidents.models import (
     Alert,
     ContactEmail,
     DetectorSettings,
+    Incident,
     Mention,
     Notification,
     WebhookDelivery,
@@ -25,6 +26,7 @@ from incidents.notifications import notification_emails_retry_failed, notificati
 from incidents.services._common import contact_emails_retry_failed
 from incidents.services.alerts import alert_acknowledge, alert_dismiss
 from incidents.services.intake import detector_settings_update, mention_mark_answered
+from incidents.services.one_crisis import alert_reopen, incident_alert_attach
 from incidents.webhooks import (
     EVENTS,
     webhook_delivery_retry,
@@ -101,6 +103,7 @@ class MentionAdmin(ReadOnlyBrandModelAdmin):
 # --- Alerts ---------------------------------------------------------------------------------------
 class AlertActionForm(ActionForm):
     reason = forms.CharField(label=_("Reason (to dismiss)"), required=False, max_length=4000)
+    incident_number = forms.IntegerField(label=_("Incident number (to attach)"), required=False, min_value=1)
 
 
 @admin.register(Alert, site=brand_admin_site)
@@ -111,7 +114,7 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
     list_filter = ["state", "detector", "severity"]
     search_fields = ["title", "condition_key"]
     action_form = AlertActionForm
-    actions = ["acknowledge_alerts", "dismiss_alerts", "open_incidents"]
+    actions = ["acknowledge_alerts", "dismiss_alerts", "open_incidents", "attach_alerts", "reopen_alerts"]
     fields = [
         "title",
         "detector",
@@ -184,6 +187,31 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
             queryset,
             lambda pk: incident_open_from_alert(alert_id=pk, actor=request.user),
             "Incidents opened",
+        )
+
+    @brand_action(
+        permission="workspace.write", description=_("Attach selected alerts to an incident (give its number)")
+    )
+    def attach_alerts(self, request, queryset):
+        number = (request.POST.get("incident_number") or "").strip()
+        incident = Incident.objects.filter(number=int(number)).first() if number.isdigit() else None
+        if incident is None:
+            self.message_user(request, _("Give the number of an existing incident."), messages.ERROR)
+            return
+        self._run(
+            request,
+            queryset,
+            lambda pk: incident_alert_attach(incident_id=incident.pk, alert_id=pk, actor=request.user),
+            _("Attached"),
+        )
+
+    @brand_action(permission="workspace.write", description=_("Reopen selected alerts"))
+    def reopen_alerts(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda pk: alert_reopen(alert_id=pk, actor=request.user, reason=request.POST.get("reason", "")),
+            _("Reopened"),
         )
 
 

@@ -20,6 +20,7 @@ from incidents.models import (
     Incident,
     IncidentAssignment,
     IncidentTask,
+    Mention,
     ModerationAction,
     Response,
     ResponseKind,
@@ -34,12 +35,14 @@ from incidents.models.crisis import LANGUAGE_CHOICES
 from incidents.permissions import CLIENT_ROLES, incident_actions
 from incidents.services import incidents as incident_services
 from incidents.services import moderation as moderation_services
+from incidents.services import one_crisis
 from incidents.services import responses as response_services
 from incidents.services import status_updates as status_update_services
 from incidents.services import team as team_services
 from incidents.services import timeline as timeline_services
 from incidents.services.responses import COMMENT_MAX_LENGTH
 from tenants.api_base import INTEGRATION, BrandApiView
+from tenants.errors import DomainError
 from tenants.roles import role_can
 
 MAX_AGE_HOURS = 24 * 366 * 100  # a century: more than any incident's age, well inside timedelta
@@ -55,7 +58,16 @@ class IncidentOut(serializers.ModelSerializer):
             "id", "number", "title", "summary", "severity", "severity_label", "status", "source_category",
             "root_cause_notes", "resolution_summary", "review_summary", "affected_platforms", "is_drill",
             "opened_at", "triaged_at", "responding_at", "first_response_at", "resolved_at", "reviewed_at",
-            "reopen_count", "status_update_due_at", "last_status_update_at", "updated_at",
+            "reopen_count", "status_update_due_at", "last_status_update_at", "merged_into", "updated_at",
+        ]  # fmt: skip
+
+
+class MentionCandidateOut(serializers.ModelSerializer):
+    class Meta:
+        model = Mention
+        fields = [
+            "id", "platform", "kind", "author_handle", "text", "url", "posted_at", "sentiment_band",
+            "is_complaint", "answered_at",
         ]  # fmt: skip
 
 
@@ -341,6 +353,87 @@ class IncidentMentionsLinkApi(CrisisApiView):
         return ApiResponse({"linked": linked})
 
 
+class IncidentMentionCandidatesApi(CrisisApiView):
+    """Search the mentions not yet linked to the incident, to link more of them."""
+
+    read_permission = "workspace.read"
+
+    class Filters(serializers.Serializer):
+        q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+        platform = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
+        band = serializers.ChoiceField(
+            choices=Mention.Band.choices, required=False, allow_blank=True, default=""
+        )
+        unanswered = serializers.BooleanField(required=False, default=False)
+        days = serializers.IntegerField(required=False, default=7, min_value=1, max_value=90)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Words in the text or the author's handle"),
+            OpenApiParameter("platform", str),
+            OpenApiParameter("band", str, description="negative, neutral or positive"),
+            OpenApiParameter("unanswered", bool),
+            OpenApiParameter("days", int, description="Posted in the last N days (1–90, default 7)"),
+        ],
+        responses=MentionCandidateOut(many=True),
+    )
+    def get(self, request, incident_id):
+        incident = self.incident(incident_id)
+        data = self.validated(self.Filters, request.query_params)
+        mentions = selectors.mention_candidates_list(
+            incident=incident,
+            q=data["q"],
+            platform=data["platform"],
+            band=data["band"],
+            unanswered_only=data["unanswered"],
+            days=data["days"],
+        )
+        return ApiResponse(MentionCandidateOut(mentions, many=True).data)
+
+
+class IncidentAlertAttachApi(CrisisApiView):
+    """Attach an alert to this incident (it moves from another incident if it was on one)."""
+
+    write_permission = "crisis.write"
+
+    class Input(serializers.Serializer):
+        alert_id = serializers.UUIDField()
+
+    @extend_schema(request=Input, responses=IncidentOut)
+    def post(self, request, incident_id):
+        from incidents.models import Alert
+
+        self.incident(incident_id)
+        data = self.validated(self.Input, request.data)
+        if not Alert.objects.filter(pk=data["alert_id"]).exists():
+            raise DomainError("No such alert.", field_errors={"alert_id": ["No such alert."]})
+        incident = one_crisis.incident_alert_attach(
+            incident_id=incident_id, alert_id=data["alert_id"], actor=self.actor
+        )
+        return ApiResponse(IncidentOut(incident).data)
+
+
+class IncidentMergeApi(CrisisApiView):
+    """Merge this incident into another (`into`, the survivor); answers with the survivor."""
+
+    write_permission = "crisis.write"
+
+    class Input(serializers.Serializer):
+        into = serializers.UUIDField()
+        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    @extend_schema(request=Input, responses=IncidentOut)
+    def post(self, request, incident_id):
+        self.incident(incident_id)
+        data = self.validated(self.Input, request.data)
+        if not Incident.objects.filter(pk=data["into"]).exists():
+            raise DomainError("No such incident.", field_errors={"into": ["No such incident."]})
+        survivor = one_crisis.incident_merge(
+            incident_id=incident_id, into_id=data["into"], actor=self.actor, reason=data["reason"]
+        )
+        return ApiResponse(IncidentOut(survivor).data)
+
+
 # --- Timeline ---------------------------------------------------------------------------------
 class TimelineApi(CrisisApiView):
     class Input(serializers.Serializer):
@@ -564,7 +657,8 @@ class ResponseListCreateApi(CrisisApiView):
         language = serializers.ChoiceField(
             choices=LANGUAGE_CHOICES, required=False, allow_null=True, default=None
         )
-        at_fault = serializers.BooleanField(default=True)
+        # Not assumed: an apology is demanded only when the caller says the brand is at fault.
+        at_fault = serializers.BooleanField(default=False)
         requires_client_approval = serializers.BooleanField(default=False)
 
     @extend_schema(

@@ -44,6 +44,7 @@ from incidents.services.intake import (
     mentions_ingest,
     metrics_ingest,
 )
+from incidents.services.one_crisis import alert_reopen
 from incidents.webhooks import (
     EVENTS,
     webhook_ping,
@@ -336,6 +337,8 @@ class AlertOut(serializers.ModelSerializer):
             "acknowledged_at",
             "dismissed_at",
             "dismiss_reason",
+            "resolved_at",
+            "incident",
         ]
         read_only_fields = fields
 
@@ -392,6 +395,23 @@ class AlertDismissApi(_AlertObjectApi):
     def post(self, request, alert_id):
         data = self.validated(self.Input, request.data)
         alert = alert_dismiss(alert_id=self.alert(alert_id).pk, reason=data["reason"], actor=self.actor)
+        return Response(AlertOut(alert).data)
+
+
+class AlertReopenIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class AlertReopenApi(_AlertObjectApi):
+    """Reopen an alert whose condition ended (or that was dismissed)."""
+
+    write_permission = "crisis.write"
+    Input = AlertReopenIn
+
+    @extend_schema(request=Input, responses=AlertOut)
+    def post(self, request, alert_id):
+        data = self.validated(self.Input, request.data)
+        alert = alert_reopen(alert_id=self.alert(alert_id).pk, actor=self.actor, reason=data["reason"])
         return Response(AlertOut(alert).data)
 
 

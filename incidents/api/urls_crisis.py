@@ -18,6 +18,15 @@ urlpatterns = [
         api.IncidentMentionsLinkApi.as_view(),
         name="incident-mentions",
     ),
+    path(
+        "incidents/<uuid:incident_id>/mention-candidates/",
+        api.IncidentMentionCandidatesApi.as_view(),
+        name="incident-mention-candidates",
+    ),
+    path(
+        "incidents/<uuid:incident_id>/alerts/", api.IncidentAlertAttachApi.as_view(), name="incident-alerts"
+    ),
+    path("incidents/<uuid:incident_id>/merge/", api.IncidentMergeApi.as_view(), name="incident-merge"),
     path("incidents/<uuid:incident_id>/timeline/", api.TimelineApi.as_view(), name="incident-timeline"),
     path(
         "incidents/<uuid:incident_id>/timeline/<uuid:entry_id>/pin/",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("alerts/<uuid:alert_id>/", api.AlertDetailApi.as_view(), name="alert-detail"),
     path("alerts/<uuid:alert_id>/acknowledge/", api.AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
     path("alerts/<uuid:alert_id>/dismiss/", api.AlertDismissApi.as_view(), name="alert-dismiss"),
+    path("alerts/<uuid:alert_id>/reopen/", api.AlertReopenApi.as_view(), name="alert-reopen"),
     path("notifications/", api.NotificationListApi.as_view(), name="notification-list"),
     path(
         "notifications/<uuid:notification_id>/read/",

@@ -8,9 +8,11 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "CrisisRole",
@@ -145,6 +147,16 @@ class CrisisSettings(models.Model):
     reminder_lead_minutes = models.PositiveSmallIntegerField(
         default=60, help_text=_("How long before a task or a client update is due its owner is reminded.")
     )
+    incident_join_window_minutes = models.PositiveSmallIntegerField(
+        _("one crisis: join window (minutes)"),
+        default=360,
+        validators=[MaxValueValidator(10080)],
+        help_text=_(
+            "A brand-wide alert (negative spike, follower drop, unanswered complaints) joins an open "
+            "incident active this recently instead of opening another. 0: join only by shared mentions "
+            "or the same claim."
+        ),
+    )
 
     class Meta:
         verbose_name = _("crisis settings")
@@ -171,6 +183,8 @@ class Incident(models.Model):
         MONITORING = "monitoring", _("Monitoring")
         RESOLVED = "resolved", _("Resolved")
         REVIEWED = "reviewed", _("Reviewed")
+        # Folded into another incident (`merged_into`): terminal, every row moved to the survivor.
+        MERGED = "merged", pgettext_lazy("incident status", "Merged")
 
     OPEN_STATUSES = (Status.DETECTED, Status.TRIAGED, Status.RESPONDING, Status.MONITORING)
 
@@ -207,6 +221,15 @@ class Incident(models.Model):
     status_update_due_at = models.DateTimeField(null=True, blank=True)
     status_update_reminded_at = models.DateTimeField(null=True, blank=True)
     last_status_update_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -259,6 +282,9 @@ class TimelineKind(models.TextChoices):
     MODERATION = "moderation", _("Moderation")
     STATUS_UPDATE = "status_update", _("Client status update")
     STATUS_UPDATE_REMINDER = "status_update_reminder", _("Client update reminder")
+    MERGED = "merged", _("Incidents merged")
+    ALERT_RESOLVED = "alert_resolved", _("Alert condition ended")
+    ALERT_REOPENED = "alert_reopened", _("Alert reopened")
     DRILL = "drill", _("Drill")
 
 

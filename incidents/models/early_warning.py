@@ -279,6 +279,8 @@ class Alert(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         DISMISSED = "dismissed", _("Dismissed")
         INCIDENT_OPENED = "incident_opened", _("Incident opened")
+        # The detector no longer sees the condition; staff may reopen it.
+        RESOLVED = "resolved", _("Condition ended")
 
     class Severity(models.IntegerChoices):
         LOW = 1, _("Low")
@@ -305,6 +307,7 @@ class Alert(models.Model):
     dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
     dismissed_by = _user_ref(_("dismissed by"))
     dismiss_reason = models.TextField(_("reason for dismissal"), blank=True)
+    resolved_at = models.DateTimeField(_("condition ended at"), null=True, blank=True)
     incident = models.ForeignKey(
         "incidents.Incident", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
     )

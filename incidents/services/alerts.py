@@ -18,6 +18,7 @@ from incidents.models import Alert, CrisisRole, RosterMember
 from incidents.notifications import notify_brand_team
 from incidents.selectors_early_warning import detector_settings_get
 from incidents.services._common import email_contacts
+from incidents.services.one_crisis import alerts_resolve_ended
 from incidents.webhooks import webhook_event_emit
 from tenants import outbox
 from tenants.errors import DomainError
@@ -192,10 +193,12 @@ def detectors_sweep(*, now: datetime | None = None) -> list[tuple[Alert | None, 
     now = now or timezone.now()
     settings = detector_settings_get()
     cooldown = timedelta(minutes=settings.alert_cooldown_minutes)
-    return [
-        alert_raise_or_update(finding=finding, now=now, cooldown=cooldown)
-        for finding in detectors_run(now=now, settings=settings)
-    ]
+    findings = detectors_run(now=now, settings=settings)
+    results = [alert_raise_or_update(finding=finding, now=now, cooldown=cooldown) for finding in findings]
+    # A condition this sweep no longer sees has ended: its alert resolves itself.
+    with transaction.atomic():
+        alerts_resolve_ended(seen={(f.detector, f.condition_key[:200]) for f in findings}, now=now)
+    return results
 
 
 @transaction.atomic

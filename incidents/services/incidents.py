@@ -429,24 +429,6 @@ def incident_alert_link(*, incident_id: UUID, alert_id: UUID, actor: User | None
     return incident
 
 
-def incident_auto_open_for_alert(*, alert_id: UUID) -> Incident | None:
-    """Open an incident for an alert at or above the brand's auto-open severity; otherwise
-    nothing. The early-warning code calls this (or `incident_auto_open_task`) after an alert is
-    committed. Safe to repeat."""
-    from incidents.models import Alert
-
-    with transaction.atomic():
-        threshold = crisis_settings_get().auto_open_max_severity
-        alert = Alert.objects.filter(pk=alert_id).first()
-        if alert is None or threshold is None:
-            return None
-        if alert.incident_id:
-            return alert.incident
-        if severity_from_alert(alert) > threshold:
-            return None
-        return incident_open_from_alert(alert_id=alert_id, actor=None)
-
-
 _SETTINGS_FIELDS = (
     "auto_open_max_severity",
     "statement_empathy_gate",
@@ -456,6 +438,7 @@ _SETTINGS_FIELDS = (
     "update_cadence_medium_hours",
     "update_cadence_low_hours",
     "reminder_lead_minutes",
+    "incident_join_window_minutes",
 )
 
 
@@ -476,25 +459,3 @@ def crisis_settings_update(*, actor: User | None, **changes) -> CrisisSettings:
         setattr(settings, field, value)
     settings.save(update_fields=list(changes) or None)
     return settings
-
-
-def incidents_auto_open_pending() -> int:
-    """Open incidents for open alerts at or above the brand's threshold that have none yet: the
-    periodic sweep's safety net behind the early-warning code's immediate call. Returns how many."""
-    from incidents.models import Alert
-
-    threshold = crisis_settings_get().auto_open_max_severity
-    if threshold is None:
-        return 0
-    # Alert severities count up (4 critical), incident severities down (1 critical).
-    alert_severities = [
-        s for s in Alert.Severity.values if severity_from_alert(Alert(severity=s)) <= threshold
-    ]
-    pending = Alert.objects.filter(
-        state=Alert.State.OPEN, incident__isnull=True, severity__in=alert_severities
-    )
-    opened = 0
-    for alert_id in pending.values_list("pk", flat=True):
-        if incident_auto_open_for_alert(alert_id=alert_id) is not None:
-            opened += 1
-    return opened

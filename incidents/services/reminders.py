@@ -6,7 +6,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from incidents.services.drills import drills_start_due
-from incidents.services.incidents import incidents_auto_open_pending
+from incidents.services.one_crisis import incidents_auto_open_pending
 from incidents.services.status_updates import status_update_reminders_send
 from incidents.services.team import task_escalations_send, task_reminders_send
 

@@ -7,13 +7,14 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incidents.empathy import check_empathy
 from incidents.models import Incident, Response, ResponseKind, ResponseTemplate, TimelineKind
 from incidents.permissions import require_brand_action, require_incident_action
 from incidents.services._common import crisis_settings_get, notify, webhook_emit
 from incidents.services.timeline import timeline_record
-from incidents.templating import TemplateError, render_template, validate_template
+from incidents.templating import TemplateError, facts_promise_unkept, render_template, validate_template
 from tenants.errors import DomainError
 from tenants.models import BrandGrant, User
 
@@ -145,6 +146,11 @@ def response_draft(
     if not text:
         raise DomainError(
             "A response needs text or a template.", field_errors={"text": ["This field may not be blank."]}
+        )
+    if facts_promise_unkept(text):
+        raise DomainError(
+            _("The text promises facts but gives none after the promise; write the facts there."),
+            field_errors={"text": [_("Give the facts the text promises.")]},
         )
     from django.db import connection
 

@@ -56,7 +56,7 @@ DEFAULT_TEMPLATES: tuple[tuple[str, str, str, str, bool, str], ...] = (
         "statement",
         False,
         "We understand the concern about what is being shared about {product}. The claim is not "
-        "true, and here are the facts. We will update you as soon as we know more; please DM us "
+        "true. Here are the facts: {facts} We will update you as soon as we know more; please DM us "
         "with any questions.",
     ),
     (
@@ -66,7 +66,7 @@ DEFAULT_TEMPLATES: tuple[tuple[str, str, str, str, bool, str], ...] = (
         "statement",
         False,
         "Kami memahami kekhawatiran terkait informasi yang beredar tentang {product}. Informasi "
-        "tersebut tidak benar, berikut faktanya. Kami akan memberikan informasi terbaru, silakan "
+        "tersebut tidak benar. Berikut faktanya: {facts} Kami akan memberikan informasi terbaru, silakan "
         "kirimkan pertanyaan melalui DM.",
     ),
     (

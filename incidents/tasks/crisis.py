@@ -45,7 +45,7 @@ def crisis_reminders_task() -> dict:
 def incident_auto_open_task(alert_id: str) -> str | None:
     """Open an incident for the alert when it is at or above the brand's auto-open severity."""
     from incidents.models import Alert
-    from incidents.services.incidents import incident_auto_open_for_alert
+    from incidents.services.one_crisis import incident_auto_open_for_alert
 
     try:
         incident = incident_auto_open_for_alert(alert_id=alert_id)

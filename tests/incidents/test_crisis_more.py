@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import Alert, CrisisSettings, Incident
-from incidents.services.incidents import incident_auto_open_for_alert, incident_open_from_alert
+from incidents.services.incidents import incident_open_from_alert
+from incidents.services.one_crisis import incident_auto_open_for_alert
 from tenants.errors import DomainError
 from tests.incidents.fixtures_crisis import *  # noqa: F403 (shared fixtures)
 from tests.incidents.fixtures_crisis import make_mention

@@ -18,6 +18,7 @@ CONTEXT = {
     "agent": "Ayu",
     "brand": "Kopi Nusantara",
     "incident_number": "INC-7",
+    "facts": "Semua biji kopi kami segar.",
 }
 
 
@@ -144,7 +145,7 @@ def test_validate_template_needs_no_context_and_returns_an_empty_list_when_valid
     assert validate_template("Halo {customer_name}, {{ok}}") == []
     assert validate_template("Halo {nama}, {x!r}") == [
         "Unknown placeholder {nama} at character 6; use one of: {customer_name}, {product}, "
-        "{case_number}, {agent}, {brand}, {incident_number}. Did you mean {customer_name}?",
+        "{case_number}, {agent}, {brand}, {incident_number}, {facts}. Did you mean {customer_name}?",
         "Placeholder {x!r} at character 14 uses a conversion ('!'), which is not allowed.",
     ]
 

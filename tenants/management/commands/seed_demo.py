@@ -1,10 +1,13 @@
-"""Idempotent demo data: two agencies, three brands, one user per role, logins printed."""
+"""Idempotent demo data: two agencies, three brands, one user per role, logins printed, and each
+app's part of the demo story (registered in tenants.demo) written into the demo brands."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
+from tenants.demo import DEMO_SEEDERS
 from tenants.models import Agency, Brand, BrandGrant, User
 from tenants.services import agency_create, agency_membership_set, brand_create, grant_set
 
@@ -53,6 +56,15 @@ class Command(BaseCommand):
                     agency_membership_set(email=email, agency_slug=target, role=role)
                 else:
                     grant_set(email=email, brand_slug=target, role=role)
+        users = {u.email: u for u in User.objects.filter(email__in=[p[0] for p in PEOPLE])}
+        for _slug, _name, brands in AGENCIES:
+            for brand_slug, _brand_name in brands:
+                brand = Brand.objects.get(slug=brand_slug)
+                with tenant_context(brand):
+                    for seeder in DEMO_SEEDERS:
+                        told = seeder(brand=brand, users=users)
+                        if told:
+                            self.stdout.write(f"{brand.name}: {told}")
         self.stdout.write(f"Brands created now: {', '.join(created) or 'none (already there)'}")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}); sign in at the address shown:")
         for email, role, url in demo_logins():

@@ -1,0 +1,69 @@
+"""`seed_demo` tells a story: 30 days of bilingual mentions with one crisis, the alerts it raised on
+ONE incident worked through to resolved (team, tasks, approved and sent responses, moderation with
+a reason, a client update), a second brand mid-crisis; twice run, the story is there once."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django_tenants.utils import tenant_context
+
+pytestmark = pytest.mark.django_db
+
+
+def _story(brand_slug: str) -> dict:
+    from incidents.models import (
+        Alert,
+        Incident,
+        IncidentAssignment,
+        IncidentTask,
+        Mention,
+        ModerationAction,
+        Response,
+        StatusUpdate,
+    )
+    from tenants.models import Brand
+
+    with tenant_context(Brand.objects.get(slug=brand_slug)):
+        return {
+            "mentions": Mention.objects.count(),
+            "languages": set(Mention.objects.values_list("language", flat=True)),
+            "days": Mention.objects.dates("posted_at", "day").count(),
+            "incidents": list(Incident.objects.values_list("status", flat=True)),
+            "alerts": sorted(
+                (d, s, n or 0)
+                for d, s, n in Alert.objects.values_list("detector", "state", "incident__number")
+            ),
+            "team": IncidentAssignment.objects.count(),
+            "tasks": sorted(IncidentTask.objects.values_list("status", flat=True)),
+            "sent": Response.objects.filter(state="sent").count(),
+            "pending": Response.objects.filter(state="pending_approval").count(),
+            "moderation": list(ModerationAction.objects.values_list("reason", flat=True)),
+            "updates": StatusUpdate.objects.filter(state="sent").count(),
+            "resolved_entries": Incident.objects.first().timeline.filter(kind="alert_resolved").count()
+            if Incident.objects.exists()
+            else 0,
+        }
+
+
+def test_seed_demo_tells_the_story_once():
+    first_out = StringIO()
+    call_command("seed_demo", stdout=first_out)
+    kopi = _story("kopi-nusantara")
+    assert kopi["mentions"] > 900 and kopi["languages"] == {"id", "en"} and kopi["days"] >= 30
+    assert kopi["incidents"] == ["resolved"]  # one crisis, one incident, worked to the end
+    detectors = {d for d, _state, _number in kopi["alerts"]}
+    assert detectors == {"negative_spike", "rumour", "follower_drop", "unanswered_complaints"}
+    assert {number for _d, _s, number in kopi["alerts"]} == {1}
+    assert {state for _d, state, _n in kopi["alerts"]} == {"resolved"}  # their conditions ended
+    assert kopi["resolved_entries"] == 4
+    assert kopi["team"] >= 4 and "done" in kopi["tasks"] and "open" in kopi["tasks"]
+    assert kopi["sent"] >= 7 and kopi["moderation"] and kopi["updates"] == 1
+    batik = _story("batik-lestari")
+    assert batik["incidents"] and set(batik["incidents"]) <= {"detected", "triaged", "responding"}
+    assert batik["pending"] == 1 and batik["team"] == 1
+
+    call_command("seed_demo", stdout=StringIO())
+    assert _story("kopi-nusantara") == kopi
+    assert _story("batik-lestari") == batik
+    assert _story("warung-sehat")["mentions"] == 0
