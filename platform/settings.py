@@ -263,6 +263,13 @@ SPECTACULAR_SETTINGS = {
 SURVEYS_SUBMIT_RATE_PER_TOKEN = env.str("SURVEYS_SUBMIT_RATE_PER_TOKEN", default="10/m")
 SURVEYS_SUBMIT_RATE_PER_IP = env.str("SURVEYS_SUBMIT_RATE_PER_IP", default="120/m")
 
+# --- Personal data: customer contact details are encrypted at rest ----------------------------
+# django-fernet-encrypted-fields derives its Fernet keys from SECRET_KEY and these salts; the first
+# encrypts, every one decrypts. Rotate by putting a new value first, then run
+# `manage.py personal_data_reencrypt` and drop the old value. Unset, one fixed salt is used, so the
+# key still comes only from SECRET_KEY (which has no default when DEBUG is off).
+SALT_KEY = env.list("PERSONAL_DATA_KEYS", default=["tanggap-personal-data"])
+
 # --- Webhooks --------------------------------------------------------------------------------
 # Deliveries to loopback/private addresses are refused in production (SSRF); development and the
 # tests deliver to a local receiver.
