@@ -44,6 +44,27 @@ def care_settings_get(*, for_update: bool = False) -> CareSettings:
     return queryset.get(pk=1)
 
 
+@transaction.atomic
+def care_settings_update(
+    *, actor: User | None, resolve_within_hours: int, escalate_after_hours: int
+) -> CareSettings:
+    """Set the brand's care targets (brand-wide roles only)."""
+    require_care_action(actor, "care_erase")
+    errors = {}
+    for name, value in (
+        ("resolve_within_hours", resolve_within_hours),
+        ("escalate_after_hours", escalate_after_hours),
+    ):
+        if not isinstance(value, int) or not 1 <= value <= 24 * 30:
+            errors[name] = [_("Between 1 and 720 hours.")]
+    if errors:
+        raise DomainError(_("The care targets are not valid."), field_errors=errors)
+    row = care_settings_get(for_update=True)
+    row.resolve_within_hours, row.escalate_after_hours = resolve_within_hours, escalate_after_hours
+    row.save(update_fields=["resolve_within_hours", "escalate_after_hours"])
+    return row
+
+
 def _lock(case_id: UUID) -> CareCase:
     case = (
         CareCase.objects.select_for_update(of=("self",)).select_related("incident").filter(pk=case_id).first()
