@@ -266,7 +266,12 @@ def care_case_invite(
         return case
     origin = _public_mention(case)
     values = {"customer_name": case.author_handle, "case_number": f"C-{case.number}", **(context or {})}
-    language = language or origin.language or getattr(connection.tenant, "default_language", "id")
+    language = (
+        language
+        or origin.language
+        or origin.source_language
+        or getattr(connection.tenant, "default_language", "id")
+    )
     if language not in INVITATION:
         raise DomainError(_("Use en or id."), field_errors={"language": [_("Use en or id.")]})
     if not (text or "").strip() and not template_id:
@@ -495,7 +500,12 @@ def care_case_close(
     fields = ["state", "closed_at", "outcome", "updated_at"]
     if state == CareCase.State.RESOLVED:
         origin = _public_mention(case)
-        language = language or origin.language or getattr(connection.tenant, "default_language", "id")
+        language = (
+            language
+            or origin.language
+            or origin.source_language
+            or getattr(connection.tenant, "default_language", "id")
+        )
         if language not in CLOSING_REPLY:
             raise DomainError(_("Use en or id."), field_errors={"language": [_("Use en or id.")]})
         text = closing_text

@@ -1,6 +1,7 @@
 """Idempotent demo data: two agencies, three brands, one user per role, logins printed."""
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
@@ -54,6 +55,8 @@ class Command(BaseCommand):
                 else:
                     grant_set(email=email, brand_slug=target, role=role)
         self.stdout.write(f"Brands created now: {', '.join(created) or 'none (already there)'}")
+        # Brand content comes from the brand apps' own commands (tenants imports no other app).
+        call_command("seed_demo_care", stdout=self.stdout._out)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}); sign in at the address shown:")
         for email, role, url in demo_logins():
             self.stdout.write(f"  {email:24} {role:24} {url}")
