@@ -13,6 +13,7 @@ from rest_framework.response import Response as ApiResponse
 from incidents import selectors_care as selectors
 from incidents.api.crisis import _paginated, _str_list
 from incidents.models import CareCase, CareContact
+from incidents.models.crisis import LANGUAGE_CHOICES
 from incidents.permissions import care_can
 from incidents.services import care as care_services
 from tenants.api_base import INTEGRATION, BrandApiView
@@ -74,6 +75,10 @@ class CareFiguresOut(serializers.Serializer):
     avg_seconds_to_resolution = serializers.IntegerField(allow_null=True)
 
 
+class CareErasedOut(serializers.Serializer):
+    erased_cases = serializers.IntegerField()
+
+
 # --- Base -----------------------------------------------------------------------------------
 class CareApiView(BrandApiView):
     read_roles = STAFF | {INTEGRATION}
@@ -102,14 +107,14 @@ class _DetailsInput(serializers.Serializer):
 class CareCaseListCreateApi(CareApiView):
     write_roles = STAFF | {INTEGRATION}
 
-    class Input(_DetailsInput):
+    class CareCaseOpenInput(_DetailsInput):
         mention_ids = serializers.ListField(
             child=serializers.UUIDField(), min_length=1, max_length=care_services.MAX_MENTIONS
         )
         incident_id = serializers.UUIDField(required=False, allow_null=True)
         owner_id = serializers.UUIDField(required=False, allow_null=True)
 
-    class Filters(serializers.Serializer):
+    class CareCaseFilters(serializers.Serializer):
         owner = serializers.UUIDField(required=False, allow_null=True, default=None)
         incident = serializers.UUIDField(required=False, allow_null=True, default=None)
         overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -124,7 +129,7 @@ class CareCaseListCreateApi(CareApiView):
         responses=CareCaseOut(many=True),
     )
     def get(self, request):
-        filters = self.validated(self.Filters, request.query_params)
+        filters = self.validated(self.CareCaseFilters, request.query_params)
         states = _str_list(request.query_params.get("state", ""))
         unknown = [s for s in states if s not in CareCase.State.values]
         if unknown:
@@ -138,9 +143,9 @@ class CareCaseListCreateApi(CareApiView):
         out = CareCaseDetailsOut if self.sees_details else CareCaseOut
         return _paginated(self, cases, out, "-opened_at")
 
-    @extend_schema(request=Input, responses={201: CareCaseOut})
+    @extend_schema(request=CareCaseOpenInput, responses={201: CareCaseOut})
     def post(self, request):
-        data = self.validated(self.Input, request.data)
+        data = self.validated(self.CareCaseOpenInput, request.data)
         if any(data.get(f) for f in DETAIL_FIELDS) and not self.sees_details:
             raise PermissionDenied("Your role may not record a customer's contact details.")
         case = care_services.care_case_open(actor=self.actor, **data)
@@ -150,39 +155,39 @@ class CareCaseListCreateApi(CareApiView):
 
 
 class CareCaseDetailApi(CareApiView):
-    class Input(_DetailsInput):
+    class CareCaseUpdateInput(_DetailsInput):
         owner_id = serializers.UUIDField(required=False)
 
     @extend_schema(responses=CareCaseOut)
     def get(self, request, case_id):
         return ApiResponse(self.case_out(selectors.care_case_get(case_id=case_id)))
 
-    @extend_schema(request=Input, responses=CareCaseOut)
+    @extend_schema(request=CareCaseUpdateInput, responses=CareCaseOut)
     def patch(self, request, case_id):
         selectors.care_case_get(case_id=case_id)
-        data = self.validated(self.Input, request.data)
+        data = self.validated(self.CareCaseUpdateInput, request.data)
         care_services.care_case_update(actor=self.actor, case_id=case_id, **data)
         return ApiResponse(self.case_out(selectors.care_case_get(case_id=case_id)))
 
 
 class CareCaseInviteApi(CareApiView):
-    class Input(serializers.Serializer):
+    class CareCaseInviteInput(serializers.Serializer):
         text = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
         template_id = serializers.UUIDField(required=False, allow_null=True, default=None)
         language = serializers.ChoiceField(
-            choices=["en", "id"], required=False, allow_null=True, default=None
+            choices=LANGUAGE_CHOICES, required=False, allow_null=True, default=None
         )
 
-    @extend_schema(request=Input, responses=CareCaseOut)
+    @extend_schema(request=CareCaseInviteInput, responses=CareCaseOut)
     def post(self, request, case_id):
         selectors.care_case_get(case_id=case_id)
-        data = self.validated(self.Input, request.data)
+        data = self.validated(self.CareCaseInviteInput, request.data)
         care_services.care_case_invite(actor=self.actor, case_id=case_id, **data)
         return ApiResponse(self.case_out(selectors.care_case_get(case_id=case_id)))
 
 
 class CareContactListCreateApi(CareApiView):
-    class Input(serializers.Serializer):
+    class CareContactInput(serializers.Serializer):
         channel = serializers.ChoiceField(choices=CareContact.Channel.choices)
         direction = serializers.ChoiceField(choices=CareContact.Direction.choices)
         summary = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
@@ -194,29 +199,29 @@ class CareContactListCreateApi(CareApiView):
         out = CareContactDetailsOut if self.sees_details else CareContactOut
         return _paginated(self, case.contacts.all(), out, "at")
 
-    @extend_schema(request=Input, responses={201: CareContactOut})
+    @extend_schema(request=CareContactInput, responses={201: CareContactOut})
     def post(self, request, case_id):
         selectors.care_case_get(case_id=case_id)
-        data = self.validated(self.Input, request.data)
+        data = self.validated(self.CareContactInput, request.data)
         contact = care_services.care_contact_log(actor=self.actor, case_id=case_id, **data)
         out = CareContactDetailsOut if self.sees_details else CareContactOut
         return ApiResponse(out(contact).data, status=status.HTTP_201_CREATED)
 
 
 class CareCaseCloseApi(CareApiView):
-    class Input(serializers.Serializer):
+    class CareCaseCloseInput(serializers.Serializer):
         state = serializers.ChoiceField(choices=[(s, s) for s in CareCase.CLOSED_STATES])
         outcome = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
         closing_text = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
         closing_template_id = serializers.UUIDField(required=False, allow_null=True, default=None)
         language = serializers.ChoiceField(
-            choices=["en", "id"], required=False, allow_null=True, default=None
+            choices=LANGUAGE_CHOICES, required=False, allow_null=True, default=None
         )
 
-    @extend_schema(request=Input, responses=CareCaseOut)
+    @extend_schema(request=CareCaseCloseInput, responses=CareCaseOut)
     def post(self, request, case_id):
         selectors.care_case_get(case_id=case_id)
-        data = self.validated(self.Input, request.data)
+        data = self.validated(self.CareCaseCloseInput, request.data)
         care_services.care_case_close(actor=self.actor, case_id=case_id, **data)
         return ApiResponse(self.case_out(selectors.care_case_get(case_id=case_id)))
 
@@ -230,16 +235,13 @@ class CareCaseEraseApi(CareApiView):
 
 
 class CareCustomerEraseApi(CareApiView):
-    class Input(serializers.Serializer):
+    class CareCustomerEraseInput(serializers.Serializer):
         platform = serializers.CharField(max_length=32)
         author_handle = serializers.CharField(max_length=200)
 
-    @extend_schema(
-        request=Input,
-        responses={200: serializers.DictField(child=serializers.IntegerField())},
-    )
+    @extend_schema(request=CareCustomerEraseInput, responses=CareErasedOut)
     def post(self, request):
-        data = self.validated(self.Input, request.data)
+        data = self.validated(self.CareCustomerEraseInput, request.data)
         erased = care_services.care_customer_erase(actor=self.actor, **data)
         return ApiResponse({"erased_cases": erased})
 
@@ -249,5 +251,5 @@ class CareFiguresApi(CareApiView):
         parameters=[OpenApiParameter("incident", str, description="Incident id")], responses=CareFiguresOut
     )
     def get(self, request):
-        filters = self.validated(CareCaseListCreateApi.Filters, request.query_params)
+        filters = self.validated(CareCaseListCreateApi.CareCaseFilters, request.query_params)
         return ApiResponse(CareFiguresOut(selectors.care_figures(incident_id=filters["incident"])).data)
