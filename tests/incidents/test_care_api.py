@@ -236,3 +236,28 @@ def test_customer_care_may_not_erase(case, client_a):
         == 403
     )
     _unchanged(case)
+
+
+@pytest.mark.parametrize(
+    "role, sees",
+    [("client_viewer", False), ("legal", False), ("customer_care", True), ("crisis_manager", True)],
+)
+def test_customers_direct_messages_reach_only_roles_that_see_contact_details(
+    in_brand_a, client_a, role, sees
+):
+    from incidents.models import Mention
+
+    dm = make_mention(kind=Mention.Kind.DIRECT_MESSAGE, text=f"Email saya {EMAIL}")
+    client_a.login_as(make_person(role))
+    listed = client_a.get("/api/v1/mentions/")
+    assert listed.status_code == 200 and (EMAIL in listed.content.decode()) is sees
+    assert client_a.get(f"/api/v1/mentions/{dm.pk}/").status_code == (200 if sees else 404)
+    admin = client_a.get("/admin/incidents/mention/")
+    assert EMAIL not in admin.content.decode() or sees
+
+
+def test_the_integration_still_reads_the_direct_messages_it_posted(in_brand_a, client_a, api_key_a):
+    from incidents.models import Mention
+
+    dm = make_mention(kind=Mention.Kind.DIRECT_MESSAGE, text=f"Email saya {EMAIL}")
+    assert client_a.get(f"/api/v1/mentions/{dm.pk}/", **bearer(api_key_a)).status_code == 200
