@@ -217,6 +217,7 @@ class CareCaseCloseApi(CareApiView):
         language = serializers.ChoiceField(
             choices=LANGUAGE_CHOICES, required=False, allow_null=True, default=None
         )
+        survey_id = serializers.UUIDField(required=False, allow_null=True, default=None)
 
     @extend_schema(request=CareCaseCloseInput, responses=CareCaseOut)
     def post(self, request, case_id):

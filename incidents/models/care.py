@@ -84,6 +84,9 @@ class CareCase(models.Model):
     closing_reply = models.ForeignKey(
         Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    survey_invitation_id = models.UUIDField(
+        _("satisfaction survey invitation"), null=True, blank=True, editable=False
+    )  # a surveys.Invitation, by id: the brand apps point at each other without foreign keys
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True, editable=False)

@@ -31,6 +31,8 @@ from incidents.permissions import care_can, require_care_action
 from incidents.services._common import actor_label, email_contacts, notify, webhook_emit
 from incidents.services.responses import response_draft
 from incidents.services.timeline import timeline_record
+from surveys.selectors import contact_opted_out
+from surveys.services.invitations import invitation_create
 from tenants.errors import DomainError
 from tenants.models import BrandGrant, User
 
@@ -477,11 +479,14 @@ def care_case_close(
     closing_text: str = "",
     closing_template_id: UUID | None = None,
     language: str | None = None,
+    survey_id: UUID | None = None,
 ) -> CareCase:
     """Close the case as resolved, unresolved or customer unreachable. A resolved case gets a
     public closing reply on the original complaint, drafted (the brand's default text unless a
     text or template is given) and approved like any reply; when it is sent the complaint counts
-    as answered. Closing a closed case changes nothing."""
+    as answered. With `survey_id`, a resolved case's customer is invited to that satisfaction
+    survey (by email or phone), unless they opted out of the brand's surveys. Closing a closed
+    case changes nothing."""
     require_care_action(actor, "care_work")
     if state not in CareCase.CLOSED_STATES:
         raise DomainError(
@@ -524,12 +529,39 @@ def care_case_close(
             language=language,
         )
         fields.append("closing_reply")
+        if survey_id:
+            fields += _survey_invite(case, survey_id=survey_id, language=language, actor=actor)
     case.save(update_fields=fields)
     with override(None):
         label = str(CareCase.State(state).label).lower()
     _record(case, actor=actor, text=_("closed: %s") % label, event="closed", state=state)
     webhook_emit(event="case.resolved", payload=care_case_payload(case))
     return case
+
+
+def _survey_invite(case: CareCase, *, survey_id: UUID, language: str, actor: User | None) -> list[str]:
+    """Invite the customer to the satisfaction survey (inside the closing transaction: a survey
+    that cannot take the invitation refuses the whole closing)."""
+    if not (case.customer_email or case.customer_phone):
+        raise DomainError(
+            _("There is no email or phone to send the survey to."),
+            field_errors={"survey_id": [_("Add the customer's email or phone first.")]},
+        )
+    if contact_opted_out(email=case.customer_email or "", phone=case.customer_phone or ""):
+        _record(case, actor=actor, text=_("no survey sent: the customer opted out"), event="survey_opted_out")
+        return []
+    invitation, _link = invitation_create(
+        survey_id=survey_id,
+        name=case.customer_name or "",
+        email=case.customer_email or "",
+        phone=case.customer_phone or "",
+        language=language,
+        incident_id=case.incident_id,
+        mention_author=case.author_handle,
+    )
+    case.survey_invitation_id = invitation.pk
+    _record(case, actor=actor, text=_("satisfaction survey sent to the customer"), event="survey_sent")
+    return ["survey_invitation_id"]
 
 
 # --- Personal data --------------------------------------------------------------------------------

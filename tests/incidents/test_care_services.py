@@ -288,3 +288,49 @@ def _forget_keys():
     from incidents.services.care import encrypted_fields_reset
 
     encrypted_fields_reset()
+
+
+def _open_survey():
+    from surveys.services import survey_create, survey_open
+
+    survey = survey_create(
+        title_en="After care",
+        title_id="Setelah layanan",
+        questions=[{"kind": "csat", "text_en": "How satisfied?", "text_id": "Seberapa puas?"}],
+    )
+    return survey_open(survey_id=survey.pk)
+
+
+def test_resolving_sends_the_customer_a_satisfaction_survey(ayu, complaint):
+    from surveys.models import Invitation
+
+    survey = _open_survey()
+    case = _open(ayu, complaint, customer_email=EMAIL)
+    case = care.care_case_close(actor=ayu, case_id=case.pk, state="resolved", survey_id=survey.pk)
+    invitation = Invitation.objects.get(pk=case.survey_invitation_id)
+    assert invitation.email == EMAIL and invitation.mention_author == "siti_r"
+
+
+def test_a_customer_who_opted_out_gets_no_survey(ayu, complaint):
+    from surveys.models import Invitation
+    from surveys.services import invitation_create
+    from surveys.services.invitations import invitation_opt_out
+
+    survey = _open_survey()
+    earlier, _link = invitation_create(survey_id=survey.pk, email=EMAIL, send_email=False)
+    invitation_opt_out(invitation_id=earlier.pk)
+    case = _open(ayu, complaint, customer_email=EMAIL)
+    case = care.care_case_close(actor=ayu, case_id=case.pk, state="resolved", survey_id=survey.pk)
+    assert case.state == CareCase.State.RESOLVED and case.survey_invitation_id is None
+    assert Invitation.objects.count() == 1
+
+
+def test_a_survey_without_a_contact_refuses_the_closing_and_writes_nothing(ayu, complaint):
+    survey = _open_survey()
+    case = _open(ayu, complaint)
+    with pytest.raises(DomainError) as error:
+        care.care_case_close(actor=ayu, case_id=case.pk, state="resolved", survey_id=survey.pk)
+    assert "survey_id" in error.value.field_errors
+    case.refresh_from_db()
+    assert case.state == CareCase.State.NEW and case.closing_reply is None
+    assert not Response.objects.exists()
