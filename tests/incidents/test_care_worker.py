@@ -1,7 +1,7 @@
 """The full care path on committed data and a real Celery worker: a complaint posted through the
 intake API, a case opened, the invitation approved and confirmed sent by the integration, the
-customer's DM posted through intake and attached, the case resolved, the closing reply sent and
-the complaint answered; `case.opened` and `case.resolved` reach a local receiver signed and without
+customer's DM posted through intake and attached, the case resolved, the closing reply sent, the
+complaint answered and the satisfaction survey emailed; `case.opened` and `case.resolved` reach a local receiver signed and without
 the customer's personal data."""
 
 import json
@@ -33,6 +33,8 @@ def test_complaint_to_private_resolution_and_back_through_the_worker(
     from incidents.services import care
     from incidents.services.responses import response_approve, response_submit
     from incidents.webhooks import webhook_signature_verify, webhook_subscription_create
+    from surveys.models import Invitation
+    from surveys.services import survey_create, survey_open
     from tenants.models import BrandApiKey, User
     from tenants.services import api_key_create
 
@@ -70,7 +72,16 @@ def test_complaint_to_private_resolution_and_back_through_the_worker(
         case.refresh_from_db()
         assert case.state == CareCase.State.IN_PRIVATE and case.contacts.filter(channel="dm").exists()
 
-        case = care.care_case_close(actor=ayu, case_id=case.pk, state="resolved", outcome="Refund")
+        survey = survey_open(
+            survey_id=survey_create(
+                title_en="After care",
+                title_id="Setelah layanan",
+                questions=[{"kind": "csat", "text_en": "How satisfied?", "text_id": "Seberapa puas?"}],
+            ).pk
+        )
+        case = care.care_case_close(
+            actor=ayu, case_id=case.pk, state="resolved", outcome="Refund", survey_id=survey.pk
+        )
         reply = response_submit(response_id=case.closing_reply_id, actor=ayu)
         if reply.state == Response.State.PENDING_APPROVAL:
             response_approve(response_id=reply.pk, actor=ayu)
@@ -81,6 +92,12 @@ def test_complaint_to_private_resolution_and_back_through_the_worker(
         complaint.refresh_from_db()
         assert complaint.answered_at is not None
 
+        # The worker emails the survey invitation (claimed once through the outbox).
+        wait_for(
+            lambda: Invitation.objects.filter(pk=case.survey_invitation_id, sent_at__isnull=False).exists(),
+            timeout=60,
+            message=f"the survey email (worker log: {celery_worker})",
+        )
         requests = webhook_server.wait_for_requests(2, timeout=60)
         events = sorted(r.header("X-Tanggap-Event") for r in requests)
         assert events == ["case.opened", "case.resolved"]
