@@ -268,7 +268,7 @@ SURVEYS_SUBMIT_RATE_PER_IP = env.str("SURVEYS_SUBMIT_RATE_PER_IP", default="120/
 # encrypts, every one decrypts. Rotate by putting a new value first, then run
 # `manage.py personal_data_reencrypt` and drop the old value. Unset, one fixed salt is used, so the
 # key still comes only from SECRET_KEY (which has no default when DEBUG is off).
-SALT_KEY = env.list("PERSONAL_DATA_KEYS", default=["tanggap-personal-data"])
+SALT_KEY = [k for k in env.list("PERSONAL_DATA_KEYS", default=[]) if k.strip()] or ["tanggap-personal-data"]
 
 # --- Webhooks --------------------------------------------------------------------------------
 # Deliveries to loopback/private addresses are refused in production (SSRF); development and the
