@@ -174,3 +174,36 @@ def incident_permissions_sync(*, incident: Incident, user) -> None:
             ],
             ignore_conflicts=True,
         )
+
+
+# --- Care cases: brand-level work, read from the brand grant's role -----------------------------
+# `care_view`: see cases (handle, state, times); `care_work`: open, invite, log contacts, resolve;
+# `care_contact_details`: see and edit the customer's name, email, phone, private summaries and
+# DM texts; `care_erase`: erase a customer's personal data. Client roles see none of it: they get
+# counts and times in their report.
+CARE_ACTIONS = frozenset({"care_view", "care_work", "care_contact_details", "care_erase"})
+CARE_MATRIX: dict[str, frozenset[str]] = {
+    BrandGrant.Role.AGENCY_OWNER: CARE_ACTIONS,
+    BrandGrant.Role.AGENCY_ADMIN: CARE_ACTIONS,
+    BrandGrant.Role.CRISIS_MANAGER: CARE_ACTIONS,
+    BrandGrant.Role.CUSTOMER_CARE: frozenset({"care_view", "care_work", "care_contact_details"}),
+    BrandGrant.Role.SOCIAL_MEDIA_SPECIALIST: frozenset({"care_view", "care_work"}),
+    BrandGrant.Role.SPOKESPERSON: frozenset({"care_view"}),
+    BrandGrant.Role.LEGAL: frozenset({"care_view"}),
+}
+
+
+def care_can(user, action: str) -> bool:
+    """Whether the user's role on the current brand allows a care action (one matrix lookup)."""
+    if action not in CARE_ACTIONS:
+        raise ValueError(f"Unknown care action {action!r}")
+    return action in CARE_MATRIX.get(brand_role(user), frozenset())
+
+
+def require_care_action(actor, action: str) -> None:
+    """Raise PermissionDenied unless the actor's brand role allows `action` on care cases. A None
+    actor is the system (intake attaching a DM, the reminder sweep)."""
+    if actor is None:
+        return
+    if not care_can(actor, action):
+        raise PermissionDenied(f"Your role on this brand does not allow: {action.replace('_', ' ')}.")

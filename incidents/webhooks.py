@@ -52,6 +52,8 @@ EVENTS = (
     "response.approved",
     "response.withdrawn",
     "moderation.requested",
+    "case.opened",
+    "case.resolved",
     "ping",
 )
 # Seconds before retry n (1-based): a blip is retried soon, an outage over about two hours.

@@ -292,6 +292,13 @@ OUTBOUND_ALLOW_PRIVATE_ADDRESSES = env.bool(
     "OUTBOUND_ALLOW_PRIVATE_ADDRESSES", default=env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)
 )
 
+# --- Personal data: customer contact details are encrypted at rest ----------------------------
+# django-fernet-encrypted-fields derives its Fernet keys from SECRET_KEY and these salts; the first
+# encrypts, every one decrypts. Rotate by putting a new value first, then run
+# `manage.py personal_data_reencrypt` and drop the old value. Unset, one fixed salt is used, so the
+# key still comes only from SECRET_KEY (which has no default when DEBUG is off).
+SALT_KEY = [k for k in env.list("PERSONAL_DATA_KEYS", default=[]) if k.strip()] or ["tanggap-personal-data"]
+
 # --- Mention scoring ----------------------------------------------------------------------------
 # "lexicon" (built in) or "http": a model server at SCORER_HTTP_URL (see incidents/scorers.py), with
 # a per-batch timeout in seconds; on a timeout or error the batch is scored by the lexicon.

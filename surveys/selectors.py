@@ -111,3 +111,17 @@ def invitation_counts(*, survey_id: UUID) -> dict:
         answered=Count("id", filter=Q(answered_at__isnull=False)),
         opted_out=Count("id", filter=Q(opted_out_at__isnull=False)),
     )
+
+
+def contact_opted_out(*, email: str = "", phone: str = "") -> bool:
+    """Whether this person (by email or phone) opted out of the brand's survey emails on any
+    invitation: other apps ask before inviting them again (a resolved care case does)."""
+    email, phone = (email or "").strip().lower(), (phone or "").strip()
+    if not email and not phone:
+        return False
+    person = Q(pk__in=[])
+    if email:
+        person |= Q(email=email)
+    if phone:
+        person |= Q(phone=phone)
+    return Invitation.objects.filter(person, opted_out_at__isnull=False).exists()

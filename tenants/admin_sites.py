@@ -168,6 +168,13 @@ class BrandModelAdmin(BrandPermissionMixin, admin.ModelAdmin):
     def has_module_permission(self, request) -> bool:
         return self.has_view_permission(request)
 
+    def history_view(self, request, object_id, extra_context=None):
+        # Django looks the object up first and redirects when it is missing, so a role that may not
+        # read the model would learn which ids exist; the role is checked before the lookup.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
     def _filter_actions_by_permissions(self, request, actions):
         # Django's hook for `allowed_permissions`; a brand action names a matrix row instead.
         allowed = []

@@ -23,6 +23,7 @@ from incidents.models import (
     WebhookSubscription,
 )
 from incidents.notifications import notification_emails_retry_failed, notification_mark_read
+from incidents.permissions import care_can
 from incidents.services._common import contact_emails_retry_failed
 from incidents.services.alerts import alert_acknowledge, alert_dismiss
 from incidents.services.intake import detector_settings_update, mention_mark_answered
@@ -88,6 +89,14 @@ class MentionAdmin(ReadOnlyBrandModelAdmin):
     list_per_page = 100
     actions = ["mark_answered"]
     readonly_fields = [f.name for f in Mention._meta.fields]
+
+    def get_queryset(self, request):
+        # Customers' direct messages are personal data: only the roles that see care-case contact
+        # details read them (incidents.permissions.CARE_MATRIX).
+        mentions = super().get_queryset(request)
+        if care_can(request.user, "care_contact_details"):
+            return mentions
+        return mentions.exclude(kind=Mention.Kind.DIRECT_MESSAGE)
 
     @admin.display(description=_("text"))
     def short_text(self, obj: Mention) -> str:

@@ -24,6 +24,7 @@ from incidents.models import (
     WebhookSubscription,
 )
 from incidents.notifications import notification_mark_read
+from incidents.permissions import care_can
 from incidents.selectors_early_warning import (
     AlertFilter,
     MentionFilter,
@@ -52,7 +53,7 @@ from incidents.webhooks import (
     webhook_subscription_rotate_secret,
     webhook_subscription_update,
 )
-from tenants.api_base import BrandApiView
+from tenants.api_base import INTEGRATION, BrandApiView
 from tenants.api_parsers import PayloadTooLarge
 
 
@@ -197,7 +198,7 @@ class MentionListCreateApi(BrandApiView, GenericAPIView):
     filterset_class = MentionFilter
 
     def get_queryset(self):
-        return mention_list()
+        return _without_private_messages(self, mention_list())
 
     @extend_schema(responses=MentionOut(many=True))
     def get(self, request):
@@ -218,9 +219,17 @@ class MentionListCreateApi(BrandApiView, GenericAPIView):
         return Response(mentions_ingest(rows=rows).as_dict())
 
 
+def _without_private_messages(view: BrandApiView, mentions):
+    """Customers' direct messages are personal data: only the integration that posts them and the
+    roles that see care-case contact details read them (incidents.permissions.CARE_MATRIX)."""
+    if view.brand_role == INTEGRATION or care_can(view.request.user, "care_contact_details"):
+        return mentions
+    return mentions.exclude(kind=Mention.Kind.DIRECT_MESSAGE)
+
+
 class _MentionObjectApi(BrandApiView):
     def mention(self, mention_id) -> Mention:
-        mention = mention_list().filter(pk=mention_id).first()
+        mention = _without_private_messages(self, mention_list()).filter(pk=mention_id).first()
         if mention is None:
             raise Http404
         return mention

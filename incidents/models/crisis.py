@@ -286,6 +286,7 @@ class TimelineKind(models.TextChoices):
     ALERT_RESOLVED = "alert_resolved", _("Alert condition ended")
     ALERT_REOPENED = "alert_reopened", _("Alert reopened")
     DRILL = "drill", _("Drill")
+    CARE = "care", _("Care case")
 
 
 class TimelineEntry(models.Model):

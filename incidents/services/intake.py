@@ -360,6 +360,11 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
             ],
             now=now,
         )
+    dm_ids = [row[1] for row in returned if by_key[(row[2], row[3])].kind == Mention.Kind.DIRECT_MESSAGE]
+    if dm_ids:
+        from incidents.services.care import care_dms_attach
+
+        care_dms_attach(mention_ids=dm_ids)  # the customer's DMs join their open care case
     # The unscored rows are the record of this work (the periodic tick scores leftovers), so a
     # broker that is down only delays it: the stored rows still get their 2xx.
     transaction.on_commit(mentions_scoring_request)

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from incidents.services.care import care_reminders_send
 from incidents.services.drills import drills_start_due
 from incidents.services.one_crisis import incidents_auto_open_pending
 from incidents.services.status_updates import status_update_reminders_send
@@ -19,4 +20,5 @@ def crisis_reminders_run(*, now: datetime | None = None) -> dict[str, int]:
         "status_update_reminders": status_update_reminders_send(now=now),
         "drills_started": drills_start_due(now=now),
         "incidents_auto_opened": incidents_auto_open_pending(),
+        **care_reminders_send(now=now),
     }

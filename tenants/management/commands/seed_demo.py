@@ -2,6 +2,7 @@
 app's part of the demo story (registered in tenants.demo) written into the demo brands."""
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import tenant_context
@@ -66,6 +67,8 @@ class Command(BaseCommand):
                         if told:
                             self.stdout.write(f"{brand.name}: {told}")
         self.stdout.write(f"Brands created now: {', '.join(created) or 'none (already there)'}")
+        # Brand content comes from the brand apps' own commands (tenants imports no other app).
+        call_command("seed_demo_care", stdout=self.stdout._out)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}); sign in at the address shown:")
         for email, role, url in demo_logins():
             self.stdout.write(f"  {email:24} {role:24} {url}")
