@@ -10,9 +10,11 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from incidents.notifications import notification_emails_sweep
         from incidents.services._common import contact_emails_sweep
+        from incidents.services.reviews import reviews_figures_sweep
         from incidents.webhooks import webhook_deliveries_requeue_stuck
         from tenants.outbox import register_sweeper
 
         register_sweeper("incident-notification-emails", notification_emails_sweep)
         register_sweeper("incident-contact-emails", contact_emails_sweep)
         register_sweeper("incident-webhook-deliveries", webhook_deliveries_requeue_stuck)
+        register_sweeper("incident-review-figures", reviews_figures_sweep)

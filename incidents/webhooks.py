@@ -44,6 +44,8 @@ EVENTS = (
     "response.approved",
     "response.withdrawn",
     "moderation.requested",
+    "review.opened",
+    "review.completed",
     "ping",
 )
 # Seconds before retry n (1-based): a blip is retried soon, an outage over about two hours.

@@ -263,6 +263,13 @@ SPECTACULAR_SETTINGS = {
 SURVEYS_SUBMIT_RATE_PER_TOKEN = env.str("SURVEYS_SUBMIT_RATE_PER_TOKEN", default="10/m")
 SURVEYS_SUBMIT_RATE_PER_IP = env.str("SURVEYS_SUBMIT_RATE_PER_IP", default="120/m")
 
+# --- Post-crisis reviews ---------------------------------------------------------------------
+# Affected customers are surveyed this long after resolution: soon enough to remember, late
+# enough to have seen the fix.
+REVIEW_SURVEY_DELAY_HOURS = env.int("REVIEW_SURVEY_DELAY_HOURS", default=48)
+# The review owner (and each action item's owner) is reminded this long before it is due.
+REVIEW_REMINDER_LEAD_HOURS = env.int("REVIEW_REMINDER_LEAD_HOURS", default=24)
+
 # --- Webhooks --------------------------------------------------------------------------------
 # Deliveries to loopback/private addresses are refused in production (SSRF); development and the
 # tests deliver to a local receiver.

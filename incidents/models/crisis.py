@@ -260,6 +260,7 @@ class TimelineKind(models.TextChoices):
     STATUS_UPDATE = "status_update", _("Client status update")
     STATUS_UPDATE_REMINDER = "status_update_reminder", _("Client update reminder")
     DRILL = "drill", _("Drill")
+    REVIEW = "review", _("Post-crisis review")
 
 
 class TimelineEntry(models.Model):
