@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from incidents import selectors_crisis as selectors
+from incidents import selectors_reviews as review_selectors
 
 
 @require_GET
@@ -28,4 +29,9 @@ def incident_report_detail(request: HttpRequest, incident_id: UUID) -> HttpRespo
         "team": selectors.assignment_list(incident=incident, active_only=True),
         "moderation": selectors.moderation_log_list(incident=incident, for_client=True),
     }
+    # The completed review of a real incident, with only what is marked for the client.
+    review = review_selectors.review_for_incident(incident_id=incident.pk, for_client=True)
+    if review is not None:
+        context["review"] = review
+        context["review_figures"] = review_selectors.review_client_figures(review=review)
     return render(request, "incidents/crisis/report_detail.html", context)
