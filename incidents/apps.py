@@ -8,13 +8,16 @@ class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from incidents.demo_reviews import reviews_demo_story
         from incidents.notifications import notification_emails_sweep
         from incidents.services._common import contact_emails_sweep
         from incidents.services.reviews import reviews_figures_sweep
         from incidents.webhooks import webhook_deliveries_requeue_stuck
+        from tenants.demo import register_demo_story
         from tenants.outbox import register_sweeper
 
         register_sweeper("incident-notification-emails", notification_emails_sweep)
         register_sweeper("incident-contact-emails", contact_emails_sweep)
         register_sweeper("incident-webhook-deliveries", webhook_deliveries_requeue_stuck)
         register_sweeper("incident-review-figures", reviews_figures_sweep)
+        register_demo_story("post-crisis-reviews", brand_slug="kopi-nusantara", story=reviews_demo_story)

@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
+from tenants.demo import demo_stories
 from tenants.models import Agency, Brand, BrandGrant, User
 from tenants.services import agency_create, agency_membership_set, brand_create, grant_set
 
@@ -54,6 +56,9 @@ class Command(BaseCommand):
                 else:
                     grant_set(email=email, brand_slug=target, role=role)
         self.stdout.write(f"Brands created now: {', '.join(created) or 'none (already there)'}")
+        for name, brand_slug, story in demo_stories():
+            with tenant_context(Brand.objects.get(slug=brand_slug)):
+                self.stdout.write(f"Story {name} ({brand_slug}): {story()}")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}); sign in at the address shown:")
         for email, role, url in demo_logins():
             self.stdout.write(f"  {email:24} {role:24} {url}")
