@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.models.crisis.Incident.Status",
         "IncidentSeverityEnum": "incidents.models.crisis.Severity",
         "TaskStatusEnum": "incidents.models.crisis.IncidentTask.Status",
+        "ReviewActionItemStatusEnum": "incidents.models.reviews.ReviewActionItem.Status",
         "ResponseKindEnum": "incidents.models.crisis.ResponseKind",
         "LanguageEnum": "incidents.models.crisis.LANGUAGE_CHOICES",
         "MentionKindEnum": "incidents.models.early_warning.Mention.Kind",

@@ -12,6 +12,7 @@ from rest_framework.response import Response as ApiResponse
 
 from incidents import selectors_reviews as selectors
 from incidents.models import Review, ReviewActionItem, ReviewCustomer, ReviewFeedback, ReviewLesson
+from incidents.models.crisis import LANGUAGE_CHOICES
 from incidents.permissions import CLIENT_ROLES
 from incidents.services import reviews as services
 from tenants.api_base import INTEGRATION, BrandApiView
@@ -159,7 +160,9 @@ class ReviewCustomersApi(ReviewApiView):
         name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
         email = serializers.CharField(required=False, allow_blank=True, max_length=254, default="")
         phone = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
-        language = serializers.ChoiceField(choices=["", "en", "id"], required=False, default="")
+        language = serializers.ChoiceField(
+            choices=LANGUAGE_CHOICES, allow_blank=True, required=False, default=""
+        )
         mention_author = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
     @extend_schema(request=Input, responses={201: CustomerOut})
@@ -264,3 +267,12 @@ class ReviewCompleteApi(ReviewApiView):
         data = self.validated(self.Input, request.data)
         review = services.review_complete(review_id=review_id, actor=self.actor, **data)
         return ApiResponse(self.out(review))
+
+
+# As in incidents/api/crisis.py: the schema names components by class name, so each nested
+# `Input`/`Filters` gets its view's name.
+for _view in list(globals().values()):
+    if isinstance(_view, type) and issubclass(_view, BrandApiView):
+        for _nested in ("Input", "Filters"):
+            if _view.__dict__.get(_nested) is not None:
+                _view.__dict__[_nested].__name__ = _view.__name__.removesuffix("Api") + _nested

@@ -3,6 +3,7 @@ incident), figures computed by a task (the review row is the outbox record; a sw
 affected customers surveyed after a delay through surveys' one named service, team feedback,
 action items, lessons turned into a new crisis-plan version, reminders, and completion."""
 
+import logging
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from incidents.figures import incident_figures
@@ -36,6 +38,8 @@ from surveys.services.invitations import survey_send_for_incident
 from tenants import outbox
 from tenants.errors import DomainError
 from tenants.models import BrandGrant, User
+
+logger = logging.getLogger(__name__)
 
 
 def _review_link(review: Review) -> str:
@@ -76,7 +80,7 @@ def review_open(*, incident: Incident, now: datetime | None = None) -> Review:
             incident=incident, role=CrisisRole.CRISIS_MANAGER, member__user__isnull=False
         )
         .select_related("member")
-        .order_by("ended_at", "-started_at")  # an active manager (ended_at empty) first
+        .order_by(F("ended_at").asc(nulls_first=True), "-started_at")  # an active manager first
         .first()
     )
     review = Review.objects.create(
@@ -242,20 +246,34 @@ def review_surveys_send_due(*, now: datetime | None = None) -> int:
                 continue
             review = Review.objects.select_related("incident").get(pk=review_id)
             customers = list(review.customers.filter(invited_at__isnull=True))
-            invitations = survey_send_for_incident(
-                incident_id=review.incident_id,
-                brand_name=connection.tenant.name,
-                recipients=[
-                    {
-                        "name": c.name,
-                        "email": c.email,
-                        "phone": c.phone,
-                        "language": c.language,
-                        "mention_author": c.mention_author,
-                    }
-                    for c in customers
-                ],
-            )
+            try:
+                with transaction.atomic():
+                    invitations = survey_send_for_incident(
+                        incident_id=review.incident_id,
+                        brand_name=connection.tenant.name,
+                        recipients=[
+                            {
+                                "name": c.name,
+                                "email": c.email,
+                                "phone": c.phone,
+                                "language": c.language,
+                                "mention_author": c.mention_author,
+                            }
+                            for c in customers
+                        ],
+                    )
+            except DomainError as exc:
+                # One review's bad contact must not stop the rest of the sweep; it is marked sent
+                # (nobody invited) and the reason is on the timeline for staff to see.
+                logger.warning("Review %s: survey not sent: %s", review_id, exc.message)
+                timeline_record(
+                    incident=review.incident,
+                    actor=None,
+                    kind=TimelineKind.REVIEW,
+                    text=f"Satisfaction survey not sent: {exc.message}",
+                    data={"review_id": str(review_id)},
+                )
+                continue
             ReviewCustomer.objects.filter(pk__in=[c.pk for c in customers]).update(invited_at=now)
             Review.objects.filter(pk=review_id).update(survey_invitations=len(invitations))
             timeline_record(

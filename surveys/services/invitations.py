@@ -335,7 +335,10 @@ def survey_send_for_incident(
         phone = str(row.get("phone") or "").strip()
         if (email and email in taken_emails) or (phone and phone in taken_phones) or not (email or phone):
             continue
-        taken_emails.add(email) if email else taken_phones.add(phone)
+        if email:
+            taken_emails.add(email)
+        if phone:
+            taken_phones.add(phone)
         rows.append({**row, "email": email, "phone": phone, "incident_id": incident_id})
     if not rows:
         return []

@@ -276,3 +276,15 @@ def test_client_viewer_cannot_change_a_review(crisis_incident, ayu, budi):
     with pytest.raises(PermissionDenied):
         review_services.review_lesson_add(review_id=review.pk, actor=budi, text="x")
     assert not review.lessons.exists()
+
+
+def test_the_active_crisis_manager_owns_the_review(crisis_incident, ayu, ayu_member, person):
+    from incidents.services.team import assignment_end
+
+    assignment_add(incident_id=crisis_incident.pk, actor=ayu, member_id=ayu_member.pk)
+    # A stand-in manager assigned later whose role has ended does not own the review.
+    stand_in = person("crisis_manager")
+    later = assignment_add(incident_id=crisis_incident.pk, actor=ayu, member_id=stand_in.roster.pk)
+    assignment_end(assignment_id=later.pk, actor=ayu)
+    _resolve(crisis_incident, ayu)
+    assert Review.objects.get(incident=crisis_incident).owner_id == ayu.pk
