@@ -5,7 +5,7 @@ same answer on the same data. A fixed number of queries, whatever the number of 
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Min, Q
+from django.db.models import Min
 
 from incidents.models import Alert, Incident, IncidentMention, Mention, MetricSample, Response
 from surveys.selectors import incident_survey_scores
@@ -51,41 +51,29 @@ def incident_figures(*, incident: Incident, now: datetime) -> tuple[dict, dict]:
 
     # Equal windows: as long before the opening, and after the resolution, as the crisis lasted.
     span = max(resolved - opened, MIN_WINDOW)
-    before = (opened - span, opened)
-    after = (resolved, resolved + span)
-    negative = Q(sentiment_band=Mention.Band.NEGATIVE)
-    counts = Mention.objects.filter(posted_at__gte=before[0], posted_at__lt=after[1], is_own=False).aggregate(
-        **{
-            f"{name}_{kind}": Count("id", filter=window & (negative if kind == "negative" else Q()))
-            for name, window in (
-                ("before", Q(posted_at__lt=opened)),
-                ("during", Q(posted_at__gte=opened, posted_at__lt=resolved)),
-                ("after", Q(posted_at__gte=resolved)),
-            )
-            for kind in ("negative", "total")
-        }
+    windows, days = _mention_counts(
+        before_start=opened - span, opened=opened, resolved=resolved, after_end=resolved + span, now=now
     )
     for name in ("before", "during", "after"):
-        figures[f"negative_volume_{name}"] = counts[f"{name}_negative"]
-        figures[f"negative_share_{name}"] = _share(counts[f"{name}_negative"], counts[f"{name}_total"])
+        negative, total = windows.get(name, (0, 0))
+        figures[f"negative_volume_{name}"] = negative
+        figures[f"negative_share_{name}"] = _share(negative, total)
     figures["window_s"] = int(span.total_seconds())
-    figures["after_window_complete"] = after[1] <= now
+    figures["after_window_complete"] = resolved + span <= now
     method["negative_volume"] = (
         "Negative mentions of the brand (not its own posts) in three equal windows of the crisis's "
         "length: before the opening, from opening to resolution, and after the resolution; the "
         "share is negative ÷ all mentions in the window."
     )
 
-    figures["sentiment_recovery_days"] = _recovery_days(
-        baseline=figures["negative_share_before"], resolved=resolved, now=now
-    )
+    figures["sentiment_recovery_days"] = _recovery_days(baseline=figures["negative_share_before"], days=days)
     method["sentiment_recovery_days"] = (
         f"Whole days after resolution until the first 24-hour period whose negative share is within "
         f"{int(RECOVERY_BAND * 100)} points of the share before the crisis (empty: not yet, or no "
         f"mentions before the crisis to compare with; looked for over {RECOVERY_MAX_DAYS} days)."
     )
 
-    figures["follower_change"] = _follower_change(start=opened, end=min(after[1], now))
+    figures["follower_change"] = _follower_change(start=opened, end=min(resolved + span, now))
     method["follower_change"] = (
         "Per platform: followers in the last sample at or before the end of the after window (or "
         "now) minus the last sample at or before the opening."
@@ -104,31 +92,50 @@ def incident_figures(*, incident: Incident, now: datetime) -> tuple[dict, dict]:
     return figures, method
 
 
-def _recovery_days(*, baseline: float | None, resolved: datetime, now: datetime) -> int | None:
-    if baseline is None:
-        return None
-    end = min(now, resolved + timedelta(days=RECOVERY_MAX_DAYS))
-    if end <= resolved:
-        return None
+def _mention_counts(*, before_start, opened, resolved, after_end, now) -> tuple[dict, dict]:
+    """One scan over the mentions from the before window to the end of the recovery search:
+    (negative, total) per window, and per whole 24-hour period after resolution that has ended.
+    Plain FILTERed counts over timestamp bounds: cheaper per row than grouping by a computed day,
+    and PostgreSQL runs it as one parallel aggregate."""
+    recovery_end = max(resolved, min(now, resolved + timedelta(days=RECOVERY_MAX_DAYS)))
+    ended_days = int((recovery_end - resolved) / timedelta(days=1))
+    ranges = {
+        "before": (before_start, opened),
+        "during": (opened, resolved),
+        "after": (resolved, after_end),
+        **{
+            day: (resolved + timedelta(days=day), resolved + timedelta(days=day + 1))
+            for day in range(ended_days)
+        },
+    }
+    columns, params = [], []
+    for start, end in ranges.values():
+        columns.append(
+            "count(*) FILTER (WHERE posted_at >= %s AND posted_at < %s AND sentiment_band = 'negative')"
+        )
+        columns.append("count(*) FILTER (WHERE posted_at >= %s AND posted_at < %s)")
+        params += [start, end, start, end]
     table = connection.ops.quote_name(Mention._meta.db_table)
+    scan_end = max(after_end, resolved + timedelta(days=ended_days))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT floor(extract(epoch FROM posted_at - %s) / 86400)::int AS day,
-                   count(*) AS total,
-                   count(*) FILTER (WHERE sentiment_band = 'negative') AS negative
-            FROM {table}
-            WHERE posted_at >= %s AND posted_at < %s AND NOT is_own
-            GROUP BY 1 ORDER BY 1
-            """,  # noqa: S608 - the table name is the model's, not input
-            [resolved, resolved, end],
+            f"SELECT {', '.join(columns)} FROM {table} WHERE posted_at >= %s AND posted_at < %s AND NOT is_own",  # noqa: S608 - fixed SQL, the table name is the model's
+            [*params, before_start, scan_end],
         )
-        for day, total, negative in cursor.fetchall():
-            # Only whole 24-hour periods that have ended count.
-            if resolved + timedelta(days=day + 1) > now:
-                break
-            if total and negative / total <= baseline + RECOVERY_BAND:
-                return day
+        row = cursor.fetchone()
+    counts = {key: (row[2 * i], row[2 * i + 1]) for i, key in enumerate(ranges)}
+    windows = {key: counts[key] for key in ("before", "during", "after")}
+    days = {key: value for key, value in counts.items() if isinstance(key, int)}
+    return windows, days
+
+
+def _recovery_days(*, baseline: float | None, days: dict[int, tuple[int, int]]) -> int | None:
+    if baseline is None:
+        return None
+    for day in sorted(days):
+        negative, total = days[day]
+        if total and negative / total <= baseline + RECOVERY_BAND:
+            return day
     return None
 
 
