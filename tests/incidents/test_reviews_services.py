@@ -288,3 +288,20 @@ def test_the_active_crisis_manager_owns_the_review(crisis_incident, ayu, ayu_mem
     assignment_end(assignment_id=later.pk, actor=ayu)
     _resolve(crisis_incident, ayu)
     assert Review.objects.get(incident=crisis_incident).owner_id == ayu.pk
+
+
+def test_review_webhooks_for_real_incidents_only(crisis_incident, ayu, webhook_all):
+    from incidents.models import WebhookDelivery
+
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    Incident.objects.filter(pk=crisis_incident.pk).update(root_cause_notes="Gudang panas")
+    review_services.review_complete(review_id=review.pk, actor=ayu, summary="Selesai")
+    events = list(WebhookDelivery.objects.filter(event__startswith="review.").values_list("event", flat=True))
+    assert sorted(events) == ["review.completed", "review.opened"]
+    opened = WebhookDelivery.objects.get(event="review.opened")
+    assert opened.payload["incident"] == str(crisis_incident.pk)
+
+    drill = incident_open(actor=ayu, title="Latihan", severity=2, is_drill=True)
+    _resolve(drill, ayu)
+    assert WebhookDelivery.objects.filter(event="review.opened").count() == 1
