@@ -71,9 +71,13 @@ def review_open(*, incident: Incident, now: datetime | None = None) -> Review:
     now = now or timezone.now()
     existing = Review.objects.filter(incident=incident).first()
     if existing is not None:
-        if existing.state == Review.State.OPEN:
-            Review.objects.filter(pk=existing.pk).update(**outbox.pending_fields(now))
-            outbox.hand_over_on_commit(review_figures_task, str(existing.pk))
+        # Resolved again after a reopening: the crisis changed, so its review is open again
+        # (a completed one included) and its figures are asked for again.
+        Review.objects.filter(pk=existing.pk).update(
+            state=Review.State.OPEN, completed_at=None, completed_by=None, **outbox.pending_fields(now)
+        )
+        outbox.hand_over_on_commit(review_figures_task, str(existing.pk))
+        existing.refresh_from_db()
         return existing
     manager = (
         IncidentAssignment.objects.filter(

@@ -305,3 +305,17 @@ def test_review_webhooks_for_real_incidents_only(crisis_incident, ayu, webhook_a
     drill = incident_open(actor=ayu, title="Latihan", severity=2, is_drill=True)
     _resolve(drill, ayu)
     assert WebhookDelivery.objects.filter(event="review.opened").count() == 1
+
+
+def test_a_reviewed_incident_reopened_and_resolved_again_reopens_its_review(crisis_incident, ayu, ayu_member):
+    assignment_add(incident_id=crisis_incident.pk, actor=ayu, member_id=ayu_member.pk)
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    Incident.objects.filter(pk=crisis_incident.pk).update(root_cause_notes="Gudang panas")
+    review_services.review_complete(review_id=review.pk, actor=ayu, summary="Selesai")
+    incident_transition(incident_id=crisis_incident.pk, actor=ayu, to_status="responding", reason="Kambuh")
+    _resolve(crisis_incident, ayu, summary="Diganti lagi")
+    review.refresh_from_db()
+    assert (review.state, review.outbox_state, Review.objects.count()) == (Review.State.OPEN, "pending", 1)
+    review = review_services.review_complete(review_id=review.pk, actor=ayu, summary="Selesai lagi")
+    assert Incident.objects.get(pk=crisis_incident.pk).status == Incident.Status.REVIEWED
