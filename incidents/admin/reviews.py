@@ -11,7 +11,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from incidents.admin.crisis import ServiceForm, ServiceFormAdminMixin, StaffOnlyAdmin
-from incidents.models import Review, ReviewActionItem, ReviewCustomer, ReviewFeedback, ReviewLesson
+from incidents.models import (
+    REVIEW_STEPS,
+    Review,
+    ReviewActionItem,
+    ReviewCustomer,
+    ReviewFeedback,
+    ReviewLesson,
+)
 from incidents.services import reviews as review_services
 from tenants.admin_sites import brand_admin_site
 
@@ -71,7 +78,7 @@ class ReviewAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
     list_filter = ["state", "is_drill"]
     list_select_related = ["incident"]
     readonly_fields = [
-        "incident", "is_drill", "state", "owner", "due_at", "figures_table", "figures_computed_at",
+        "incident", "is_drill", "state", "owner", "due_at", "steps_list", "figures_table", "figures_computed_at",
         "outbox_state", "survey_due_at", "survey_sent_at", "survey_invitations", "plan_version", "completed_at",
     ]  # fmt: skip
     fields = [*readonly_fields[:3], "summary", *readonly_fields[3:]]
@@ -80,6 +87,18 @@ class ReviewAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # a review opens when its incident is resolved
+
+    @admin.display(description=_("steps"))
+    def steps_list(self, obj: Review) -> str:
+        return format_html_join(
+            "",
+            "<div>{}: <b>{}</b> {}</div>",
+            (
+                (label, obj.steps[key]["state"], obj.steps[key].get("reason", ""))
+                for key, label in REVIEW_STEPS.items()
+                if key in obj.steps  # in the policy's order (JSON objects keep none)
+            ),
+        )
 
     @admin.display(description=_("figures"))
     def figures_table(self, obj: Review) -> str:

@@ -63,7 +63,7 @@ class ReviewOut(serializers.ModelSerializer):
         model = Review
         fields = [
             "id", "incident", "incident_number", "incident_title", "is_drill", "state", "owner", "due_at",
-            "summary", "figures", "figures_method", "figures_state", "figures_computed_at", "survey_due_at",
+            "steps", "summary", "figures", "figures_method", "figures_state", "figures_computed_at", "survey_due_at",
             "survey_sent_at", "survey_invitations", "plan_version", "opened_at", "completed_at",
             "follow_ups", "lessons", "feedback", "customers",
         ]  # fmt: skip
@@ -149,6 +149,20 @@ class ReviewRecomputeApi(ReviewApiView):
         self.review(review_id)
         review = services.review_recompute(review_id=review_id, actor=self.actor)
         return ApiResponse(self.out(review), status=status.HTTP_202_ACCEPTED)
+
+
+class ReviewStepApi(ReviewApiView):
+    class Input(serializers.Serializer):
+        step = serializers.CharField(max_length=32)
+        state = serializers.ChoiceField(choices=["pending", "done", "skipped"])
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    @extend_schema(request=Input, responses=ReviewOut)
+    def post(self, request, review_id):
+        self.review(review_id)
+        data = self.validated(self.Input, request.data)
+        review = services.review_step_set(review_id=review_id, actor=self.actor, **data)
+        return ApiResponse(self.out(review))
 
 
 class ReviewCustomersApi(ReviewApiView):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("reviews/", api.ReviewListApi.as_view(), name="review-list"),
     path("reviews/<uuid:review_id>/", api.ReviewDetailApi.as_view(), name="review-detail"),
     path("reviews/<uuid:review_id>/recompute/", api.ReviewRecomputeApi.as_view(), name="review-recompute"),
+    path("reviews/<uuid:review_id>/steps/", api.ReviewStepApi.as_view(), name="review-steps"),
     path("reviews/<uuid:review_id>/customers/", api.ReviewCustomersApi.as_view(), name="review-customers"),
     path("reviews/<uuid:review_id>/feedback/", api.ReviewFeedbackApi.as_view(), name="review-feedback"),
     path(

@@ -13,6 +13,8 @@ from tenants.outbox import OutboxItem
 
 __all__ = [
     "REVIEW_DUE_DAYS",
+    "REVIEW_STEPS",
+    "review_steps_for",
     "Review",
     "ReviewActionItem",
     "ReviewCustomer",
@@ -23,6 +25,31 @@ __all__ = [
 # Days from resolution until the review is due, by severity: the worse the crisis, the sooner
 # its lessons must be written down (Rootly-style per-severity deadlines).
 REVIEW_DUE_DAYS = {Severity.CRITICAL: 3, Severity.HIGH: 5, Severity.MEDIUM: 10, Severity.LOW: 14}
+
+
+# The steps of a review, in order. Figures, survey and plan are marked done by the work itself;
+# the others by people. Any step can be skipped with a reason.
+REVIEW_STEPS = {
+    "figures": _("Figures computed"),
+    "survey": _("Customer survey sent"),
+    "feedback": _("Team feedback collected"),
+    "debrief": _("Debrief held"),
+    "lessons": _("Lessons written"),
+    "follow_ups": _("Follow-ups agreed"),
+    "plan": _("Crisis plan updated"),
+}
+# Which steps each severity's policy asks for: a low-severity crisis needs no debrief or plan change.
+_STEPS_BY_SEVERITY = {
+    Severity.CRITICAL: tuple(REVIEW_STEPS),
+    Severity.HIGH: tuple(REVIEW_STEPS),
+    Severity.MEDIUM: ("figures", "survey", "feedback", "lessons", "follow_ups", "plan"),
+    Severity.LOW: ("figures", "survey", "lessons"),
+}
+
+
+def review_steps_for(severity: int) -> dict:
+    """The initial `steps` of a review of this severity: every step of its policy, pending."""
+    return {key: {"state": "pending", "reason": "", "at": None} for key in _STEPS_BY_SEVERITY[severity]}
 
 
 class Review(OutboxItem):
@@ -40,6 +67,12 @@ class Review(OutboxItem):
     owner = _user_ref()
     due_at = models.DateTimeField(_("due at"))
     summary = models.TextField(_("summary"), blank=True)
+    steps = models.JSONField(
+        _("steps"),
+        default=dict,
+        blank=True,
+        help_text=_("Each step of the policy: pending, done or skipped."),
+    )
     figures = models.JSONField(_("figures"), default=dict, blank=True)
     figures_method = models.JSONField(
         _("how the figures were computed"), default=dict, blank=True, help_text=_("One line per figure.")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from incidents.figures import incident_figures
 from incidents.models import (
     REVIEW_DUE_DAYS,
+    REVIEW_STEPS,
     CrisisPlanVersion,
     CrisisRole,
     Incident,
@@ -28,6 +29,7 @@ from incidents.models import (
     ReviewLesson,
     RosterMember,
     TimelineKind,
+    review_steps_for,
 )
 from incidents.permissions import require_incident_action
 from incidents.services._common import email_contacts, notify, webhook_emit
@@ -92,6 +94,7 @@ def review_open(*, incident: Incident, now: datetime | None = None) -> Review:
         is_drill=incident.is_drill,
         owner_id=manager.member.user_id if manager else incident.opened_by_id,
         due_at=now + timedelta(days=REVIEW_DUE_DAYS[incident.severity]),
+        steps=review_steps_for(incident.severity),
         survey_due_at=(incident.resolved_at or now) + timedelta(hours=settings.REVIEW_SURVEY_DELAY_HOURS),
         **outbox.pending_fields(now),
     )
@@ -135,10 +138,48 @@ def review_figures_compute(*, review_id: UUID, now: datetime | None = None) -> b
     except Exception as exc:
         outbox.release(Review.objects, review_id, error=f"{type(exc).__name__}: {exc}")
         raise
-    outbox.complete(
-        Review.objects, review_id, figures=figures, figures_method=method, figures_computed_at=now
-    )
+    with transaction.atomic():
+        if outbox.complete(
+            Review.objects, review_id, figures=figures, figures_method=method, figures_computed_at=now
+        ):
+            _step_mark(review_id=review_id, step="figures", now=now)
     return True
+
+
+def _step_mark(*, review_id: UUID, step: str, now: datetime, state: str = "done", reason: str = "") -> None:
+    """Record a step of the review's policy (a step the policy does not have is left alone)."""
+    review = Review.objects.select_for_update().only("steps").get(pk=review_id)
+    if step in review.steps:
+        review.steps[step] = {"state": state, "reason": reason, "at": now.isoformat()}
+        Review.objects.filter(pk=review_id).update(steps=review.steps)
+
+
+@transaction.atomic
+def review_step_set(
+    *, review_id: UUID, actor: User | None, step: str, state: str, reason: str = ""
+) -> Review:
+    """Mark a step of the review done, or skipped with a reason, or pending again."""
+    review = _review_for_update(review_id, actor)
+    if step not in review.steps:
+        known = ", ".join(review.steps) or "none"
+        raise DomainError(
+            f"This review has no step {step!r}; its steps: {known}.", field_errors={"step": ["Unknown step."]}
+        )
+    if state not in ("pending", "done", "skipped"):
+        raise DomainError("Use pending, done or skipped.", field_errors={"state": ["Unknown state."]})
+    reason = (reason or "").strip()
+    if state == "skipped" and not reason:
+        raise DomainError("Say why the step is skipped.", field_errors={"reason": ["Give a reason."]})
+    _step_mark(review_id=review.pk, step=step, now=timezone.now(), state=state, reason=reason)
+    review.refresh_from_db()
+    timeline_record(
+        incident=review.incident,
+        actor=actor,
+        kind=TimelineKind.REVIEW,
+        text=f"Review step “{REVIEW_STEPS[step]}”: {state}" + (f" ({reason})" if reason else ""),
+        data={"review_id": str(review.pk), "step": step, "state": state},
+    )
+    return review
 
 
 def _review_for_update(review_id: UUID, actor: User | None, action: str = "resolve") -> Review:
@@ -280,6 +321,7 @@ def review_surveys_send_due(*, now: datetime | None = None) -> int:
                 continue
             ReviewCustomer.objects.filter(pk__in=[c.pk for c in customers]).update(invited_at=now)
             Review.objects.filter(pk=review_id).update(survey_invitations=len(invitations))
+            _step_mark(review_id=review_id, step="survey", now=now)
             timeline_record(
                 incident=review.incident,
                 actor=None,
@@ -432,6 +474,7 @@ def review_plan_update(*, review_id: UUID, actor: User | None) -> CrisisPlanVers
     )
     review.plan_version = version
     review.save(update_fields=["plan_version", "updated_at"])
+    _step_mark(review_id=review.pk, step="plan", now=timezone.now())
     timeline_record(
         incident=review.incident,
         actor=actor,

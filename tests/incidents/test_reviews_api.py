@@ -36,6 +36,7 @@ def _endpoints(review, item, lesson):
         ("get", f"/api/v1/reviews/{review.pk}/", {}),
         ("patch", f"/api/v1/reviews/{review.pk}/", {"summary": "x"}),
         ("post", f"/api/v1/reviews/{review.pk}/recompute/", {}),
+        ("post", f"/api/v1/reviews/{review.pk}/steps/", {"step": "debrief", "state": "done"}),
         ("post", f"/api/v1/reviews/{review.pk}/customers/", {"email": "a@example.com"}),
         ("post", f"/api/v1/reviews/{review.pk}/feedback/", {"rating": 3}),
         (
@@ -189,3 +190,27 @@ def test_list_is_paginated_by_cursor_without_n_plus_one(review, client_a, ayu, a
     assert len(first["results"]) == 1 and len(body["results"]) == 4
     assert len(four) == len(one)
     assert "next" in body and "previous" in body
+
+
+def test_a_step_is_skipped_with_a_reason_through_the_api(world, client_a, ayu, budi):
+    review = world[0]
+    url = f"/api/v1/reviews/{review.pk}/steps/"
+    client_a.login_as(ayu)
+    response = client_a.post(
+        url, data={"step": "debrief", "state": "skipped"}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "reason" in str(response.json())
+    response = client_a.post(
+        url,
+        data={"step": "debrief", "state": "skipped", "reason": "Tim kecil"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["steps"]["debrief"]["state"] == "skipped"
+    assert response.json()["steps"]["figures"]["state"] == "done"
+    client_a.login_as(budi)
+    assert (
+        client_a.post(
+            url, data={"step": "debrief", "state": "done"}, content_type="application/json"
+        ).status_code
+        == 403
+    )

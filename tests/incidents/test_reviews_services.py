@@ -319,3 +319,24 @@ def test_a_reviewed_incident_reopened_and_resolved_again_reopens_its_review(cris
     assert (review.state, review.outbox_state, Review.objects.count()) == (Review.State.OPEN, "pending", 1)
     review = review_services.review_complete(review_id=review.pk, actor=ayu, summary="Selesai lagi")
     assert Incident.objects.get(pk=crisis_incident.pk).status == Incident.Status.REVIEWED
+
+
+def test_steps_follow_the_severity_policy_and_the_work(crisis_incident, ayu, settings):
+    from tenants.errors import DomainError
+
+    _resolve(crisis_incident, ayu)  # SEV2: every step
+    review = Review.objects.get(incident=crisis_incident)
+    assert set(review.steps) == {"figures", "survey", "feedback", "debrief", "lessons", "follow_ups", "plan"}
+    review_services.review_figures_compute(review_id=review.pk)
+    review_services.review_surveys_send_due(now=review.survey_due_at)
+    review.refresh_from_db()
+    assert review.steps["figures"]["state"] == "done" and review.steps["survey"]["state"] == "done"
+    with pytest.raises(DomainError):
+        review_services.review_step_set(review_id=review.pk, actor=ayu, step="debrief", state="skipped")
+    review = review_services.review_step_set(
+        review_id=review.pk, actor=ayu, step="debrief", state="skipped", reason="Tim kecil"
+    )
+    assert review.steps["debrief"] == {**review.steps["debrief"], "state": "skipped", "reason": "Tim kecil"}
+    low = incident_open(actor=ayu, title="Kecil", severity=4)
+    _resolve(low, ayu)
+    assert set(Review.objects.get(incident=low).steps) == {"figures", "survey", "lessons"}
