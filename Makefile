@@ -53,4 +53,5 @@ bench: install
 	$(PY) bench/provision.py
 	$(PY) bench/ingest.py
 	$(PY) bench/detect.py
+	$(PY) bench/review.py
 	$(PY) bench/survey_submit.py

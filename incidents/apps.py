@@ -9,12 +9,14 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from incidents.demo import demo_story_seed
+        from incidents.demo_reviews import reviews_demo_story
         from incidents.notifications import notification_emails_sweep
         from incidents.services._common import contact_emails_sweep
+        from incidents.services.reviews import reviews_figures_sweep
         from incidents.views_dashboard import brand_dashboard_section
         from incidents.webhooks import webhook_deliveries_requeue_stuck
         from tenants.admin_sites import brand_admin_site
-        from tenants.demo import register_demo_seeder
+        from tenants.demo import register_demo_seeder, register_demo_story
         from tenants.outbox import register_sweeper
 
         brand_admin_site.add_dashboard_section(brand_dashboard_section)
@@ -23,3 +25,5 @@ class IncidentsConfig(AppConfig):
         register_sweeper("incident-notification-emails", notification_emails_sweep)
         register_sweeper("incident-contact-emails", contact_emails_sweep)
         register_sweeper("incident-webhook-deliveries", webhook_deliveries_requeue_stuck)
+        register_sweeper("incident-review-figures", reviews_figures_sweep)
+        register_demo_story("post-crisis-reviews", brand_slug="kopi-nusantara", story=reviews_demo_story)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from incidents import selectors_crisis as selectors
+from incidents import selectors_reviews as review_selectors
 from incidents.models import Incident
 from incidents.permissions import incident_can
 from incidents.services import responses as response_services
@@ -62,6 +63,11 @@ def _detail(request: HttpRequest, incident: Incident, *, form=None, status: int 
         "decision_form": form,
         "comment_max_length": COMMENT_MAX_LENGTH,
     }
+    # The completed review of a real incident, with only what is marked for the client.
+    review = review_selectors.review_for_incident(incident_id=incident.pk, for_client=True)
+    if review is not None:
+        context["review"] = review
+        context["review_figures"] = review_selectors.review_client_figures(review=review)
     return render(request, "incidents/crisis/report_detail.html", context, status=status)
 
 

@@ -54,6 +54,8 @@ EVENTS = (
     "moderation.requested",
     "case.opened",
     "case.resolved",
+    "review.opened",
+    "review.completed",
     "ping",
 )
 # Seconds before retry n (1-based): a blip is retried soon, an outage over about two hours.

@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.models.crisis.Incident.Status",
         "IncidentSeverityEnum": "incidents.models.crisis.Severity",
         "TaskStatusEnum": "incidents.models.crisis.IncidentTask.Status",
+        "ReviewActionItemStatusEnum": "incidents.models.reviews.ReviewActionItem.Status",
         "ResponseKindEnum": "incidents.models.crisis.ResponseKind",
         "LanguageEnum": "incidents.models.crisis.LANGUAGE_CHOICES",
         "MentionKindEnum": "incidents.models.early_warning.Mention.Kind",
@@ -298,6 +299,13 @@ OUTBOUND_ALLOW_PRIVATE_ADDRESSES = env.bool(
 # `manage.py personal_data_reencrypt` and drop the old value. Unset, one fixed salt is used, so the
 # key still comes only from SECRET_KEY (which has no default when DEBUG is off).
 SALT_KEY = [k for k in env.list("PERSONAL_DATA_KEYS", default=[]) if k.strip()] or ["tanggap-personal-data"]
+
+# --- Post-crisis reviews ---------------------------------------------------------------------
+# Affected customers are surveyed this long after resolution: soon enough to remember, late
+# enough to have seen the fix.
+REVIEW_SURVEY_DELAY_HOURS = env.int("REVIEW_SURVEY_DELAY_HOURS", default=48)
+# The review owner (and each action item's owner) is reminded this long before it is due.
+REVIEW_REMINDER_LEAD_HOURS = env.int("REVIEW_REMINDER_LEAD_HOURS", default=24)
 
 # --- Mention scoring ----------------------------------------------------------------------------
 # "lexicon" (built in) or "http": a model server at SCORER_HTTP_URL (see incidents/scorers.py), with

@@ -13,6 +13,36 @@ _CONSENT = {
 }
 
 SURVEY_TEMPLATES: dict[str, dict] = {
+    # Sent by a post-crisis review to the customers an incident affected (incidents asks for it
+    # through surveys.services.invitations.survey_send_for_incident).
+    "post_crisis": {
+        "title_en": "How did {brand} handle the recent problem?",
+        "title_id": "Bagaimana {brand} menangani masalah baru-baru ini?",
+        "intro_en": "You were affected by a recent problem at {brand}. Tell us how we handled it.",
+        "intro_id": "Anda terdampak masalah di {brand} baru-baru ini. Sampaikan bagaimana kami menanganinya.",
+        "questions": [
+            {
+                "kind": K.CSAT,
+                "text_en": "How satisfied are you with how {brand} handled the problem?",
+                "text_id": "Seberapa puas Anda dengan cara {brand} menangani masalah tersebut?",
+                "help_en": "1 = very dissatisfied, 5 = very satisfied",
+                "help_id": "1 = sangat tidak puas, 5 = sangat puas",
+            },
+            {
+                "kind": K.NPS,
+                "text_en": "How likely are you to recommend {brand} to a friend or colleague?",
+                "text_id": "Seberapa besar kemungkinan Anda merekomendasikan {brand} kepada teman atau kolega?",
+                "help_en": "0 = not at all likely, 10 = extremely likely",
+                "help_id": "0 = sangat tidak mungkin, 10 = sangat mungkin",
+            },
+            {
+                "kind": K.LONG_TEXT,
+                "required": False,
+                "text_en": "What could we have done better?",
+                "text_id": "Apa yang bisa kami lakukan dengan lebih baik?",
+            },
+        ],
+    },
     "csat_after_complaint": {
         "title_en": "How did we handle your complaint?",
         "title_id": "Bagaimana kami menangani keluhan Anda?",

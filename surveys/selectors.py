@@ -4,10 +4,11 @@ from datetime import timedelta
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from surveys.models import (
+    Answer,
     Invitation,
     InvitationLink,
     Option,
@@ -16,6 +17,7 @@ from surveys.models import (
     Survey,
     TestimonialCandidate,
 )
+from surveys.results import _pct, score_summary
 from surveys.tokens import token_hash, token_looks_valid
 
 
@@ -125,3 +127,31 @@ def contact_opted_out(*, email: str = "", phone: str = "") -> bool:
     if phone:
         person |= Q(phone=phone)
     return Invitation.objects.filter(person, opted_out_at__isnull=False).exists()
+
+
+def incident_survey_scores(*, incident_id: UUID) -> dict:
+    """CSAT, NPS and CES of the answers to invitations sent about one incident, with the number
+    of invitations and responses: what a post-crisis review (incidents) reads as its figures."""
+    rows = list(
+        Answer.objects.filter(
+            response__invitation__incident_id=incident_id,
+            question__kind__in=[Question.Kind.CSAT, Question.Kind.NPS, Question.Kind.CES],
+        )
+        .values("question__kind")
+        .annotate(
+            n=Count("id"),
+            top2=Count("id", filter=Q(question__kind=Question.Kind.CSAT, number__gte=4)),
+            promoters=Count("id", filter=Q(question__kind=Question.Kind.NPS, number__gte=9)),
+            detractors=Count("id", filter=Q(question__kind=Question.Kind.NPS, number__lte=6)),
+            total=Sum("number"),
+        )
+        .order_by("question__kind")
+    )
+    counts = Invitation.objects.filter(incident_id=incident_id).aggregate(
+        invitations=Count("id"), responses=Count("id", filter=Q(answered_at__isnull=False))
+    )
+    return {
+        **counts,
+        "response_rate": _pct(counts["responses"], counts["invitations"]),
+        **score_summary(rows),
+    }

@@ -1,13 +1,25 @@
-"""Demo story hooks: each app registers a function that fills one demo brand's schema with its
-part of the story; `seed_demo` calls them inside each demo brand (tenants imports no other app)."""
+"""Demo story hooks: tenant apps register what fills a demo brand's schema with their part of the
+story (tenants imports no other app); `seed_demo` runs them. Every hook is idempotent: a second run
+adds nothing. Seeders run in every demo brand first; named stories run afterwards in one brand."""
 
 from collections.abc import Callable
 
 DEMO_SEEDERS: list[Callable] = []
+_STORIES: dict[str, tuple[str, Callable[[], str]]] = {}
 
 
 def register_demo_seeder(seeder: Callable) -> None:
-    """`seeder(*, brand, users)` runs inside the brand's schema; `users` maps demo emails to users.
-    It must be idempotent: a second run adds nothing."""
+    """`seeder(*, brand, users)` runs inside each demo brand's schema; `users` maps demo emails to
+    users."""
     if seeder not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seeder)
+
+
+def register_demo_story(name: str, *, brand_slug: str, story: Callable[[], str]) -> None:
+    """Run `story()` in `brand_slug`'s schema after the seeders; it returns one line saying what it
+    did."""
+    _STORIES[name] = (brand_slug, story)
+
+
+def demo_stories() -> list[tuple[str, str, Callable[[], str]]]:
+    return [(name, slug, story) for name, (slug, story) in sorted(_STORIES.items())]

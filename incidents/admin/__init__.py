@@ -1,3 +1,3 @@
 """Brand admin for incidents, split by sub-domain."""
 
-from incidents.admin import care, crisis, early_warning  # noqa: F401
+from incidents.admin import care, crisis, early_warning, reviews  # noqa: F401

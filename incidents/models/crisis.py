@@ -287,6 +287,7 @@ class TimelineKind(models.TextChoices):
     ALERT_REOPENED = "alert_reopened", _("Alert reopened")
     DRILL = "drill", _("Drill")
     CARE = "care", _("Care case")
+    REVIEW = "review", _("Post-crisis review")
 
 
 class TimelineEntry(models.Model):

@@ -21,6 +21,7 @@ from incidents.models import (
 )
 from incidents.permissions import require_brand_action, require_incident_action
 from incidents.services._common import crisis_settings_get, webhook_emit
+from incidents.services.reviews import review_open
 from incidents.services.timeline import timeline_record
 from tenants.errors import DomainError
 from tenants.models import User
@@ -284,6 +285,9 @@ def incident_transition(
         # Resolution and reopening are what the client most needs to see.
         pinned=to_status in (Status.RESOLVED,) or rule.reopen,
     )
+    if to_status == Status.RESOLVED:
+        # In this transaction: the review row is the record of the work its task will do.
+        review_open(incident=incident, now=now)
     if not incident.is_drill:
         webhook_emit(
             event="incident.status_changed",

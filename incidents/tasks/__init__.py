@@ -2,3 +2,4 @@
 
 from incidents.tasks.crisis import *  # noqa: F403
 from incidents.tasks.early_warning import *  # noqa: F403
+from incidents.tasks.reviews import *  # noqa: F403

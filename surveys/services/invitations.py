@@ -20,6 +20,7 @@ from surveys.models import (
     InvitationLink,
     Survey,
 )
+from surveys.services.building import survey_create_from_template
 from surveys.tokens import brand_base_url, token_new
 from tenants import outbox
 from tenants.errors import DomainError
@@ -297,3 +298,48 @@ def invitation_opt_out(*, invitation_id: UUID) -> Invitation:
     """No more emails for this invitation. Safe to repeat."""
     Invitation.objects.filter(pk=invitation_id, opted_out_at__isnull=True).update(opted_out_at=timezone.now())
     return Invitation.objects.get(pk=invitation_id)
+
+
+POST_CRISIS_TEMPLATE = "post_crisis"
+
+
+@transaction.atomic
+def survey_send_for_incident(
+    *, incident_id: UUID, brand_name: str, recipients: list[dict]
+) -> list[Invitation]:
+    """The one service a post-crisis review (incidents) calls: invite the incident's affected
+    customers to the brand's post-crisis survey (made from the template and opened on first
+    use). Nobody is invited twice for one incident (same email or phone), and anyone who opted
+    out of a survey before is left out. Returns the new invitations; emails go after commit."""
+    survey = (
+        Survey.objects.select_for_update()
+        .filter(template=POST_CRISIS_TEMPLATE, status=Survey.Status.OPEN)
+        .order_by("created_at")
+        .first()
+    )
+    if survey is None:
+        survey = survey_create_from_template(
+            template=POST_CRISIS_TEMPLATE, brand_name=brand_name, open_now=True
+        )
+    invited = Invitation.objects.filter(incident_id=incident_id)
+    opted_out = Invitation.objects.filter(opted_out_at__isnull=False)
+    taken_emails = set(invited.exclude(email="").values_list("email", flat=True)) | set(
+        opted_out.exclude(email="").values_list("email", flat=True)
+    )
+    taken_phones = set(invited.exclude(phone="").values_list("phone", flat=True)) | set(
+        opted_out.exclude(phone="").values_list("phone", flat=True)
+    )
+    rows = []
+    for row in recipients:
+        email = str(row.get("email") or "").strip().lower()
+        phone = str(row.get("phone") or "").strip()
+        if (email and email in taken_emails) or (phone and phone in taken_phones) or not (email or phone):
+            continue
+        if email:
+            taken_emails.add(email)
+        if phone:
+            taken_phones.add(phone)
+        rows.append({**row, "email": email, "phone": phone, "incident_id": incident_id})
+    if not rows:
+        return []
+    return [invitation for invitation, _raw in invitation_create_batch(survey_id=survey.pk, recipients=rows)]

@@ -8,7 +8,7 @@ from django.db import transaction
 from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
-from tenants.demo import DEMO_SEEDERS
+from tenants.demo import DEMO_SEEDERS, demo_stories
 from tenants.models import Agency, Brand, BrandGrant, User
 from tenants.services import agency_create, agency_membership_set, brand_create, grant_set
 
@@ -67,8 +67,12 @@ class Command(BaseCommand):
                         if told:
                             self.stdout.write(f"{brand.name}: {told}")
         self.stdout.write(f"Brands created now: {', '.join(created) or 'none (already there)'}")
-        # Brand content comes from the brand apps' own commands (tenants imports no other app).
+        # Brand content comes from the brand apps' own commands and registered stories (tenants
+        # imports no other app); stories run last, on top of the crisis the seeders told.
         call_command("seed_demo_care", stdout=self.stdout._out)
+        for name, brand_slug, story in demo_stories():
+            with tenant_context(Brand.objects.get(slug=brand_slug)):
+                self.stdout.write(f"Story {name} ({brand_slug}): {story()}")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}); sign in at the address shown:")
         for email, role, url in demo_logins():
             self.stdout.write(f"  {email:24} {role:24} {url}")

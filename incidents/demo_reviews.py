@@ -1,0 +1,136 @@
+"""The demo story of post-crisis reviews in Kopi Nusantara: one incident reviewed end to end
+(figures, affected customers who received links and answered, team feedback, follow-ups, a lesson
+in a new crisis-plan version) and one resolved incident whose review is open and overdue."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.models import (
+    CrisisRole,
+    Incident,
+    IncidentMention,
+    Mention,
+    MetricSample,
+    Review,
+    RosterMember,
+)
+from incidents.services import reviews as review_services
+from incidents.services.incidents import incident_open, incident_transition
+from incidents.services.team import assignment_add
+from surveys.models import Invitation, Question
+from surveys.services.answering import response_submit
+from tenants.models import User
+
+REVIEWED_TITLE = "Kopi basi di gerai Bandung"
+OVERDUE_TITLE = "Antrean aplikasi pesan-antar macet"
+
+
+def _member(email: str, role: str) -> RosterMember | None:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        return None
+    return RosterMember.objects.get_or_create(
+        user=user, role=role, defaults={"name": user.get_full_name() or email, "email": email}
+    )[0]
+
+
+def _mentions(start, hours: int, per_hour: int, negative_every: int, prefix: str) -> list[Mention]:
+    made = []
+    for h in range(hours):
+        for i in range(per_hour):
+            made.append(
+                Mention.objects.get_or_create(
+                    platform="instagram",
+                    external_id=f"demo-{prefix}-{h}-{i}",
+                    defaults={
+                        "kind": Mention.Kind.COMMENT,
+                        "author_handle": f"pelanggan_{prefix}{h}{i}",
+                        "text": "Kopinya basi!" if i % negative_every == 0 else "Sudah diganti, terima kasih",
+                        "posted_at": start + timedelta(hours=h, minutes=i * 7),
+                        "sentiment_band": "negative" if i % negative_every == 0 else "neutral",
+                        "scored_at": timezone.now(),
+                    },
+                )[0]
+            )
+    return made
+
+
+def reviews_demo_story() -> str:
+    """Idempotent: an incident already in the story is left as it is."""
+    if Incident.objects.filter(title=REVIEWED_TITLE).exists():
+        return "already there"
+    ayu = User.objects.filter(email="ayu@suara.test").first()
+    manager = _member("ayu@suara.test", CrisisRole.CRISIS_MANAGER)
+    specialist = _member("sari@suara.test", CrisisRole.SOCIAL_MEDIA_SPECIALIST)
+    if ayu is None or manager is None:
+        return "skipped (no crisis manager)"
+    now = timezone.now()
+    opened = now - timedelta(days=6)
+    with transaction.atomic():
+        _mentions(opened - timedelta(hours=12), 12, 2, 4, "before")
+        during = _mentions(opened, 12, 4, 1, "during")
+        _mentions(opened + timedelta(hours=12), 24, 2, 3, "after")
+        for days, followers in ((7, 52000), (4, 51200)):
+            MetricSample.objects.get_or_create(
+                platform="instagram",
+                measured_at=now - timedelta(days=days),
+                defaults={"followers": followers},
+            )
+        incident = incident_open(
+            actor=ayu, title=REVIEWED_TITLE, severity=2, source_category="product_defect"
+        )
+        IncidentMention.objects.bulk_create(
+            [IncidentMention(incident=incident, mention=m) for m in during[:10]], ignore_conflicts=True
+        )
+        for member in (manager, specialist):
+            if member:
+                assignment_add(incident_id=incident.pk, actor=ayu, member_id=member.pk, role=member.role)
+        Incident.objects.filter(pk=incident.pk).update(
+            opened_at=opened,
+            first_response_at=opened + timedelta(minutes=40),
+            root_cause_notes="Rantai dingin putus di gudang Bandung.",
+        )
+        incident_transition(incident_id=incident.pk, actor=ayu, to_status="resolved", summary="Stok diganti")
+        Incident.objects.filter(pk=incident.pk).update(resolved_at=opened + timedelta(hours=12))
+        review = Review.objects.get(incident=incident)
+        for name, email in (("Rina", "rina@pelanggan.test"), ("Agus", "agus@pelanggan.test")):
+            review_services.review_customer_add(review_id=review.pk, actor=ayu, name=name, email=email)
+    review_services.review_surveys_send_due(now=review.survey_due_at)
+    for invitation, score in zip(Invitation.objects.filter(incident_id=incident.pk), (5, 4), strict=False):
+        questions = invitation.survey.questions.all()
+        answers = {
+            q.pk: score if q.kind == Question.Kind.CSAT else 9 for q in questions if q.kind in ("csat", "nps")
+        }
+        response_submit(invitation_id=invitation.pk, answers=answers, language="id")
+    review_services.review_figures_compute(review_id=review.pk)
+    review_services.review_feedback_submit(
+        review_id=review.pk, actor=ayu, rating=4, text="Respons cepat; pernyataan awal terlambat."
+    )
+    review_services.review_action_item_add(
+        review_id=review.pk,
+        actor=ayu,
+        title="Audit rantai dingin semua gudang",
+        owner_id=manager.pk,
+        due_at=now + timedelta(days=14),
+        visible_to_client=True,
+    )
+    review_services.review_lesson_add(
+        review_id=review.pk, actor=ayu, text="Siapkan pernyataan penahan untuk cacat produk.", accepted=True
+    )
+    review_services.review_plan_update(review_id=review.pk, actor=ayu)
+    review_services.review_complete(
+        review_id=review.pk,
+        actor=ayu,
+        summary="Sentimen pulih dalam dua hari; pelanggan puas dengan penggantian.",
+    )
+
+    with transaction.atomic():
+        overdue = incident_open(actor=ayu, title=OVERDUE_TITLE, severity=3)
+        assignment_add(incident_id=overdue.pk, actor=ayu, member_id=manager.pk, role=manager.role)
+        incident_transition(
+            incident_id=overdue.pk, actor=ayu, to_status="resolved", summary="Server dipulihkan"
+        )
+        Review.objects.filter(incident=overdue).update(due_at=now - timedelta(days=1))
+    return f"reviewed #{incident.number}, review of #{overdue.number} overdue"

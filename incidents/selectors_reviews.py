@@ -1,0 +1,86 @@
+"""Reads for post-crisis reviews. Clients (`for_client=True`) see completed reviews of real
+incidents only, with the lessons and action items marked for them; drills never."""
+
+from uuid import UUID
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from incidents.models import Review, ReviewActionItem, ReviewLesson
+
+
+def review_list(
+    *, for_client: bool = False, state: str | None = None, incident_id: UUID | None = None
+) -> QuerySet[Review]:
+    qs = Review.objects.select_related("incident")
+    if for_client:
+        qs = qs.filter(is_drill=False, state=Review.State.COMPLETED).prefetch_related(
+            Prefetch("lessons", queryset=ReviewLesson.objects.filter(visible_to_client=True)),
+            Prefetch(
+                "action_items",
+                queryset=ReviewActionItem.objects.filter(visible_to_client=True).select_related("owner"),
+            ),
+        )
+    else:
+        qs = qs.prefetch_related(
+            "lessons",
+            Prefetch("action_items", queryset=ReviewActionItem.objects.select_related("owner")),
+            "feedback__member",
+            "customers",
+        )
+    if state:
+        qs = qs.filter(state=state)
+    if incident_id:
+        qs = qs.filter(incident_id=incident_id)
+    return qs.order_by("-opened_at", "-id")
+
+
+def review_get(*, review_id: UUID, for_client: bool = False) -> Review:
+    """The review, or Http404 (an open review or a drill is missing to a client)."""
+    review = review_list(for_client=for_client).filter(pk=review_id).first()
+    if review is None:
+        raise Http404("No such review.")
+    return review
+
+
+def review_for_incident(*, incident_id: UUID, for_client: bool = False) -> Review | None:
+    return review_list(for_client=for_client, incident_id=incident_id).first()
+
+
+def _duration(seconds) -> str:
+    if seconds is None:
+        return "—"
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours} h {rest // 60:02d} min"
+
+
+def _percent(share) -> str:
+    return "—" if share is None else f"{share * 100:.1f} %"
+
+
+def review_client_figures(*, review: Review) -> list[tuple[str, str]]:
+    """The completed review's headline figures as (label, value) rows for the client's report page."""
+    f = review.figures
+    follower = ", ".join(f"{p}: {n:+d}" for p, n in (f.get("follower_change") or {}).items()) or "—"
+    recovery = f.get("sentiment_recovery_days")
+    return [
+        (_("Time to first response"), _duration(f.get("time_to_first_response_s"))),
+        (_("Time to resolve"), _duration(f.get("time_to_resolve_s"))),
+        (
+            _("Negative mentions before / during / after"),
+            f"{f.get('negative_volume_before', '—')} / {f.get('negative_volume_during', '—')} / "
+            f"{f.get('negative_volume_after', '—')}",
+        ),
+        (
+            _("Share of negative mentions before / during / after"),
+            " / ".join(_percent(f.get(f"negative_share_{w}")) for w in ("before", "during", "after")),
+        ),
+        (
+            _("Sentiment recovered after"),
+            _("not yet") if recovery is None else _("%(days)s day(s)") % {"days": recovery},
+        ),
+        (_("Follower change"), follower),
+        (_("Customer satisfaction (CSAT)"), "—" if f.get("csat") is None else f"{f['csat']} %"),
+        (_("Net promoter score (NPS)"), "—" if f.get("nps") is None else str(f["nps"])),
+    ]

@@ -1,0 +1,576 @@
+"""Post-crisis reviews: opened with the incident's resolution (same transaction, once per
+incident), figures computed by a task (the review row is the outbox record; a sweep re-hands it),
+affected customers surveyed after a delay through surveys' one named service, team feedback,
+action items, lessons turned into a new crisis-plan version, reminders, and completion."""
+
+import logging
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from incidents.figures import incident_figures
+from incidents.models import (
+    REVIEW_DUE_DAYS,
+    REVIEW_STEPS,
+    CrisisPlanVersion,
+    CrisisRole,
+    Incident,
+    IncidentAssignment,
+    Review,
+    ReviewActionItem,
+    ReviewCustomer,
+    ReviewFeedback,
+    ReviewLesson,
+    RosterMember,
+    TimelineKind,
+    review_steps_for,
+)
+from incidents.permissions import require_incident_action
+from incidents.services._common import email_contacts, notify, webhook_emit
+from incidents.services.plans import PLAN_FIELDS, crisis_plan_publish
+from incidents.services.timeline import timeline_record
+from incidents.tasks.reviews import review_figures_task
+from surveys.services.invitations import survey_send_for_incident
+from tenants import outbox
+from tenants.errors import DomainError
+from tenants.models import BrandGrant, User
+
+logger = logging.getLogger(__name__)
+
+
+def _review_link(review: Review) -> str:
+    return f"/admin/incidents/review/{review.pk}/change/"
+
+
+def _tell_member(member: RosterMember, *, subject: str, body: str, link: str) -> None:
+    if member.user_id:
+        notify(subject=subject, body=body, link=link, users=[member.user])
+    else:
+        email_contacts(subject=subject, body=body, emails=[member.contact_email])
+
+
+def review_payload(review: Review) -> dict:
+    return {
+        "id": str(review.pk),
+        "incident": str(review.incident_id),
+        "incident_number": review.incident.number,
+        "state": review.state,
+        "due_at": review.due_at,
+        "figures": review.figures,
+    }
+
+
+def review_open(*, incident: Incident, now: datetime | None = None) -> Review:
+    """Open the incident's review, or hand its figures over again when it has one (a resolution
+    repeated after a reopening). Called inside the resolving transaction, with the incident
+    locked, so two resolutions at once still make one review."""
+    now = now or timezone.now()
+    existing = Review.objects.filter(incident=incident).first()
+    if existing is not None:
+        # Resolved again after a reopening: the crisis changed, so its review is open again
+        # (a completed one included) and its figures are asked for again.
+        Review.objects.filter(pk=existing.pk).update(
+            state=Review.State.OPEN, completed_at=None, completed_by=None, **outbox.pending_fields(now)
+        )
+        outbox.hand_over_on_commit(review_figures_task, str(existing.pk))
+        existing.refresh_from_db()
+        return existing
+    manager = (
+        IncidentAssignment.objects.filter(
+            incident=incident, role=CrisisRole.CRISIS_MANAGER, member__user__isnull=False
+        )
+        .select_related("member")
+        .order_by(F("ended_at").asc(nulls_first=True), "-started_at")  # an active manager first
+        .first()
+    )
+    review = Review.objects.create(
+        incident=incident,
+        is_drill=incident.is_drill,
+        owner_id=manager.member.user_id if manager else incident.opened_by_id,
+        due_at=now + timedelta(days=REVIEW_DUE_DAYS[incident.severity]),
+        steps=review_steps_for(incident.severity),
+        survey_due_at=(incident.resolved_at or now) + timedelta(hours=settings.REVIEW_SURVEY_DELAY_HOURS),
+        **outbox.pending_fields(now),
+    )
+    # Everyone who held a role on the incident is asked for feedback.
+    members = {
+        a.member_id: a.member
+        for a in IncidentAssignment.objects.filter(incident=incident).select_related("member__user")
+    }
+    ReviewFeedback.objects.bulk_create(
+        [ReviewFeedback(review=review, member=m) for m in members.values()], ignore_conflicts=True
+    )
+    for member in members.values():
+        _tell_member(
+            member,
+            subject=f"How did incident #{incident.number} go? Rate it 1–5",
+            body=f"“{incident.title}” is resolved. Give the review a rating from 1 to 5 and a few words.",
+            link=_review_link(review),
+        )
+    timeline_record(
+        incident=incident,
+        actor=None,
+        kind=TimelineKind.REVIEW,
+        text=f"Post-crisis review opened, due {timezone.localtime(review.due_at):%d %b %Y}",
+        data={"review_id": str(review.pk)},
+    )
+    outbox.hand_over_on_commit(review_figures_task, str(review.pk))
+    if not review.is_drill:
+        webhook_emit(event="review.opened", payload=review_payload(review))
+    return review
+
+
+def review_figures_compute(*, review_id: UUID, now: datetime | None = None) -> bool:
+    """Compute and store the review's figures, once per request (claimed like every outbox item;
+    a duplicate task finds it taken). Returns whether this call computed them."""
+    if not outbox.claim(Review.objects, review_id):
+        return False
+    now = now or timezone.now()
+    review = Review.objects.select_related("incident").get(pk=review_id)
+    try:
+        figures, method = incident_figures(incident=review.incident, now=now)
+    except Exception as exc:
+        outbox.release(Review.objects, review_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    with transaction.atomic():
+        if outbox.complete(
+            Review.objects, review_id, figures=figures, figures_method=method, figures_computed_at=now
+        ):
+            _step_mark(review_id=review_id, step="figures", now=now)
+    return True
+
+
+def _step_mark(*, review_id: UUID, step: str, now: datetime, state: str = "done", reason: str = "") -> None:
+    """Record a step of the review's policy (a step the policy does not have is left alone)."""
+    review = Review.objects.select_for_update().only("steps").get(pk=review_id)
+    if step in review.steps:
+        review.steps[step] = {"state": state, "reason": reason, "at": now.isoformat()}
+        Review.objects.filter(pk=review_id).update(steps=review.steps)
+
+
+@transaction.atomic
+def review_step_set(
+    *, review_id: UUID, actor: User | None, step: str, state: str, reason: str = ""
+) -> Review:
+    """Mark a step of the review done, or skipped with a reason, or pending again."""
+    review = _review_for_update(review_id, actor)
+    if step not in review.steps:
+        known = ", ".join(review.steps) or "none"
+        raise DomainError(
+            f"This review has no step {step!r}; its steps: {known}.", field_errors={"step": ["Unknown step."]}
+        )
+    if state not in ("pending", "done", "skipped"):
+        raise DomainError("Use pending, done or skipped.", field_errors={"state": ["Unknown state."]})
+    reason = (reason or "").strip()
+    if state == "skipped" and not reason:
+        raise DomainError("Say why the step is skipped.", field_errors={"reason": ["Give a reason."]})
+    _step_mark(review_id=review.pk, step=step, now=timezone.now(), state=state, reason=reason)
+    review.refresh_from_db()
+    timeline_record(
+        incident=review.incident,
+        actor=actor,
+        kind=TimelineKind.REVIEW,
+        text=f"Review step “{REVIEW_STEPS[step]}”: {state}" + (f" ({reason})" if reason else ""),
+        data={"review_id": str(review.pk), "step": step, "state": state},
+    )
+    return review
+
+
+def _review_for_update(review_id: UUID, actor: User | None, action: str = "resolve") -> Review:
+    review = Review.objects.select_for_update().select_related("incident").filter(pk=review_id).first()
+    if review is None:
+        raise Review.DoesNotExist
+    require_incident_action(actor, action, review.incident)
+    return review
+
+
+@transaction.atomic
+def review_recompute(*, review_id: UUID, actor: User | None) -> Review:
+    """Ask for the figures again (new survey answers, late mentions). Safe to repeat."""
+    review = _review_for_update(review_id, actor)
+    Review.objects.filter(pk=review.pk).update(**outbox.pending_fields())
+    outbox.hand_over_on_commit(review_figures_task, str(review.pk))
+    review.refresh_from_db()
+    return review
+
+
+def reviews_figures_sweep() -> int:
+    """Hand over again figure computations the broker never got or a worker never finished."""
+    return outbox.sweep(Review.objects.all(), review_figures_task)
+
+
+@transaction.atomic
+def review_update(
+    *, review_id: UUID, actor: User | None, owner_id=None, summary: str | None = None
+) -> Review:
+    """Change the review's owner (a staff user on the brand) or its summary."""
+    review = _review_for_update(review_id, actor)
+    fields = []
+    if owner_id is not None:
+        if not BrandGrant.objects.filter(
+            brand_id=connection.tenant.pk, user_id=owner_id, role__in=BrandGrant.STAFF_ROLES
+        ).exists():
+            raise DomainError(
+                "The owner must be staff on this brand.", field_errors={"owner": ["Not staff here."]}
+            )
+        review.owner_id = owner_id
+        fields.append("owner")
+    if summary is not None:
+        review.summary = summary.strip()
+        fields.append("summary")
+    if fields:
+        review.save(update_fields=[*fields, "updated_at"])
+    return review
+
+
+# --- Affected customers and the survey -----------------------------------------------------------
+@transaction.atomic
+def review_customer_add(
+    *,
+    review_id: UUID,
+    actor: User | None,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    language: str = "",
+    mention_author: str = "",
+    source: str = ReviewCustomer.Source.STAFF,
+) -> ReviewCustomer:
+    """Add an affected customer with a contact; the same email twice returns the first."""
+    review = _review_for_update(review_id, actor, "note")
+    email, phone = (email or "").strip().lower(), (phone or "").strip()
+    errors: dict[str, list[str]] = {}
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = ["Enter a valid email address."]
+    if phone and not all(c.isdigit() or c in "+-() " for c in phone):
+        errors["phone"] = ["Use digits, spaces and + - ( ) only."]
+    if not email and not phone:
+        errors["email"] = ["Give an email address or a phone number."]
+    if language not in ("", "en", "id"):
+        errors["language"] = ["Use en, id or leave empty."]
+    if source not in ReviewCustomer.Source.values:
+        errors["source"] = ["Unknown source."]
+    if errors:
+        raise DomainError("The customer's contact is invalid.", field_errors=errors)
+    if email:
+        existing = ReviewCustomer.objects.filter(review=review, email=email).first()
+        if existing:
+            return existing
+    return ReviewCustomer.objects.create(
+        review=review,
+        name=(name or "").strip()[:200],
+        email=email,
+        phone=phone[:32],
+        language=language,
+        mention_author=(mention_author or "").strip()[:200],
+        source=source,
+    )
+
+
+def review_surveys_send_due(*, now: datetime | None = None) -> int:
+    """Survey the affected customers of every real (not drill) review whose delay has passed.
+    Each review is claimed with a conditional UPDATE in the same transaction as its invitations,
+    so a repeated sweep invites nobody twice. Returns how many customers were invited."""
+    now = now or timezone.now()
+    due = Review.objects.filter(survey_due_at__lte=now, survey_sent_at__isnull=True, is_drill=False)
+    invited = 0
+    for review_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            if not Review.objects.filter(pk=review_id, survey_sent_at__isnull=True).update(
+                survey_sent_at=now
+            ):
+                continue
+            review = Review.objects.select_related("incident").get(pk=review_id)
+            customers = list(review.customers.filter(invited_at__isnull=True))
+            try:
+                with transaction.atomic():
+                    invitations = survey_send_for_incident(
+                        incident_id=review.incident_id,
+                        brand_name=connection.tenant.name,
+                        recipients=[
+                            {
+                                "name": c.name,
+                                "email": c.email,
+                                "phone": c.phone,
+                                "language": c.language,
+                                "mention_author": c.mention_author,
+                            }
+                            for c in customers
+                        ],
+                    )
+            except DomainError as exc:
+                # One review's bad contact must not stop the rest of the sweep; it is marked sent
+                # (nobody invited) and the reason is on the timeline for staff to see.
+                logger.warning("Review %s: survey not sent: %s", review_id, exc.message)
+                timeline_record(
+                    incident=review.incident,
+                    actor=None,
+                    kind=TimelineKind.REVIEW,
+                    text=f"Satisfaction survey not sent: {exc.message}",
+                    data={"review_id": str(review_id)},
+                )
+                continue
+            ReviewCustomer.objects.filter(pk__in=[c.pk for c in customers]).update(invited_at=now)
+            Review.objects.filter(pk=review_id).update(survey_invitations=len(invitations))
+            _step_mark(review_id=review_id, step="survey", now=now)
+            timeline_record(
+                incident=review.incident,
+                actor=None,
+                kind=TimelineKind.REVIEW,
+                text=f"Satisfaction survey sent to {len(invitations)} affected customer(s)",
+                data={"review_id": str(review_id)},
+            )
+            invited += len(invitations)
+    return invited
+
+
+# --- Team feedback --------------------------------------------------------------------------------
+@transaction.atomic
+def review_feedback_submit(*, review_id: UUID, actor: User, rating: int, text: str = "") -> ReviewFeedback:
+    """The actor's own feedback (a 1–5 rating and a few words); answering again replaces it."""
+    review = Review.objects.filter(pk=review_id).first()
+    if review is None:
+        raise Review.DoesNotExist
+    if not 1 <= int(rating) <= 5:
+        raise DomainError("Rate from 1 to 5.", field_errors={"rating": ["Use 1 to 5."]})
+    feedback = (
+        ReviewFeedback.objects.select_for_update()
+        .filter(review=review, member__user_id=getattr(actor, "pk", None))
+        .first()
+    )
+    if feedback is None:
+        raise DomainError(
+            "Only people who had a role on the incident give feedback.",
+            field_errors={"rating": ["You had no role on this incident."]},
+        )
+    feedback.rating, feedback.text, feedback.answered_at = int(rating), (text or "").strip(), timezone.now()
+    feedback.save(update_fields=["rating", "text", "answered_at"])
+    return feedback
+
+
+# --- Action items ------------------------------------------------------------------------------
+@transaction.atomic
+def review_action_item_add(
+    *,
+    review_id: UUID,
+    actor: User | None,
+    title: str,
+    owner_id: UUID,
+    due_at: datetime,
+    visible_to_client: bool = False,
+) -> ReviewActionItem:
+    review = _review_for_update(review_id, actor)
+    if not (title or "").strip():
+        raise DomainError(
+            "An action item needs a title.", field_errors={"title": ["This field may not be blank."]}
+        )
+    owner = RosterMember.objects.filter(pk=owner_id, is_active=True).first()
+    if owner is None:
+        raise DomainError("Unknown owner.", field_errors={"owner_id": ["Pick someone on the roster."]})
+    return ReviewActionItem.objects.create(
+        review=review,
+        title=title.strip()[:200],
+        owner=owner,
+        due_at=due_at,
+        visible_to_client=visible_to_client,
+    )
+
+
+@transaction.atomic
+def review_action_item_update(
+    *,
+    item_id: UUID,
+    actor: User | None,
+    status: str | None = None,
+    reason: str | None = None,
+    due_at: datetime | None = None,
+    visible_to_client: bool | None = None,
+) -> ReviewActionItem:
+    """Move an action item (outstanding, completed, or not doing with a reason)."""
+    item = (
+        ReviewActionItem.objects.select_for_update()
+        .select_related("review__incident")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise ReviewActionItem.DoesNotExist
+    require_incident_action(actor, "resolve", item.review.incident)
+    if status is not None:
+        if status not in ReviewActionItem.Status.values:
+            raise DomainError("Unknown status.", field_errors={"status": ["Unknown status."]})
+        item.status = status
+    if reason is not None:
+        item.reason = reason.strip()
+    if item.status == ReviewActionItem.Status.NOT_DOING and not item.reason:
+        raise DomainError("Say why it will not be done.", field_errors={"reason": ["Give a reason."]})
+    if due_at is not None:
+        item.due_at, item.reminded_at = due_at, None
+    if visible_to_client is not None:
+        item.visible_to_client = visible_to_client
+    item.save()
+    return item
+
+
+# --- Lessons and the crisis plan -------------------------------------------------------------------
+@transaction.atomic
+def review_lesson_add(
+    *, review_id: UUID, actor: User | None, text: str, accepted: bool = False, visible_to_client: bool = True
+) -> ReviewLesson:
+    review = _review_for_update(review_id, actor)
+    if not (text or "").strip():
+        raise DomainError("Write the lesson.", field_errors={"text": ["This field may not be blank."]})
+    return ReviewLesson.objects.create(
+        review=review,
+        text=text.strip(),
+        accepted=accepted,
+        visible_to_client=visible_to_client,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def review_lesson_accept(*, lesson_id: UUID, actor: User | None, accepted: bool = True) -> ReviewLesson:
+    lesson = (
+        ReviewLesson.objects.select_for_update()
+        .select_related("review__incident")
+        .filter(pk=lesson_id)
+        .first()
+    )
+    if lesson is None:
+        raise ReviewLesson.DoesNotExist
+    require_incident_action(actor, "resolve", lesson.review.incident)
+    lesson.accepted = accepted
+    lesson.save(update_fields=["accepted"])
+    return lesson
+
+
+@transaction.atomic
+def review_plan_update(*, review_id: UUID, actor: User | None) -> CrisisPlanVersion:
+    """Publish the next version of the brand's crisis plan: the current one with the review's
+    accepted lessons added to its guidelines, linked to the review. Repeating it with the same
+    lessons returns the same version (the plan service refuses identical copies)."""
+    review = _review_for_update(review_id, actor)
+    lessons = list(review.lessons.filter(accepted=True).values_list("text", flat=True))
+    if not lessons:
+        raise DomainError("Accept at least one lesson first.", field_errors={"lessons": ["None accepted."]})
+    current = CrisisPlanVersion.objects.order_by("-version").first()
+    values = {field: getattr(current, field, "") for field in PLAN_FIELDS}
+    heading = f"Lessons from incident #{review.incident.number} ({review.incident.title}):"
+    block = "\n".join([heading, *(f"- {text}" for text in lessons)])
+    if heading not in values["guidelines"]:
+        values["guidelines"] = f"{values['guidelines']}\n\n{block}".strip()
+    version = crisis_plan_publish(
+        actor=actor, change_note=f"Lessons from the review of incident #{review.incident.number}", **values
+    )
+    review.plan_version = version
+    review.save(update_fields=["plan_version", "updated_at"])
+    _step_mark(review_id=review.pk, step="plan", now=timezone.now())
+    timeline_record(
+        incident=review.incident,
+        actor=actor,
+        kind=TimelineKind.REVIEW,
+        text=f"Crisis plan v{version.version} published from {len(lessons)} lesson(s)",
+        data={"review_id": str(review.pk), "plan_version": version.version},
+    )
+    return version
+
+
+# --- Completion and reminders --------------------------------------------------------------------
+@transaction.atomic
+def review_complete(*, review_id: UUID, actor: User | None, summary: str) -> Review:
+    """Close the review and move the incident to reviewed. Safe to repeat."""
+    # Cycle break: resolving an incident (services.incidents) opens reviews (this module).
+    from incidents.services.incidents import incident_transition
+
+    review = _review_for_update(review_id, actor)
+    if review.state == Review.State.COMPLETED:
+        return review
+    summary = (summary or "").strip()
+    if not summary:
+        raise DomainError(
+            "Write the review's summary.", field_errors={"summary": ["This field may not be blank."]}
+        )
+    incident_transition(
+        incident_id=review.incident_id, actor=actor, to_status=Incident.Status.REVIEWED, summary=summary
+    )
+    review.state, review.summary = Review.State.COMPLETED, summary
+    review.completed_at, review.completed_by = timezone.now(), actor if getattr(actor, "pk", None) else None
+    review.save(update_fields=["state", "summary", "completed_at", "completed_by", "updated_at"])
+    review.incident.refresh_from_db()
+    if not review.is_drill:
+        webhook_emit(event="review.completed", payload=review_payload(review))
+    return review
+
+
+def review_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
+    """Remind owners of reviews and action items coming due; tell the agency admins of overdue
+    reviews. Each row is claimed with a conditional UPDATE, so overlapping sweeps tell once."""
+    now = now or timezone.now()
+    lead = timedelta(hours=settings.REVIEW_REMINDER_LEAD_HOURS)
+    result = {"review_reminders": 0, "review_escalations": 0, "action_item_reminders": 0}
+    open_reviews = Review.objects.filter(state=Review.State.OPEN)
+    for review_id in open_reviews.filter(reminded_at__isnull=True, due_at__lte=now + lead).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            if not Review.objects.filter(pk=review_id, reminded_at__isnull=True).update(reminded_at=now):
+                continue
+            review = Review.objects.select_related("incident").get(pk=review_id)
+            owner = User.objects.filter(pk=review.owner_id).first()
+            if owner is not None:
+                notify(
+                    subject=f"Review of incident #{review.incident.number} due {timezone.localtime(review.due_at):%d %b %H:%M}",
+                    body=f"The post-crisis review of “{review.incident.title}” is due soon.",
+                    link=_review_link(review),
+                    users=[owner],
+                )
+            timeline_record(
+                incident=review.incident,
+                actor=None,
+                kind=TimelineKind.REVIEW,
+                text="Reminded the review owner: the review is due soon",
+                data={"review_id": str(review.pk)},
+            )
+            result["review_reminders"] += 1
+    for review_id in open_reviews.filter(escalated_at__isnull=True, due_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            if not Review.objects.filter(pk=review_id, escalated_at__isnull=True).update(escalated_at=now):
+                continue
+            review = Review.objects.select_related("incident").get(pk=review_id)
+            notify(
+                subject=f"Overdue: review of incident #{review.incident.number}",
+                body=f"The post-crisis review of “{review.incident.title}” is past its due date.",
+                link=_review_link(review),
+                roles=[BrandGrant.Role.AGENCY_ADMIN, BrandGrant.Role.AGENCY_OWNER],
+            )
+            result["review_escalations"] += 1
+    items = ReviewActionItem.objects.filter(
+        status=ReviewActionItem.Status.OUTSTANDING, reminded_at__isnull=True, due_at__lte=now + lead
+    )
+    for item_id in items.values_list("pk", flat=True):
+        with transaction.atomic():
+            if not ReviewActionItem.objects.filter(pk=item_id, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue
+            item = ReviewActionItem.objects.select_related("owner__user", "review__incident").get(pk=item_id)
+            _tell_member(
+                item.owner,
+                subject=f"Follow-up due {timezone.localtime(item.due_at):%d %b}: {item.title}",
+                body=f"Your follow-up from the review of incident #{item.review.incident.number} is due soon.",
+                link=_review_link(item.review),
+            )
+            result["action_item_reminders"] += 1
+    return result

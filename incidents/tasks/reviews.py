@@ -1,0 +1,30 @@
+"""Post-crisis review tasks: compute a review's figures (the review row is the outbox record)."""
+
+import logging
+
+from celery import shared_task
+
+from tenants.outbox import RETRY_OPTIONS
+
+__all__ = ["review_figures_task"]
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="incidents.review_figures",
+    acks_late=True,
+    time_limit=300,
+    soft_time_limit=240,
+    **RETRY_OPTIONS,
+)
+def review_figures_task(review_id: str) -> bool:
+    """Compute one review's figures, once per request (the service claims the row)."""
+    from incidents.models import Review
+    from incidents.services.reviews import review_figures_compute
+
+    try:
+        return review_figures_compute(review_id=review_id)
+    except Review.DoesNotExist:
+        logger.info("review %s is gone; nothing to compute", review_id)
+        return False

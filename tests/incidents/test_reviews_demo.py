@@ -1,0 +1,38 @@
+"""seed_demo tells the post-crisis review story in Kopi Nusantara: one incident reviewed with its
+figures, answered surveys, feedback, follow-ups and a plan version; one review open and overdue.
+Running it twice changes nothing."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from incidents.demo_reviews import OVERDUE_TITLE, REVIEWED_TITLE
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def test_seed_demo_adds_a_reviewed_incident_and_an_overdue_review(capsys):
+    from incidents.models import Incident, Review
+    from surveys.models import Invitation
+    from tenants.models import Brand
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert "post-crisis-reviews" in capsys.readouterr().out
+    with tenant_context(Brand.objects.get(slug="kopi-nusantara")):
+        reviewed = Review.objects.get(incident__title=REVIEWED_TITLE)
+        assert reviewed.state == Review.State.COMPLETED
+        assert reviewed.incident.status == Incident.Status.REVIEWED
+        assert reviewed.figures["csat"] == 100.0 and reviewed.figures["survey_responses"] == 2
+        assert reviewed.figures["negative_share_during"] == 1.0
+        assert reviewed.plan_version is not None and reviewed.action_items.count() == 1
+        assert (
+            Invitation.objects.filter(incident_id=reviewed.incident_id, answered_at__isnull=False).count()
+            == 2
+        )
+        overdue = Review.objects.get(incident__title=OVERDUE_TITLE)
+        assert overdue.state == Review.State.OPEN and overdue.due_at < timezone.now()
+        assert Incident.objects.filter(title=REVIEWED_TITLE).count() == 1
+    connection.set_schema_to_public()

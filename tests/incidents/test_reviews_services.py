@@ -1,0 +1,342 @@
+"""Post-crisis reviews in the services: one review per incident however often it is resolved,
+figures equal to hand-computed values on a known crisis, customers surveyed once after the delay,
+reminders, team feedback, action items, lessons into a new crisis-plan version, completion."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from incidents.models import (
+    CrisisPlanVersion,
+    Incident,
+    IncidentMention,
+    MetricSample,
+    Review,
+    ReviewActionItem,
+    ReviewFeedback,
+)
+from incidents.services import reviews as review_services
+from incidents.services.incidents import incident_open, incident_transition
+from incidents.services.team import assignment_add
+from tests.incidents.fixtures_crisis import *  # noqa: F403 (shared fixtures)
+from tests.incidents.fixtures_crisis import make_mention
+
+pytestmark = pytest.mark.django_db
+
+H = timedelta(hours=1)
+
+
+def _resolve(incident, actor, summary="Fixed"):
+    return incident_transition(incident_id=incident.pk, actor=actor, to_status="resolved", summary=summary)
+
+
+@pytest.fixture
+def known_crisis(in_brand_a, ayu, ayu_member):
+    """Opened at T, first response at T+30 min, resolved at T+10 h, looked at at T+40 h.
+    Mentions: before window (T-10h..T) 10 total, 1 negative; during 20 total, 15 negative;
+    after (T+10h..T+20h) 10 total, 2 negative. Followers: 1000 → 940 on instagram."""
+    incident = incident_open(actor=ayu, title="Kopi basi", severity=2)
+    assignment_add(incident_id=incident.pk, actor=ayu, member_id=ayu_member.pk)
+    t = timezone.now().replace(microsecond=0) - timedelta(hours=40)
+    first_negative = make_mention(posted_at=t - 2 * H + timedelta(minutes=5), sentiment_band="negative")
+    IncidentMention.objects.create(incident=incident, mention=first_negative)
+    for i in range(9):
+        make_mention(posted_at=t - 9 * H + i * timedelta(minutes=30), sentiment_band="neutral")
+    for i in range(20):
+        make_mention(
+            posted_at=t + i * timedelta(minutes=25), sentiment_band="negative" if i < 15 else "positive"
+        )
+    # After: day 0 (T+10h..T+34h) 10 mentions, 2 negative (20 % → within 5 points of 10 %? no: 20 > 15).
+    for i in range(10):
+        make_mention(
+            posted_at=t + 10 * H + i * timedelta(minutes=50),
+            sentiment_band="negative" if i < 2 else "neutral",
+        )
+    # Day 1 (T+34h..T+58h, ended? no: now is T+40h) — a day not yet over never counts.
+    make_mention(posted_at=t + 35 * H, sentiment_band="neutral")
+    make_mention(posted_at=t - H, sentiment_band="neutral", is_own=True)  # the brand's own: ignored
+    MetricSample.objects.create(platform="instagram", measured_at=t - 3 * H, followers=1000)
+    MetricSample.objects.create(platform="instagram", measured_at=t + 15 * H, followers=940)
+    Incident.objects.filter(pk=incident.pk).update(opened_at=t, first_response_at=t + timedelta(minutes=30))
+    incident.refresh_from_db()
+    return incident, t
+
+
+def test_resolving_opens_one_review_and_queues_its_figures(
+    crisis_incident, ayu, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    assert review.state == Review.State.OPEN and review.outbox_state == "pending"
+    assert callbacks  # the figures task is handed over after commit
+    # The same request again, and a reopen + resolve: still one review.
+    _resolve(crisis_incident, ayu)
+    assert Review.objects.filter(incident=crisis_incident).count() == 1
+
+
+def test_review_is_due_by_the_severity_policy(crisis_incident, ayu):
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    assert timedelta(days=4, hours=23) < review.due_at - review.opened_at <= timedelta(days=5, minutes=1)
+
+
+def test_figures_match_the_hand_computed_values(known_crisis, ayu):
+    incident, t = known_crisis
+    _resolve(incident, ayu)
+    Incident.objects.filter(pk=incident.pk).update(resolved_at=t + 10 * H)
+    review = Review.objects.get(incident=incident)
+    assert review_services.review_figures_compute(review_id=review.pk, now=t + 40 * H)
+    review.refresh_from_db()
+    f = review.figures
+    assert f["time_to_detect_s"] == int((2 * H - timedelta(minutes=5)).total_seconds())
+    assert f["time_to_first_response_s"] == 1800
+    assert f["time_to_resolve_s"] == 36000
+    assert (f["negative_volume_before"], f["negative_volume_during"], f["negative_volume_after"]) == (
+        1,
+        15,
+        2,
+    )
+    assert (f["negative_share_before"], f["negative_share_during"], f["negative_share_after"]) == (
+        0.1,
+        0.75,
+        0.2,
+    )
+    assert f["sentiment_recovery_days"] is None  # 20 % is not within 5 points of 10 %; day 1 not over
+    assert f["follower_change"] == {"instagram": -60}
+    assert f["csat"] is None and f["survey_invitations"] == 0
+    assert set(review.figures_method) >= {"time_to_resolve_s", "negative_volume", "sentiment_recovery_days"}
+    assert review.outbox_state == "done"
+    # A second run of the same request finds the work taken.
+    assert not review_services.review_figures_compute(review_id=review.pk)
+
+
+def test_recovery_is_the_first_whole_day_back_in_the_band(known_crisis, ayu):
+    incident, t = known_crisis
+    _resolve(incident, ayu)
+    Incident.objects.filter(pk=incident.pk).update(resolved_at=t + 10 * H)
+    # Day 1 after resolution becomes 1 negative out of 10 (10 %, inside the band) and is over.
+    for i in range(9):
+        make_mention(posted_at=t + 36 * H + i * H, sentiment_band="negative" if i == 0 else "neutral")
+    review = Review.objects.get(incident=incident)
+    review_services.review_figures_compute(review_id=review.pk, now=t + 60 * H)
+    review.refresh_from_db()
+    assert review.figures["sentiment_recovery_days"] == 1
+
+
+def test_recompute_requests_the_figures_again(crisis_incident, ayu):
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    review_services.review_figures_compute(review_id=review.pk)
+    review = review_services.review_recompute(review_id=review.pk, actor=ayu)
+    assert review.outbox_state == "pending"
+    assert review_services.review_figures_compute(review_id=review.pk)
+
+
+def test_customers_are_surveyed_once_after_the_delay(crisis_incident, ayu, settings):
+    from surveys.models import Invitation
+
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    review_services.review_customer_add(review_id=review.pk, actor=ayu, name="Sari", email="SARI@example.com")
+    review_services.review_customer_add(review_id=review.pk, actor=ayu, name="Sari", email="sari@example.com")
+    review_services.review_customer_add(review_id=review.pk, actor=ayu, phone="+62 811 000")
+    assert review_services.review_surveys_send_due(now=timezone.now()) == 0  # not yet: 48 h delay
+    later = timezone.now() + timedelta(hours=settings.REVIEW_SURVEY_DELAY_HOURS + 1)
+    assert review_services.review_surveys_send_due(now=later) == 2
+    assert review_services.review_surveys_send_due(now=later) == 0
+    invitations = Invitation.objects.filter(incident_id=crisis_incident.pk)
+    assert sorted(i.email or i.phone for i in invitations) == ["+62 811 000", "sari@example.com"]
+    assert invitations.first().survey.template == "post_crisis"
+
+
+def test_opted_out_customers_are_not_surveyed(crisis_incident, ayu):
+    from surveys.services.invitations import invitation_opt_out, survey_send_for_incident
+
+    first = survey_send_for_incident(
+        incident_id=crisis_incident.pk, brand_name="Kopi", recipients=[{"email": "tidak@example.com"}]
+    )
+    invitation_opt_out(invitation_id=first[0].pk)
+    other = incident_open(actor=ayu, title="Lagi", severity=3)
+    assert (
+        survey_send_for_incident(
+            incident_id=other.pk, brand_name="Kopi", recipients=[{"email": "tidak@example.com"}]
+        )
+        == []
+    )
+
+
+def test_drills_are_never_surveyed(in_brand_a, ayu):
+    drill = incident_open(actor=ayu, title="Latihan", severity=2, is_drill=True)
+    _resolve(drill, ayu)
+    review = Review.objects.get(incident=drill)
+    assert review.is_drill
+    review_services.review_customer_add(review_id=review.pk, actor=ayu, email="x@example.com")
+    assert review_services.review_surveys_send_due(now=timezone.now() + timedelta(days=30)) == 0
+
+
+def test_bad_customer_contact_is_refused_with_field_errors(crisis_incident, ayu):
+    from tenants.errors import DomainError
+
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    with pytest.raises(DomainError) as exc:
+        review_services.review_customer_add(review_id=review.pk, actor=ayu, email="nope", phone="abc")
+    assert set(exc.value.field_errors) == {"email", "phone"}
+    assert not review.customers.exists()
+
+
+def test_team_is_asked_for_feedback_and_answers_once(crisis_incident, ayu, ayu_member):
+    assignment_add(incident_id=crisis_incident.pk, actor=ayu, member_id=ayu_member.pk)
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    assert ReviewFeedback.objects.filter(review=review, member=ayu_member, answered_at__isnull=True).exists()
+    review_services.review_feedback_submit(review_id=review.pk, actor=ayu, rating=4, text="Cepat")
+    feedback = review_services.review_feedback_submit(review_id=review.pk, actor=ayu, rating=5, text="Baik")
+    assert (feedback.rating, ReviewFeedback.objects.filter(review=review).count()) == (5, 1)
+
+
+def test_owner_is_reminded_then_admins_told_when_overdue(crisis_incident, ayu, ayu_member):
+    from incidents.models import Notification
+
+    assignment_add(incident_id=crisis_incident.pk, actor=ayu, member_id=ayu_member.pk)
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    assert review.owner_id == ayu.pk
+    before = Notification.objects.count()
+    soon = review.due_at - timedelta(hours=2)
+    assert review_services.review_reminders_send(now=soon)["review_reminders"] == 1
+    assert review_services.review_reminders_send(now=soon)["review_reminders"] == 0
+    assert Notification.objects.filter(user=ayu).count() > 0 and Notification.objects.count() > before
+    late = review_services.review_reminders_send(now=review.due_at + timedelta(minutes=1))
+    assert late["review_escalations"] == 1
+
+
+def test_action_items_need_a_reason_to_be_dropped(crisis_incident, ayu, ayu_member):
+    from tenants.errors import DomainError
+
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    item = review_services.review_action_item_add(
+        review_id=review.pk,
+        actor=ayu,
+        title="Audit gudang",
+        owner_id=ayu_member.pk,
+        due_at=timezone.now() + H,
+    )
+    with pytest.raises(DomainError):
+        review_services.review_action_item_update(item_id=item.pk, actor=ayu, status="not_doing")
+    item = review_services.review_action_item_update(
+        item_id=item.pk, actor=ayu, status="not_doing", reason="Dijual"
+    )
+    assert item.status == ReviewActionItem.Status.NOT_DOING
+    assert review_services.review_reminders_send()["action_item_reminders"] == 0  # not outstanding
+
+
+def test_accepted_lessons_publish_a_new_plan_version(crisis_incident, ayu):
+    from incidents.services.plans import crisis_plan_publish
+
+    crisis_plan_publish(actor=ayu, roles_and_contacts="Ayu: manajer krisis", guidelines="Jawab dalam 1 jam")
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    review_services.review_lesson_add(
+        review_id=review.pk, actor=ayu, text="Siapkan pernyataan lebih awal", accepted=True
+    )
+    review_services.review_lesson_add(review_id=review.pk, actor=ayu, text="Belum disetujui")
+    version = review_services.review_plan_update(review_id=review.pk, actor=ayu)
+    assert version.version == 2 and version.roles_and_contacts == "Ayu: manajer krisis"
+    assert (
+        "Siapkan pernyataan lebih awal" in version.guidelines and "Belum disetujui" not in version.guidelines
+    )
+    assert version.guidelines.startswith("Jawab dalam 1 jam")
+    assert review_services.review_plan_update(review_id=review.pk, actor=ayu) == version
+    assert CrisisPlanVersion.objects.count() == 2
+
+
+def test_completing_the_review_moves_the_incident_to_reviewed(crisis_incident, ayu):
+    from tenants.errors import DomainError
+
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    with pytest.raises(DomainError):  # root-cause notes are required first, and nothing is written
+        review_services.review_complete(review_id=review.pk, actor=ayu, summary="Selesai")
+    assert Review.objects.get(pk=review.pk).state == Review.State.OPEN
+    Incident.objects.filter(pk=crisis_incident.pk).update(root_cause_notes="Rantai dingin putus")
+    review = review_services.review_complete(review_id=review.pk, actor=ayu, summary="Selesai")
+    assert review.state == Review.State.COMPLETED
+    assert Incident.objects.get(pk=crisis_incident.pk).status == Incident.Status.REVIEWED
+
+
+def test_client_viewer_cannot_change_a_review(crisis_incident, ayu, budi):
+    from django.core.exceptions import PermissionDenied
+
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    with pytest.raises(PermissionDenied):
+        review_services.review_lesson_add(review_id=review.pk, actor=budi, text="x")
+    assert not review.lessons.exists()
+
+
+def test_the_active_crisis_manager_owns_the_review(crisis_incident, ayu, ayu_member, person):
+    from incidents.services.team import assignment_end
+
+    assignment_add(incident_id=crisis_incident.pk, actor=ayu, member_id=ayu_member.pk)
+    # A stand-in manager assigned later whose role has ended does not own the review.
+    stand_in = person("crisis_manager")
+    later = assignment_add(incident_id=crisis_incident.pk, actor=ayu, member_id=stand_in.roster.pk)
+    assignment_end(assignment_id=later.pk, actor=ayu)
+    _resolve(crisis_incident, ayu)
+    assert Review.objects.get(incident=crisis_incident).owner_id == ayu.pk
+
+
+def test_review_webhooks_for_real_incidents_only(crisis_incident, ayu, webhook_all):
+    from incidents.models import WebhookDelivery
+
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    Incident.objects.filter(pk=crisis_incident.pk).update(root_cause_notes="Gudang panas")
+    review_services.review_complete(review_id=review.pk, actor=ayu, summary="Selesai")
+    events = list(WebhookDelivery.objects.filter(event__startswith="review.").values_list("event", flat=True))
+    assert sorted(events) == ["review.completed", "review.opened"]
+    opened = WebhookDelivery.objects.get(event="review.opened")
+    assert opened.payload["incident"] == str(crisis_incident.pk)
+
+    drill = incident_open(actor=ayu, title="Latihan", severity=2, is_drill=True)
+    _resolve(drill, ayu)
+    assert WebhookDelivery.objects.filter(event="review.opened").count() == 1
+
+
+def test_a_reviewed_incident_reopened_and_resolved_again_reopens_its_review(crisis_incident, ayu, ayu_member):
+    assignment_add(incident_id=crisis_incident.pk, actor=ayu, member_id=ayu_member.pk)
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    Incident.objects.filter(pk=crisis_incident.pk).update(root_cause_notes="Gudang panas")
+    review_services.review_complete(review_id=review.pk, actor=ayu, summary="Selesai")
+    incident_transition(incident_id=crisis_incident.pk, actor=ayu, to_status="responding", reason="Kambuh")
+    _resolve(crisis_incident, ayu, summary="Diganti lagi")
+    review.refresh_from_db()
+    assert (review.state, review.outbox_state, Review.objects.count()) == (Review.State.OPEN, "pending", 1)
+    review = review_services.review_complete(review_id=review.pk, actor=ayu, summary="Selesai lagi")
+    assert Incident.objects.get(pk=crisis_incident.pk).status == Incident.Status.REVIEWED
+
+
+def test_steps_follow_the_severity_policy_and_the_work(crisis_incident, ayu, settings):
+    from tenants.errors import DomainError
+
+    _resolve(crisis_incident, ayu)  # SEV2: every step
+    review = Review.objects.get(incident=crisis_incident)
+    assert set(review.steps) == {"figures", "survey", "feedback", "debrief", "lessons", "follow_ups", "plan"}
+    review_services.review_figures_compute(review_id=review.pk)
+    review_services.review_surveys_send_due(now=review.survey_due_at)
+    review.refresh_from_db()
+    assert review.steps["figures"]["state"] == "done" and review.steps["survey"]["state"] == "done"
+    with pytest.raises(DomainError):
+        review_services.review_step_set(review_id=review.pk, actor=ayu, step="debrief", state="skipped")
+    review = review_services.review_step_set(
+        review_id=review.pk, actor=ayu, step="debrief", state="skipped", reason="Tim kecil"
+    )
+    assert review.steps["debrief"] == {**review.steps["debrief"], "state": "skipped", "reason": "Tim kecil"}
+    low = incident_open(actor=ayu, title="Kecil", severity=4)
+    _resolve(low, ayu)
+    assert set(Review.objects.get(incident=low).steps) == {"figures", "survey", "lessons"}
