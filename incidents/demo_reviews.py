@@ -50,6 +50,8 @@ def _mentions(start, hours: int, per_hour: int, negative_every: int, prefix: str
                         "text": "Kopinya basi!" if i % negative_every == 0 else "Sudah diganti, terima kasih",
                         "posted_at": start + timedelta(hours=h, minutes=i * 7),
                         "sentiment_band": "negative" if i % negative_every == 0 else "neutral",
+                        "sentiment": -0.7 if i % negative_every == 0 else 0.0,
+                        "language": "id",
                         "scored_at": timezone.now(),
                     },
                 )[0]

@@ -370,6 +370,7 @@ CELERY_TASK_ROUTES = {
     "incidents.detectors_sweep": {"queue": "scoring"},
     "incidents.early_warning_brand_tick": {"queue": "scoring"},
     "incidents.incident_auto_open": {"queue": "scoring"},
+    "incidents.review_figures": {"queue": "scoring"},
     "incidents.notification_email": {"queue": "notifications"},
     "incidents.contact_email": {"queue": "notifications"},
     "surveys.invitation_send": {"queue": "notifications"},

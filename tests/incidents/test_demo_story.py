@@ -22,6 +22,7 @@ def _story(brand_slug: str) -> dict:
         Response,
         StatusUpdate,
     )
+    from incidents.demo_reviews import OVERDUE_TITLE, REVIEWED_TITLE
     from tenants.models import Brand
 
     with tenant_context(Brand.objects.get(slug=brand_slug)):
@@ -29,7 +30,13 @@ def _story(brand_slug: str) -> dict:
             "mentions": Mention.objects.count(),
             "languages": set(Mention.objects.values_list("language", flat=True)),
             "days": Mention.objects.dates("posted_at", "day").count(),
-            "incidents": list(Incident.objects.values_list("status", flat=True)),
+            # The post-crisis review story adds two earlier incidents of its own; the crisis story is
+            # every other incident.
+            "incidents": list(
+                Incident.objects.exclude(title__in=[REVIEWED_TITLE, OVERDUE_TITLE]).values_list(
+                    "status", flat=True
+                )
+            ),
             "alerts": sorted(
                 (d, s, n or 0)
                 for d, s, n in Alert.objects.values_list("detector", "state", "incident__number")
@@ -40,7 +47,10 @@ def _story(brand_slug: str) -> dict:
             "pending": Response.objects.filter(state="pending_approval").count(),
             "moderation": list(ModerationAction.objects.values_list("reason", flat=True)),
             "updates": StatusUpdate.objects.filter(state="sent").count(),
-            "resolved_entries": Incident.objects.first().timeline.filter(kind="alert_resolved").count()
+            "resolved_entries": Incident.objects.order_by("number")
+            .first()
+            .timeline.filter(kind="alert_resolved")
+            .count()
             if Incident.objects.exists()
             else 0,
         }

@@ -20,6 +20,7 @@ EXPECTED_QUEUES = {
     "incidents.detectors_sweep": "scoring",
     "incidents.early_warning_brand_tick": "scoring",
     "incidents.incident_auto_open": "scoring",
+    "incidents.review_figures": "scoring",
     "incidents.notification_email": "notifications",
     "incidents.contact_email": "notifications",
     "surveys.invitation_send": "notifications",
