@@ -153,6 +153,11 @@ GUARDIAN_MONKEY_PATCH_USER = False
 LOGIN_URL = "admin:login"
 # Each host's "/" sends a person to their home (agency admin, brand admin or report pages).
 LOGIN_REDIRECT_URL = "/"
+# A password reset link works once and for this long (invitation links keep PASSWORD_RESET_TIMEOUT);
+# requests are throttled per client address and per email (django-ratelimit, default cache).
+PASSWORD_RESET_LINK_SECONDS = env.int("PASSWORD_RESET_LINK_SECONDS", default=3600)
+PASSWORD_RESET_RATE_PER_IP = env.str("PASSWORD_RESET_RATE_PER_IP", default="10/h")
+PASSWORD_RESET_RATE_PER_EMAIL = env.str("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h")
 # A sign-in hand-off from one host to another (the brand switcher) is valid this long, once.
 SIGN_IN_HANDOFF_SECONDS = env.int("SIGN_IN_HANDOFF_SECONDS", default=60)
 
