@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets the audit trail know the request's host, address and user.
+    "tenants.audit.AuditContextMiddleware",
     "tenants.middleware.BrandAccessMiddleware",
     "tenants.middleware.BrandTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

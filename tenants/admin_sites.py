@@ -4,7 +4,7 @@ global model permissions or superuser status."""
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.forms import AuthenticationForm
+from django.contrib.admin.forms import AdminPasswordChangeForm, AuthenticationForm
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.links import brand_url
 from tenants.models import BrandGrant
+from tenants.passwords import PasswordChangeView
 from tenants.selectors import brand_list_for_user
 
 # The client's home on a brand host: the report pages.
@@ -50,7 +51,23 @@ class _AgencyLoginForm(AuthenticationForm):
         )
 
 
-class AgencyAdminSite(admin.AdminSite):
+class _AuditedPasswordChange:
+    """The site's change-password page, with the change on the audit trail."""
+
+    def password_change(self, request, extra_context=None):
+        # Django's own AdminSite.password_change, with the audited view.
+        defaults = {
+            "form_class": AdminPasswordChangeForm,
+            "success_url": reverse("admin:password_change_done", current_app=self.name),
+            "extra_context": {**self.each_context(request), **(extra_context or {})},
+        }
+        if self.password_change_template is not None:
+            defaults["template_name"] = self.password_change_template
+        request.current_app = self.name
+        return PasswordChangeView.as_view(**defaults)(request)
+
+
+class AgencyAdminSite(_AuditedPasswordChange, admin.AdminSite):
     site_header = _("Tanggap · agency admin")
     site_title = _("Tanggap agency admin")
     index_title = _("Agencies and brands")
@@ -68,7 +85,7 @@ class _BrandLoginForm(AuthenticationForm):
             raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
 
 
-class BrandAdminSite(admin.AdminSite):
+class BrandAdminSite(_AuditedPasswordChange, admin.AdminSite):
     site_header = _("Tanggap · brand workspace")
     site_title = _("Tanggap brand workspace")
     index_title = _("Crisis work")

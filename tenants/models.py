@@ -275,3 +275,75 @@ class SignInHandoff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.brand}"
+
+
+class AuditEvent(models.Model):
+    """One security-relevant change or sign-in event: who, from which host and address, when, on
+    which agency or brand, and what changed (before/after). Append-only: a database trigger refuses
+    UPDATE and DELETE. People, agencies and brands are kept as ids plus a readable snapshot (no
+    database constraint), so the trail outlives what it describes."""
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        LOCKOUT = "lockout", _("Sign-in locked out")
+        PASSWORD_RESET_REQUESTED = "password.reset_requested", _("Password reset requested")
+        PASSWORD_RESET = "password.reset", _("Password reset")
+        PASSWORD_CHANGED = "password.changed", _("Password changed")
+        GRANT_SET = "grant.set", _("Brand grant set")
+        GRANT_REVOKED = "grant.revoked", _("Brand grant revoked")
+        MEMBERSHIP_SET = "membership.set", _("Agency membership set")
+        MEMBERSHIP_REMOVED = "membership.removed", _("Agency membership removed")
+        API_KEY_CREATED = "api_key.created", _("API key created")
+        API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+        DOMAIN_ADDED = "domain.added", _("Domain added")
+        DOMAIN_CHANGED = "domain.changed", _("Domain changed")
+        DOMAIN_REMOVED = "domain.removed", _("Domain removed")
+        BRAND_CREATED = "brand.created", _("Brand created")
+        BRAND_CHANGED = "brand.changed", _("Brand settings changed")
+        BRAND_DELETED = "brand.deleted", _("Brand deleted")
+        DETECTOR_SETTINGS_CHANGED = "detector_settings.changed", _("Detector settings changed")
+        CRISIS_SETTINGS_CHANGED = "crisis_settings.changed", _("Crisis settings changed")
+        WEBHOOK_CREATED = "webhook.created", _("Webhook subscription created")
+        WEBHOOK_CHANGED = "webhook.changed", _("Webhook subscription changed")
+        WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", _("Webhook secret rotated")
+        TWO_FACTOR_ENABLED = "two_factor.enabled", _("Two-factor sign-in enabled")
+        TWO_FACTOR_FAILED = "two_factor.failed", _("Two-factor code refused")
+        EXPORT = "export", _("Export")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_email = models.CharField(_("who (email)"), max_length=254, blank=True)
+    host = models.CharField(_("host"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    brand = models.ForeignKey(
+        Brand, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    brand_slug = models.CharField(_("brand"), max_length=40, blank=True)
+    target_type = models.CharField(_("object type"), max_length=60, blank=True)
+    target_id = models.CharField(_("object id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("object"), max_length=300, blank=True)
+    changes = models.JSONField(_("what changed"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "-at"], name="audit_agency_at_idx"),
+            models.Index(fields=["brand", "-at"], name="audit_brand_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"

@@ -16,6 +16,7 @@ from django.utils.http import base36_to_int
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 
+from tenants.audit import Action, audit_record
 from tenants.lockout import client_ip
 from tenants.models import AgencyMembership, BrandGrant, User
 
@@ -152,17 +153,27 @@ class ResetConfirmView(_HostPage, auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        _record(self.request, "password.reset", actor=form.user, target=form.user)
+        _record(self.request, Action.PASSWORD_RESET, actor=form.user, target=form.user)
         return response
 
 
 def _record_reset_requested(request, email: str) -> None:
     user = User.objects.filter(email__iexact=email).first() if email else None
-    _record(request, "password.reset_requested", actor=None, target=user, changes={"email": email})
+    _record(request, Action.PASSWORD_RESET_REQUESTED, actor=None, target=user, changes={"email": email})
 
 
 def _record(request, action: str, *, actor, target, changes=None) -> None:
-    """Hook for the audit trail (a no-op until it exists)."""
+    brand = _brand(request)
+    audit_record(action=action, actor=actor, request=request, brand=brand, target=target, changes=changes)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The admin sites' signed-in password change, with the change on the audit trail."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        _record(self.request, Action.PASSWORD_CHANGED, actor=form.user, target=form.user)
+        return response
 
 
 urlpatterns = [
