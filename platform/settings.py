@@ -55,6 +55,10 @@ SHARED_APPS = [
     "csp",
     # Failed sign-ins and lockouts are counted in public, so every host and process shares them.
     "axes",
+    # Two-factor devices belong to the (public) users: TOTP apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 # guardian lives per brand: its rows are keyed by (content type, object pk) with no tenant,
 # so in a shared table a grant on brand A's object 1 would also be a grant on brand B's object 1.
@@ -94,6 +98,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Lets the audit trail know the request's host, address and user.
     "tenants.audit.AuditContextMiddleware",
+    # request.user.is_verified(); then a session that owes its second factor is sent to give it.
+    "django_otp.middleware.OTPMiddleware",
+    "tenants.two_factor.TwoFactorMiddleware",
     "tenants.middleware.BrandAccessMiddleware",
     "tenants.middleware.BrandTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -160,6 +167,10 @@ LOGIN_REDIRECT_URL = "/"
 PASSWORD_RESET_LINK_SECONDS = env.int("PASSWORD_RESET_LINK_SECONDS", default=3600)
 PASSWORD_RESET_RATE_PER_IP = env.str("PASSWORD_RESET_RATE_PER_IP", default="10/h")
 PASSWORD_RESET_RATE_PER_EMAIL = env.str("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h")
+# Platform superusers must sign in with a second factor (agencies choose for their own people).
+TWO_FACTOR_REQUIRED_FOR_SUPERUSERS = env.bool("TWO_FACTOR_REQUIRED_FOR_SUPERUSERS", default=False)
+# The issuer name authenticator apps show for the main host.
+OTP_TOTP_ISSUER = "Tanggap"
 # A sign-in hand-off from one host to another (the brand switcher) is valid this long, once.
 SIGN_IN_HANDOFF_SECONDS = env.int("SIGN_IN_HANDOFF_SECONDS", default=60)
 

@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 
 from platform.views import healthz
 from tenants.passwords import urlpatterns as password_urlpatterns
+from tenants.two_factor import two_factor_page
 from tenants.views import brand_switch
 
 common_urlpatterns = [
@@ -18,6 +19,7 @@ common_urlpatterns = [
     path("accounts/switch/", brand_switch, name="brand-switch"),
     # Password reset by email, on the main host and every brand host.
     *password_urlpatterns,
+    path("accounts/two-factor/", two_factor_page, name="two-factor"),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(
         "api/docs/",

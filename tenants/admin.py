@@ -47,6 +47,8 @@ def _owner_of(obj) -> tuple[Brand | None, Agency | None]:
         return obj.brand, None
     if isinstance(obj, AgencyMembership):
         return None, obj.agency
+    if isinstance(obj, Agency):
+        return None, obj
     return None, None
 
 
@@ -57,6 +59,7 @@ _ADMIN_ACTIONS = {
     AgencyMembership: (Action.MEMBERSHIP_SET, Action.MEMBERSHIP_SET, Action.MEMBERSHIP_REMOVED),
     Brand: (None, Action.BRAND_CHANGED, Action.BRAND_DELETED),
     BrandApiKey: (None, None, Action.API_KEY_REVOKED),
+    Agency: (None, Action.AGENCY_CHANGED, None),
 }
 
 

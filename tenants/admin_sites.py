@@ -15,6 +15,7 @@ from tenants.links import brand_url
 from tenants.models import BrandGrant
 from tenants.passwords import PasswordChangeView
 from tenants.selectors import brand_list_for_user
+from tenants.two_factor import TwoFactorLoginMixin
 
 # The client's home on a brand host: the report pages.
 REPORTS_HOME_URL_NAME = "incident-report-list"
@@ -27,7 +28,7 @@ def agency_admin_admits(user) -> bool:
     return user.is_superuser or user.agency_memberships.exists()
 
 
-class _AgencyLoginForm(AuthenticationForm):
+class _AgencyLoginForm(TwoFactorLoginMixin, AuthenticationForm):
     """Admits exactly whom the agency admin site admits (Django's default form wants is_staff,
     which agency members do not have). Someone with brand grants only is told where to go."""
 
@@ -72,12 +73,13 @@ class AgencyAdminSite(_AuditedPasswordChange, admin.AdminSite):
     site_title = _("Tanggap agency admin")
     index_title = _("Agencies and brands")
     login_form = _AgencyLoginForm
+    login_template = "tenants/login.html"
 
     def has_permission(self, request) -> bool:
         return agency_admin_admits(request.user)
 
 
-class _BrandLoginForm(AuthenticationForm):
+class _BrandLoginForm(TwoFactorLoginMixin, AuthenticationForm):
     """Any active user may sign in on a brand host; the grant check decides what follows."""
 
     def confirm_login_allowed(self, user) -> None:
@@ -90,6 +92,7 @@ class BrandAdminSite(_AuditedPasswordChange, admin.AdminSite):
     site_title = _("Tanggap brand workspace")
     index_title = _("Crisis work")
     login_form = _BrandLoginForm
+    login_template = "tenants/login.html"
 
     def has_permission(self, request) -> bool:
         return bool(request.user.is_active and getattr(request, "brand_role", None))

@@ -74,6 +74,11 @@ class Agency(models.Model):
 
     slug = models.SlugField(_("slug"), max_length=40, unique=True, validators=[slug_validator])
     name = models.CharField(_("name"), max_length=200)
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in"),
+        default=False,
+        help_text=_("Owners, admins and crisis managers must sign in with an authenticator app code."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -308,6 +313,7 @@ class AuditEvent(models.Model):
         WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", _("Webhook secret rotated")
         TWO_FACTOR_ENABLED = "two_factor.enabled", _("Two-factor sign-in enabled")
         TWO_FACTOR_FAILED = "two_factor.failed", _("Two-factor code refused")
+        AGENCY_CHANGED = "agency.changed", _("Agency settings changed")
         EXPORT = "export", _("Export")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
