@@ -53,7 +53,9 @@ def test_export_writes_every_table_with_a_manifest_and_restores(brand_a_with_dat
         assert manifest["tables"] == expected  # every table, every row
         webhooks = archive.read("tables/incidents_webhooksubscription.jsonl").decode().splitlines()
         assert [json.loads(line)["name"] for line in webhooks] == ["Ops"]
-        assert "Batik only" not in "".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".jsonl"))
+        assert "Batik only" not in "".join(
+            archive.read(n).decode() for n in archive.namelist() if n.endswith(".jsonl")
+        )
     assert expected["incidents_webhooksubscription"] == 1
 
     event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, brand_id=brand_a.pk).latest("id")
