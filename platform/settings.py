@@ -209,6 +209,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(DATA_DIR / "media"))
 MEDIA_URL = "media/"
+# Brand archives made in the agency admin; a download link works once, for this long.
+BRAND_EXPORT_ROOT = env.path("BRAND_EXPORT_ROOT", default=str(DATA_DIR / "exports"))
+BRAND_EXPORT_LINK_SECONDS = env.int("BRAND_EXPORT_LINK_SECONDS", default=24 * 3600)
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"  # one media folder per brand schema
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},

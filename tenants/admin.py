@@ -9,7 +9,9 @@ from axes.models import AccessAttempt, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.admin import PeriodicTaskAdmin
@@ -18,8 +20,19 @@ from django_celery_beat.models import PeriodicTask
 from tenants.admin_sites import agency_admin_site, brand_admin_site
 from tenants.audit import Action, audit_record
 from tenants.errors import DomainError
+from tenants.export import brand_export_download, brand_export_progress, brand_export_request
 from tenants.links import host_url
-from tenants.models import Agency, AgencyMembership, AuditEvent, Brand, BrandApiKey, BrandGrant, Domain, User
+from tenants.models import (
+    Agency,
+    AgencyMembership,
+    AuditEvent,
+    Brand,
+    BrandApiKey,
+    BrandExport,
+    BrandGrant,
+    Domain,
+    User,
+)
 from tenants.selectors import agency_ids_for_user, agency_people_list
 from tenants.services import (
     api_key_create,
@@ -253,6 +266,16 @@ class BrandAdmin(AgencyScopedAdmin):
     search_fields = ["name", "slug"]
     readonly_fields = ["schema_name", "ready", "created_at"]
     inlines = [DomainInline, GrantInline]
+    actions = ["export_brands"]
+
+    @admin.action(description=_("Export all data of the selected brands"))
+    def export_brands(self, request, queryset):
+        for brand in queryset:
+            brand_export_request(brand=brand, actor=request.user)
+        messages.success(
+            request,
+            _("Exports queued. Download each from Brand exports when it is ready; a link works once."),
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_template=False).select_related("agency")
@@ -566,3 +589,59 @@ class BrandAuditEventAdmin(_ReadOnlyAuditAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self.has_module_permission(request)
+
+
+@admin.register(BrandExport, site=agency_admin_site)
+class BrandExportAdmin(AgencyScopedAdmin):
+    """Exports requested through the Brand list's action: state, progress and, for the person who
+    asked, a download link that works once until it expires."""
+
+    agency_path = "brand__agency_id"
+    list_display = [
+        "brand",
+        "requested_by",
+        "state",
+        "progress",
+        "rows",
+        "created_at",
+        "expires_at",
+        "download",
+    ]
+    list_filter = ["state"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return brand_export_progress(obj) or "—"
+
+    @admin.display(description=_("download"))
+    def download(self, obj):
+        if obj.state != BrandExport.State.DONE or obj.downloaded_at or not obj.expires_at:
+            return "—"
+        return format_html('<a href="{}">{}</a>', f"{obj.pk}/download/", _("Download"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<uuid:export_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="tenants_brandexport_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, export_id):
+        try:
+            archive = brand_export_download(export_id=export_id, user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("agency_admin:tenants_brandexport_changelist")
+        return FileResponse(archive.open("rb"), as_attachment=True, filename=f"brand-export-{export_id}.zip")

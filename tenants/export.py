@@ -7,15 +7,19 @@ from __future__ import annotations
 import json
 import zipfile
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from tenants.audit import Action, audit_record
 from tenants.errors import DomainError
-from tenants.models import Brand, User
+from tenants.models import Brand, BrandExport, User
+from tenants.outbox import hand_over_on_commit
+from tenants.tasks import brand_export_task
 
 FORMAT_VERSION = 1
 # Django's own bookkeeping of the schema: exported (the archive says which migrations the data
@@ -155,3 +159,80 @@ def brand_restore(*, brand: Brand, archive_path: Path) -> dict:
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(archive.read(f"media/{name}"))
     return manifest
+
+
+# --- Requested exports (agency admin → Celery task → single-use download) ------------------------
+
+
+def export_path(export: BrandExport) -> Path:
+    return Path(settings.BRAND_EXPORT_ROOT) / f"{export.pk}.zip"
+
+
+def _progress_key(export_id) -> str:
+    return f"brand-export-progress:{export_id}"
+
+
+def brand_export_progress(export: BrandExport) -> str:
+    """ "3/57 tables" while running (kept in the cache, outside the export's snapshot)."""
+    return cache.get(_progress_key(export.pk), "") if export.state == BrandExport.State.RUNNING else ""
+
+
+@transaction.atomic
+def brand_export_request(*, brand: Brand, actor: User) -> BrandExport:
+    """Queue an export of `brand` for `actor` (the admin checks they may manage the brand)."""
+    if brand.is_template:
+        raise DomainError("The template brand is not exported.")
+    export = BrandExport.objects.create(brand=brand, requested_by=actor)
+    hand_over_on_commit(brand_export_task, str(export.pk))
+    return export
+
+
+def brand_export_run(*, export_id) -> BrandExport:
+    """Make the archive of a waiting export. A repeat (the task delivered twice) changes nothing."""
+    with transaction.atomic():
+        export = (
+            BrandExport.objects.select_for_update(of=("self",))
+            .select_related("brand", "requested_by")
+            .get(pk=export_id)
+        )
+        if export.state != BrandExport.State.PENDING:
+            return export
+        export.state = BrandExport.State.RUNNING
+        export.save(update_fields=["state"])
+    try:
+        manifest = brand_export(
+            brand=export.brand,
+            target=export_path(export),
+            actor=export.requested_by,
+            progress=lambda done, total: cache.set(_progress_key(export.pk), f"{done}/{total}", 3600),
+        )
+    except Exception as exc:
+        BrandExport.objects.filter(pk=export.pk).update(
+            state=BrandExport.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    now = timezone.now()
+    BrandExport.objects.filter(pk=export.pk).update(
+        state=BrandExport.State.DONE,
+        tables=len(manifest["tables"]),
+        rows=sum(manifest["tables"].values()),
+        finished_at=now,
+        expires_at=now + timedelta(seconds=settings.BRAND_EXPORT_LINK_SECONDS),
+    )
+    export.refresh_from_db()
+    return export
+
+
+@transaction.atomic
+def brand_export_download(*, export_id, user: User) -> Path:
+    """Spend the export's download: only its requester, once, before it expires."""
+    export = BrandExport.objects.select_for_update().filter(pk=export_id, requested_by=user).first()
+    if export is None or export.state != BrandExport.State.DONE:
+        raise DomainError("No such export is ready for you.")
+    if export.downloaded_at is not None:
+        raise DomainError("This export was already downloaded; request a new one.")
+    if export.expires_at is None or export.expires_at <= timezone.now():
+        raise DomainError("This export's link has expired; request a new one.")
+    export.downloaded_at = timezone.now()
+    export.save(update_fields=["downloaded_at"])
+    return export_path(export)

@@ -32,3 +32,12 @@ def outbox_sweep_task() -> dict:
     from tenants.outbox import sweep_current_brand
 
     return sweep_current_brand()
+
+
+# Default queue (the one worker_ping_task and the sweeps use): an export is rare and runs minutes.
+@shared_task(name="tenants.brand_export", acks_late=True, time_limit=3600, soft_time_limit=3500)
+def brand_export_task(export_id: str) -> str:
+    """Make one requested brand archive (in public; the export reads the brand's schema by name)."""
+    from tenants.export import brand_export_run
+
+    return brand_export_run(export_id=export_id).state

@@ -2,10 +2,12 @@
 manifest, the export is on the audit trail, and the archive restores into an empty brand with
 identical row counts; another brand's rows never appear in it."""
 
+import io
 import json
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django_tenants.utils import tenant_context
@@ -13,8 +15,6 @@ from django_tenants.utils import tenant_context
 from tenants.export import brand_tables
 from tenants.models import Agency, AuditEvent, Brand
 from tenants.services import brand_create
-
-pytestmark = pytest.mark.django_db
 
 
 def counts(schema: str) -> dict:
@@ -36,6 +36,7 @@ def brand_a_with_data(brand_a):
     return brand_a
 
 
+@pytest.mark.django_db
 def test_export_writes_every_table_with_a_manifest_and_restores(brand_a_with_data, brand_b, tmp_path):
     brand_a = brand_a_with_data
     with tenant_context(brand_b):
@@ -71,3 +72,73 @@ def test_export_writes_every_table_with_a_manifest_and_restores(brand_a_with_dat
         from incidents.models import WebhookSubscription
 
         assert list(WebhookSubscription.objects.values_list("name", flat=True)) == ["Ops"]
+
+
+@pytest.mark.django_db
+def test_agency_admin_export_action_task_and_single_use_download(
+    ayu, oscar, django_capture_on_commit_callbacks
+):
+    """The Brand list's action queues the export task after commit; the task makes the archive;
+    its requester's link works once, and nobody else's session may use it."""
+    from unittest import mock
+
+    from django.test import Client
+
+    from tenants.export import export_path
+    from tenants.models import BrandExport
+    from tenants.services import agency_membership_set
+    from tenants.tasks import brand_export_task
+
+    brand = Brand.objects.get(slug="kopi")
+    client = Client(HTTP_HOST=settings.BASE_DOMAIN)
+    client.force_login(oscar)
+    with (
+        mock.patch.object(brand_export_task, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            "/admin/tenants/brand/", {"action": "export_brands", "_selected_action": [brand.pk]}
+        )
+    assert response.status_code == 302
+    export = BrandExport.objects.get(brand=brand, requested_by=oscar)
+    delay.assert_called_once_with(str(export.pk))
+    try:
+        assert brand_export_task.apply(args=[str(export.pk)]).get() == BrandExport.State.DONE
+        assert (
+            brand_export_task.apply(args=[str(export.pk)]).get() == BrandExport.State.DONE
+        )  # a repeat: no-op
+        export.refresh_from_db()
+        assert export.tables == len(brand_tables(brand.schema_name)) and export.expires_at
+
+        url = f"/admin/tenants/brandexport/{export.pk}/download/"
+        agency_membership_set(email=ayu.email, agency_slug="suara", role="owner")
+        someone_else = Client(HTTP_HOST=settings.BASE_DOMAIN)
+        someone_else.force_login(ayu)
+        assert someone_else.get(url).status_code == 302  # refused: not the requester
+        download = client.get(url)
+        assert download.status_code == 200
+        with zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))) as archive:
+            assert json.loads(archive.read("manifest.json"))["brand"]["slug"] == "kopi"
+        assert client.get(url).status_code == 302  # the link works once
+    finally:
+        export_path(export).unlink(missing_ok=True)
+
+
+@pytest.mark.django_db
+def test_an_expired_export_link_is_refused(oscar, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenants.errors import DomainError
+    from tenants.export import brand_export_download
+    from tenants.models import BrandExport
+
+    export = BrandExport.objects.create(
+        brand=Brand.objects.get(slug="kopi"),
+        requested_by=oscar,
+        state=BrandExport.State.DONE,
+        expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    with pytest.raises(DomainError, match="expired"):
+        brand_export_download(export_id=export.pk, user=oscar)
