@@ -142,3 +142,29 @@ def test_an_expired_export_link_is_refused(oscar, tmp_path):
     )
     with pytest.raises(DomainError, match="expired"):
         brand_export_download(export_id=export.pk, user=oscar)
+
+
+def test_a_real_worker_makes_the_export(committed_db, celery_worker):
+    """The queued task reaches a real worker, which writes the archive in public."""
+    from tenants.export import brand_export_request, export_path
+    from tenants.models import BrandExport, User
+    from tests.worker import wait_for
+
+    # Not the cast's fixtures: they open the per-test transaction the worker could not see into.
+    oscar = User.objects.get(email="oscar@example.com")
+    export = brand_export_request(brand=Brand.objects.get(slug="kopi"), actor=oscar)
+    try:
+        wait_for(
+            lambda: (
+                BrandExport.objects.get(pk=export.pk).state
+                in (BrandExport.State.DONE, BrandExport.State.FAILED)
+            ),
+            timeout=60,
+            message=f"the export; worker log:\n{celery_worker.read_text()[-2000:]}",
+        )
+        export.refresh_from_db()
+        assert export.state == BrandExport.State.DONE, export.error
+        assert export_path(export).exists()
+    finally:
+        export_path(export).unlink(missing_ok=True)
+        BrandExport.objects.filter(pk=export.pk).delete()
