@@ -209,6 +209,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(DATA_DIR / "media"))
 MEDIA_URL = "media/"
+# A deactivated brand can be restored for this many days; then a daily task deletes it for good.
+BRAND_DELETION_GRACE_DAYS = env.int("BRAND_DELETION_GRACE_DAYS", default=30)
 # Brand archives made in the agency admin; a download link works once, for this long.
 BRAND_EXPORT_ROOT = env.path("BRAND_EXPORT_ROOT", default=str(DATA_DIR / "exports"))
 BRAND_EXPORT_LINK_SECONDS = env.int("BRAND_EXPORT_LINK_SECONDS", default=24 * 3600)
@@ -333,6 +335,12 @@ CELERY_BEAT_SCHEDULE = {
     "crisis-reminders-sweep": {
         "task": "incidents.tasks.crisis.crisis_reminders_sweep_all",
         "schedule": 300.0,
+        "tenant_schemas": ["public"],
+    },
+    # Delete brands deactivated longer ago than BRAND_DELETION_GRACE_DAYS.
+    "brands-delete-expired": {
+        "task": "tenants.brands_delete_expired",
+        "schedule": 3600.0,
         "tenant_schemas": ["public"],
     },
     # Hand over again the outbox work (emails, webhook deliveries) that the broker never got or

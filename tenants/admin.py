@@ -7,6 +7,7 @@ import json
 from axes.admin import AccessAttemptAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessLog
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import FileResponse, HttpResponse
@@ -38,7 +39,9 @@ from tenants.services import (
     api_key_create,
     api_key_revoke,
     brand_create,
+    brand_deactivate,
     brand_input_check,
+    brand_reactivate,
     check_host,
     grant_invite,
     grant_set,
@@ -260,13 +263,40 @@ class GrantInline(admin.TabularInline):
 
 @admin.register(Brand, site=agency_admin_site)
 class BrandAdmin(AgencyScopedAdmin):
-    list_display = ["name", "slug", "agency", "ready", "host_link", "timezone", "default_language"]
+    list_display = [
+        "name",
+        "slug",
+        "agency",
+        "ready",
+        "deactivated_at",
+        "host_link",
+        "timezone",
+        "default_language",
+    ]
     # RelatedOnly: the filter lists only agencies of the brands this user may see.
     list_filter = ["ready", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug"]
     readonly_fields = ["schema_name", "ready", "created_at"]
     inlines = [DomainInline, GrantInline]
-    actions = ["export_brands"]
+    actions = ["export_brands", "deactivate_brands", "reactivate_brands"]
+
+    @admin.action(description=_("Deactivate the selected brands (deleted for good after the grace period)"))
+    def deactivate_brands(self, request, queryset):
+        for brand in queryset:
+            brand_deactivate(brand=brand, actor=request.user)
+        messages.warning(
+            request,
+            _("Deactivated. They can be restored for %(days)d days; then they are deleted for good.")
+            % {"days": settings.BRAND_DELETION_GRACE_DAYS},
+        )
+
+    @admin.action(description=_("Restore the selected deactivated brands"))
+    def reactivate_brands(self, request, queryset):
+        for brand in queryset:
+            try:
+                brand_reactivate(brand=brand, actor=request.user)
+            except DomainError as exc:
+                messages.error(request, f"{brand}: {exc.message}")
 
     @admin.action(description=_("Export all data of the selected brands"))
     def export_brands(self, request, queryset):

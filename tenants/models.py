@@ -92,8 +92,9 @@ class Agency(models.Model):
 
 class BrandQuerySet(models.QuerySet):
     def ready(self) -> "BrandQuerySet":
-        """Brands that serve requests and get periodic work (not the template, not half-made)."""
-        return self.filter(ready=True, is_template=False)
+        """Brands that serve requests and get periodic work (not the template, not half-made, not
+        deactivated)."""
+        return self.filter(ready=True, is_template=False, deactivated_at__isnull=True)
 
 
 class Brand(TenantMixin):
@@ -123,6 +124,9 @@ class Brand(TenantMixin):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour like #0f766e."))],
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Offboarding: a deactivated brand serves nothing and gets no periodic work; after
+    # BRAND_DELETION_GRACE_DAYS it is deleted for good (schema, media, domains, grants, keys).
+    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True, editable=False)
 
     # Provisioning (tenants.services.brand_create) creates the schema by cloning, inside its own
     # transaction; a plain save must never run migrations.
@@ -306,6 +310,8 @@ class AuditEvent(models.Model):
         BRAND_CREATED = "brand.created", _("Brand created")
         BRAND_CHANGED = "brand.changed", _("Brand settings changed")
         BRAND_DELETED = "brand.deleted", _("Brand deleted")
+        BRAND_DEACTIVATED = "brand.deactivated", _("Brand deactivated")
+        BRAND_REACTIVATED = "brand.reactivated", _("Brand restored")
         DETECTOR_SETTINGS_CHANGED = "detector_settings.changed", _("Detector settings changed")
         CRISIS_SETTINGS_CHANGED = "crisis_settings.changed", _("Crisis settings changed")
         WEBHOOK_CREATED = "webhook.created", _("Webhook subscription created")

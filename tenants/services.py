@@ -6,9 +6,11 @@ import hashlib
 import hmac
 import re
 import secrets
+import shutil
 import zoneinfo
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -497,3 +499,63 @@ def handoff_consume(*, token: str, brand: Brand) -> SignInHandoff:
     handoff.used_at = timezone.now()
     handoff.save(update_fields=["used_at"])
     return handoff
+
+
+# --- Offboarding ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def brand_deactivate(*, brand: Brand, actor: User | None = None) -> Brand:
+    """Close a brand: its hosts and API answer that it is not served, no periodic work runs for
+    it; it can be restored for BRAND_DELETION_GRACE_DAYS. Safe to repeat."""
+    brand = Brand.objects.select_for_update().get(pk=brand.pk)
+    if brand.is_template:
+        raise DomainError("The template brand cannot be deactivated.")
+    if brand.deactivated_at is None:
+        brand.deactivated_at = timezone.now()
+        # An update, not save(): django-tenants refuses a tenant's save from another schema.
+        Brand.objects.filter(pk=brand.pk).update(deactivated_at=brand.deactivated_at)
+        audit_record(action=Action.BRAND_DEACTIVATED, actor=actor, brand=brand, target=brand)
+    return brand
+
+
+@transaction.atomic
+def brand_reactivate(*, brand: Brand, actor: User | None = None) -> Brand:
+    """Restore a deactivated brand within its grace period. Safe to repeat."""
+    brand = Brand.objects.select_for_update().get(pk=brand.pk)
+    if brand.deactivated_at is None:
+        return brand
+    if brand.deactivated_at <= timezone.now() - timedelta(days=settings.BRAND_DELETION_GRACE_DAYS):
+        raise DomainError("The grace period has passed; this brand is being deleted.")
+    brand.deactivated_at = None
+    Brand.objects.filter(pk=brand.pk).update(deactivated_at=None)
+    audit_record(action=Action.BRAND_REACTIVATED, actor=actor, brand=brand, target=brand)
+    return brand
+
+
+def brands_delete_expired(*, now=None) -> int:
+    """Delete for good every brand deactivated longer ago than the grace period: its schema,
+    media folder, domains, grants and keys; the deletion goes on its agency's trail."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.BRAND_DELETION_GRACE_DAYS)
+    connection.set_schema_to_public()
+    deleted = 0
+    for brand in Brand.objects.filter(deactivated_at__lte=cutoff, is_template=False):
+        with transaction.atomic():
+            audit_record(
+                action=Action.BRAND_DELETED,
+                brand=brand,
+                target=brand,
+                changes={
+                    "before": {
+                        "slug": brand.slug,
+                        "schema": brand.schema_name,
+                        "deactivated_at": brand.deactivated_at,
+                    }
+                },
+            )
+            schema = brand.schema_name
+            brand.delete(force_drop=True)  # drops the schema; domains, grants and keys cascade
+        shutil.rmtree(Path(settings.MEDIA_ROOT) / schema, ignore_errors=True)
+        deleted += 1
+    connection.set_schema_to_public()
+    return deleted

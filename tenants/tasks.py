@@ -41,3 +41,12 @@ def brand_export_task(export_id: str) -> str:
     from tenants.export import brand_export_run
 
     return brand_export_run(export_id=export_id).state
+
+
+# Default queue: hourly, in public.
+@shared_task(name="tenants.brands_delete_expired", acks_late=True, time_limit=3600, soft_time_limit=3500)
+def brands_delete_expired_task() -> int:
+    """Delete brands whose deactivation grace period has passed."""
+    from tenants.services import brands_delete_expired
+
+    return brands_delete_expired()
