@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from incidents.models import WebhookDelivery, WebhookSubscription
 from tenants import outbox
+from tenants.audit import Action, audit_record, diff, snapshot
 from tenants.errors import DomainError
 from tenants.outbound import (
     OutboundError,
@@ -132,6 +133,10 @@ def webhook_events_check(events: list[str]) -> list[str]:
     return events
 
 
+# The fields of a subscription the audit trail shows before/after (never the secret).
+_AUDITED = ["name", "url", "events", "is_active"]
+
+
 @transaction.atomic
 def webhook_subscription_create(
     *, name: str, url: str, events: list[str], created_by=None
@@ -146,6 +151,13 @@ def webhook_subscription_create(
         secret=SECRET_PREFIX + secrets.token_urlsafe(32),
         created_by=created_by if getattr(created_by, "pk", None) else None,
     )
+    audit_record(
+        action=Action.WEBHOOK_CREATED,
+        actor=created_by if getattr(created_by, "pk", None) else None,
+        target=subscription,
+        in_current_brand=True,
+        changes={"after": snapshot(subscription, _AUDITED)},
+    )
     return subscription, subscription.secret
 
 
@@ -159,6 +171,7 @@ def webhook_subscription_update(
     is_active: bool | None = None,
 ) -> WebhookSubscription:
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
+    before = snapshot(subscription, _AUDITED)
     if name is not None:
         subscription.name = name.strip()[:100] or subscription.name
     if url is not None:
@@ -168,6 +181,11 @@ def webhook_subscription_update(
     if is_active is not None:
         subscription.is_active = is_active
     subscription.save()
+    changes = diff(before, snapshot(subscription, _AUDITED))
+    if changes:
+        audit_record(
+            action=Action.WEBHOOK_CHANGED, target=subscription, in_current_brand=True, changes=changes
+        )
     return subscription
 
 
@@ -177,6 +195,8 @@ def webhook_subscription_rotate_secret(*, subscription_id) -> tuple[WebhookSubsc
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
     subscription.secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     subscription.save(update_fields=["secret", "updated_at"])
+    # The trail names the rotation, never the secret.
+    audit_record(action=Action.WEBHOOK_SECRET_ROTATED, target=subscription, in_current_brand=True)
     return subscription, subscription.secret
 
 

@@ -60,6 +60,10 @@ SHARED_APPS = [
     "csp",
     # Failed sign-ins and lockouts are counted in public, so every host and process shares them.
     "axes",
+    # Two-factor devices belong to the (public) users: TOTP apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 # guardian lives per brand: its rows are keyed by (content type, object pk) with no tenant,
 # so in a shared table a grant on brand A's object 1 would also be a grant on brand B's object 1.
@@ -99,6 +103,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets the audit trail know the request's host, address and user.
+    "tenants.audit.AuditContextMiddleware",
+    # request.user.is_verified(); then a session that owes its second factor is sent to give it.
+    "django_otp.middleware.OTPMiddleware",
+    "tenants.two_factor.TwoFactorMiddleware",
     "tenants.middleware.BrandAccessMiddleware",
     "tenants.middleware.BrandTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -164,6 +173,15 @@ GUARDIAN_MONKEY_PATCH_USER = False
 LOGIN_URL = "admin:login"
 # Each host's "/" sends a person to their home (agency admin, brand admin or report pages).
 LOGIN_REDIRECT_URL = "/"
+# A password reset link works once and for this long (invitation links keep PASSWORD_RESET_TIMEOUT);
+# requests are throttled per client address and per email (django-ratelimit, default cache).
+PASSWORD_RESET_LINK_SECONDS = env.int("PASSWORD_RESET_LINK_SECONDS", default=3600)
+PASSWORD_RESET_RATE_PER_IP = env.str("PASSWORD_RESET_RATE_PER_IP", default="10/h")
+PASSWORD_RESET_RATE_PER_EMAIL = env.str("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h")
+# Platform superusers must sign in with a second factor (agencies choose for their own people).
+TWO_FACTOR_REQUIRED_FOR_SUPERUSERS = env.bool("TWO_FACTOR_REQUIRED_FOR_SUPERUSERS", default=False)
+# The issuer name authenticator apps show for the main host.
+OTP_TOTP_ISSUER = "Tanggap"
 # A sign-in hand-off from one host to another (the brand switcher) is valid this long, once.
 SIGN_IN_HANDOFF_SECONDS = env.int("SIGN_IN_HANDOFF_SECONDS", default=60)
 
@@ -202,6 +220,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(DATA_DIR / "media"))
 MEDIA_URL = "media/"
+# A deactivated brand can be restored for this many days; then a daily task deletes it for good.
+BRAND_DELETION_GRACE_DAYS = env.int("BRAND_DELETION_GRACE_DAYS", default=30)
+# Brand archives made in the agency admin; a download link works once, for this long.
+BRAND_EXPORT_ROOT = env.path("BRAND_EXPORT_ROOT", default=str(DATA_DIR / "exports"))
+BRAND_EXPORT_LINK_SECONDS = env.int("BRAND_EXPORT_LINK_SECONDS", default=24 * 3600)
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"  # one media folder per brand schema
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
@@ -409,6 +432,12 @@ CELERY_BEAT_SCHEDULE = {
     "crisis-reminders-sweep": {
         "task": "incidents.crisis_reminders_sweep_all",
         "schedule": 300.0,
+        "tenant_schemas": ["public"],
+    },
+    # Delete brands deactivated longer ago than BRAND_DELETION_GRACE_DAYS.
+    "brands-delete-expired": {
+        "task": "tenants.brands_delete_expired",
+        "schedule": 3600.0,
         "tenant_schemas": ["public"],
     },
     # Hand over again the outbox work (emails, webhook deliveries) that the broker never got or

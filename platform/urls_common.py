@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.permissions import AllowAny
 
 from platform.views import healthz
+from tenants.passwords import urlpatterns as password_urlpatterns
+from tenants.two_factor import two_factor_page
 from tenants.views import brand_switch
 
 common_urlpatterns = [
@@ -15,6 +17,9 @@ common_urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links; send them to the static icon.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("accounts/switch/", brand_switch, name="brand-switch"),
+    # Password reset by email, on the main host and every brand host.
+    *password_urlpatterns,
+    path("accounts/two-factor/", two_factor_page, name="two-factor"),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(
         "api/docs/",

@@ -1,26 +1,47 @@
 """The agency admin: agencies, brands (provisioned through the service), domains, grants, keys.
 Agency members see their own agency's brands; platform superusers see all."""
 
+import csv
+import json
+
 from axes.admin import AccessAttemptAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessLog
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
-from tenants.admin_sites import agency_admin_site
+from tenants.admin_sites import agency_admin_site, brand_admin_site
+from tenants.audit import Action, audit_record
 from tenants.errors import DomainError
+from tenants.export import brand_export_download, brand_export_progress, brand_export_request
 from tenants.links import host_url
-from tenants.models import Agency, AgencyMembership, Brand, BrandApiKey, BrandGrant, Domain, User
+from tenants.models import (
+    Agency,
+    AgencyMembership,
+    AuditEvent,
+    Brand,
+    BrandApiKey,
+    BrandExport,
+    BrandGrant,
+    Domain,
+    User,
+)
 from tenants.selectors import agency_ids_for_user, agency_people_list
 from tenants.services import (
     api_key_create,
     api_key_revoke,
     brand_create,
+    brand_deactivate,
     brand_input_check,
+    brand_reactivate,
     check_host,
     grant_invite,
     grant_set,
@@ -33,8 +54,81 @@ def _agency_ids(request) -> list[int] | None:
     return agency_ids_for_user(user=request.user)
 
 
+def _owner_of(obj) -> tuple[Brand | None, Agency | None]:
+    if isinstance(obj, Brand):
+        return obj, None
+    if isinstance(obj, Domain):
+        return obj.tenant, None
+    if isinstance(obj, (BrandGrant, BrandApiKey)):
+        return obj.brand, None
+    if isinstance(obj, AgencyMembership):
+        return None, obj.agency
+    if isinstance(obj, Agency):
+        return None, obj
+    return None, None
+
+
+# What an admin write outside the services puts on the audit trail: (added, changed, deleted).
+_ADMIN_ACTIONS = {
+    Domain: (Action.DOMAIN_ADDED, Action.DOMAIN_CHANGED, Action.DOMAIN_REMOVED),
+    BrandGrant: (Action.GRANT_SET, Action.GRANT_SET, Action.GRANT_REVOKED),
+    AgencyMembership: (Action.MEMBERSHIP_SET, Action.MEMBERSHIP_SET, Action.MEMBERSHIP_REMOVED),
+    Brand: (None, Action.BRAND_CHANGED, Action.BRAND_DELETED),
+    BrandApiKey: (None, None, Action.API_KEY_REVOKED),
+    Agency: (None, Action.AGENCY_CHANGED, None),
+}
+
+
+def _form_changes(form) -> dict:
+    return {
+        name: {"before": form.initial.get(name), "after": form.cleaned_data.get(name)}
+        for name in form.changed_data
+        if name in form.cleaned_data
+    }
+
+
+def audit_admin_write(obj, kind: int, changes: dict | None = None) -> None:
+    """Record an add (0), change (1) or delete (2) made through the agency admin's own forms."""
+    action = _ADMIN_ACTIONS.get(type(obj), (None, None, None))[kind]
+    if action is None or (kind == 1 and not changes):
+        return
+    brand, agency = _owner_of(obj)
+    audit_record(action=action, brand=brand, agency=agency, target=obj, changes=changes)
+
+
 class AgencyScopedAdmin(admin.ModelAdmin):
+    """Shows an agency member only their agencies' rows; writes made by the admin's own forms
+    (inlines, edits, deletes; the services record theirs) go on the audit trail."""
+
     agency_path = "agency_id"
+    # Models whose adds and edits a service of this admin already records.
+    audited_by_service = False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not self.audited_by_service:
+            audit_admin_write(obj, 1 if change else 0, _form_changes(form) if change else None)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for obj in formset.deleted_objects:
+            audit_admin_write(obj, 2)
+        for obj in formset.new_objects:
+            audit_admin_write(
+                obj, 0, {"after": {f: str(getattr(obj, f)) for f in ("domain", "role") if hasattr(obj, f)}}
+            )
+        for obj, _fields in formset.changed_objects:
+            changed_form = next(f for f in formset.forms if f.instance.pk == obj.pk)
+            audit_admin_write(obj, 1, _form_changes(changed_form))
+
+    def delete_model(self, request, obj):
+        audit_admin_write(obj, 2)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit_admin_write(obj, 2)
+        super().delete_queryset(request, queryset)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -169,12 +263,49 @@ class GrantInline(admin.TabularInline):
 
 @admin.register(Brand, site=agency_admin_site)
 class BrandAdmin(AgencyScopedAdmin):
-    list_display = ["name", "slug", "agency", "ready", "host_link", "timezone", "default_language"]
+    list_display = [
+        "name",
+        "slug",
+        "agency",
+        "ready",
+        "deactivated_at",
+        "host_link",
+        "timezone",
+        "default_language",
+    ]
     # RelatedOnly: the filter lists only agencies of the brands this user may see.
     list_filter = ["ready", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug"]
     readonly_fields = ["schema_name", "ready", "created_at"]
     inlines = [DomainInline, GrantInline]
+    actions = ["export_brands", "deactivate_brands", "reactivate_brands"]
+
+    @admin.action(description=_("Deactivate the selected brands (deleted for good after the grace period)"))
+    def deactivate_brands(self, request, queryset):
+        for brand in queryset:
+            brand_deactivate(brand=brand, actor=request.user)
+        messages.warning(
+            request,
+            _("Deactivated. They can be restored for %(days)d days; then they are deleted for good.")
+            % {"days": settings.BRAND_DELETION_GRACE_DAYS},
+        )
+
+    @admin.action(description=_("Restore the selected deactivated brands"))
+    def reactivate_brands(self, request, queryset):
+        for brand in queryset:
+            try:
+                brand_reactivate(brand=brand, actor=request.user)
+            except DomainError as exc:
+                messages.error(request, f"{brand}: {exc.message}")
+
+    @admin.action(description=_("Export all data of the selected brands"))
+    def export_brands(self, request, queryset):
+        for brand in queryset:
+            brand_export_request(brand=brand, actor=request.user)
+        messages.success(
+            request,
+            _("Exports queued. Download each from Brand exports when it is ready; a link works once."),
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_template=False).select_related("agency")
@@ -371,3 +502,176 @@ class LoginFailureAdmin(_SuperuserOnly, AccessAttemptAdmin):
 class LoginLogAdmin(_SuperuserOnly, AccessLogAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Audit trail ---------------------------------------------------------------------------------
+AUDIT_CSV_COLUMNS = [
+    "at",
+    "action",
+    "actor_email",
+    "host",
+    "ip_address",
+    "brand_slug",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "changes",
+]
+# Brand roles that read their brand's audit trail in the brand admin.
+BRAND_AUDIT_READERS = frozenset(
+    {
+        BrandGrant.Role.AGENCY_OWNER,
+        BrandGrant.Role.AGENCY_ADMIN,
+        BrandGrant.Role.CRISIS_MANAGER,
+        BrandGrant.Role.LEGAL,
+    }
+)
+
+
+class _BrandSlugFilter(admin.SimpleListFilter):
+    """Only the brands that appear in the rows this user may read (never another agency's)."""
+
+    title = _("brand")
+    parameter_name = "brand_slug"
+
+    def lookups(self, request, model_admin):
+        slugs = model_admin.get_queryset(request).exclude(brand_slug="").values_list("brand_slug", flat=True)
+        return [(s, s) for s in sorted(set(slugs))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(brand_slug=self.value()) if self.value() else queryset
+
+
+class _ReadOnlyAuditAdmin(admin.ModelAdmin):
+    """Nothing in the trail can be added, changed or deleted here (the database refuses too)."""
+
+    list_display = ["at", "action", "actor_email", "brand_slug", "target_repr", "host", "ip_address"]
+    list_filter = ["action", _BrandSlugFilter, "at"]
+    search_fields = ["actor_email", "target_repr", "host", "ip_address"]
+    date_hierarchy = "at"
+    fields = AUDIT_CSV_COLUMNS
+    readonly_fields = AUDIT_CSV_COLUMNS
+    actions = ["export_csv"]
+    list_per_page = 100
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Export selected events as CSV"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+        writer = csv.writer(response)
+        writer.writerow(AUDIT_CSV_COLUMNS)
+        rows = 0
+        for event in queryset.order_by("at", "id").iterator():
+            values = [getattr(event, c) for c in AUDIT_CSV_COLUMNS]
+            values[-1] = json.dumps(event.changes, ensure_ascii=False, sort_keys=True)
+            # A spreadsheet runs a cell that starts with = + - @ as a formula; quote those.
+            writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in values])
+            rows += 1
+        audit_record(action=Action.EXPORT, changes={"what": "audit_trail", "rows": rows})
+        return response
+
+
+@admin.register(AuditEvent, site=agency_admin_site)
+class AgencyAuditEventAdmin(_ReadOnlyAuditAdmin):
+    """Platform superusers read the whole trail; agency owners their agency's."""
+
+    def _owner_agency_ids(self, request) -> list[int] | None:
+        if request.user.is_superuser:
+            return None
+        return list(
+            AgencyMembership.objects.filter(user=request.user, role=AgencyMembership.Role.OWNER).values_list(
+                "agency_id", flat=True
+            )
+        )
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        ids = self._owner_agency_ids(request)
+        return qs if ids is None else qs.filter(agency_id__in=ids)
+
+    def has_module_permission(self, request) -> bool:
+        return agency_admin_site.has_permission(request) and self._owner_agency_ids(request) != []
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+
+@admin.register(AuditEvent, site=brand_admin_site)
+class BrandAuditEventAdmin(_ReadOnlyAuditAdmin):
+    """The brand's own events, for the roles that answer for its security."""
+
+    list_filter = ["action", "at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(brand_id=request.tenant.pk)
+
+    def has_module_permission(self, request) -> bool:
+        return getattr(request, "brand_role", None) in BRAND_AUDIT_READERS
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+
+@admin.register(BrandExport, site=agency_admin_site)
+class BrandExportAdmin(AgencyScopedAdmin):
+    """Exports requested through the Brand list's action: state, progress and, for the person who
+    asked, a download link that works once until it expires."""
+
+    agency_path = "brand__agency_id"
+    list_display = [
+        "brand",
+        "requested_by",
+        "state",
+        "progress",
+        "rows",
+        "created_at",
+        "expires_at",
+        "download",
+    ]
+    list_filter = ["state"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return brand_export_progress(obj) or "—"
+
+    @admin.display(description=_("download"))
+    def download(self, obj):
+        if obj.state != BrandExport.State.DONE or obj.downloaded_at or not obj.expires_at:
+            return "—"
+        return format_html('<a href="{}">{}</a>', f"{obj.pk}/download/", _("Download"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<uuid:export_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="tenants_brandexport_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, export_id):
+        try:
+            archive = brand_export_download(export_id=export_id, user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("agency_admin:tenants_brandexport_changelist")
+        return FileResponse(archive.open("rb"), as_attachment=True, filename=f"brand-export-{export_id}.zip")

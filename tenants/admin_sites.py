@@ -6,7 +6,7 @@ import functools
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.forms import AuthenticationForm
+from django.contrib.admin.forms import AdminPasswordChangeForm, AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.links import brand_url
 from tenants.models import BrandGrant
+from tenants.passwords import PasswordChangeView
 from tenants.roles import request_role, role_can, roles_with
 from tenants.selectors import brand_list_for_user
+from tenants.two_factor import TwoFactorLoginMixin
 
 # The client's home on a brand host: the report pages.
 REPORTS_HOME_URL_NAME = "incident-report-list"
@@ -30,7 +32,7 @@ def agency_admin_admits(user) -> bool:
     return user.is_superuser or user.agency_memberships.exists()
 
 
-class _AgencyLoginForm(AuthenticationForm):
+class _AgencyLoginForm(TwoFactorLoginMixin, AuthenticationForm):
     """Admits exactly whom the agency admin site admits (Django's default form wants is_staff,
     which agency members do not have). Someone with brand grants only is told where to go."""
 
@@ -54,17 +56,34 @@ class _AgencyLoginForm(AuthenticationForm):
         )
 
 
-class AgencyAdminSite(admin.AdminSite):
+class _AuditedPasswordChange:
+    """The site's change-password page, with the change on the audit trail."""
+
+    def password_change(self, request, extra_context=None):
+        # Django's own AdminSite.password_change, with the audited view.
+        defaults = {
+            "form_class": AdminPasswordChangeForm,
+            "success_url": reverse("admin:password_change_done", current_app=self.name),
+            "extra_context": {**self.each_context(request), **(extra_context or {})},
+        }
+        if self.password_change_template is not None:
+            defaults["template_name"] = self.password_change_template
+        request.current_app = self.name
+        return PasswordChangeView.as_view(**defaults)(request)
+
+
+class AgencyAdminSite(_AuditedPasswordChange, admin.AdminSite):
     site_header = _("Tanggap · agency admin")
     site_title = _("Tanggap agency admin")
     index_title = _("Agencies and brands")
     login_form = _AgencyLoginForm
+    login_template = "tenants/login.html"
 
     def has_permission(self, request) -> bool:
         return agency_admin_admits(request.user)
 
 
-class _BrandLoginForm(AuthenticationForm):
+class _BrandLoginForm(TwoFactorLoginMixin, AuthenticationForm):
     """Any active user may sign in on a brand host; the grant check decides what follows."""
 
     def confirm_login_allowed(self, user) -> None:
@@ -72,11 +91,12 @@ class _BrandLoginForm(AuthenticationForm):
             raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
 
 
-class BrandAdminSite(admin.AdminSite):
+class BrandAdminSite(_AuditedPasswordChange, admin.AdminSite):
     site_header = _("Tanggap · brand workspace")
     site_title = _("Tanggap brand workspace")
     index_title = _("Crisis work")
     login_form = _BrandLoginForm
+    login_template = "tenants/login.html"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

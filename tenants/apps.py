@@ -13,4 +13,4 @@ class TenantsConfig(AppConfig):
         # it `.delay()` goes through Celery's default app, carries no schema header, and the task
         # runs in public. `platform/__init__.py` must stay import-free, so ready() is the hook.
         import platform.celery  # noqa: F401
-        from tenants import lockout, schema  # noqa: F401 - lockout logging; OpenAPI auth extension
+        from tenants import audit, lockout, schema  # noqa: F401 - audit and lockout signals; OpenAPI auth

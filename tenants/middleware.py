@@ -5,7 +5,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tenants.selectors import brand_role_get
@@ -41,6 +41,13 @@ class BrandAccessMiddleware:
             return self.get_response(request)
         if not tenant.ready or tenant.is_template:
             return JsonResponse({"detail": "This brand is not available."}, status=404)
+        if tenant.deactivated_at is not None:
+            # Offboarded: nobody enters, the API answers the same; the page says so plainly.
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "This brand is no longer served.", "code": "brand_inactive"}, status=410
+                )
+            return render(request, "tenants/brand_inactive.html", {"brand_name": tenant.name}, status=410)
         user = request.user
         if user.is_authenticated:
             request.brand_role = brand_role_get(user=user, brand=tenant)

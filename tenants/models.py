@@ -74,6 +74,11 @@ class Agency(models.Model):
 
     slug = models.SlugField(_("slug"), max_length=40, unique=True, validators=[slug_validator])
     name = models.CharField(_("name"), max_length=200)
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in"),
+        default=False,
+        help_text=_("Owners, admins and crisis managers must sign in with an authenticator app code."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -87,8 +92,9 @@ class Agency(models.Model):
 
 class BrandQuerySet(models.QuerySet):
     def ready(self) -> "BrandQuerySet":
-        """Brands that serve requests and get periodic work (not the template, not half-made)."""
-        return self.filter(ready=True, is_template=False)
+        """Brands that serve requests and get periodic work (not the template, not half-made, not
+        deactivated)."""
+        return self.filter(ready=True, is_template=False, deactivated_at__isnull=True)
 
 
 class Brand(TenantMixin):
@@ -118,6 +124,9 @@ class Brand(TenantMixin):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour like #0f766e."))],
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Offboarding: a deactivated brand serves nothing and gets no periodic work; after
+    # BRAND_DELETION_GRACE_DAYS it is deleted for good (schema, media, domains, grants, keys).
+    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True, editable=False)
 
     # Provisioning (tenants.services.brand_create) creates the schema by cloning, inside its own
     # transaction; a plain save must never run migrations.
@@ -289,3 +298,111 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class AuditEvent(models.Model):
+    """One security-relevant change or sign-in event: who, from which host and address, when, on
+    which agency or brand, and what changed (before/after). Append-only: a database trigger refuses
+    UPDATE and DELETE. People, agencies and brands are kept as ids plus a readable snapshot (no
+    database constraint), so the trail outlives what it describes."""
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        LOCKOUT = "lockout", _("Sign-in locked out")
+        PASSWORD_RESET_REQUESTED = "password.reset_requested", _("Password reset requested")
+        PASSWORD_RESET = "password.reset", _("Password reset")
+        PASSWORD_CHANGED = "password.changed", _("Password changed")
+        GRANT_SET = "grant.set", _("Brand grant set")
+        GRANT_REVOKED = "grant.revoked", _("Brand grant revoked")
+        MEMBERSHIP_SET = "membership.set", _("Agency membership set")
+        MEMBERSHIP_REMOVED = "membership.removed", _("Agency membership removed")
+        API_KEY_CREATED = "api_key.created", _("API key created")
+        API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+        DOMAIN_ADDED = "domain.added", _("Domain added")
+        DOMAIN_CHANGED = "domain.changed", _("Domain changed")
+        DOMAIN_REMOVED = "domain.removed", _("Domain removed")
+        BRAND_CREATED = "brand.created", _("Brand created")
+        BRAND_CHANGED = "brand.changed", _("Brand settings changed")
+        BRAND_DELETED = "brand.deleted", _("Brand deleted")
+        BRAND_DEACTIVATED = "brand.deactivated", _("Brand deactivated")
+        BRAND_REACTIVATED = "brand.reactivated", _("Brand restored")
+        DETECTOR_SETTINGS_CHANGED = "detector_settings.changed", _("Detector settings changed")
+        CRISIS_SETTINGS_CHANGED = "crisis_settings.changed", _("Crisis settings changed")
+        WEBHOOK_CREATED = "webhook.created", _("Webhook subscription created")
+        WEBHOOK_CHANGED = "webhook.changed", _("Webhook subscription changed")
+        WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", _("Webhook secret rotated")
+        TWO_FACTOR_ENABLED = "two_factor.enabled", _("Two-factor sign-in enabled")
+        TWO_FACTOR_FAILED = "two_factor.failed", _("Two-factor code refused")
+        AGENCY_CHANGED = "agency.changed", _("Agency settings changed")
+        EXPORT = "export", _("Export")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_email = models.CharField(_("who (email)"), max_length=254, blank=True)
+    host = models.CharField(_("host"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    brand = models.ForeignKey(
+        Brand, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    brand_slug = models.CharField(_("brand"), max_length=40, blank=True)
+    target_type = models.CharField(_("object type"), max_length=60, blank=True)
+    target_id = models.CharField(_("object id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("object"), max_length=300, blank=True)
+    changes = models.JSONField(_("what changed"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "-at"], name="audit_agency_at_idx"),
+            models.Index(fields=["brand", "-at"], name="audit_brand_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+
+class BrandExport(models.Model):
+    """One requested archive of a brand, made by a Celery task; its download link is the
+    requester's, works once and expires."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
+    tables = models.PositiveIntegerField(_("tables"), default=0)
+    rows = models.PositiveBigIntegerField(_("rows"), default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("link expires"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("brand export")
+        verbose_name_plural = _("brand exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.brand} · {self.created_at:%Y-%m-%d %H:%M}"

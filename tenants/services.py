@@ -6,9 +6,11 @@ import hashlib
 import hmac
 import re
 import secrets
+import shutil
 import zoneinfo
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -21,6 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
+from tenants.audit import Action, audit_record
 from tenants.cloning import clone_schema
 from tenants.errors import DomainError
 from tenants.hosts import brand_primary_host, host_normalise, host_reserved_reason
@@ -193,6 +196,12 @@ def brand_create(
                 Domain.objects.create(domain=host, tenant=brand, is_primary=(i == 0))
             brand.ready = True
             brand.save(update_fields=["ready"])
+            audit_record(
+                action=Action.BRAND_CREATED,
+                brand=brand,
+                target=brand,
+                changes={"after": {"slug": slug, "name": brand.name, "hosts": hosts}},
+            )
     except IntegrityError as exc:
         raise DomainError(f"Could not create brand {slug!r}: {exc}") from exc
     except ValidationError as exc:
@@ -229,7 +238,9 @@ def domain_add(*, brand: Brand, host: str) -> Domain:
     host = check_host(host, brand_slug=brand.slug)
     if Domain.objects.filter(domain=host).exists():
         raise DomainError(f"Domain {host!r} is already in use.", field_errors={"domain": ["Already in use."]})
-    return Domain.objects.create(domain=host, tenant=brand, is_primary=False)
+    domain = Domain.objects.create(domain=host, tenant=brand, is_primary=False)
+    audit_record(action=Action.DOMAIN_ADDED, brand=brand, target=domain, changes={"after": {"domain": host}})
+    return domain
 
 
 def _user_for_email(email: str) -> User:
@@ -257,7 +268,22 @@ def grant_set(*, email: str, brand_slug: str, role: str) -> BrandGrant:
     brand = Brand.objects.filter(slug=brand_slug, is_template=False).first()
     if brand is None:
         raise DomainError(f"No brand with slug {brand_slug!r}.", field_errors={"brand": ["No such brand."]})
+    grant = _grant_write(user=user, brand=brand, role=role)
+    return grant
+
+
+def _grant_write(*, user: User, brand: Brand, role: str, actor: User | None = None) -> BrandGrant:
+    """Create or change a grant, with the role change on the audit trail (nothing when unchanged)."""
+    before = BrandGrant.objects.filter(user=user, brand=brand).values_list("role", flat=True).first()
     grant, _ = BrandGrant.objects.update_or_create(user=user, brand=brand, defaults={"role": role})
+    if before != role:
+        audit_record(
+            action=Action.GRANT_SET,
+            actor=actor,
+            brand=brand,
+            target=grant,
+            changes={"user": user.email, "role": {"before": before, "after": role}},
+        )
     return grant
 
 
@@ -288,7 +314,7 @@ def grant_invite(*, actor: User, brand: Brand, email: str, role: str) -> tuple[B
     created = user is None
     if created:
         user = User.objects.create_user(email, password=None)  # unusable until the invitee sets one
-    grant, _ = BrandGrant.objects.update_or_create(user=user, brand=brand, defaults={"role": role})
+    grant = _grant_write(user=user, brand=brand, role=role, actor=actor)
     return grant, created
 
 
@@ -303,7 +329,19 @@ def invitation_path(*, user: User) -> str:
 
 @transaction.atomic
 def grant_revoke(*, email: str, brand_slug: str) -> int:
-    deleted, _ = BrandGrant.objects.filter(user__email__iexact=email, brand__slug=brand_slug).delete()
+    grants = list(
+        BrandGrant.objects.filter(user__email__iexact=email, brand__slug=brand_slug).select_related(
+            "brand", "user"
+        )
+    )
+    for grant in grants:
+        audit_record(
+            action=Action.GRANT_REVOKED,
+            brand=grant.brand,
+            target=grant,
+            changes={"user": grant.user.email, "role": {"before": grant.role, "after": None}},
+        )
+    deleted, _ = BrandGrant.objects.filter(pk__in=[g.pk for g in grants]).delete()
     return deleted
 
 
@@ -315,9 +353,17 @@ def agency_membership_set(*, email: str, agency_slug: str, role: str) -> AgencyM
     agency = Agency.objects.filter(slug=agency_slug).first()
     if agency is None:
         raise DomainError(f"No agency with slug {agency_slug!r}.")
+    before = AgencyMembership.objects.filter(user=user, agency=agency).values_list("role", flat=True).first()
     membership, _ = AgencyMembership.objects.update_or_create(
         user=user, agency=agency, defaults={"role": role}
     )
+    if before != role:
+        audit_record(
+            action=Action.MEMBERSHIP_SET,
+            agency=agency,
+            target=membership,
+            changes={"user": user.email, "role": {"before": before, "after": role}},
+        )
     return membership
 
 
@@ -359,6 +405,7 @@ def api_key_create(*, brand: Brand, name: str, created_by: User | None = None) -
     key = BrandApiKey.objects.create(
         brand=brand, name=name[:100], prefix=prefix, hashed_key=_hash_key(secret), created_by=created_by
     )
+    audit_record(action=Action.API_KEY_CREATED, actor=created_by, brand=brand, target=key)
     return key, f"{API_KEY_PREFIX}{prefix}_{secret}"
 
 
@@ -391,6 +438,7 @@ def api_key_revoke(*, key_id: int) -> BrandApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit_record(action=Action.API_KEY_REVOKED, brand=key.brand, target=key)
     return key
 
 
@@ -482,3 +530,63 @@ def heartbeat_record(*, name: str, at=None) -> None:
 
     with schema_context("public"):
         Heartbeat.objects.update_or_create(name=name, defaults={"seen_at": at or timezone.now()})
+
+
+# --- Offboarding ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def brand_deactivate(*, brand: Brand, actor: User | None = None) -> Brand:
+    """Close a brand: its hosts and API answer that it is not served, no periodic work runs for
+    it; it can be restored for BRAND_DELETION_GRACE_DAYS. Safe to repeat."""
+    brand = Brand.objects.select_for_update().get(pk=brand.pk)
+    if brand.is_template:
+        raise DomainError("The template brand cannot be deactivated.")
+    if brand.deactivated_at is None:
+        brand.deactivated_at = timezone.now()
+        # An update, not save(): django-tenants refuses a tenant's save from another schema.
+        Brand.objects.filter(pk=brand.pk).update(deactivated_at=brand.deactivated_at)
+        audit_record(action=Action.BRAND_DEACTIVATED, actor=actor, brand=brand, target=brand)
+    return brand
+
+
+@transaction.atomic
+def brand_reactivate(*, brand: Brand, actor: User | None = None) -> Brand:
+    """Restore a deactivated brand within its grace period. Safe to repeat."""
+    brand = Brand.objects.select_for_update().get(pk=brand.pk)
+    if brand.deactivated_at is None:
+        return brand
+    if brand.deactivated_at <= timezone.now() - timedelta(days=settings.BRAND_DELETION_GRACE_DAYS):
+        raise DomainError("The grace period has passed; this brand is being deleted.")
+    brand.deactivated_at = None
+    Brand.objects.filter(pk=brand.pk).update(deactivated_at=None)
+    audit_record(action=Action.BRAND_REACTIVATED, actor=actor, brand=brand, target=brand)
+    return brand
+
+
+def brands_delete_expired(*, now=None) -> int:
+    """Delete for good every brand deactivated longer ago than the grace period: its schema,
+    media folder, domains, grants and keys; the deletion goes on its agency's trail."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.BRAND_DELETION_GRACE_DAYS)
+    connection.set_schema_to_public()
+    deleted = 0
+    for brand in Brand.objects.filter(deactivated_at__lte=cutoff, is_template=False):
+        with transaction.atomic():
+            audit_record(
+                action=Action.BRAND_DELETED,
+                brand=brand,
+                target=brand,
+                changes={
+                    "before": {
+                        "slug": brand.slug,
+                        "schema": brand.schema_name,
+                        "deactivated_at": brand.deactivated_at,
+                    }
+                },
+            )
+            schema = brand.schema_name
+            brand.delete(force_drop=True)  # drops the schema; domains, grants and keys cascade
+        shutil.rmtree(Path(settings.MEDIA_ROOT) / schema, ignore_errors=True)
+        deleted += 1
+    connection.set_schema_to_public()
+    return deleted

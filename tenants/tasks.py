@@ -42,3 +42,22 @@ def worker_heartbeat_task(queue: str) -> None:
     from tenants.services import heartbeat_record
 
     heartbeat_record(name=f"worker:{queue}")
+
+
+# Default queue: an export is rare. Its limit stays within the global task limit, which the Redis
+# visibility timeout is computed from (a longer task would be handed to a second worker).
+@shared_task(name="tenants.brand_export", acks_late=True, time_limit=300, soft_time_limit=280)
+def brand_export_task(export_id: str) -> str:
+    """Make one requested brand archive (in public; the export reads the brand's schema by name)."""
+    from tenants.export import brand_export_run
+
+    return brand_export_run(export_id=export_id).state
+
+
+# Default queue: hourly, in public.
+@shared_task(name="tenants.brands_delete_expired", acks_late=True, time_limit=300, soft_time_limit=280)
+def brands_delete_expired_task() -> int:
+    """Delete brands whose deactivation grace period has passed."""
+    from tenants.services import brands_delete_expired
+
+    return brands_delete_expired()

@@ -14,6 +14,7 @@ from tenants.links import brand_url
 from tenants.models import BrandGrant
 from tenants.selectors import brand_list_for_user
 from tenants.services import handoff_consume, handoff_create
+from tenants.two_factor import two_factor_carry_over
 
 # The hand-off signs the user in itself (no password), so name the backend that loads them.
 _HANDOFF_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -69,5 +70,8 @@ def handoff_accept(request: HttpRequest, token: str) -> HttpResponse:
         handoff = handoff_consume(token=token, brand=request.tenant)
     except DomainError as exc:
         return render(request, "tenants/handoff_refused.html", {"message": exc.message}, status=403)
+    # The pass was made by a session that had passed its second factor (an unverified one cannot
+    # reach the switcher), so this host's session counts as verified too.
+    two_factor_carry_over(handoff.user)
     login(request, handoff.user, backend=_HANDOFF_BACKEND)
     return redirect(handoff.next_path)

@@ -23,6 +23,7 @@ from incidents.permissions import require_brand_action, require_incident_action
 from incidents.services._common import crisis_settings_get, webhook_emit
 from incidents.services.reviews import review_open
 from incidents.services.timeline import timeline_record
+from tenants.audit import Action, audit_record, diff, snapshot
 from tenants.errors import DomainError
 from tenants.models import User
 
@@ -459,7 +460,17 @@ def crisis_settings_update(*, actor: User | None, **changes) -> CrisisSettings:
                 "Unknown severity.", field_errors={field: ["Use 1 (critical) to 4 (low), or empty."]}
             )
     settings = crisis_settings_get(for_update=True)
+    before = snapshot(settings, list(changes))
     for field, value in changes.items():
         setattr(settings, field, value)
     settings.save(update_fields=list(changes) or None)
+    changed = diff(before, snapshot(settings, list(changes)))
+    if changed:
+        audit_record(
+            action=Action.CRISIS_SETTINGS_CHANGED,
+            actor=actor,
+            target=settings,
+            in_current_brand=True,
+            changes=changed,
+        )
     return settings

@@ -26,6 +26,7 @@ from incidents.models import DetectorSettings, Mention
 from incidents.scorers import scorer_get
 from incidents.selectors_early_warning import detector_settings_get
 from incidents.services.sweeps import detectors_sweep_request, mentions_scoring_request
+from tenants.audit import Action, audit_record, diff, snapshot
 from tenants.errors import DomainError
 
 MAX_ROWS_PER_REQUEST = 5000
@@ -564,6 +565,7 @@ def detector_settings_update(**values) -> DetectorSettings:
     # INSERT would fail on the primary key), and the row lock then applies the two in turn.
     DetectorSettings.objects.get_or_create(pk=1)
     row = DetectorSettings.objects.select_for_update().get(pk=1)
+    before = snapshot(row, list(values))
     for name, value in values.items():
         setattr(row, name, value)
     try:
@@ -571,4 +573,9 @@ def detector_settings_update(**values) -> DetectorSettings:
     except ValidationError as exc:
         raise DomainError("Invalid detector settings.", field_errors=exc.message_dict) from exc
     row.save()
+    changes = diff(before, snapshot(row, list(values)))
+    if changes:
+        audit_record(
+            action=Action.DETECTOR_SETTINGS_CHANGED, target=row, in_current_brand=True, changes=changes
+        )
     return row

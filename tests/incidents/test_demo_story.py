@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _story(brand_slug: str) -> dict:
+    from incidents.demo_reviews import OVERDUE_TITLE, REVIEWED_TITLE
     from incidents.models import (
         Alert,
         Incident,
@@ -22,7 +23,6 @@ def _story(brand_slug: str) -> dict:
         Response,
         StatusUpdate,
     )
-    from incidents.demo_reviews import OVERDUE_TITLE, REVIEWED_TITLE
     from tenants.models import Brand
 
     with tenant_context(Brand.objects.get(slug=brand_slug)):

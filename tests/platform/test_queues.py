@@ -36,6 +36,8 @@ EXPECTED_QUEUES = {
     "tenants.outbox_sweep_all": "periodic",
     "tenants.outbox_sweep": "periodic",
     "tenants.worker_ping": "celery",
+    "tenants.brand_export": "celery",
+    "tenants.brands_delete_expired": "celery",
 }
 
 
