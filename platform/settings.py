@@ -410,6 +410,7 @@ CELERY_TASK_ROUTES = {
     "tenants.worker_heartbeat": {"queue": "periodic"},
     "tenants.outbox_sweep_all": {"queue": "periodic"},
     "tenants.outbox_sweep": {"queue": "periodic"},
+    "tenants.brands_delete_expired": {"queue": "periodic"},
 }
 
 CELERY_BEAT_SCHEDULER = "tenants.beat:ReadyBrandScheduler"

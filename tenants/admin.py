@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
-from tenants.admin_sites import agency_admin_site, brand_admin_site
+from tenants.admin_sites import ReadOnlyBrandModelAdmin, agency_admin_site, brand_action, brand_admin_site
 from tenants.audit import Action, audit_record
 from tenants.errors import DomainError
 from tenants.export import brand_export_download, brand_export_progress, brand_export_request
@@ -606,13 +606,20 @@ class AgencyAuditEventAdmin(_ReadOnlyAuditAdmin):
 
 
 @admin.register(AuditEvent, site=brand_admin_site)
-class BrandAuditEventAdmin(_ReadOnlyAuditAdmin):
+class BrandAuditEventAdmin(ReadOnlyBrandModelAdmin, _ReadOnlyAuditAdmin):
     """The brand's own events, for the roles that answer for its security."""
 
     list_filter = ["action", "at"]
+    # The role matrix's coarse gate for brand-admin pages; BRAND_AUDIT_READERS narrows it below.
+    view_permission = "workspace.read"
+    actions = ["export_brand_csv"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(brand_id=request.tenant.pk)
+
+    @brand_action(permission="workspace.read", description=_("Export selected events as CSV"))
+    def export_brand_csv(self, request, queryset):
+        return self.export_csv(request, queryset)
 
     def has_module_permission(self, request) -> bool:
         return getattr(request, "brand_role", None) in BRAND_AUDIT_READERS

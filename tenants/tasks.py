@@ -54,7 +54,7 @@ def brand_export_task(export_id: str) -> str:
     return brand_export_run(export_id=export_id).state
 
 
-# Default queue: hourly, in public.
+# Queue `periodic` (beat runs it hourly), in public.
 @shared_task(name="tenants.brands_delete_expired", acks_late=True, time_limit=300, soft_time_limit=280)
 def brands_delete_expired_task() -> int:
     """Delete brands whose deactivation grace period has passed."""

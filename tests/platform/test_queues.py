@@ -37,7 +37,7 @@ EXPECTED_QUEUES = {
     "tenants.outbox_sweep": "periodic",
     "tenants.worker_ping": "celery",
     "tenants.brand_export": "celery",
-    "tenants.brands_delete_expired": "celery",
+    "tenants.brands_delete_expired": "periodic",
 }
 
 
