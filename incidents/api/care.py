@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response as ApiResponse
 
 from incidents import selectors_care as selectors
-from incidents.api.crisis import _paginated, _str_list
+from incidents.api.crisis import _page_of, _paginated, _str_list
 from incidents.models import CareCase, CareContact
 from incidents.models.crisis import LANGUAGE_CHOICES
 from incidents.permissions import care_can
@@ -124,7 +124,7 @@ class CareCaseListCreateApi(CareApiView):
             OpenApiParameter("incident", str, description="Incident id"),
             OpenApiParameter("overdue", bool),
         ],
-        responses=CareCaseOut(many=True),
+        responses=_page_of(CareCaseOut),
     )
     def get(self, request):
         filters = self.validated(self.CareCaseFilters, request.query_params)

@@ -11,6 +11,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response as ApiResponse
 
 from incidents import selectors_reviews as selectors
+from incidents.api.crisis import _page_of
 from incidents.models import Review, ReviewActionItem, ReviewCustomer, ReviewFeedback, ReviewLesson
 from incidents.models.crisis import LANGUAGE_CHOICES
 from incidents.permissions import CLIENT_ROLES
@@ -106,7 +107,7 @@ class ReviewListApi(ReviewApiView):
 
     @extend_schema(
         parameters=[OpenApiParameter("state", str), OpenApiParameter("incident", str)],
-        responses=ReviewOut(many=True),
+        responses=_page_of(ReviewOut),
     )
     def get(self, request):
         filters = self.validated(self.Filters, request.query_params)

@@ -189,13 +189,14 @@ def test_a_webhook_attempt_is_logged_as_started_before_the_request_goes_out(
     webhook_event_emit(event="ping", payload={})
     delivery = WebhookDelivery.objects.get()
     seen_during_request = []
-    real_post = webhooks.requests.post
+    real_request = webhooks.outbound_request
 
-    def post(*args, **kwargs):
+    def request(*args, **kwargs):
         seen_during_request.append(WebhookDelivery.objects.get().attempt_log)
-        return real_post(*args, **kwargs)
+        return real_request(*args, **kwargs)
 
-    monkeypatch.setattr(webhooks.requests, "post", post)
+    # The delivery's one HTTP call goes through the outbound client.
+    monkeypatch.setattr(webhooks, "outbound_request", request)
     webhook_delivery_attempt(delivery_id=delivery.pk)
     [log] = seen_during_request
     assert [(a["attempt"], a["state"]) for a in log] == [(1, "started")]
