@@ -1,1 +1,542 @@
-"""content brand admin."""
+"""Positive content in the brand admin: the library (items with media, variants and history),
+variants with their platform rule check, scheduling, channels. Every write goes through
+content.services, and every action is checked against the content role matrix."""
+
+import zoneinfo
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.postgres.forms import SimpleArrayField
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from content import services
+from content.models import Channel, ContentItem, HistoryEntry, MediaRef, Variant, VariantMetric
+from content.permissions import content_can
+from tenants.admin_sites import BrandModelAdmin, ReadOnlyBrandModelAdmin, brand_admin_site
+from tenants.errors import DomainError
+from tenants.platforms import platform_choices
+
+
+def _run(request, modeladmin, fn, **kwargs):
+    """Call a service; a DomainError or a refused role becomes an admin error message. Each
+    service is one transaction, so a refused call has written nothing."""
+    try:
+        return fn(**kwargs)
+    except DomainError as exc:
+        modeladmin.message_user(request, exc.message, messages.ERROR)
+    except PermissionDenied as exc:
+        modeladmin.message_user(request, str(exc), messages.ERROR)
+    return None
+
+
+def _form_errors(form, exc: DomainError) -> None:
+    form.add_error(None, exc.message)
+    for field, errors in exc.field_errors.items():
+        target = field if field in form.fields else None
+        for error in errors:
+            form.add_error(target, error if target else f"{field}: {error}")
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_view_permission(self, request, obj=None):
+        return getattr(request, "brand_role", None) is not None
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class VariantInline(_ReadOnlyInline):
+    model = Variant
+    fields = ["platform", "status", "scheduled_at", "published_at", "rules"]
+    readonly_fields = fields
+    show_change_link = True
+
+    @admin.display(description=_("platform rules"))
+    def rules(self, obj):
+        breaks = services.variant_rule_breaks(obj)
+        if not breaks:
+            return _("Keeps its platform's rules")
+        return format_html_join("", "<div>{}</div>", ((b.message,) for b in breaks))
+
+
+class MediaInline(_ReadOnlyInline):
+    model = MediaRef
+    fields = ["file", "kind", "mime_type", "size", "alt_text"]
+    readonly_fields = fields
+
+
+class HistoryInline(_ReadOnlyInline):
+    model = HistoryEntry
+    fields = ["at", "action", "variant", "actor_email", "comment"]
+    readonly_fields = fields
+    ordering = ["at", "id"]
+
+
+class ContentItemForm(forms.ModelForm):
+    tags = SimpleArrayField(
+        forms.CharField(max_length=50), required=False, label=_("tags"), help_text=_("Separated by commas.")
+    )
+
+    class Meta:
+        model = ContentItem
+        fields = ["kind", "title", "master_text", "language", "tags", "evergreen"]
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class MediaUploadForm(forms.Form):
+    file = forms.FileField(label=_("file"))
+    alt_text = forms.CharField(label=_("alt text"), max_length=500, required=False)
+
+
+@admin.register(ContentItem, site=brand_admin_site)
+class ContentItemAdmin(BrandModelAdmin):
+    form = ContentItemForm
+    list_display = ["title", "kind", "language", "status", "evergreen", "variant_count", "created_at"]
+    list_filter = ["kind", "status", "language", "evergreen"]
+    search_fields = ["title", "master_text"]
+    readonly_fields = ["status", "created_by_email", "created_at", "item_links"]
+    inlines = [MediaInline, VariantInline, HistoryInline]
+    actions = ["submit_items", "approve_items"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["kind", "title", "master_text", "language", "tags", "evergreen"]
+        return fields if obj is None else [*fields, "status", "created_by_email", "created_at", "item_links"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_queryset(self, request):
+        from content.selectors import item_list
+
+        return item_list()
+
+    @admin.display(description=_("variants"))
+    def variant_count(self, obj):
+        return obj.variant_count
+
+    @admin.display(description=_("more"))
+    def item_links(self, obj):
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:content_contentitem_reject", args=[obj.pk]),
+            _("Reject with a comment"),
+            reverse("admin:content_contentitem_media", args=[obj.pk]),
+            _("Upload media"),
+            reverse("admin:content_variant_add") + f"?item={obj.pk}",
+            _("Add a platform variant"),
+        )
+
+    def has_add_permission(self, request):
+        return content_can(request.user, "draft")
+
+    def has_change_permission(self, request, obj=None):
+        return content_can(request.user, "draft")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not content_can(request.user, "submit"):
+            actions.pop("submit_items", None)
+        if not content_can(request.user, "approve"):
+            actions.pop("approve_items", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        data = {k: form.cleaned_data[k] for k in ContentItemForm.Meta.fields}
+        if change:
+            saved = services.item_update(item_id=obj.pk, actor=request.user, **data)
+        else:
+            saved = services.item_create(actor=request.user, **data)
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # inlines are read-only: media and variants are added through services
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _each(self, request, queryset, fn, done):
+        count = 0
+        for pk in queryset.values_list("pk", flat=True):
+            if _run(request, self, fn, item_id=pk, actor=request.user) is None:
+                return
+            count += 1
+        self.message_user(request, done % {"n": count})
+
+    @admin.action(description=_("Submit for review"))
+    def submit_items(self, request, queryset):
+        self._each(request, queryset, services.item_submit, _("%(n)d item(s) submitted."))
+
+    @admin.action(description=_("Approve"))
+    def approve_items(self, request, queryset):
+        self._each(request, queryset, services.item_approve, _("%(n)d item(s) approved."))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<uuid:item_id>/reject/", wrap(self.reject_view), name="content_contentitem_reject"),
+            path("<uuid:item_id>/media/", wrap(self.media_view), name="content_contentitem_media"),
+            *super().get_urls(),
+        ]
+
+    def _item(self, request, item_id, action) -> ContentItem:
+        item = ContentItem.objects.filter(pk=item_id).first()
+        if item is None:
+            raise Http404
+        if not content_can(request.user, action):
+            raise PermissionDenied
+        return item
+
+    def _page(self, request, form, title, submit_label, intro="", has_file_field=False):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "changelist_url": "admin:content_contentitem_changelist",
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "submit_label": submit_label,
+            "has_file_field": has_file_field,
+        }
+        return TemplateResponse(request, "admin/content/form_page.html", context)
+
+    def reject_view(self, request, item_id):
+        item = self._item(request, item_id, "approve")
+        form = CommentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.item_reject(
+                    item_id=item.pk, actor=request.user, comment=form.cleaned_data["comment"]
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                self.message_user(request, _("Sent back to draft with your comment."))
+                return HttpResponseRedirect(reverse("admin:content_contentitem_change", args=[item.pk]))
+        return self._page(request, form, _("Reject: %s") % item, _("Reject"))
+
+    def media_view(self, request, item_id):
+        item = self._item(request, item_id, "draft")
+        form = MediaUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.media_add(
+                    item_id=item.pk,
+                    actor=request.user,
+                    upload=form.cleaned_data["file"],
+                    alt_text=form.cleaned_data["alt_text"],
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                self.message_user(request, _("Uploaded."))
+                return HttpResponseRedirect(reverse("admin:content_contentitem_change", args=[item.pk]))
+        return self._page(
+            request,
+            form,
+            _("Upload media: %s") % item,
+            _("Upload"),
+            intro=_("JPEG, PNG, GIF or WebP images up to 10 MB; MP4, MOV or WebM videos up to 200 MB."),
+            has_file_field=True,
+        )
+
+
+class VariantAddForm(forms.Form):
+    item = forms.ModelChoiceField(queryset=ContentItem.objects.all(), label=_("content item"))
+    platform = forms.ChoiceField(choices=platform_choices(publishing_only=True), label=_("platform"))
+    text = forms.CharField(
+        label=_("text"), widget=forms.Textarea, required=False, help_text=_("Empty: the item's master text.")
+    )
+
+
+class VariantChangeForm(forms.ModelForm):
+    class Meta:
+        model = Variant
+        fields = ["text", "media"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "media" in self.fields:
+            self.fields["media"].queryset = MediaRef.objects.filter(item_id=self.instance.item_id)
+
+
+class ScheduleForm(forms.Form):
+    at = forms.DateTimeField(label=_("publish at"), help_text=_("In the brand's time zone."))
+    channel = forms.ModelChoiceField(
+        queryset=Channel.objects.filter(active=True),
+        required=False,
+        label=_("channel"),
+        help_text=_("Empty: the first active channel for the platform."),
+    )
+
+
+@admin.register(Variant, site=brand_admin_site)
+class VariantAdmin(BrandModelAdmin):
+    form = VariantChangeForm
+    list_display = ["item", "platform", "status", "scheduled_at", "published_at", "channel", "rules_ok"]
+    list_filter = ["platform", "status", "item__kind"]
+    search_fields = ["item__title", "text", "platform_post_id"]
+    list_select_related = ["item", "channel"]
+    readonly_fields = [
+        "item",
+        "platform",
+        "status",
+        "channel",
+        "scheduled_at",
+        "published_at",
+        "platform_post_id",
+        "platform_url",
+        "failure_reason",
+        "rules",
+        "schedule_link",
+    ]
+    actions = ["unschedule_variants"]
+
+    def get_fields(self, request, obj=None):
+        return ["text", "media", *self.readonly_fields]
+
+    def has_add_permission(self, request):
+        return content_can(request.user, "draft")
+
+    def has_change_permission(self, request, obj=None):
+        return content_can(request.user, "draft")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not content_can(request.user, "schedule"):
+            actions.pop("unschedule_variants", None)
+        return actions
+
+    @admin.display(description=_("keeps platform rules"), boolean=True)
+    def rules_ok(self, obj):
+        return not services.variant_rule_breaks(obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("media")
+
+    @admin.display(description=_("platform rules"))
+    def rules(self, obj):
+        breaks = services.variant_rule_breaks(obj)
+        if not breaks:
+            return _("Keeps its platform's rules")
+        return format_html_join("", "<div>{}</div>", ((b.message,) for b in breaks))
+
+    @admin.display(description=_("schedule"))
+    def schedule_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:content_variant_schedule", args=[obj.pk]), _("Schedule…")
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = VariantAddForm(request.POST or None, initial={"item": request.GET.get("item")})
+        if request.method == "POST" and form.is_valid():
+            text = form.cleaned_data["text"] or None
+            try:
+                variant = services.variant_create(
+                    item_id=form.cleaned_data["item"].pk,
+                    actor=request.user,
+                    platform=form.cleaned_data["platform"],
+                    text=text,
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                return HttpResponseRedirect(reverse("admin:content_variant_change", args=[variant.pk]))
+        return self._page(request, form, _("Add a platform variant"), _("Save"))
+
+    def save_model(self, request, obj, form, change):
+        services.variant_update(
+            variant_id=obj.pk,
+            actor=request.user,
+            text=form.cleaned_data["text"],
+            media_ids=[m.pk for m in form.cleaned_data["media"]],
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # media is set by variant_update
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.action(description=_("Take off the calendar"))
+    def unschedule_variants(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):
+            if _run(request, self, services.variant_unschedule, variant_id=pk, actor=request.user) is None:
+                return
+        self.message_user(request, _("Taken off the calendar."))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<uuid:variant_id>/schedule/", wrap(self.schedule_view), name="content_variant_schedule"),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request, form, title, submit_label, intro=""):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "changelist_url": "admin:content_variant_changelist",
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "submit_label": submit_label,
+        }
+        return TemplateResponse(request, "admin/content/form_page.html", context)
+
+    def schedule_view(self, request, variant_id):
+        variant = Variant.objects.select_related("item").filter(pk=variant_id).first()
+        if variant is None:
+            raise Http404
+        if not content_can(request.user, "schedule"):
+            raise PermissionDenied
+        form = ScheduleForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            channel = form.cleaned_data["channel"]
+            try:
+                services.variant_schedule(
+                    variant_id=variant.pk,
+                    actor=request.user,
+                    at=form.cleaned_data["at"],
+                    channel_id=channel.pk if channel else None,
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                self.message_user(request, _("Scheduled."))
+                return HttpResponseRedirect(reverse("admin:content_variant_change", args=[variant.pk]))
+        zone = zoneinfo.ZoneInfo(request.tenant.timezone)
+        return self._page(
+            request,
+            form,
+            _("Schedule: %s") % variant,
+            _("Schedule"),
+            intro=_("Times are in %(zone)s.") % {"zone": zone.key},
+        )
+
+
+class ChannelAddForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=100)
+    kind = forms.ChoiceField(label=_("kind"), choices=Channel.Kind.choices)
+    platforms = forms.MultipleChoiceField(
+        label=_("platforms"),
+        choices=platform_choices(publishing_only=True),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    webhook_url = forms.URLField(
+        label=_("webhook URL"), required=False, max_length=500, assume_scheme="https"
+    )
+    email_to = forms.EmailField(label=_("email to"), required=False)
+
+
+@admin.register(Channel, site=brand_admin_site)
+class ChannelAdmin(BrandModelAdmin):
+    list_display = ["name", "kind", "platforms", "webhook_url", "email_to", "active"]
+    list_filter = ["kind", "active"]
+    readonly_fields = ["name", "kind", "platforms", "webhook_url", "email_to", "active", "created_at"]
+    actions = ["deactivate", "activate"]
+
+    def has_add_permission(self, request):
+        return content_can(request.user, "manage_channels")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # made through the add page, switched on and off by the actions
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # variants keep pointing at the channel that published them
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not content_can(request.user, "manage_channels"):
+            actions.pop("deactivate", None)
+            actions.pop("activate", None)
+        return actions
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ChannelAddForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                channel, secret = services.channel_create(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                if secret:
+                    self.message_user(
+                        request,
+                        _("Channel added. Its signing secret, shown only now: %(secret)s")
+                        % {"secret": secret},
+                        messages.WARNING,
+                    )
+                else:
+                    self.message_user(request, _("Channel added."))
+                return HttpResponseRedirect(reverse("admin:content_channel_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "changelist_url": "admin:content_channel_changelist",
+            "form": form,
+            "title": _("Add a channel"),
+            "submit_label": _("Save"),
+        }
+        return TemplateResponse(request, "admin/content/form_page.html", context)
+
+    def _set(self, request, queryset, active):
+        for pk in queryset.values_list("pk", flat=True):
+            if (
+                _run(
+                    request,
+                    self,
+                    services.channel_set_active,
+                    channel_id=pk,
+                    actor=request.user,
+                    active=active,
+                )
+                is None
+            ):
+                return
+        self.message_user(request, _("Saved."))
+
+    @admin.action(description=_("Deactivate"))
+    def deactivate(self, request, queryset):
+        self._set(request, queryset, False)
+
+    @admin.action(description=_("Activate"))
+    def activate(self, request, queryset):
+        self._set(request, queryset, True)
+
+
+@admin.register(VariantMetric, site=brand_admin_site)
+class VariantMetricAdmin(ReadOnlyBrandModelAdmin):
+    list_display = ["variant", "measured_at", "reach", "likes", "comments", "shares", "clicks"]
+    list_filter = ["variant__platform"]
+    list_select_related = ["variant__item"]

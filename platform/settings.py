@@ -224,6 +224,14 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "surveys.models.Survey.Status",
         "QuestionKindEnum": "surveys.models.Question.Kind",
         "TestimonialStatusEnum": "surveys.models.TestimonialCandidate.Status",
+        "ContentKindEnum": "content.models.ContentItem.Kind",
+        "ContentStatusEnum": "content.models.ContentItem.Status",
+        "VariantStatusEnum": "content.models.Variant.Status",
+        "ChannelKindEnum": "content.models.Channel.Kind",
+        "ContentHistoryActionEnum": "content.models.HistoryEntry.Action",
+        "PublishingPlatformEnum": "tenants.platforms.PUBLISHING_PLATFORM_CHOICES",
+        # Kept under its old name now that content's history also has an `action`.
+        "ActionEnum": "incidents.models.crisis.ModerationAction.Action",
     },
 }
 

@@ -1,0 +1,95 @@
+"""Reads on content: the library, variants, the calendar, channels and an item's history."""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import Coalesce
+
+from content.models import Channel, ContentItem, HistoryEntry, MediaRef, Variant
+
+
+def item_list(
+    *, kind: str | None = None, status: str | None = None, language: str | None = None, tag: str | None = None
+) -> QuerySet[ContentItem]:
+    qs = ContentItem.objects.annotate(variant_count=Count("variants", distinct=True))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if language:
+        qs = qs.filter(language=language)
+    if tag:
+        qs = qs.filter(tags__contains=[tag.lower()])
+    return qs.order_by("-created_at")
+
+
+def item_get(*, item_id: UUID) -> ContentItem | None:
+    return (
+        ContentItem.objects.prefetch_related(
+            "media",
+            Prefetch("variants", queryset=_variants()),
+            Prefetch("history", HistoryEntry.objects.all()),
+        )
+        .filter(pk=item_id)
+        .first()
+    )
+
+
+def _variants() -> QuerySet[Variant]:
+    return Variant.objects.select_related("item", "channel").prefetch_related(
+        Prefetch("media", queryset=MediaRef.objects.order_by("created_at"))
+    )
+
+
+def variant_list(
+    *, item_id: UUID | None = None, platform: str | None = None, status: str | None = None
+) -> QuerySet[Variant]:
+    qs = _variants()
+    if item_id:
+        qs = qs.filter(item_id=item_id)
+    if platform:
+        qs = qs.filter(platform=platform)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at")
+
+
+def variant_get(*, variant_id: UUID) -> Variant | None:
+    return _variants().filter(pk=variant_id).first()
+
+
+def calendar_list(
+    *,
+    start: datetime,
+    end: datetime,
+    platform: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+) -> QuerySet[Variant]:
+    """Variants planned or published in [start, end): planned at their scheduled time, published
+    at their publication time."""
+    qs = _variants().annotate(calendar_time=Coalesce("published_at", "scheduled_at"))
+    qs = qs.filter(calendar_time__gte=start, calendar_time__lt=end)
+    if platform:
+        qs = qs.filter(platform=platform)
+    if kind:
+        qs = qs.filter(item__kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("calendar_time", "id")
+
+
+def channel_list(*, active: bool | None = None) -> QuerySet[Channel]:
+    qs = Channel.objects.all()
+    if active is not None:
+        qs = qs.filter(active=active)
+    return qs.order_by("-created_at")
+
+
+def channel_get(*, channel_id: UUID) -> Channel | None:
+    return Channel.objects.filter(pk=channel_id).first()
+
+
+def history_list(*, item_id: UUID) -> QuerySet[HistoryEntry]:
+    return HistoryEntry.objects.filter(item_id=item_id).order_by("at", "id")

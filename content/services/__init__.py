@@ -1,0 +1,39 @@
+"""Every write on content, one function each: keyword-only, one transaction, idempotent where a
+repeat is plausible. Split by sub-domain; import from here."""
+
+from content.services.channels import channel_create, channel_set_active
+from content.services.library import (
+    item_approve,
+    item_create,
+    item_reject,
+    item_submit,
+    item_update,
+    media_add,
+    variant_create,
+    variant_update,
+)
+from content.services.scheduling import (
+    variant_confirm_published,
+    variant_metrics_record,
+    variant_rule_breaks,
+    variant_schedule,
+    variant_unschedule,
+)
+
+__all__ = [
+    "channel_create",
+    "channel_set_active",
+    "item_approve",
+    "item_create",
+    "item_reject",
+    "item_submit",
+    "item_update",
+    "media_add",
+    "variant_confirm_published",
+    "variant_create",
+    "variant_metrics_record",
+    "variant_rule_breaks",
+    "variant_schedule",
+    "variant_unschedule",
+    "variant_update",
+]
