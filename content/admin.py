@@ -307,11 +307,14 @@ class VariantAdmin(BrandModelAdmin):
         "published_at",
         "platform_post_id",
         "platform_url",
+        "handed_off_at",
+        "attempts",
+        "failures",
         "failure_reason",
         "rules",
         "schedule_link",
     ]
-    actions = ["unschedule_variants"]
+    actions = ["unschedule_variants", "retry_publishing"]
 
     def get_fields(self, request, obj=None):
         return ["text", "media", *self.readonly_fields]
@@ -326,6 +329,7 @@ class VariantAdmin(BrandModelAdmin):
         actions = super().get_actions(request)
         if not content_can(request.user, "schedule"):
             actions.pop("unschedule_variants", None)
+            actions.pop("retry_publishing", None)
         return actions
 
     @admin.display(description=_("keeps platform rules"), boolean=True)
@@ -345,7 +349,11 @@ class VariantAdmin(BrandModelAdmin):
     @admin.display(description=_("schedule"))
     def schedule_link(self, obj):
         return format_html(
-            '<a href="{}">{}</a>', reverse("admin:content_variant_schedule", args=[obj.pk]), _("Schedule…")
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:content_variant_schedule", args=[obj.pk]),
+            _("Schedule…"),
+            reverse("admin:content_variant_confirm", args=[obj.pk]),
+            _("Confirm it is live…"),
         )
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -386,6 +394,13 @@ class VariantAdmin(BrandModelAdmin):
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
+    @admin.action(description=_("Retry publishing (failed variants)"))
+    def retry_publishing(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):
+            if _run(request, self, services.variant_publish_retry, variant_id=pk, actor=request.user) is None:
+                return
+        self.message_user(request, _("Queued for publishing again."))
+
     @admin.action(description=_("Take off the calendar"))
     def unschedule_variants(self, request, queryset):
         for pk in queryset.values_list("pk", flat=True):
@@ -397,13 +412,16 @@ class VariantAdmin(BrandModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<uuid:variant_id>/schedule/", wrap(self.schedule_view), name="content_variant_schedule"),
+            path("<uuid:variant_id>/confirm/", wrap(self.confirm_view), name="content_variant_confirm"),
             *super().get_urls(),
         ]
 
-    def _page(self, request, form, title, submit_label, intro=""):
+    def _page(self, request, form, title, submit_label, intro="", body="", media=()):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
+            "body": body,
+            "media_files": media,
             "changelist_url": "admin:content_variant_changelist",
             "form": form,
             "title": title,
@@ -441,6 +459,43 @@ class VariantAdmin(BrandModelAdmin):
             _("Schedule"),
             intro=_("Times are in %(zone)s.") % {"zone": zone.key},
         )
+
+    def confirm_view(self, request, variant_id):
+        """The manual channel's checklist: post the text and media, then record the post here."""
+        variant = Variant.objects.select_related("item", "channel").filter(pk=variant_id).first()
+        if variant is None:
+            raise Http404
+        if not content_can(request.user, "confirm"):
+            raise PermissionDenied
+        form = ConfirmForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.variant_confirm_published(
+                    variant_id=variant.pk, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                self.message_user(request, _("Recorded as published."))
+                return HttpResponseRedirect(reverse("admin:content_variant_change", args=[variant.pk]))
+        intro = _(
+            "1. Open %(platform)s as the brand. 2. Post the text below with its media. "
+            "3. Copy the post's id and address here."
+        ) % {"platform": variant.get_platform_display()}
+        return self._page(
+            request,
+            form,
+            _("Confirm it is live: %s") % variant,
+            _("Confirm"),
+            intro=intro,
+            body=variant.text,
+            media=variant.media.order_by("created_at"),
+        )
+
+
+class ConfirmForm(forms.Form):
+    platform_post_id = forms.CharField(label=_("platform post id"), max_length=200)
+    url = forms.URLField(label=_("post URL"), max_length=500, required=False, assume_scheme="https")
 
 
 class ChannelAddForm(forms.Form):

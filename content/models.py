@@ -150,7 +150,16 @@ class Variant(models.Model):
     # The platform's own id for the post: mentions whose parent id names it are replies to it.
     platform_post_id = models.CharField(_("platform post id"), max_length=200, blank=True)
     platform_url = models.URLField(_("post URL"), blank=True, max_length=500)
-    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Publishing bookkeeping. `attempts` only grows: each claim by the sweep is a new attempt,
+    # and a worker starts an attempt only once (`started_attempt`), so a duplicated or retried
+    # task message never delivers twice. `failures` counts toward the retry limit and is reset
+    # when staff retry a failed variant.
+    attempts = models.PositiveIntegerField(default=0, editable=False)
+    started_attempt = models.PositiveIntegerField(default=0, editable=False)
+    failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    handed_off_at = models.DateTimeField(_("handed to the channel at"), null=True, blank=True, editable=False)
     failure_reason = models.CharField(_("failure reason"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -219,8 +228,10 @@ class HistoryEntry(models.Model):
         VARIANT_EDITED = "variant_edited", _("Variant edited")
         SCHEDULED = "scheduled", _("Scheduled")
         UNSCHEDULED = "unscheduled", _("Unscheduled")
+        HANDED_OFF = "handed_off", _("Handed to the channel")
         PUBLISHED = "published", _("Published")
         FAILED = "failed", _("Failed")
+        RETRIED = "retried", _("Retried")
         HELD = "held", _("Held")
         RELEASED = "released", _("Released")
 

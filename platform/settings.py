@@ -284,6 +284,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "tenant_schemas": ["public"],
     },
+    # Publish scheduled content that is due (and retry what failed, after its backoff).
+    "content-publish-due": {
+        "task": "content.publish_due_sweep",
+        "schedule": 30.0,
+        "tenant_schemas": ["public"],
+    },
     # One reminder to survey invitees who have not answered.
     "survey-reminders-sweep": {
         "task": "surveys.tasks.survey_reminders_sweep_task",

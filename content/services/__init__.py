@@ -12,6 +12,7 @@ from content.services.library import (
     variant_create,
     variant_update,
 )
+from content.services.publishing import publish_due_claim, variant_publish_attempt, variant_publish_retry
 from content.services.scheduling import (
     variant_confirm_published,
     variant_metrics_record,
@@ -29,6 +30,9 @@ __all__ = [
     "item_submit",
     "item_update",
     "media_add",
+    "publish_due_claim",
+    "variant_publish_attempt",
+    "variant_publish_retry",
     "variant_confirm_published",
     "variant_create",
     "variant_metrics_record",

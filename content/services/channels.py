@@ -1,10 +1,15 @@
 """The brand's publishing channels: made with a signing secret shown once, deactivated (never
 deleted while variants point at them)."""
 
+import base64
+import ipaddress
 import secrets
+import socket
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
@@ -14,6 +19,23 @@ from content.models import Channel
 from content.permissions import require_content_action
 from tenants.errors import DomainError
 from tenants.platforms import PUBLISHING_PLATFORMS
+
+
+def _webhook_address_problem(url: str) -> str:
+    """In production a publishing webhook must be https to a public address (no SSRF into the
+    platform's own network); development and tests post to a local receiver."""
+    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_HOSTS", settings.DEBUG):
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return _("Use https.")
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except (OSError, ValueError):
+        return _("The host does not resolve.")
+    if any(not ipaddress.ip_address(a).is_global for a in addresses):
+        return _("Not a public address.")
+    return ""
 
 
 @transaction.atomic
@@ -46,6 +68,10 @@ def channel_create(
             URLValidator(schemes=["http", "https"])(webhook_url or "")
         except ValidationError:
             errors["webhook_url"] = [_("A webhook channel needs an http(s) URL.")]
+        else:
+            problem = _webhook_address_problem(webhook_url)
+            if problem:
+                errors["webhook_url"] = [problem]
     if kind == Channel.Kind.EMAIL:
         try:
             validate_email(email_to or "")
@@ -53,7 +79,10 @@ def channel_create(
             errors["email_to"] = [_("An email channel needs an email address.")]
     if errors:
         raise DomainError(_("The channel could not be saved."), field_errors=errors)
-    secret = "whsec_" + secrets.token_urlsafe(32) if kind == Channel.Kind.WEBHOOK else ""
+    # Standard Webhooks secrets: "whsec_" + base64 of the key bytes.
+    secret = (
+        "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode() if kind == Channel.Kind.WEBHOOK else ""
+    )
     channel = Channel.objects.create(
         name=name,
         kind=kind,

@@ -92,8 +92,22 @@ def variant_schedule(*, variant_id: UUID, actor, at: datetime, channel_id: UUID 
     ):
         return variant
     variant.status, variant.scheduled_at, variant.channel = Variant.Status.SCHEDULED, at, channel
-    variant.failure_reason = ""
-    variant.save(update_fields=["status", "scheduled_at", "channel", "failure_reason", "updated_at"])
+    # A fresh schedule starts the publishing bookkeeping over (a failed variant rescheduled).
+    variant.failure_reason, variant.failures = "", 0
+    variant.next_attempt_at = variant.lease_until = variant.handed_off_at = None
+    variant.save(
+        update_fields=[
+            "status",
+            "scheduled_at",
+            "channel",
+            "failure_reason",
+            "failures",
+            "next_attempt_at",
+            "lease_until",
+            "handed_off_at",
+            "updated_at",
+        ]
+    )
     history_record(
         item=item,
         variant=variant,
@@ -153,7 +167,7 @@ def variant_confirm_published(*, variant_id: UUID, actor, platform_post_id: str,
             _("Another variant is already that post."),
             field_errors={"platform_post_id": [_("Already used.")]},
         )
-    variant.status = Variant.Status.PUBLISHED
+    variant.status, variant.lease_until = Variant.Status.PUBLISHED, None
     variant.published_at = timezone.now()
     variant.platform_post_id, variant.platform_url, variant.failure_reason = platform_post_id, url or "", ""
     variant.save(

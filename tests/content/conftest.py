@@ -52,3 +52,10 @@ def uploaded_png():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("cup.png", PNG, content_type="image/png")
+
+
+@pytest.fixture(autouse=True)
+def _allow_local_webhooks(settings):
+    """Channels in these tests post to example hosts or the local receiver on 127.0.0.1, which
+    production refuses (pytest runs with DEBUG off); test_channels checks the refusal itself."""
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True

@@ -155,6 +155,7 @@ PAGES = [
     "/admin/content/variant/",
     "/admin/content/variant/{variant}/change/",
     "/admin/content/variant/{variant}/schedule/",
+    "/admin/content/variant/{variant}/confirm/",
     "/admin/content/channel/",
     "/admin/content/variantmetric/",
 ]
@@ -206,3 +207,35 @@ def test_budi_reads_but_cannot_write(client_a, budi, brand_a, ayu):
     assert "approve_items" not in listing and "submit_items" not in listing
     with tenant_context(brand_a):
         assert ContentItem.objects.get().title == "Secret launch"
+
+
+def test_budi_cannot_confirm_or_retry(client_a, budi, brand_a, ayu):
+    from content.models import Variant
+
+    ids = _objects(brand_a, ayu)
+    client_a.login_as(budi)
+    assert (
+        client_a.post(
+            f"/admin/content/variant/{ids['variant']}/confirm/", {"platform_post_id": "1"}
+        ).status_code
+        == 403
+    )
+    listing = client_a.get("/admin/content/variant/").content.decode()
+    assert "retry_publishing" not in listing
+    with tenant_context(brand_a):
+        assert Variant.objects.get().status == "draft"
+
+
+def test_retry_action_puts_a_failed_variant_back_on_the_way(client_a, ayu, in_brand_a):
+    from content.models import Variant
+
+    make_channel(ayu)
+    variant = approved_variant(ayu)
+    Variant.objects.filter(pk=variant.pk).update(
+        status="failed", scheduled_at="2030-01-01T00:00Z", failures=5
+    )
+    client_a.login_as(ayu).post(
+        "/admin/content/variant/", {"action": "retry_publishing", "_selected_action": [str(variant.pk)]}
+    )
+    variant.refresh_from_db()
+    assert variant.status == "scheduled" and variant.failures == 0 and variant.next_attempt_at is not None
