@@ -16,7 +16,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from content import services
-from content.models import Channel, ContentItem, HistoryEntry, MediaRef, Variant, VariantMetric
+from content.models import (
+    Channel,
+    ContentItem,
+    ContentSettings,
+    CrisisHold,
+    HistoryEntry,
+    MediaRef,
+    Variant,
+    VariantMetric,
+)
 from content.permissions import content_can
 from tenants.admin_sites import BrandModelAdmin, ReadOnlyBrandModelAdmin, brand_admin_site
 from tenants.errors import DomainError
@@ -294,7 +303,17 @@ class ScheduleForm(forms.Form):
 @admin.register(Variant, site=brand_admin_site)
 class VariantAdmin(BrandModelAdmin):
     form = VariantChangeForm
-    list_display = ["item", "platform", "status", "scheduled_at", "published_at", "channel", "rules_ok"]
+    list_display = [
+        "item",
+        "platform",
+        "status",
+        "scheduled_at",
+        "published_at",
+        "channel",
+        "rules_ok",
+        "hold_reason",
+        "proposed_at",
+    ]
     list_filter = ["platform", "status", "item__kind"]
     search_fields = ["item__title", "text", "platform_post_id"]
     list_select_related = ["item", "channel"]
@@ -311,10 +330,13 @@ class VariantAdmin(BrandModelAdmin):
         "attempts",
         "failures",
         "failure_reason",
+        "hold_reason",
+        "held_at",
+        "proposed_at",
         "rules",
         "schedule_link",
     ]
-    actions = ["unschedule_variants", "retry_publishing"]
+    actions = ["unschedule_variants", "retry_publishing", "release_held"]
 
     def get_fields(self, request, obj=None):
         return ["text", "media", *self.readonly_fields]
@@ -330,6 +352,7 @@ class VariantAdmin(BrandModelAdmin):
         if not content_can(request.user, "schedule"):
             actions.pop("unschedule_variants", None)
             actions.pop("retry_publishing", None)
+            actions.pop("release_held", None)
         return actions
 
     @admin.display(description=_("keeps platform rules"), boolean=True)
@@ -393,6 +416,13 @@ class VariantAdmin(BrandModelAdmin):
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    @admin.action(description=_("Release from the crisis hold (at the proposed time, else now)"))
+    def release_held(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):
+            if _run(request, self, services.variant_release, variant_id=pk, actor=request.user) is None:
+                return
+        self.message_user(request, _("Released."))
 
     @admin.action(description=_("Retry publishing (failed variants)"))
     def retry_publishing(self, request, queryset):
@@ -595,3 +625,42 @@ class VariantMetricAdmin(ReadOnlyBrandModelAdmin):
     list_display = ["variant", "measured_at", "reach", "likes", "comments", "shares", "clicks"]
     list_filter = ["variant__platform"]
     list_select_related = ["variant__item"]
+
+
+@admin.register(ContentSettings, site=brand_admin_site)
+class ContentSettingsAdmin(BrandModelAdmin):
+    fields = ["hold_enabled", "hold_at_severity"]
+
+    def get_queryset(self, request):
+        services.content_settings_get()  # the one row exists before anyone opens the list
+        return super().get_queryset(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return content_can(request.user, "manage_channels")
+
+    def save_model(self, request, obj, form, change):
+        services.content_settings_update(
+            actor=request.user,
+            hold_enabled=form.cleaned_data["hold_enabled"],
+            hold_at_severity=form.cleaned_data["hold_at_severity"],
+        )
+
+
+@admin.register(CrisisHold, site=brand_admin_site)
+class CrisisHoldAdmin(ReadOnlyBrandModelAdmin):
+    list_display = ["incident_label", "started_at", "ended_at", "held_count"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(held=Count("variants"))
+
+    @admin.display(description=_("posts held"))
+    def held_count(self, obj):
+        return obj.held

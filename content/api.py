@@ -308,6 +308,26 @@ class VariantUnscheduleApi(BrandApiView):
         return Response(ContentVariantOut(_variant_or_404(variant_id)).data)
 
 
+class ReleaseIn(serializers.Serializer):
+    at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Default: the proposed time, else now."
+    )
+
+
+class VariantReleaseApi(BrandApiView):
+    @extend_schema(
+        tags=TAG,
+        summary="Release one variant held by a crisis hold",
+        request=ReleaseIn,
+        responses=ContentVariantOut,
+    )
+    def post(self, request, variant_id):
+        _variant_or_404(variant_id)
+        data = self.validated(ReleaseIn, request.data)
+        services.variant_release(variant_id=variant_id, actor=self.actor, at=data.get("at"))
+        return Response(ContentVariantOut(_variant_or_404(variant_id)).data)
+
+
 class ConfirmIn(serializers.Serializer):
     platform_post_id = serializers.CharField(max_length=200)
     url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")

@@ -161,6 +161,24 @@ class Variant(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     handed_off_at = models.DateTimeField(_("handed to the channel at"), null=True, blank=True, editable=False)
     failure_reason = models.CharField(_("failure reason"), max_length=500, blank=True)
+    # Crisis hold: why it is held, under which hold, and the time proposed when the crisis ended.
+    hold = models.ForeignKey(
+        "CrisisHold",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="variants",
+        editable=False,
+    )
+    hold_reason = models.CharField(_("held because"), max_length=500, blank=True)
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True, editable=False)
+    hold_released = models.BooleanField(
+        _("released from the hold"),
+        default=False,
+        editable=False,
+        help_text=_("Staff let it through a hold."),
+    )
+    proposed_at = models.DateTimeField(_("proposed new time"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -253,3 +271,55 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class ContentSettings(models.Model):
+    """The brand's content settings (one row): from which incident severity the calendar holds
+    promotional and evergreen posts."""
+
+    class HoldSeverity(models.IntegerChoices):
+        CRITICAL = 1, _("SEV1 · Critical only")
+        HIGH = 2, _("SEV2 · High or worse")
+        MEDIUM = 3, _("SEV3 · Medium or worse")
+        LOW = 4, _("SEV4 · Any incident")
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    hold_enabled = models.BooleanField(_("hold during a crisis"), default=True)
+    hold_at_severity = models.PositiveSmallIntegerField(
+        _("hold from severity"), choices=HoldSeverity.choices, default=HoldSeverity.HIGH
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("content settings")
+        verbose_name_plural = _("content settings")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="one_content_settings_row")]
+
+    def __str__(self) -> str:
+        return str(_("Content settings"))
+
+
+class CrisisHold(models.Model):
+    """One stretch of time during which an open incident held the calendar. Its start and end
+    are also written on the incident's timeline."""
+
+    id = models.BigAutoField(primary_key=True)
+    # A plain value, not a foreign key: incidents are another app's concern.
+    incident_id = models.UUIDField(_("incident"), db_index=True)
+    incident_label = models.CharField(_("incident"), max_length=300)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("crisis hold")
+        verbose_name_plural = _("crisis holds")
+        ordering = ["-started_at"]
+        constraints = [
+            # Sweeps also serialise on the settings row; this keeps one open hold per incident.
+            models.UniqueConstraint(
+                fields=["incident_id"], condition=Q(ended_at__isnull=True), name="one_open_hold_per_incident"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.incident_label

@@ -23,9 +23,10 @@ def publish_variant_task(variant_id: str, attempt: int) -> str:
 def publish_due_task() -> int:
     """In the current brand: claim what is due and hand each claimed attempt to a worker. A
     claim whose message is lost is claimed again when its lease runs out."""
-    from content.services import publish_due_claim
+    from content.services import crisis_hold_sweep, publish_due_claim
 
-    claimed = publish_due_claim()
+    hold = crisis_hold_sweep()
+    claimed = publish_due_claim(holding=hold["holding"])
     for variant_id, attempt in claimed:
         publish_variant_task.delay(str(variant_id), attempt)
     if claimed:

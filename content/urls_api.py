@@ -26,6 +26,11 @@ urlpatterns = [
         name="content-variant-unschedule",
     ),
     path(
+        "content/variants/<uuid:variant_id>/release/",
+        api.VariantReleaseApi.as_view(),
+        name="content-variant-release",
+    ),
+    path(
         "content/variants/<uuid:variant_id>/confirm-published/",
         api.VariantConfirmPublishedApi.as_view(),
         name="content-variant-confirm-published",

@@ -2,6 +2,13 @@
 repeat is plausible. Split by sub-domain; import from here."""
 
 from content.services.channels import channel_create, channel_set_active
+from content.services.holds import (
+    content_settings_get,
+    content_settings_update,
+    crisis_hold_sweep,
+    hold_active_incident,
+    variant_release,
+)
 from content.services.library import (
     item_approve,
     item_create,
@@ -24,6 +31,11 @@ from content.services.scheduling import (
 __all__ = [
     "channel_create",
     "channel_set_active",
+    "content_settings_get",
+    "content_settings_update",
+    "crisis_hold_sweep",
+    "hold_active_incident",
+    "variant_release",
     "item_approve",
     "item_create",
     "item_reject",

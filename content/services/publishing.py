@@ -38,6 +38,11 @@ WHERE v.id IN (
       AND handed_off_at IS NULL
       AND COALESCE(next_attempt_at, scheduled_at) <= %(now)s
       AND (lease_until IS NULL OR lease_until < %(now)s)
+      -- During a crisis hold the hold sweep takes these; never publish one in between.
+      AND NOT (
+        %(holding)s AND NOT hold_released AND status = 'scheduled'
+        AND item_id IN (SELECT id FROM content_contentitem WHERE kind = 'promotion' OR evergreen)
+      )
     ORDER BY scheduled_at
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
@@ -46,12 +51,16 @@ RETURNING v.id, v.attempts
 """
 
 
-def publish_due_claim(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[tuple[UUID, int]]:
+def publish_due_claim(
+    *, now: datetime | None = None, limit: int = CLAIM_BATCH, holding: bool = False
+) -> list[tuple[UUID, int]]:
     """Claim the variants due now (or whose retry is due, or whose worker died) as one new
-    attempt each; return (variant id, attempt number) pairs to hand to workers."""
+    attempt each; return (variant id, attempt number) pairs to hand to workers. `holding`: a
+    crisis hold is on, so promotional and evergreen variants are left to the hold sweep."""
     now = now or timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, {"now": now, "lease_until": now + LEASE, "limit": limit})
+        params = {"now": now, "lease_until": now + LEASE, "limit": limit, "holding": holding}
+        cursor.execute(_CLAIM_SQL, params)
         return [(row[0], row[1]) for row in cursor.fetchall()]
 
 

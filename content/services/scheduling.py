@@ -93,8 +93,8 @@ def variant_schedule(*, variant_id: UUID, actor, at: datetime, channel_id: UUID 
         return variant
     variant.status, variant.scheduled_at, variant.channel = Variant.Status.SCHEDULED, at, channel
     # A fresh schedule starts the publishing bookkeeping over (a failed variant rescheduled).
-    variant.failure_reason, variant.failures = "", 0
-    variant.next_attempt_at = variant.lease_until = variant.handed_off_at = None
+    variant.failure_reason, variant.failures, variant.hold_released = "", 0, False
+    variant.next_attempt_at = variant.lease_until = variant.handed_off_at = variant.proposed_at = None
     variant.save(
         update_fields=[
             "status",
@@ -105,6 +105,8 @@ def variant_schedule(*, variant_id: UUID, actor, at: datetime, channel_id: UUID 
             "next_attempt_at",
             "lease_until",
             "handed_off_at",
+            "hold_released",
+            "proposed_at",
             "updated_at",
         ]
     )

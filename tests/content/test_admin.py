@@ -158,6 +158,9 @@ PAGES = [
     "/admin/content/variant/{variant}/confirm/",
     "/admin/content/channel/",
     "/admin/content/variantmetric/",
+    "/admin/content/crisishold/",
+    "/admin/content/contentsettings/",
+    "/admin/content/contentsettings/1/change/",
 ]
 
 
@@ -239,3 +242,18 @@ def test_retry_action_puts_a_failed_variant_back_on_the_way(client_a, ayu, in_br
     )
     variant.refresh_from_db()
     assert variant.status == "scheduled" and variant.failures == 0 and variant.next_attempt_at is not None
+
+
+def test_hold_settings_change_through_the_service_and_not_by_budi(client_a, ayu, budi, in_brand_a):
+    from content.models import ContentSettings
+
+    client_a.login_as(ayu)
+    assert client_a.get("/admin/content/contentsettings/").status_code == 200
+    response = client_a.post(
+        "/admin/content/contentsettings/1/change/", {"hold_enabled": "on", "hold_at_severity": "3"}
+    )
+    assert response.status_code == 302
+    assert ContentSettings.objects.get().hold_at_severity == 3
+    client_a.login_as(budi)
+    client_a.post("/admin/content/contentsettings/1/change/", {"hold_at_severity": "1"})
+    assert ContentSettings.objects.get().hold_at_severity == 3

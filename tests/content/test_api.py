@@ -221,6 +221,7 @@ ENDPOINTS = [
     ("patch", "/api/v1/content/variants/{variant}/"),
     ("post", "/api/v1/content/variants/{variant}/schedule/"),
     ("post", "/api/v1/content/variants/{variant}/unschedule/"),
+    ("post", "/api/v1/content/variants/{variant}/release/"),
     ("post", "/api/v1/content/variants/{variant}/confirm-published/"),
     ("get", "/api/v1/content/variants/{variant}/metrics/"),
     ("post", "/api/v1/content/variants/{variant}/metrics/"),
