@@ -108,6 +108,26 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label=_("comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class TestimonialForm(forms.Form):
+    candidate = forms.TypedChoiceField(label=_("testimonial"), coerce=str)
+    attribution = forms.ChoiceField(
+        label=_("name as"),
+        choices=[
+            ("first_name", _("First name")),
+            ("initials", _("Initials")),
+            ("anonymous", _("Anonymous")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from content.testimonial_source import approved_testimonials
+
+        self.fields["candidate"].choices = [
+            (str(t.id), f"{t.author_name or '—'}: {t.quote[:80]}") for t in approved_testimonials()
+        ]
+
+
 class MediaUploadForm(forms.Form):
     file = forms.FileField(label=_("file"))
     alt_text = forms.CharField(label=_("alt text"), max_length=500, required=False)
@@ -150,6 +170,13 @@ class ContentItemAdmin(BrandModelAdmin):
             reverse("admin:content_variant_add") + f"?item={obj.pk}",
             _("Add a platform variant"),
         )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "testimonials_url": reverse("admin:content_contentitem_testimonials"),
+        }
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return content_can(request.user, "draft")
@@ -204,6 +231,7 @@ class ContentItemAdmin(BrandModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("testimonials/", wrap(self.testimonials_view), name="content_contentitem_testimonials"),
             path("<uuid:item_id>/reject/", wrap(self.reject_view), name="content_contentitem_reject"),
             path("<uuid:item_id>/media/", wrap(self.media_view), name="content_contentitem_media"),
             *super().get_urls(),
@@ -229,6 +257,30 @@ class ContentItemAdmin(BrandModelAdmin):
             "has_file_field": has_file_field,
         }
         return TemplateResponse(request, "admin/content/form_page.html", context)
+
+    def testimonials_view(self, request):
+        """Approved survey testimonials (consent on record) that can become testimonial drafts."""
+        if not content_can(request.user, "draft"):
+            raise PermissionDenied
+        form = TestimonialForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                item = services.testimonial_draft_create(
+                    candidate_id=form.cleaned_data["candidate"],
+                    actor=request.user,
+                    attribution=form.cleaned_data["attribution"],
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                return HttpResponseRedirect(reverse("admin:content_contentitem_change", args=[item.pk]))
+        return self._page(
+            request,
+            form,
+            _("New testimonial from a survey"),
+            _("Make the draft"),
+            intro=_("Approved testimonial candidates: respondents who agreed to be quoted."),
+        )
 
     def reject_view(self, request, item_id):
         item = self._item(request, item_id, "approve")

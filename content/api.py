@@ -110,6 +110,30 @@ class ItemListApi(BrandApiView):
         )
 
 
+class FromTestimonialIn(serializers.Serializer):
+    candidate = serializers.UUIDField(help_text="An approved testimonial candidate (surveys).")
+    attribution = serializers.ChoiceField(
+        choices=["first_name", "initials", "anonymous"], default="first_name"
+    )
+
+
+class ItemFromTestimonialApi(BrandApiView):
+    @extend_schema(
+        tags=TAG,
+        summary="Make the testimonial draft of an approved survey testimonial (once per candidate)",
+        request=FromTestimonialIn,
+        responses={201: ContentItemOut},
+    )
+    def post(self, request):
+        data = self.validated(FromTestimonialIn, request.data)
+        item = services.testimonial_draft_create(
+            candidate_id=data["candidate"], actor=self.actor, attribution=data["attribution"]
+        )
+        return Response(
+            ContentItemOut(selectors.item_get(item_id=item.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
 class ItemDetailApi(BrandApiView):
     @extend_schema(
         tags=TAG, summary="A content item with its media, variants and history", responses=ContentItemOut

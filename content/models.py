@@ -41,6 +41,13 @@ class ContentItem(models.Model):
     evergreen = models.BooleanField(
         _("evergreen"), default=False, help_text=_("Repeated on a schedule; held during a crisis.")
     )
+    # A testimonial made from a survey's approved candidate: plain values, not foreign keys
+    # (surveys are another app's concern). Without a candidate on record it is never published.
+    testimonial_candidate_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    testimonial_survey_id = models.UUIDField(null=True, blank=True, editable=False)
+    consent_recorded_at = models.DateTimeField(
+        _("consent recorded at"), null=True, blank=True, editable=False
+    )
     # The public user's id and email, not a foreign key (users live in the public schema).
     created_by_id = models.BigIntegerField(null=True, blank=True, editable=False)
     created_by_email = models.EmailField(blank=True, editable=False)

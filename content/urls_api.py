@@ -6,6 +6,11 @@ from content import api
 
 urlpatterns = [
     path("content/items/", api.ItemListApi.as_view(), name="content-item-list"),
+    path(
+        "content/items/from-testimonial/",
+        api.ItemFromTestimonialApi.as_view(),
+        name="content-item-from-testimonial",
+    ),
     path("content/items/<uuid:item_id>/", api.ItemDetailApi.as_view(), name="content-item-detail"),
     path("content/items/<uuid:item_id>/submit/", api.ItemSubmitApi.as_view(), name="content-item-submit"),
     path("content/items/<uuid:item_id>/approve/", api.ItemApproveApi.as_view(), name="content-item-approve"),

@@ -27,6 +27,7 @@ from content.services.scheduling import (
     variant_schedule,
     variant_unschedule,
 )
+from content.services.testimonials import testimonial_draft_create
 
 __all__ = [
     "channel_create",
@@ -45,6 +46,7 @@ __all__ = [
     "publish_due_claim",
     "variant_publish_attempt",
     "variant_publish_retry",
+    "testimonial_draft_create",
     "variant_confirm_published",
     "variant_create",
     "variant_metrics_record",

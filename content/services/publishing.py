@@ -16,6 +16,7 @@ from content.delivery import DeliveryError, deliver
 from content.models import HistoryEntry, Variant
 from content.permissions import require_content_action
 from content.services._common import history_record
+from content.services.testimonials import testimonial_consent_problem
 from tenants.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -119,7 +120,10 @@ def variant_publish_attempt(*, variant_id: UUID, attempt: int) -> str:
         return "skipped"
     variant = Variant.objects.select_related("item", "channel").get(pk=variant_id)
     error = None
+    consent = testimonial_consent_problem(variant.item)  # consent withdrawn since scheduling
     try:
+        if consent:
+            raise DeliveryError(consent, permanent=True)
         deliver(variant)
     except DeliveryError as exc:
         error = exc

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from content.models import Channel, ContentItem, HistoryEntry, Variant, VariantMetric
 from content.permissions import require_content_action
 from content.services._common import history_record
+from content.services.testimonials import testimonial_consent_problem
 from tenants.errors import DomainError
 from tenants.platforms import platform_get, platform_rule_breaks
 
@@ -77,6 +78,9 @@ def variant_schedule(*, variant_id: UUID, actor, at: datetime, channel_id: UUID 
         raise DomainError(
             _("That time has passed."), field_errors={"at": [_("Choose a time in the future.")]}
         )
+    consent = testimonial_consent_problem(item)
+    if consent:
+        raise DomainError(consent, field_errors={"consent": [consent]})
     breaks = variant_rule_breaks(variant)
     if breaks:
         raise DomainError(
