@@ -334,7 +334,7 @@ class VariantAddForm(forms.Form):
 class VariantChangeForm(forms.ModelForm):
     class Meta:
         model = Variant
-        fields = ["text", "media"]
+        fields = ["text", "media", "repeat_interval_days", "repeat_until", "repeat_count"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -391,7 +391,14 @@ class VariantAdmin(BrandModelAdmin):
     actions = ["unschedule_variants", "retry_publishing", "release_held"]
 
     def get_fields(self, request, obj=None):
-        return ["text", "media", *self.readonly_fields]
+        return [
+            "text",
+            "media",
+            "repeat_interval_days",
+            "repeat_until",
+            "repeat_count",
+            *self.readonly_fields,
+        ]
 
     def has_add_permission(self, request):
         return content_can(request.user, "draft")
@@ -457,6 +464,15 @@ class VariantAdmin(BrandModelAdmin):
             text=form.cleaned_data["text"],
             media_ids=[m.pk for m in form.cleaned_data["media"]],
         )
+        repeat = ["repeat_interval_days", "repeat_until", "repeat_count"]
+        if any(name in form.changed_data for name in repeat):
+            services.variant_evergreen_set(
+                variant_id=obj.pk,
+                actor=request.user,
+                interval_days=form.cleaned_data["repeat_interval_days"],
+                until=form.cleaned_data["repeat_until"],
+                count=form.cleaned_data["repeat_count"],
+            )
 
     def save_related(self, request, form, formsets, change):
         pass  # media is set by variant_update

@@ -332,6 +332,32 @@ class VariantUnscheduleApi(BrandApiView):
         return Response(ContentVariantOut(_variant_or_404(variant_id)).data)
 
 
+class RepeatIn(serializers.Serializer):
+    interval_days = serializers.IntegerField(min_value=1, max_value=3650, allow_null=True)
+    until = serializers.DateTimeField(required=False, allow_null=True)
+    count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=100)
+
+
+class VariantRepeatApi(BrandApiView):
+    @extend_schema(
+        tags=TAG,
+        summary="Set an evergreen variant's repeat (every N days from its first publication; null clears)",
+        request=RepeatIn,
+        responses=ContentVariantOut,
+    )
+    def post(self, request, variant_id):
+        _variant_or_404(variant_id)
+        data = self.validated(RepeatIn, request.data)
+        services.variant_evergreen_set(
+            variant_id=variant_id,
+            actor=self.actor,
+            interval_days=data["interval_days"],
+            until=data.get("until"),
+            count=data.get("count"),
+        )
+        return Response(ContentVariantOut(_variant_or_404(variant_id)).data)
+
+
 class ReleaseIn(serializers.Serializer):
     at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="Default: the proposed time, else now."

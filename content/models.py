@@ -186,6 +186,13 @@ class Variant(models.Model):
         help_text=_("Staff let it through a hold."),
     )
     proposed_at = models.DateTimeField(_("proposed new time"), null=True, blank=True, editable=False)
+    # Evergreen repeats (dateutil rrule, every N days from the first publication, until a time or
+    # for a count of publications). `publications` counts them; `repeat_anchor` is the first.
+    repeat_interval_days = models.PositiveSmallIntegerField(_("repeat every (days)"), null=True, blank=True)
+    repeat_until = models.DateTimeField(_("repeat until"), null=True, blank=True)
+    repeat_count = models.PositiveSmallIntegerField(_("publish this many times"), null=True, blank=True)
+    repeat_anchor = models.DateTimeField(_("first published at"), null=True, blank=True, editable=False)
+    publications = models.PositiveIntegerField(_("publications"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -257,6 +264,8 @@ class HistoryEntry(models.Model):
         PUBLISHED = "published", _("Published")
         FAILED = "failed", _("Failed")
         RETRIED = "retried", _("Retried")
+        REPEAT_SET = "repeat_set", _("Repeat set")
+        REPEAT_NEXT = "repeat_next", _("Next repeat scheduled")
         HELD = "held", _("Held")
         RELEASED = "released", _("Released")
 

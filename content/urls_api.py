@@ -31,6 +31,11 @@ urlpatterns = [
         name="content-variant-unschedule",
     ),
     path(
+        "content/variants/<uuid:variant_id>/repeat/",
+        api.VariantRepeatApi.as_view(),
+        name="content-variant-repeat",
+    ),
+    path(
         "content/variants/<uuid:variant_id>/release/",
         api.VariantReleaseApi.as_view(),
         name="content-variant-release",

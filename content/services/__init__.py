@@ -2,6 +2,7 @@
 repeat is plausible. Split by sub-domain; import from here."""
 
 from content.services.channels import channel_create, channel_set_active
+from content.services.evergreen import variant_evergreen_set
 from content.services.holds import (
     content_settings_get,
     content_settings_update,
@@ -49,6 +50,7 @@ __all__ = [
     "testimonial_draft_create",
     "variant_confirm_published",
     "variant_create",
+    "variant_evergreen_set",
     "variant_metrics_record",
     "variant_rule_breaks",
     "variant_schedule",

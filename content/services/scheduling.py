@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from content.models import Channel, ContentItem, HistoryEntry, Variant, VariantMetric
 from content.permissions import require_content_action
 from content.services._common import history_record
+from content.services.evergreen import evergreen_after_publication
 from content.services.testimonials import testimonial_consent_problem
 from tenants.errors import DomainError
 from tenants.platforms import platform_get, platform_rule_breaks
@@ -151,6 +152,10 @@ def variant_confirm_published(*, variant_id: UUID, actor, platform_post_id: str,
             _("The platform's post id is required."), field_errors={"platform_post_id": [_("Required.")]}
         )
     variant = _variant_for_update(variant_id)
+    if variant.platform_post_id == platform_post_id and variant.status != Variant.Status.PUBLISHED:
+        # An evergreen variant back on the calendar: this repeats the last occurrence's
+        # confirmation, which must not count as the next one.
+        return variant
     if variant.status == Variant.Status.PUBLISHED:
         if variant.platform_post_id == platform_post_id:
             return variant
@@ -180,6 +185,7 @@ def variant_confirm_published(*, variant_id: UUID, actor, platform_post_id: str,
         update_fields=[
             "status",
             "published_at",
+            "lease_until",
             "platform_post_id",
             "platform_url",
             "failure_reason",
@@ -189,6 +195,7 @@ def variant_confirm_published(*, variant_id: UUID, actor, platform_post_id: str,
     history_record(
         item=variant.item, variant=variant, action=H.PUBLISHED, actor=actor, comment=url or platform_post_id
     )
+    evergreen_after_publication(variant=variant, now=timezone.now())
     return variant
 
 
