@@ -697,7 +697,37 @@ class VariantMetricAdmin(ReadOnlyBrandModelAdmin):
 
 @admin.register(ContentSettings, site=brand_admin_site)
 class ContentSettingsAdmin(BrandModelAdmin):
-    fields = ["hold_enabled", "hold_at_severity"]
+    fields = ["hold_enabled", "hold_at_severity", "feed_created_at"]
+    readonly_fields = ["feed_created_at"]
+    list_display = ["__str__", "hold_enabled", "hold_at_severity", "feed_created_at"]
+    actions = ["new_feed_link", "revoke_feed_link"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not content_can(request.user, "manage_channels"):
+            actions.pop("new_feed_link", None)
+            actions.pop("revoke_feed_link", None)
+        return actions
+
+    @admin.action(description=_("Make a new calendar feed link (the old one stops working)"))
+    def new_feed_link(self, request, queryset):
+        from content.feeds import calendar_feed_rotate, calendar_feed_url
+
+        token = _run(request, self, calendar_feed_rotate, actor=request.user)
+        if token:
+            self.message_user(
+                request,
+                _("Subscribe to this link in your calendar app; it is shown only now: %(url)s")
+                % {"url": calendar_feed_url(token)},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Revoke the calendar feed link"))
+    def revoke_feed_link(self, request, queryset):
+        from content.feeds import calendar_feed_revoke
+
+        _run(request, self, calendar_feed_revoke, actor=request.user)
+        self.message_user(request, _("The calendar feed link no longer works."))
 
     def get_queryset(self, request):
         services.content_settings_get()  # the one row exists before anyone opens the list

@@ -304,6 +304,11 @@ class ContentSettings(models.Model):
     hold_at_severity = models.PositiveSmallIntegerField(
         _("hold from severity"), choices=HoldSeverity.choices, default=HoldSeverity.HIGH
     )
+    # The calendar feed's secret link: only its SHA-256 is kept; a new link revokes the old one.
+    feed_token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    feed_created_at = models.DateTimeField(
+        _("calendar feed link made at"), null=True, blank=True, editable=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
