@@ -3,6 +3,7 @@ variants with their platform rule check, scheduling, channels. Every write goes 
 content.services, and every action is checked against the content role matrix."""
 
 import zoneinfo
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -509,6 +511,7 @@ class VariantAdmin(BrandModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("calendar/", wrap(self.calendar_view), name="content_variant_calendar"),
             path("<uuid:variant_id>/schedule/", wrap(self.schedule_view), name="content_variant_schedule"),
             path("<uuid:variant_id>/confirm/", wrap(self.confirm_view), name="content_variant_confirm"),
             *super().get_urls(),
@@ -527,6 +530,70 @@ class VariantAdmin(BrandModelAdmin):
             "submit_label": submit_label,
         }
         return TemplateResponse(request, "admin/content/form_page.html", context)
+
+    def calendar_view(self, request):
+        """Month or week view of what is planned, published, failed and held, in the brand's zone."""
+        from content.selectors import calendar_list
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        zone = zoneinfo.ZoneInfo(request.tenant.timezone)
+        mode = "week" if request.GET.get("view") == "week" else "month"
+        try:
+            anchor = date.fromisoformat(request.GET.get("date", ""))
+        except ValueError:
+            anchor = timezone.localdate(timezone=zone)
+        if mode == "month":
+            first = anchor.replace(day=1)
+            start_day = first - timedelta(days=first.weekday())
+            next_month = (first + timedelta(days=32)).replace(day=1)
+            days = (next_month - start_day).days
+            days += (7 - days % 7) % 7
+            prev_date, next_date = (first - timedelta(days=1)).replace(day=1), next_month
+            title = first.strftime("%B %Y")
+        else:
+            start_day = anchor - timedelta(days=anchor.weekday())
+            days = 7
+            prev_date, next_date = start_day - timedelta(days=7), start_day + timedelta(days=7)
+            title = _("Week of %(day)s") % {"day": start_day.isoformat()}
+        start = datetime.combine(start_day, time.min, tzinfo=zone)
+        filters = {k: request.GET.get(k) or None for k in ("platform", "kind", "status")}
+        platforms = {code for code, _label in platform_choices(publishing_only=True)}
+        if filters["platform"] not in platforms:
+            filters["platform"] = None
+        if filters["kind"] not in ContentItem.Kind.values:
+            filters["kind"] = None
+        if filters["status"] not in Variant.Status.values:
+            filters["status"] = None
+        by_day: dict = {}
+        for variant in calendar_list(start=start, end=start + timedelta(days=days), **filters)[:2000]:
+            local = variant.calendar_time.astimezone(zone)
+            by_day.setdefault(local.date(), []).append((local, variant))
+        cells = [start_day + timedelta(days=n) for n in range(days)]
+        weeks = [
+            [(d, by_day.get(d, []), d.month == anchor.month or mode == "week") for d in cells[i : i + 7]]
+            for i in range(0, days, 7)
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Content calendar: %(period)s") % {"period": title},
+            "weeks": weeks,
+            "mode": mode,
+            "prev_date": prev_date.isoformat(),
+            "next_date": next_date.isoformat(),
+            "anchor": anchor.isoformat(),
+            "zone": zone.key,
+            "filters": filters,
+            "platform_choices": platform_choices(publishing_only=True),
+            "kind_choices": ContentItem.Kind.choices,
+            "status_choices": Variant.Status.choices,
+        }
+        return TemplateResponse(request, "admin/content/calendar.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "calendar_url": reverse("admin:content_variant_calendar")}
+        return super().changelist_view(request, extra_context)
 
     def schedule_view(self, request, variant_id):
         variant = Variant.objects.select_related("item").filter(pk=variant_id).first()

@@ -156,6 +156,7 @@ PAGES = [
     "/admin/content/variant/{variant}/change/",
     "/admin/content/variant/{variant}/schedule/",
     "/admin/content/variant/{variant}/confirm/",
+    "/admin/content/variant/calendar/?date=2031-01-01",
     "/admin/content/channel/",
     "/admin/content/variantmetric/",
     "/admin/content/crisishold/",
@@ -257,3 +258,31 @@ def test_hold_settings_change_through_the_service_and_not_by_budi(client_a, ayu,
     client_a.login_as(budi)
     client_a.post("/admin/content/contentsettings/1/change/", {"hold_at_severity": "1"})
     assert ContentSettings.objects.get().hold_at_severity == 3
+
+
+def test_calendar_month_and_week_views_in_the_brands_zone(client_a, ayu, in_brand_a):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from content.models import Variant
+
+    make_channel(ayu)
+    variant = approved_variant(ayu, title="Kopi pagi")
+    held = approved_variant(ayu, title="Diskon", kind="promotion")
+    jakarta = ZoneInfo("Asia/Jakarta")
+    # 00:30 on 2 Jan 2031 in Jakarta is still 1 Jan in UTC: the calendar shows the brand's day.
+    Variant.objects.filter(pk=variant.pk).update(
+        status="scheduled", scheduled_at=datetime(2031, 1, 2, 0, 30, tzinfo=jakarta)
+    )
+    Variant.objects.filter(pk=held.pk).update(
+        status="held", scheduled_at=datetime(2031, 1, 3, 9, 0, tzinfo=jakarta)
+    )
+    client_a.login_as(ayu)
+    month = client_a.get("/admin/content/variant/calendar/?date=2031-01-15").content.decode()
+    assert "00:30 X · Kopi pagi" in month and "09:00 X · Diskon" in month and "Held (crisis)" in month
+    week = client_a.get(
+        "/admin/content/variant/calendar/?view=week&date=2031-01-02&status=held"
+    ).content.decode()
+    assert "Diskon" in week and "Kopi pagi" not in week
+    bad = client_a.get("/admin/content/variant/calendar/?date=nonsense&platform=%00&kind=x&status=y")
+    assert bad.status_code == 200
