@@ -431,6 +431,27 @@ class VariantMetricsApi(BrandApiView):
         return Response(ContentMetricOut(metric).data, status=status.HTTP_201_CREATED)
 
 
+class PerformanceOut(serializers.Serializer):
+    variant = serializers.UUIDField()
+    platform_post_id = serializers.CharField()
+    metrics = serializers.DictField(allow_null=True, help_text="The latest reported figures.")
+    replies = serializers.IntegerField(help_text="Mentions whose parent id is this post.")
+    positive = serializers.IntegerField()
+    negative = serializers.IntegerField()
+    mean_sentiment = serializers.FloatField(allow_null=True, help_text="-1 … 1")
+
+
+class VariantPerformanceApi(BrandApiView):
+    @extend_schema(
+        tags=TAG,
+        summary="A published variant's latest metrics and the sentiment of replies to its post",
+        responses=PerformanceOut,
+    )
+    def get(self, request, variant_id):
+        variant = _variant_or_404(variant_id)
+        return Response(PerformanceOut(selectors.variant_performance(variant=variant)).data)
+
+
 def _calendar_bound(raw: str | None, name: str, zone) -> datetime:
     """A date (midnight in the brand's zone) or a datetime with its zone."""
     if not raw:

@@ -93,3 +93,29 @@ def channel_get(*, channel_id: UUID) -> Channel | None:
 
 def history_list(*, item_id: UUID) -> QuerySet[HistoryEntry]:
     return HistoryEntry.objects.filter(item_id=item_id).order_by("at", "id")
+
+
+def variant_performance(*, variant: Variant) -> dict:
+    """The latest metrics an integration reported for the variant, and the replies to its post
+    in the mentions stream (linked by the post id: a mention whose parent id names it)."""
+    from content.crisis import reply_sentiment
+
+    latest = variant.metrics.order_by("-measured_at").first()
+    replies = {"replies": 0, "positive": 0, "negative": 0, "mean_sentiment": None}
+    if variant.platform_post_id:
+        replies.update(
+            reply_sentiment(platform=variant.platform, post_ids=[variant.platform_post_id]).get(
+                variant.platform_post_id, {}
+            )
+        )
+    metrics = None
+    if latest is not None:
+        metrics = {
+            f: getattr(latest, f) for f in ("measured_at", "reach", "likes", "comments", "shares", "clicks")
+        }
+    return {
+        "variant": variant.pk,
+        "platform_post_id": variant.platform_post_id,
+        "metrics": metrics,
+        **replies,
+    }

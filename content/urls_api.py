@@ -50,6 +50,11 @@ urlpatterns = [
         api.VariantMetricsApi.as_view(),
         name="content-variant-metrics",
     ),
+    path(
+        "content/variants/<uuid:variant_id>/performance/",
+        api.VariantPerformanceApi.as_view(),
+        name="content-variant-performance",
+    ),
     path("content/calendar/", api.CalendarApi.as_view(), name="content-calendar"),
     path("content/channels/", api.ChannelListApi.as_view(), name="content-channel-list"),
     path(

@@ -224,6 +224,7 @@ ENDPOINTS = [
     ("post", "/api/v1/content/variants/{variant}/release/"),
     ("post", "/api/v1/content/variants/{variant}/confirm-published/"),
     ("get", "/api/v1/content/variants/{variant}/metrics/"),
+    ("get", "/api/v1/content/variants/{variant}/performance/"),
     ("post", "/api/v1/content/variants/{variant}/metrics/"),
     ("get", "/api/v1/content/channels/{channel}/"),
 ]
