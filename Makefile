@@ -52,3 +52,4 @@ bench: install
 	$(PY) bench/ingest.py
 	$(PY) bench/detect.py
 	$(PY) bench/survey_submit.py
+	$(PY) bench/publish.py
