@@ -11,6 +11,7 @@ Uses the configured database (DATABASE_URL, or the embedded one), in brands of i
 ("pubbench-001"…, created if missing); their content tables are emptied first."""
 
 import argparse
+import logging
 import os
 import sys
 import threading
@@ -32,7 +33,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
 
@@ -40,6 +41,7 @@ from tenants.models import Brand  # noqa: E402
 from tenants.services import brand_create, template_brand_ensure  # noqa: E402
 
 settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+logging.getLogger("content").setLevel(logging.WARNING)  # one INFO line per attempt would dominate
 
 
 class Sink:
@@ -129,11 +131,9 @@ def sweep_brand(brand: Brand, pool: ThreadPoolExecutor) -> int:
     from content.services import crisis_hold_sweep, publish_due_claim, variant_publish_attempt
 
     def attempt(pk, n):
-        try:
-            with tenant_context(brand):
-                return variant_publish_attempt(variant_id=pk, attempt=n)
-        finally:
-            connections.close_all()
+        # Each pool thread keeps its own connection across attempts, as a worker thread does.
+        with tenant_context(brand):
+            return variant_publish_attempt(variant_id=pk, attempt=n)
 
     with tenant_context(brand):
         hold = crisis_hold_sweep()
