@@ -452,6 +452,25 @@ class VariantPerformanceApi(BrandApiView):
         return Response(PerformanceOut(selectors.variant_performance(variant=variant)).data)
 
 
+class SlotOut(serializers.Serializer):
+    hour = serializers.IntegerField(help_text="Hour of the day in the brand's time zone.")
+    posts = serializers.IntegerField()
+    engagement_rate = serializers.FloatField(help_text="(likes+comments+shares+clicks) / reach, mean.")
+
+
+class SlotSuggestionApi(BrandApiView):
+    @extend_schema(
+        tags=TAG,
+        summary="Best hours to post, from the brand's own published posts and their metrics",
+        parameters=[OpenApiParameter("platform", str, enum=PUBLISHING_PLATFORMS)],
+        responses=SlotOut(many=True),
+    )
+    def get(self, request):
+        platform = _choice(request.query_params.get("platform"), PUBLISHING_PLATFORMS, "platform")
+        slots = selectors.slot_suggestions(timezone_name=request.tenant.timezone, platform=platform)
+        return Response(SlotOut(slots, many=True).data)
+
+
 def _calendar_bound(raw: str | None, name: str, zone) -> datetime:
     """A date (midnight in the brand's zone) or a datetime with its zone."""
     if not raw:

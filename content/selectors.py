@@ -119,3 +119,41 @@ def variant_performance(*, variant: Variant) -> dict:
         "metrics": metrics,
         **replies,
     }
+
+
+def slot_suggestions(
+    *, timezone_name: str, platform: str | None = None, top: int = 3, min_posts: int = 2
+) -> list[dict]:
+    """Best hours to post, from the brand's own history: for each hour of the day (brand's zone)
+    in which at least `min_posts` published variants went out, the mean engagement of their
+    latest metrics ((likes + comments + shares + clicks) / reach); the `top` hours, best first.
+    Simple on purpose: the brand's own audience, no outside benchmarks."""
+    from collections import defaultdict
+    from zoneinfo import ZoneInfo
+
+    from django.db.models import OuterRef, Subquery
+
+    from content.models import VariantMetric
+
+    latest = VariantMetric.objects.filter(variant=OuterRef("pk")).order_by("-measured_at")
+    qs = Variant.objects.filter(status=Variant.Status.PUBLISHED, published_at__isnull=False).annotate(
+        m_reach=Subquery(latest.values("reach")[:1]),
+        m_engaged=Subquery(latest.values("likes")[:1])
+        + Subquery(latest.values("comments")[:1])
+        + Subquery(latest.values("shares")[:1])
+        + Subquery(latest.values("clicks")[:1]),
+    )
+    if platform:
+        qs = qs.filter(platform=platform)
+    zone = ZoneInfo(timezone_name)
+    by_hour: dict[int, list[float]] = defaultdict(list)
+    for published_at, reach, engaged in qs.values_list("published_at", "m_reach", "m_engaged")[:5000]:
+        if reach:
+            by_hour[published_at.astimezone(zone).hour].append(engaged / reach)
+    ranked = [
+        {"hour": hour, "posts": len(rates), "engagement_rate": round(sum(rates) / len(rates), 4)}
+        for hour, rates in by_hour.items()
+        if len(rates) >= min_posts
+    ]
+    ranked.sort(key=lambda r: (-r["engagement_rate"], r["hour"]))
+    return ranked[:top]

@@ -55,6 +55,7 @@ urlpatterns = [
         api.VariantPerformanceApi.as_view(),
         name="content-variant-performance",
     ),
+    path("content/slots/", api.SlotSuggestionApi.as_view(), name="content-slots"),
     path("content/calendar/", api.CalendarApi.as_view(), name="content-calendar"),
     path("content/channels/", api.ChannelListApi.as_view(), name="content-channel-list"),
     path(

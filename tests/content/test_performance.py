@@ -45,3 +45,29 @@ def test_an_unpublished_variant_has_no_replies(client_a, api_key_a, in_brand_a, 
     variant = approved_variant(ayu)
     body = client_a.get(f"/api/v1/content/variants/{variant.pk}/performance/", **bearer(api_key_a)).json()
     assert body["replies"] == 0 and body["metrics"] is None
+
+
+def test_slot_suggestions_rank_the_brands_own_hours(client_a, api_key_a, in_brand_a, ayu):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from content.models import Variant, VariantMetric
+
+    jakarta = ZoneInfo("Asia/Jakarta")
+    rates = {9: [0.10, 0.12], 19: [0.30, 0.26], 13: [0.50]}  # 13:00 has one post only: not enough
+    n = 0
+    for hour, values in rates.items():
+        for rate in values:
+            variant = approved_variant(ayu, title=f"p{n}")
+            at = datetime(2026, 11, 1 + n, hour, 0, tzinfo=jakarta)
+            Variant.objects.filter(pk=variant.pk).update(
+                status="published", published_at=at, platform_post_id=f"s{n}"
+            )
+            VariantMetric.objects.create(
+                variant=variant, measured_at=at + timedelta(days=1), reach=1000, likes=int(rate * 1000)
+            )
+            n += 1
+    body = client_a.get("/api/v1/content/slots/", **bearer(api_key_a)).json()
+    assert [s["hour"] for s in body] == [19, 9]
+    assert body[0]["engagement_rate"] == 0.28
+    assert client_a.get("/api/v1/content/slots/?platform=myspace", **bearer(api_key_a)).status_code == 400
