@@ -261,6 +261,14 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "surveys.models.Survey.Status",
         "QuestionKindEnum": "surveys.models.Question.Kind",
         "TestimonialStatusEnum": "surveys.models.TestimonialCandidate.Status",
+        "ContentKindEnum": "content.models.ContentItem.Kind",
+        "ContentStatusEnum": "content.models.ContentItem.Status",
+        "VariantStatusEnum": "content.models.Variant.Status",
+        "ChannelKindEnum": "content.models.Channel.Kind",
+        "ContentHistoryActionEnum": "content.models.HistoryEntry.Action",
+        "PublishingPlatformEnum": "tenants.platforms.PUBLISHING_PLATFORM_CHOICES",
+        # Kept under its old name now that content's history also has an `action`.
+        "ActionEnum": "incidents.models.crisis.ModerationAction.Action",
     },
 }
 
@@ -383,6 +391,12 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "tenants.outbox_sweep_all",
         "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
+    # Publish scheduled content that is due (and retry what failed, after its backoff).
+    "content-publish-due": {
+        "task": "content.publish_due_sweep",
+        "schedule": 30.0,
         "tenant_schemas": ["public"],
     },
     # One reminder to survey invitees who have not answered.

@@ -34,6 +34,9 @@ EXPECTED_QUEUES = {
     "tenants.worker_heartbeat": "periodic",
     "tenants.outbox_sweep_all": "periodic",
     "tenants.outbox_sweep": "periodic",
+    "content.publish_variant": "publishing",
+    "content.publish_due": "publishing",
+    "content.publish_due_sweep": "publishing",
     "tenants.worker_ping": "celery",
 }
 
