@@ -1,7 +1,7 @@
 """Thin Celery tasks for publishing: ids in, one service call each; safe to run twice.
 
-Routing: these are meant for a `publishing` queue; the queue routing lives in settings
-(`CELERY_TASK_ROUTES`, by task name `content.*`)."""
+Routing lives in settings (`CELERY_TASK_ROUTES`): the per-brand work (`content.*`) on the
+`publishing` queue, beat's fan-out (`content.publish_due_sweep`) on `periodic` like every beat entry."""
 
 import logging
 

@@ -352,6 +352,8 @@ CELERY_TASK_ROUTES = {
     "surveys.invitation_remind": {"queue": "notifications"},
     "surveys.invitations_send": {"queue": "notifications"},
     "incidents.webhook_deliver": {"queue": "webhooks"},
+    # Beat's entry only fans out per brand, like every beat entry; the brands' work publishes.
+    "content.publish_due_sweep": {"queue": "periodic"},
     "content.*": {"queue": "publishing"},
     "incidents.early_warning_tick": {"queue": "periodic"},
     "incidents.crisis_reminders_sweep_all": {"queue": "periodic"},

@@ -36,7 +36,7 @@ EXPECTED_QUEUES = {
     "tenants.outbox_sweep": "periodic",
     "content.publish_variant": "publishing",
     "content.publish_due": "publishing",
-    "content.publish_due_sweep": "publishing",
+    "content.publish_due_sweep": "periodic",
     "tenants.worker_ping": "celery",
 }
 
