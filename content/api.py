@@ -1,7 +1,8 @@
 """Content API on a brand host (/api/v1/content/): the library, per-platform variants, the
-calendar, channels, and the approval and publishing actions. Every granted role reads; staff and
-the brand's API key write, within what the content role matrix allows; client approvers also
-approve and reject."""
+calendar, channels, and the approval and publishing actions. Every granted role reads; each write
+names its `content.*` row of the role matrix (tenants/roles.py): the brand's API key drafts,
+schedules, confirms and manages channels, and approval is a person's decision (client approvers
+included)."""
 
 import zoneinfo
 from datetime import date, datetime, time, timedelta
@@ -24,15 +25,12 @@ from content.serializers import (
     ContentMetricOut,
     ContentVariantOut,
 )
-from tenants.api_base import STAFF_AND_INTEGRATION, BrandApiView
+from tenants.api_base import BrandApiView
 from tenants.errors import DomainError
-from tenants.models import BrandGrant
 from tenants.pagination import NewestFirstCursor, paginated_response
 from tenants.platforms import PUBLISHING_PLATFORM_CHOICES
 
 TAG = ["content"]
-# Approval is a person's decision: client approvers may make it, an API key may not.
-APPROVER_ROLES = frozenset(BrandGrant.STAFF_ROLES | {BrandGrant.Role.CLIENT_APPROVER})
 MAX_CALENDAR_DAYS = 93
 PUBLISHING_PLATFORMS = [code for code, _label in PUBLISHING_PLATFORM_CHOICES]
 
@@ -76,6 +74,7 @@ class ItemPatchIn(ItemIn):
 
 
 class ItemListApi(BrandApiView):
+    write_permission = "content.draft"
     pagination_class = NewestFirstCursor
 
     @extend_schema(
@@ -118,6 +117,8 @@ class FromTestimonialIn(serializers.Serializer):
 
 
 class ItemFromTestimonialApi(BrandApiView):
+    write_permission = "content.draft"
+
     @extend_schema(
         tags=TAG,
         summary="Make the testimonial draft of an approved survey testimonial (once per candidate)",
@@ -135,6 +136,8 @@ class ItemFromTestimonialApi(BrandApiView):
 
 
 class ItemDetailApi(BrandApiView):
+    write_permission = "content.draft"
+
     @extend_schema(
         tags=TAG, summary="A content item with its media, variants and history", responses=ContentItemOut
     )
@@ -155,6 +158,8 @@ class ItemDetailApi(BrandApiView):
 
 
 class ItemSubmitApi(BrandApiView):
+    write_permission = "content.submit"
+
     @extend_schema(tags=TAG, summary="Submit a draft for review", request=None, responses=ContentItemOut)
     def post(self, request, item_id):
         _item_or_404(item_id)
@@ -171,7 +176,9 @@ class RejectIn(serializers.Serializer):
 
 
 class ItemApproveApi(BrandApiView):
-    write_roles = APPROVER_ROLES
+    # Who decides approvals reaches the item (another brand's id is a 404, not a 403); the
+    # service then requires content.approve of the person. An API key never decides.
+    write_permission = "approvals.decide"
 
     @extend_schema(tags=TAG, summary="Approve an item in review", request=ApproveIn, responses=ContentItemOut)
     def post(self, request, item_id):
@@ -182,7 +189,9 @@ class ItemApproveApi(BrandApiView):
 
 
 class ItemRejectApi(BrandApiView):
-    write_roles = APPROVER_ROLES
+    # Who decides approvals reaches the item (another brand's id is a 404, not a 403); the
+    # service then requires content.approve of the person. An API key never decides.
+    write_permission = "approvals.decide"
 
     @extend_schema(
         tags=TAG,
@@ -203,6 +212,7 @@ class MediaIn(serializers.Serializer):
 
 
 class ItemMediaApi(BrandApiView):
+    write_permission = "content.draft"
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -235,6 +245,7 @@ class VariantPatchIn(serializers.Serializer):
 
 
 class VariantListApi(BrandApiView):
+    write_permission = "content.draft"
     pagination_class = NewestFirstCursor
 
     @extend_schema(
@@ -278,6 +289,8 @@ class VariantListApi(BrandApiView):
 
 
 class VariantDetailApi(BrandApiView):
+    write_permission = "content.draft"
+
     @extend_schema(
         tags=TAG, summary="A variant, with the platform rules it breaks now", responses=ContentVariantOut
     )
@@ -307,6 +320,8 @@ class ScheduleIn(serializers.Serializer):
 
 
 class VariantScheduleApi(BrandApiView):
+    write_permission = "content.schedule"
+
     @extend_schema(
         tags=TAG,
         summary="Schedule a variant (refused, naming the rule, when it breaks its platform's rules)",
@@ -323,6 +338,8 @@ class VariantScheduleApi(BrandApiView):
 
 
 class VariantUnscheduleApi(BrandApiView):
+    write_permission = "content.schedule"
+
     @extend_schema(
         tags=TAG, summary="Take a variant off the calendar", request=None, responses=ContentVariantOut
     )
@@ -339,6 +356,8 @@ class RepeatIn(serializers.Serializer):
 
 
 class VariantRepeatApi(BrandApiView):
+    write_permission = "content.schedule"
+
     @extend_schema(
         tags=TAG,
         summary="Set an evergreen variant's repeat (every N days from its first publication; null clears)",
@@ -365,6 +384,8 @@ class ReleaseIn(serializers.Serializer):
 
 
 class VariantReleaseApi(BrandApiView):
+    write_permission = "content.schedule"
+
     @extend_schema(
         tags=TAG,
         summary="Release one variant held by a crisis hold",
@@ -384,6 +405,8 @@ class ConfirmIn(serializers.Serializer):
 
 
 class VariantConfirmPublishedApi(BrandApiView):
+    write_permission = "content.confirm"
+
     @extend_schema(
         tags=TAG,
         summary="Confirm a variant is live, with the platform's post id and URL (idempotent)",
@@ -407,7 +430,8 @@ class MetricsIn(serializers.Serializer):
 
 
 class VariantMetricsApi(BrandApiView):
-    write_roles = STAFF_AND_INTEGRATION
+    # Metrics are facts reported by staff or the integration, not a content decision.
+    write_permission = "workspace.write"
 
     @extend_schema(
         tags=TAG,
@@ -532,6 +556,7 @@ class ChannelIn(serializers.Serializer):
 
 
 class ChannelListApi(BrandApiView):
+    write_permission = "content.manage_channels"
     pagination_class = NewestFirstCursor
 
     @extend_schema(tags=TAG, summary="Publishing channels", responses=ContentChannelOut(many=True))

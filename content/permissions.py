@@ -1,29 +1,22 @@
-"""Who may do what with content: the one role matrix for the content app, read by its services,
-API and admin alike (the same shape as the incident matrix, keyed by the brand grant's role).
-An integration (API key) reaches only the endpoints meant for it; the system (Celery) is not
-checked."""
+"""What a person may do with the brand's content: rows `content.*` of the one role matrix in
+tenants/roles.py, which the content services, API and admin all read. The services check the
+person behind each call; an integration (API key) is let in by the API's own check, and the
+system (Celery) is not checked."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
-from tenants.models import BrandGrant
+from tenants.roles import role_can
 from tenants.selectors import brand_role_get
 
-R = BrandGrant.Role
 ACTIONS = frozenset({"draft", "submit", "approve", "schedule", "confirm", "manage_channels"})
 
-# The one source of truth: role → actions on the brand's content.
-MATRIX: dict[str, frozenset[str]] = {
-    R.AGENCY_OWNER: ACTIONS,
-    R.AGENCY_ADMIN: ACTIONS,
-    R.CRISIS_MANAGER: ACTIONS,
-    R.SOCIAL_MEDIA_SPECIALIST: frozenset({"draft", "submit", "schedule", "confirm"}),
-    R.SPOKESPERSON: frozenset({"draft", "submit", "approve"}),
-    R.LEGAL: frozenset({"approve"}),
-    R.CUSTOMER_CARE: frozenset({"draft", "submit"}),
-    R.CLIENT_APPROVER: frozenset({"approve"}),
-    R.CLIENT_VIEWER: frozenset(),
-}
+
+def content_permission(action: str) -> str:
+    """The matrix row for a content action; an unknown action is a programming error."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown content action {action!r}")
+    return f"content.{action}"
 
 
 def content_role(user) -> str | None:
@@ -40,15 +33,14 @@ def content_role(user) -> str | None:
 
 
 def content_can(user, action: str) -> bool:
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown content action {action!r}")
-    return action in MATRIX.get(content_role(user), frozenset())
+    return role_can(content_role(user), content_permission(action))
 
 
 def require_content_action(actor, action: str) -> None:
     """Raise PermissionDenied (403) unless the actor's role may do `action`. None is the system or
     an integration, whose reach the API limits."""
     if actor is None:
+        content_permission(action)  # an unknown action fails for the system too
         return
     if not content_can(actor, action):
         raise PermissionDenied(f"Your role on this brand does not allow: {action.replace('_', ' ')}.")
