@@ -23,6 +23,7 @@ run: install
 	$(PY) manage.py migrate_schemas --noinput -v 0
 	$(PY) manage.py ensure_template
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_content_demo
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo ""
 	@echo "Agency admin:   http://localhost:8000/admin/"
@@ -55,3 +56,4 @@ bench: install
 	$(PY) bench/detect.py
 	$(PY) bench/review.py
 	$(PY) bench/survey_submit.py
+	$(PY) bench/publish.py

@@ -98,3 +98,24 @@ def webhook_delivery_list(*, subscription_id=None) -> QuerySet[WebhookDelivery]:
 def notification_list_for_user(*, user, unread: bool = False) -> QuerySet[Notification]:
     notifications = Notification.objects.filter(user_id=user.pk)
     return notifications.filter(read_at__isnull=True) if unread else notifications
+
+
+def reply_sentiment_by_parent(*, platform: str, parent_ids: list[str]) -> dict[str, dict]:
+    """Replies from others to the given posts on one platform (a mention whose parent id names
+    the post), per post: how many, how many positive and negative, mean sentiment. The content
+    app's read of the mentions stream, to show whether a published post moved sentiment."""
+    from django.db.models import Avg, Count, Q
+
+    if not parent_ids:
+        return {}
+    rows = (
+        Mention.objects.filter(platform=platform, parent_external_id__in=parent_ids, is_own=False)
+        .values("parent_external_id")
+        .annotate(
+            replies=Count("id"),
+            positive=Count("id", filter=Q(sentiment_band=Mention.Band.POSITIVE)),
+            negative=Count("id", filter=Q(sentiment_band=Mention.Band.NEGATIVE)),
+            mean_sentiment=Avg("sentiment"),
+        )
+    )
+    return {row.pop("parent_external_id"): row for row in rows}

@@ -296,6 +296,14 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "surveys.models.Survey.Status",
         "QuestionKindEnum": "surveys.models.Question.Kind",
         "TestimonialStatusEnum": "surveys.models.TestimonialCandidate.Status",
+        "ContentKindEnum": "content.models.ContentItem.Kind",
+        "ContentStatusEnum": "content.models.ContentItem.Status",
+        "VariantStatusEnum": "content.models.Variant.Status",
+        "ChannelKindEnum": "content.models.Channel.Kind",
+        "ContentHistoryActionEnum": "content.models.HistoryEntry.Action",
+        "PublishingPlatformEnum": "tenants.platforms.PUBLISHING_PLATFORM_CHOICES",
+        # Kept under its old name now that content's history also has an `action`.
+        "ActionEnum": "incidents.models.crisis.ModerationAction.Action",
     },
 }
 
@@ -400,6 +408,8 @@ CELERY_TASK_ROUTES = {
     "surveys.invitation_remind": {"queue": "notifications"},
     "surveys.invitations_send": {"queue": "notifications"},
     "incidents.webhook_deliver": {"queue": "webhooks"},
+    # Beat's entry only fans out per brand, like every beat entry; the brands' work publishes.
+    "content.publish_due_sweep": {"queue": "periodic"},
     "content.*": {"queue": "publishing"},
     "incidents.early_warning_tick": {"queue": "periodic"},
     "incidents.crisis_reminders_sweep_all": {"queue": "periodic"},
@@ -446,6 +456,12 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "tenants.outbox_sweep_all",
         "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
+    # Publish scheduled content that is due (and retry what failed, after its backoff).
+    "content-publish-due": {
+        "task": "content.publish_due_sweep",
+        "schedule": 30.0,
         "tenant_schemas": ["public"],
     },
     # One reminder to survey invitees who have not answered.

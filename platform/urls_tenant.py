@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("content.urls_api")),
     path("", include("incidents.urls")),
     path("", include("surveys.urls")),
+    path("", include("content.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/handoff/<str:token>/", handoff_accept, name="handoff-accept"),
     path("", brand_home, name="home"),

@@ -16,6 +16,7 @@ from tenants.views import no_access_response
 # /accounts/ holds the brand switcher and the sign-in hand-off, which check the user themselves.
 OPEN_PREFIXES = (
     "/s/",
+    "/feeds/",  # calendar feeds, authorised by their own secret link
     "/healthz",
     "/api/",
     "/static/",

@@ -49,6 +49,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "testimonials.review": STAFF | {INTEGRATION},
     # A person's own notifications (marking them read).
     "notifications.own": EVERY_ROLE,
+    # Positive content (the content app's services check these for every person; an integration
+    # reaches them through the API only). Drafting covers items, media, variants and testimonial
+    # drafts; approving is a person's decision, never an API key's.
+    "content.draft": OWNERS
+    | {Role.CRISIS_MANAGER, Role.SOCIAL_MEDIA_SPECIALIST, Role.SPOKESPERSON, Role.CUSTOMER_CARE, INTEGRATION},
+    "content.submit": OWNERS
+    | {Role.CRISIS_MANAGER, Role.SOCIAL_MEDIA_SPECIALIST, Role.SPOKESPERSON, Role.CUSTOMER_CARE, INTEGRATION},
+    "content.approve": OWNERS | {Role.CRISIS_MANAGER, Role.SPOKESPERSON, Role.LEGAL, Role.CLIENT_APPROVER},
+    # Scheduling covers unscheduling, retrying, evergreen repeats and releasing from a crisis hold.
+    "content.schedule": OWNERS | {Role.CRISIS_MANAGER, Role.SOCIAL_MEDIA_SPECIALIST, INTEGRATION},
+    # Recording that a manual channel's post is live.
+    "content.confirm": OWNERS | {Role.CRISIS_MANAGER, Role.SOCIAL_MEDIA_SPECIALIST, INTEGRATION},
+    # Publishing channels, the crisis hold settings and the calendar feed link.
+    "content.manage_channels": OWNERS | {Role.CRISIS_MANAGER, INTEGRATION},
 }
 
 

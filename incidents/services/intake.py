@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,6 +27,7 @@ from incidents.selectors_early_warning import detector_settings_get
 from incidents.services.sweeps import detectors_sweep_request, mentions_scoring_request
 from tenants.audit import Action, audit_record, diff, snapshot
 from tenants.errors import DomainError
+from tenants.platforms import PLATFORMS, platform_get
 
 MAX_ROWS_PER_REQUEST = 5000
 MAX_TEXT_LENGTH = 20_000
@@ -35,7 +35,6 @@ MAX_TEXT_LENGTH = 20_000
 FUTURE_TOLERANCE = timedelta(days=1)
 SCORE_BATCH_SIZE = 500
 
-_PLATFORM_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
 _KINDS = frozenset(Mention.Kind.values)
 _BIGINT_MAX = 2**63 - 1
 
@@ -154,10 +153,8 @@ def _platform(row: dict, errors: _RowErrors) -> str:
     value = _string(row, "platform", errors, max_length=32, required=True)
     if value:
         value = value.strip().lower()
-        if not _PLATFORM_RE.match(value):
-            errors.add(
-                "platform", "Use up to 32 lowercase letters, digits, '.', '_' or '-' (e.g. instagram)."
-            )
+        if platform_get(value) is None:
+            errors.add("platform", f"Unknown platform; use one of: {', '.join(PLATFORMS)}.")
             return ""
     return value
 

@@ -117,7 +117,35 @@ def _world(ayu) -> None:
         response_id=answered.pk, defaults={"author_name": "Sari", "quote": "Enak", "language": "en"}
     )
     invitation_create(survey_id=survey.pk, name="Dian", email="dian@example.com", send_email=False)
+    _content_world(ayu, incident)
     assert member.pk and incident.pk
+
+
+def _content_world(ayu, incident) -> None:
+    """Content rows: an approved item with a published variant (and its metric) and a draft one,
+    a manual channel, the settings row and a crisis hold."""
+    from content import services
+    from content.models import CrisisHold
+
+    channel, _secret = services.channel_create(
+        actor=ayu, name="Manual", kind="manual", platforms=["x", "facebook"]
+    )
+    item = services.item_create(
+        actor=ayu, kind="tip", title="Brew tip", master_text="Grind just before brewing. #kopi", language="id"
+    )
+    published = services.variant_create(item_id=item.pk, actor=ayu, platform="x")
+    services.variant_create(item_id=item.pk, actor=ayu, platform="facebook")
+    services.item_submit(item_id=item.pk, actor=ayu)
+    services.item_approve(item_id=item.pk, actor=ayu)
+    services.variant_schedule(
+        variant_id=published.pk, actor=ayu, at=timezone.now() + timedelta(hours=2), channel_id=channel.pk
+    )
+    services.variant_confirm_published(variant_id=published.pk, actor=ayu, platform_post_id="1790")
+    services.variant_metrics_record(variant_id=published.pk, measured_at=timezone.now(), reach=100, likes=7)
+    services.item_create(actor=ayu, kind="tip", title="Draft", master_text="Segera.", language="en")
+    services.content_settings_update(actor=ayu, hold_enabled=True, hold_at_severity=2)
+    # A hold starts only when a due post meets an open crisis; its row is what the admin shows.
+    CrisisHold.objects.create(incident_id=incident.pk, incident_label=incident.title)
 
 
 def _snapshot(schema: str) -> tuple:
@@ -151,12 +179,13 @@ def _custom_urls(model_admin) -> list:
     return [p for p in model_admin.get_urls() if p.name and p.name not in standard]
 
 
-def _fill(pattern, registry) -> dict:
-    """Values for a custom view's URL parameters: a real row's id where the name says which model."""
+def _fill(pattern, registry, own_model) -> dict:
+    """Values for a custom view's URL parameters: a real row's id where the name says which model,
+    else (`item_id` on the content item admin) a row of the admin's own model."""
     by_name = {m._meta.model_name: m for m in registry}
     kwargs = {}
     for name, converter in pattern.pattern.converters.items():
-        model = by_name.get(name.removesuffix("_id").replace("_", ""))
+        model = by_name.get(name.removesuffix("_id").replace("_", ""), own_model)
         pk = _first_pk(model) if model is not None else None
         if isinstance(converter, UUIDConverter):
             kwargs[name] = pk if isinstance(pk, uuid.UUID) else uuid.uuid4()
@@ -210,7 +239,7 @@ def _requests(registry) -> list[tuple]:
         for pattern in _custom_urls(model_admin):
             permission = getattr(pattern.callback, "brand_permission", None)
             assert permission in PERMISSIONS, f"custom view {pattern.name} declares no matrix permission"
-            custom = reverse(f"admin:{pattern.name}", kwargs=_fill(pattern, registry))
+            custom = reverse(f"admin:{pattern.name}", kwargs=_fill(pattern, registry, model))
             out += [
                 (model_admin, pattern.name, "get", custom, {}, permission, None),
                 (model_admin, pattern.name, "post", custom, {}, permission, None),
@@ -306,7 +335,7 @@ def test_citra_of_another_brand_reaches_nothing_in_the_brand_admin(swept, client
         assert after == before, f"Citra changed data through {method.upper()} {url}"
 
 
-def test_the_sweep_covers_every_registered_model_and_the_survey_actions(swept):
+def test_the_sweep_covers_every_registered_model_and_the_survey_actions(swept, brand_a):
     registry, requests = swept
     labels = {request[1] for request in requests}
     for model in registry:
@@ -315,6 +344,24 @@ def test_the_sweep_covers_every_registered_model_and_the_survey_actions(swept):
         assert f"survey action {action}" in labels
     for action in ("send_now", "remind_now"):
         assert f"invitation action {action}" in labels
+    for action in ("submit_items", "approve_items"):
+        assert f"contentitem action {action}" in labels
+    for action in ("unschedule_variants", "retry_publishing", "release_held"):
+        assert f"variant action {action}" in labels
+    for name in ("content_contentitem_reject", "content_variant_schedule", "content_variant_confirm"):
+        assert name in labels
+    # Every content page, action and history view is swept with a real row, not a made-up id.
+    from content.models import Channel, ContentItem, ContentSettings, CrisisHold, Variant, VariantMetric
+
+    with tenant_context(brand_a):
+        for model in (Channel, ContentItem, ContentSettings, CrisisHold, Variant, VariantMetric):
+            assert model in registry and _first_pk(model) is not None, model
+            assert any(
+                str(_first_pk(model)) in r[3] for r in requests if r[1] == f"{model._meta.model_name} history"
+            )
+        item = _first_pk(ContentItem)
+        assert any(r[1] == "content_contentitem_reject" and str(item) in r[3] for r in requests)
+    connection.set_schema_to_public()
 
 
 def test_citra_on_her_own_brand_host_cannot_reach_brand_a_rows(swept, client_b, citra, brand_a):

@@ -12,7 +12,12 @@ Role = BrandGrant.Role
 # The columns of docs/roles.md, in order: each stands for these roles.
 COLUMNS = [
     {Role.AGENCY_OWNER, Role.AGENCY_ADMIN},
-    {Role.CRISIS_MANAGER, Role.SOCIAL_MEDIA_SPECIALIST, Role.SPOKESPERSON, Role.LEGAL, Role.CUSTOMER_CARE},
+    # One column per staff role: the content rows tell them apart.
+    {Role.CRISIS_MANAGER},
+    {Role.SOCIAL_MEDIA_SPECIALIST},
+    {Role.SPOKESPERSON},
+    {Role.LEGAL},
+    {Role.CUSTOMER_CARE},
     {Role.CLIENT_APPROVER},
     {Role.CLIENT_VIEWER},
     {INTEGRATION},

@@ -1,0 +1,37 @@
+"""The content app's one crossing into incidents, named here and nowhere else: whether an open
+incident holds the calendar (`incidents.selectors_crisis.crisis_hold_incident`), a note on that
+incident's timeline when a hold starts and ends (`incidents.services.timeline.timeline_note_add`,
+as the system), and the replies to a published post from the mentions stream
+(`incidents.selectors_early_warning.reply_sentiment_by_parent`)."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from incidents.selectors_crisis import crisis_hold_incident
+from incidents.selectors_early_warning import reply_sentiment_by_parent
+from incidents.services.timeline import timeline_note_add
+
+
+@dataclass(frozen=True)
+class HoldingIncident:
+    id: UUID
+    label: str  # "#12 Kopi basi di gerai Bandung (SEV1 · Critical)"
+
+
+def holding_incident(*, max_severity: int) -> HoldingIncident | None:
+    incident = crisis_hold_incident(max_severity=max_severity)
+    if incident is None:
+        return None
+    return HoldingIncident(
+        id=incident.pk, label=f"#{incident.number} {incident.title} ({incident.get_severity_display()})"
+    )
+
+
+def incident_note(*, incident_id: UUID, text: str) -> None:
+    timeline_note_add(incident_id=incident_id, actor=None, text=text)
+
+
+def reply_sentiment(*, platform: str, post_ids: list[str]) -> dict[str, dict]:
+    """Replies to the brand's published posts, from the mentions stream
+    (`incidents.selectors_early_warning.reply_sentiment_by_parent`)."""
+    return reply_sentiment_by_parent(platform=platform, parent_ids=post_ids)

@@ -1,0 +1,148 @@
+"""Channel adapters: how one variant reaches its channel. A signed webhook to the brand's
+publishing integration (Standard Webhooks signing with the channel's secret), an email to a
+person, or manual (the variant's page is the checklist; a person confirms by hand). Every
+outbound HTTP request goes through `http_post`, the one place to swap for a shared client."""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from content.models import Channel, Variant
+from tenants.links import brand_absolute_url
+from tenants.outbound import OutboundError, outbound_request
+
+TIMEOUT = (5, 10)  # connect, read: well inside the task's time limit and the claim's lease
+USER_AGENT = "Tanggap-Publishing/1"
+EVENT = "content.publish_requested"
+
+
+class DeliveryError(Exception):
+    """The channel did not take the post. `permanent` errors are not retried (a 4xx answer)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False):
+        super().__init__(reason)
+        self.reason = reason[:500]
+        self.permanent = permanent
+
+
+def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST `body` and return the status code, through the one outbound client: resolved once,
+    public addresses only, time-capped, no redirects followed, the answer's body never read."""
+    timeout = TIMEOUT if isinstance(TIMEOUT, tuple) else (TIMEOUT, TIMEOUT)
+    try:
+        return outbound_request(
+            "POST", url, data=body, headers=headers, timeout=timeout, read_body=False
+        ).status_code
+    except OutboundError as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}"[:500]) from exc
+
+
+def webhook_secret_key(secret: str) -> bytes:
+    return base64.b64decode(secret.removeprefix("whsec_"))
+
+
+def webhook_signature(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """Standard Webhooks: `v1,` + base64(HMAC-SHA256(key, "<id>.<timestamp>.<body>"))."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(webhook_secret_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def publish_payload(variant: Variant) -> dict:
+    brand = connection.tenant
+    return {
+        "type": EVENT,
+        "brand": brand.slug,
+        "data": {
+            "variant_id": str(variant.pk),
+            "item_id": str(variant.item_id),
+            "kind": variant.item.kind,
+            "platform": variant.platform,
+            "language": variant.item.language,
+            "text": variant.text,
+            "media": [
+                {
+                    "url": brand_absolute_url(brand, m.file.url),
+                    "kind": m.kind,
+                    "mime_type": m.mime_type,
+                    "alt_text": m.alt_text,
+                }
+                for m in variant.media.order_by("created_at")
+            ],
+            "scheduled_at": variant.scheduled_at.isoformat() if variant.scheduled_at else None,
+            "confirm_url": brand_absolute_url(
+                brand, f"/api/v1/content/variants/{variant.pk}/confirm-published/"
+            ),
+        },
+    }
+
+
+def _deliver_webhook(variant: Variant, channel: Channel) -> None:
+    body = json.dumps(publish_payload(variant), separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    # The variant id is the message id: the same on every attempt, so the integration can drop a
+    # delivery it already acted on (an answer lost in a timeout is then harmless).
+    msg_id = f"msg_{variant.pk}"
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": webhook_signature(
+            secret=channel.webhook_secret, msg_id=msg_id, timestamp=timestamp, body=body
+        ),
+    }
+    status = http_post(channel.webhook_url, body, headers)
+    if 200 <= status < 300:
+        return
+    permanent = 400 <= status < 500 and status not in (408, 409, 425, 429)
+    raise DeliveryError(f"The publishing integration answered HTTP {status}.", permanent=permanent)
+
+
+def _deliver_email(variant: Variant, channel: Channel) -> None:
+    brand = connection.tenant
+    page = brand_absolute_url(brand, f"/admin/content/variant/{variant.pk}/change/")
+    with override(brand.default_language):
+        subject = _("Please post on %(platform)s: %(title)s") % {
+            "platform": variant.get_platform_display(),
+            "title": variant.item.title,
+        }
+        lines = [
+            _("It is time to post this on %(platform)s for %(brand)s.")
+            % {"platform": variant.get_platform_display(), "brand": brand.name},
+            "",
+            variant.text,
+            "",
+        ]
+        media = list(variant.media.order_by("created_at"))
+        if media:
+            lines.append(_("Media:"))
+            lines += [brand_absolute_url(brand, m.file.url) for m in media]
+            lines.append("")
+        lines.append(
+            _("When it is live, confirm it with the post's id and URL here: %(url)s") % {"url": page}
+        )
+    try:
+        EmailMessage(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [channel.email_to]).send()
+    except OSError as exc:  # a mail server that is down: retried
+        raise DeliveryError(f"Email not sent: {exc}"[:500]) from exc
+
+
+def deliver(variant: Variant) -> None:
+    """Hand the variant to its channel; raise DeliveryError when the channel did not take it."""
+    channel = variant.channel
+    if channel is None or not channel.active:
+        raise DeliveryError("The variant's channel is missing or inactive.", permanent=True)
+    if channel.kind == Channel.Kind.WEBHOOK:
+        _deliver_webhook(variant, channel)
+    elif channel.kind == Channel.Kind.EMAIL:
+        _deliver_email(variant, channel)
+    # Manual: nothing leaves; the variant's admin page is the checklist and a person confirms.

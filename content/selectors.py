@@ -1,0 +1,159 @@
+"""Reads on content: the library, variants, the calendar, channels and an item's history."""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import Coalesce
+
+from content.models import Channel, ContentItem, HistoryEntry, MediaRef, Variant
+
+
+def item_list(
+    *, kind: str | None = None, status: str | None = None, language: str | None = None, tag: str | None = None
+) -> QuerySet[ContentItem]:
+    qs = ContentItem.objects.annotate(variant_count=Count("variants", distinct=True))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if language:
+        qs = qs.filter(language=language)
+    if tag:
+        qs = qs.filter(tags__contains=[tag.lower()])
+    return qs.order_by("-created_at")
+
+
+def item_get(*, item_id: UUID) -> ContentItem | None:
+    return (
+        ContentItem.objects.prefetch_related(
+            "media",
+            Prefetch("variants", queryset=_variants()),
+            Prefetch("history", HistoryEntry.objects.all()),
+        )
+        .filter(pk=item_id)
+        .first()
+    )
+
+
+def _variants() -> QuerySet[Variant]:
+    return Variant.objects.select_related("item", "channel").prefetch_related(
+        Prefetch("media", queryset=MediaRef.objects.order_by("created_at"))
+    )
+
+
+def variant_list(
+    *, item_id: UUID | None = None, platform: str | None = None, status: str | None = None
+) -> QuerySet[Variant]:
+    qs = _variants()
+    if item_id:
+        qs = qs.filter(item_id=item_id)
+    if platform:
+        qs = qs.filter(platform=platform)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at")
+
+
+def variant_get(*, variant_id: UUID) -> Variant | None:
+    return _variants().filter(pk=variant_id).first()
+
+
+def calendar_list(
+    *,
+    start: datetime,
+    end: datetime,
+    platform: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+) -> QuerySet[Variant]:
+    """Variants planned or published in [start, end): planned at their scheduled time, published
+    at their publication time."""
+    qs = _variants().annotate(calendar_time=Coalesce("published_at", "scheduled_at"))
+    qs = qs.filter(calendar_time__gte=start, calendar_time__lt=end)
+    if platform:
+        qs = qs.filter(platform=platform)
+    if kind:
+        qs = qs.filter(item__kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("calendar_time", "id")
+
+
+def channel_list(*, active: bool | None = None) -> QuerySet[Channel]:
+    qs = Channel.objects.all()
+    if active is not None:
+        qs = qs.filter(active=active)
+    return qs.order_by("-created_at")
+
+
+def channel_get(*, channel_id: UUID) -> Channel | None:
+    return Channel.objects.filter(pk=channel_id).first()
+
+
+def history_list(*, item_id: UUID) -> QuerySet[HistoryEntry]:
+    return HistoryEntry.objects.filter(item_id=item_id).order_by("at", "id")
+
+
+def variant_performance(*, variant: Variant) -> dict:
+    """The latest metrics an integration reported for the variant, and the replies to its post
+    in the mentions stream (linked by the post id: a mention whose parent id names it)."""
+    from content.crisis import reply_sentiment
+
+    latest = variant.metrics.order_by("-measured_at").first()
+    replies = {"replies": 0, "positive": 0, "negative": 0, "mean_sentiment": None}
+    if variant.platform_post_id:
+        replies.update(
+            reply_sentiment(platform=variant.platform, post_ids=[variant.platform_post_id]).get(
+                variant.platform_post_id, {}
+            )
+        )
+    metrics = None
+    if latest is not None:
+        metrics = {
+            f: getattr(latest, f) for f in ("measured_at", "reach", "likes", "comments", "shares", "clicks")
+        }
+    return {
+        "variant": variant.pk,
+        "platform_post_id": variant.platform_post_id,
+        "metrics": metrics,
+        **replies,
+    }
+
+
+def slot_suggestions(
+    *, timezone_name: str, platform: str | None = None, top: int = 3, min_posts: int = 2
+) -> list[dict]:
+    """Best hours to post, from the brand's own history: for each hour of the day (brand's zone)
+    in which at least `min_posts` published variants went out, the mean engagement of their
+    latest metrics ((likes + comments + shares + clicks) / reach); the `top` hours, best first.
+    Simple on purpose: the brand's own audience, no outside benchmarks."""
+    from collections import defaultdict
+    from zoneinfo import ZoneInfo
+
+    from django.db.models import OuterRef, Subquery
+
+    from content.models import VariantMetric
+
+    latest = VariantMetric.objects.filter(variant=OuterRef("pk")).order_by("-measured_at")
+    qs = Variant.objects.filter(status=Variant.Status.PUBLISHED, published_at__isnull=False).annotate(
+        m_reach=Subquery(latest.values("reach")[:1]),
+        m_engaged=Subquery(latest.values("likes")[:1])
+        + Subquery(latest.values("comments")[:1])
+        + Subquery(latest.values("shares")[:1])
+        + Subquery(latest.values("clicks")[:1]),
+    )
+    if platform:
+        qs = qs.filter(platform=platform)
+    zone = ZoneInfo(timezone_name)
+    by_hour: dict[int, list[float]] = defaultdict(list)
+    for published_at, reach, engaged in qs.values_list("published_at", "m_reach", "m_engaged")[:5000]:
+        if reach:
+            by_hour[published_at.astimezone(zone).hour].append(engaged / reach)
+    ranked = [
+        {"hour": hour, "posts": len(rates), "engagement_rate": round(sum(rates) / len(rates), 4)}
+        for hour, rates in by_hour.items()
+        if len(rates) >= min_posts
+    ]
+    ranked.sort(key=lambda r: (-r["engagement_rate"], r["hour"]))
+    return ranked[:top]
