@@ -517,15 +517,6 @@ AUDIT_CSV_COLUMNS = [
     "target_repr",
     "changes",
 ]
-# Brand roles that read their brand's audit trail in the brand admin.
-BRAND_AUDIT_READERS = frozenset(
-    {
-        BrandGrant.Role.AGENCY_OWNER,
-        BrandGrant.Role.AGENCY_ADMIN,
-        BrandGrant.Role.CRISIS_MANAGER,
-        BrandGrant.Role.LEGAL,
-    }
-)
 
 
 class _BrandSlugFilter(admin.SimpleListFilter):
@@ -610,22 +601,15 @@ class BrandAuditEventAdmin(ReadOnlyBrandModelAdmin, _ReadOnlyAuditAdmin):
     """The brand's own events, for the roles that answer for its security."""
 
     list_filter = ["action", "at"]
-    # The role matrix's coarse gate for brand-admin pages; BRAND_AUDIT_READERS narrows it below.
-    view_permission = "workspace.read"
+    view_permission = "audit.read"
     actions = ["export_brand_csv"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(brand_id=request.tenant.pk)
 
-    @brand_action(permission="workspace.read", description=_("Export selected events as CSV"))
+    @brand_action(permission="audit.read", description=_("Export selected events as CSV"))
     def export_brand_csv(self, request, queryset):
         return self.export_csv(request, queryset)
-
-    def has_module_permission(self, request) -> bool:
-        return getattr(request, "brand_role", None) in BRAND_AUDIT_READERS
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
 
 
 @admin.register(BrandExport, site=agency_admin_site)

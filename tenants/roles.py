@@ -63,6 +63,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "content.confirm": OWNERS | {Role.CRISIS_MANAGER, Role.SOCIAL_MEDIA_SPECIALIST, INTEGRATION},
     # Publishing channels, the crisis hold settings and the calendar feed link.
     "content.manage_channels": OWNERS | {Role.CRISIS_MANAGER, INTEGRATION},
+    # The brand's audit trail (read-only, exportable as CSV): the roles that answer for security.
+    "audit.read": OWNERS | {Role.CRISIS_MANAGER, Role.LEGAL},
 }
 
 
