@@ -67,7 +67,9 @@ class ContentVariantOut(serializers.ModelSerializer):
 
 
 class ContentHistoryOut(serializers.ModelSerializer):
-    variant = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Item-level steps have no variant; the actor is empty for the system (documented as such).
+    variant = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    actor_email = serializers.CharField(read_only=True, help_text="Empty for the system.")
 
     class Meta:
         model = HistoryEntry
@@ -76,6 +78,7 @@ class ContentHistoryOut(serializers.ModelSerializer):
 
 class ContentItemListOut(serializers.ModelSerializer):
     variant_count = serializers.IntegerField(read_only=True)
+    created_by_email = serializers.CharField(read_only=True, help_text="Empty when an integration made it.")
 
     class Meta:
         model = ContentItem
@@ -95,6 +98,7 @@ class ContentItemListOut(serializers.ModelSerializer):
 
 
 class ContentItemOut(serializers.ModelSerializer):
+    created_by_email = serializers.CharField(read_only=True, help_text="Empty when an integration made it.")
     media = ContentMediaOut(many=True, read_only=True)
     variants = ContentVariantOut(many=True, read_only=True)
     history = ContentHistoryOut(many=True, read_only=True)

@@ -124,6 +124,7 @@ class CareCaseListCreateApi(CareApiView):
             OpenApiParameter("incident", str, description="Incident id"),
             OpenApiParameter("overdue", bool),
         ],
+        operation_id="v1_care_cases_list",
         responses=_page_of(CareCaseOut),
     )
     def get(self, request):

@@ -107,6 +107,7 @@ class ReviewListApi(ReviewApiView):
 
     @extend_schema(
         parameters=[OpenApiParameter("state", str), OpenApiParameter("incident", str)],
+        operation_id="v1_reviews_list",
         responses=_page_of(ReviewOut),
     )
     def get(self, request):

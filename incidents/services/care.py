@@ -603,7 +603,7 @@ def care_customer_erase(*, actor: User | None, platform: str, author_handle: str
     their handle). Returns how many cases were erased now."""
     require_care_action(actor, "care_erase")
     now, erased = timezone.now(), 0
-    cases = CareCase.objects.select_for_update().select_related("incident")
+    cases = CareCase.objects.select_for_update(of=("self",)).select_related("incident")
     for case in cases.filter(platform=platform, author_handle=author_handle, erased_at__isnull=True):
         _erase(case, actor=actor, now=now)
         erased += 1

@@ -261,3 +261,15 @@ def test_the_integration_still_reads_the_direct_messages_it_posted(in_brand_a, c
 
     dm = make_mention(kind=Mention.Kind.DIRECT_MESSAGE, text=f"Email saya {EMAIL}")
     assert client_a.get(f"/api/v1/mentions/{dm.pk}/", **bearer(api_key_a)).status_code == 200
+
+
+def test_erasing_a_customer_by_handle_answers_200_even_with_no_case(client_a, ayu):
+    """The fuzzer found a 500 here: the row lock reached the nullable incident join."""
+    client_a.login_as(ayu)
+    response = client_a.post(
+        "/api/v1/care-cases/erase-customer/",
+        data={"platform": "instagram", "author_handle": "nobody"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json() == {"erased_cases": 0}
