@@ -5,7 +5,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-TEST_WORKERS ?= 2
+# Three test processes on two cores: many tests wait on a real worker, browser or server, so a third
+# process keeps the cores busy while they wait.
+TEST_WORKERS ?= 3
 export DEBUG ?= 1
 
 .PHONY: install run test lint format stop-db bench clean-data
