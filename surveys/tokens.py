@@ -4,8 +4,9 @@ import hashlib
 import re
 import secrets
 
-from django.conf import settings
 from django.db import connection
+
+from tenants.links import brand_absolute_url
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
@@ -25,14 +26,9 @@ def token_looks_valid(raw: str) -> bool:
 
 
 def brand_base_url(brand=None) -> str:
-    """`scheme://<brand primary host>[:port]` from SITE_SCHEME and SITE_PORT."""
-    brand = brand or connection.tenant
-    host = brand.primary_host
-    scheme = settings.SITE_SCHEME
-    port = str(settings.SITE_PORT or "")
-    default_port = {"http": "80", "https": "443"}.get(scheme)
-    suffix = f":{port}" if port and port != default_port else ""
-    return f"{scheme}://{host}{suffix}"
+    """`scheme://<brand primary host>[:port]` from SITE_SCHEME and SITE_PORT (the one rule lives in
+    tenants.links.brand_absolute_url)."""
+    return brand_absolute_url(brand or connection.tenant, "")
 
 
 def survey_link(raw: str, brand=None) -> str:
