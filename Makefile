@@ -59,3 +59,4 @@ bench: install
 	$(PY) bench/review.py
 	$(PY) bench/survey_submit.py
 	$(PY) bench/publish.py
+	$(PY) bench/portfolio.py

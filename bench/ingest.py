@@ -135,7 +135,7 @@ def start_server(port: int, broker: str, workers: int) -> subprocess.Popen:
 
 
 def wait_up(url: str, host: str, proc: subprocess.Popen | None) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a loaded machine imports Django slowly
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise SystemExit("gunicorn exited early")

@@ -1,6 +1,6 @@
 """Scoring and rumour-clustering throughput, each against a baseline measured in the same run.
 
-    .venv/bin/python bench/scoring.py [--count 20000]
+    .venv/bin/python bench/scoring.py [--count 20000] [--db 50000]
 
 Scoring (target: >= 30,000 texts/s on one core) runs over the labelled texts of both languages
 (tuning and held-out), repeated to --count, with language detection. Times are the process's
@@ -8,7 +8,13 @@ CPU time (time.process_time), so a busy machine does not count against the score
 (SentimentIntensityAnalyzer.polarity_scores) on the same texts, and a bare lowercase-and-split
 pass (what any tokenising scorer must at least do). It also prints plain VADER's English held-out
 figures next to the scorer's, the measurement behind keeping or dropping VADER's own rules. For
-clustering, the baseline is the bare pass over the 5,000 posts."""
+clustering, the baseline is the bare pass over the 5,000 posts.
+
+With --db N it also scores N unscored mentions (the labelled texts, COPYed into the brand
+`bench-scoring`, emptied first) through `mentions_score_pending`, the worker's own path: claim with
+SKIP LOCKED, score, write back, link answers (target: >= 40,000 mentions/s per process, database
+write included). That figure is wall time, as a worker sees it; the database's share is printed
+beside it."""
 
 import argparse
 import random
@@ -63,9 +69,63 @@ def _baseline(texts):
     return [t.lower().split() for t, _ in texts]
 
 
+def _database(count: int, texts: list[str]) -> None:
+    """Score `count` stored mentions through the worker's path and print mentions/s."""
+    import os
+    from uuid import uuid4  # after the project's root is on the path: uuid imports `platform`
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from incidents.scoring import is_threat as scoring_is_threat
+    from incidents.services.intake import mentions_score_pending
+    from tenants.models import Brand
+    from tenants.services import brand_create
+
+    brand = Brand.objects.filter(slug="bench-scoring").first() or brand_create(
+        agency=None, slug="bench-scoring", name="Bench scoring"
+    )
+    now = datetime.now(UTC)
+    # Flagged as intake flags them: a threat raises its alert at intake, not when scored.
+    threats = [scoring_is_threat(t) for t in texts]
+    with tenant_context(brand):
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE incidents_mention, incidents_alert CASCADE")
+            with cursor.copy(
+                "COPY incidents_mention (id, platform, external_id, kind, author_handle, author_name, text, url, "
+                "posted_at, parent_external_id, reach, engagement, received_at, updated_at, source_language, "
+                "language, sentiment_band, is_abuse, is_threat, is_complaint, is_question, is_own) FROM STDIN"
+            ) as copy:
+                for i in range(count):
+                    copy.write_row(
+                        [uuid4(), "x", f"s{i}", "post", f"@u{i % 997}", "", texts[i % len(texts)], "",
+                         now - timedelta(seconds=i), f"s{i - 1}" if i % 5 == 2 else "", 0, 0, now, now,
+                         "", "", "", False, threats[i % len(texts)], False, False, i % 50 == 0]
+                    )  # fmt: skip
+            cursor.execute("ANALYZE incidents_mention")
+        started, cpu = time.perf_counter(), time.process_time()
+        scored = mentions_score_pending()
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM incidents_mention WHERE scored_at IS NULL")
+            left = cursor.fetchone()[0]
+            cursor.execute("TRUNCATE incidents_mention CASCADE")
+    print(
+        f"scoring with the database write: {scored:,} mentions in {wall:.2f} s = {scored / wall:,.0f} mentions/s "
+        f"(wall, one process; this process's CPU {cpu:.2f} s, so the database's share is about "
+        f"{max(wall - cpu, 0) / wall:.0%}); {left} left unscored"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--db", type=int, default=0, help="also score this many stored mentions")
     args = parser.parse_args()
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -110,6 +170,8 @@ def main() -> None:
     base = _time(lambda: [item.text.lower().split() for item in items])
     print(f"rumour clustering of 5,000 posts: {clustering * 1000:.0f} ms (median of 3)")
     print(f"baseline split of the same posts: {base * 1000:.1f} ms; ratio = {base / clustering:.4f}")
+    if args.db:
+        _database(args.db, [t for t, _, _ in rows])
 
 
 if __name__ == "__main__":

@@ -750,7 +750,7 @@ class VariantMetricAdmin(ReadOnlyBrandModelAdmin):
 
 @admin.register(ContentSettings, site=brand_admin_site)
 class ContentSettingsAdmin(BrandModelAdmin):
-    fields = ["hold_enabled", "hold_at_severity", "feed_created_at"]
+    fields = ["hold_enabled", "hold_at_severity", "client_approval_required", "feed_created_at"]
     readonly_fields = ["feed_created_at"]
     list_display = ["__str__", "hold_enabled", "hold_at_severity", "feed_created_at"]
     actions = ["new_feed_link", "revoke_feed_link"]
@@ -793,6 +793,7 @@ class ContentSettingsAdmin(BrandModelAdmin):
             actor=request.user,
             hold_enabled=form.cleaned_data["hold_enabled"],
             hold_at_severity=form.cleaned_data["hold_at_severity"],
+            client_approval_required=form.cleaned_data["client_approval_required"],
         )
 
 

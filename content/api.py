@@ -27,7 +27,7 @@ from content.serializers import (
 )
 from tenants.api_base import BrandApiView
 from tenants.errors import DomainError
-from tenants.pagination import NewestFirstCursor, paginated_response
+from tenants.pagination import NewestFirstCursor, page_of, paginated_response
 from tenants.platforms import PUBLISHING_PLATFORM_CHOICES
 
 TAG = ["content"]
@@ -430,17 +430,32 @@ class MetricsIn(serializers.Serializer):
 
 
 class VariantMetricsApi(BrandApiView):
+    key_write_scope = "intake"  # an intake-only key may post these
     # Metrics are facts reported by staff or the integration, not a content decision.
     write_permission = "workspace.write"
+
+    ordering_fields = ("measured_at",)
+
+    class Filters(serializers.Serializer):
+        measured_after = serializers.DateTimeField(required=False)
+        measured_before = serializers.DateTimeField(required=False)
 
     @extend_schema(
         tags=TAG,
         summary="Metrics reported for a variant, newest first",
-        responses=ContentMetricOut(many=True),
+        parameters=[Filters],
+        responses=page_of(ContentMetricOut),
+        operation_id="v1_content_variants_metrics_list",
     )
     def get(self, request, variant_id):
         variant = _variant_or_404(variant_id)
-        return Response(ContentMetricOut(variant.metrics.all()[:500], many=True).data)
+        filters = self.validated(self.Filters, request.query_params)
+        metrics = variant.metrics.all()
+        if filters.get("measured_after"):
+            metrics = metrics.filter(measured_at__gte=filters["measured_after"])
+        if filters.get("measured_before"):
+            metrics = metrics.filter(measured_at__lt=filters["measured_before"])
+        return paginated_response(self, metrics, ContentMetricOut, default_ordering="-measured_at")
 
     @extend_schema(
         tags=TAG,
@@ -559,9 +574,21 @@ class ChannelListApi(BrandApiView):
     write_permission = "content.manage_channels"
     pagination_class = NewestFirstCursor
 
-    @extend_schema(tags=TAG, summary="Publishing channels", responses=ContentChannelOut(many=True))
+    class Filters(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=Channel.Kind.choices, required=False)
+        active = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        tags=TAG, summary="Publishing channels", parameters=[Filters], responses=ContentChannelOut(many=True)
+    )
     def get(self, request):
-        return paginated_response(self, selectors.channel_list(), ContentChannelOut)
+        filters = self.validated(self.Filters, request.query_params)
+        channels = selectors.channel_list()
+        if filters.get("kind"):
+            channels = channels.filter(kind=filters["kind"])
+        if filters["active"] is not None:
+            channels = channels.filter(active=filters["active"])
+        return paginated_response(self, channels, ContentChannelOut)
 
     @extend_schema(
         tags=TAG,

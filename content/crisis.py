@@ -2,7 +2,9 @@
 incident holds the calendar (`incidents.selectors_crisis.crisis_hold_incident`), a note on that
 incident's timeline when a hold starts and ends (`incidents.services.timeline.timeline_note_add`,
 as the system), and the replies to a published post from the mentions stream
-(`incidents.selectors_early_warning.reply_sentiment_by_parent`)."""
+(`incidents.selectors_early_warning.reply_sentiment_by_parent`), and the brand's signed webhooks,
+through which content announces `content.published`, `content.failed` and `content.held`
+(`incidents.webhooks.webhook_event_emit`)."""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -10,6 +12,7 @@ from uuid import UUID
 from incidents.selectors_crisis import crisis_hold_incident
 from incidents.selectors_early_warning import reply_sentiment_by_parent
 from incidents.services.timeline import timeline_note_add
+from incidents.webhooks import webhook_event_emit
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,22 @@ def reply_sentiment(*, platform: str, post_ids: list[str]) -> dict[str, dict]:
     """Replies to the brand's published posts, from the mentions stream
     (`incidents.selectors_early_warning.reply_sentiment_by_parent`)."""
     return reply_sentiment_by_parent(platform=platform, parent_ids=post_ids)
+
+
+def content_event_emit(*, event: str, variant) -> int:
+    """Send `event` (content.published, content.failed, content.held) about `variant` to the
+    brand's webhook subscriptions, after commit, signed like every webhook."""
+    return webhook_event_emit(
+        event=event,
+        payload={
+            "variant_id": variant.pk,
+            "item_id": variant.item_id,
+            "platform": variant.platform,
+            "status": variant.status,
+            "scheduled_at": variant.scheduled_at,
+            "published_at": variant.published_at,
+            "platform_post_id": variant.platform_post_id,
+            "platform_url": variant.platform_url,
+            "reason": variant.failure_reason or variant.hold_reason or "",
+        },
+    )

@@ -1,23 +1,20 @@
 """Channel adapters: how one variant reaches its channel. A signed webhook to the brand's
-publishing integration (Standard Webhooks signing with the channel's secret), an email to a
+publishing integration (Standard Webhooks, signed by tenants/webhook_signing.py with the channel's secret), an email to a
 person, or manual (the variant's page is the checklist; a person confirms by hand). Every
 outbound HTTP request goes through `http_post`, the one place to swap for a shared client."""
 
-import base64
-import hashlib
-import hmac
 import json
 import time
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import connection
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from content.models import Channel, Variant
 from tenants.links import brand_absolute_url
+from tenants.localization import reader_context
+from tenants.mail import brand_email
 from tenants.outbound import OutboundError, outbound_request
+from tenants.webhook_signing import webhook_headers
 
 TIMEOUT = (5, 10)  # connect, read: well inside the task's time limit and the claim's lease
 USER_AGENT = "Tanggap-Publishing/1"
@@ -43,17 +40,6 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
         ).status_code
     except OutboundError as exc:
         raise DeliveryError(f"{type(exc).__name__}: {exc}"[:500]) from exc
-
-
-def webhook_secret_key(secret: str) -> bytes:
-    return base64.b64decode(secret.removeprefix("whsec_"))
-
-
-def webhook_signature(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
-    """Standard Webhooks: `v1,` + base64(HMAC-SHA256(key, "<id>.<timestamp>.<body>"))."""
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(webhook_secret_key(secret), signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
 
 
 def publish_payload(variant: Variant) -> dict:
@@ -94,11 +80,7 @@ def _deliver_webhook(variant: Variant, channel: Channel) -> None:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": webhook_signature(
-            secret=channel.webhook_secret, msg_id=msg_id, timestamp=timestamp, body=body
-        ),
+        **webhook_headers(secrets_=[channel.webhook_secret], msg_id=msg_id, timestamp=timestamp, body=body),
     }
     status = http_post(channel.webhook_url, body, headers)
     if 200 <= status < 300:
@@ -110,7 +92,7 @@ def _deliver_webhook(variant: Variant, channel: Channel) -> None:
 def _deliver_email(variant: Variant, channel: Channel) -> None:
     brand = connection.tenant
     page = brand_absolute_url(brand, f"/admin/content/variant/{variant.pk}/change/")
-    with override(brand.default_language):
+    with reader_context(brand=brand):  # the brand's language and zone
         subject = _("Please post on %(platform)s: %(title)s") % {
             "platform": variant.get_platform_display(),
             "title": variant.item.title,
@@ -131,7 +113,7 @@ def _deliver_email(variant: Variant, channel: Channel) -> None:
             _("When it is live, confirm it with the post's id and URL here: %(url)s") % {"url": page}
         )
     try:
-        EmailMessage(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [channel.email_to]).send()
+        brand_email(subject=subject, body="\n".join(lines), to=[channel.email_to], brand=brand).send()
     except OSError as exc:  # a mail server that is down: retried
         raise DeliveryError(f"Email not sent: {exc}"[:500]) from exc
 

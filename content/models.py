@@ -291,7 +291,7 @@ class HistoryEntry(models.Model):
 
 class ContentSettings(models.Model):
     """The brand's content settings (one row): from which incident severity the calendar holds
-    promotional and evergreen posts."""
+    promotional and evergreen posts, and whether the client approves content."""
 
     class HoldSeverity(models.IntegerChoices):
         CRITICAL = 1, _("SEV1 · Critical only")
@@ -303,6 +303,14 @@ class ContentSettings(models.Model):
     hold_enabled = models.BooleanField(_("hold during a crisis"), default=True)
     hold_at_severity = models.PositiveSmallIntegerField(
         _("hold from severity"), choices=HoldSeverity.choices, default=HoldSeverity.HIGH
+    )
+    client_approval_required = models.BooleanField(
+        _("content needs the client's approval"),
+        default=False,
+        help_text=_(
+            "Items in review wait for the client approver, who approves them (or rejects them with a "
+            "comment) on the report pages; the agency's own approvers can still send them back."
+        ),
     )
     # The calendar feed's secret link: only its SHA-256 is kept; a new link revokes the old one.
     feed_token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)

@@ -6,7 +6,15 @@ from uuid import UUID
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 
-from content.models import Channel, ContentItem, HistoryEntry, MediaRef, Variant
+from content.models import (
+    Channel,
+    ContentItem,
+    ContentSettings,
+    HistoryEntry,
+    MediaRef,
+    Variant,
+    VariantMetric,
+)
 
 
 def item_list(
@@ -157,3 +165,54 @@ def slot_suggestions(
     ]
     ranked.sort(key=lambda r: (-r["engagement_rate"], r["hour"]))
     return ranked[:top]
+
+
+def published_summary(*, start, end) -> dict:
+    """Variants published in [start, end): how many, by the item's kind and by platform, and their
+    engagement (likes, comments, shares of each variant's latest reported metrics). What client
+    reports read."""
+    published = Variant.objects.filter(
+        status=Variant.Status.PUBLISHED, published_at__gte=start, published_at__lt=end
+    )
+    kinds = dict(ContentItem.Kind.choices)
+    by_kind = [
+        {
+            "kind": row["item__kind"],
+            "label": str(kinds.get(row["item__kind"], row["item__kind"])),
+            "count": row["n"],
+        }
+        for row in published.values("item__kind").annotate(n=Count("id")).order_by("-n", "item__kind")
+    ]
+    by_platform = [
+        {"platform": row["platform"], "count": row["n"]}
+        for row in published.values("platform").annotate(n=Count("id")).order_by("-n", "platform")
+    ]
+    latest = (
+        VariantMetric.objects.filter(variant__in=published)
+        .order_by("variant_id", "-measured_at")
+        .distinct("variant_id")
+        .values_list("likes", "comments", "shares")
+    )
+    engagement = {"likes": 0, "comments": 0, "shares": 0}
+    for likes, comments, shares in latest:
+        engagement["likes"] += likes
+        engagement["comments"] += comments
+        engagement["shares"] += shares
+    return {
+        "published": sum(row["count"] for row in by_platform),
+        "by_kind": by_kind,
+        "by_platform": by_platform,
+        "engagement": engagement,
+    }
+
+
+def items_awaiting_client() -> QuerySet[ContentItem]:
+    """Items in review that wait for the client approver: none unless the brand requires the
+    client's approval (ContentSettings.client_approval_required)."""
+    if not ContentSettings.objects.filter(pk=1, client_approval_required=True).exists():
+        return ContentItem.objects.none()
+    return (
+        ContentItem.objects.filter(status=ContentItem.Status.IN_REVIEW)
+        .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("platform")))
+        .order_by("updated_at", "id")
+    )

@@ -18,6 +18,7 @@ class IncidentsConfig(AppConfig):
         from tenants.admin_sites import brand_admin_site
         from tenants.demo import register_demo_seeder, register_demo_story
         from tenants.outbox import register_sweeper
+        from tenants.personal_data import personal_columns_register
 
         brand_admin_site.add_dashboard_section(brand_dashboard_section)
         register_demo_seeder(demo_story_seed)
@@ -27,3 +28,12 @@ class IncidentsConfig(AppConfig):
         register_sweeper("incident-webhook-deliveries", webhook_deliveries_requeue_stuck)
         register_sweeper("incident-review-figures", reviews_figures_sweep)
         register_demo_story("post-crisis-reviews", brand_slug="kopi-nusantara", story=reviews_demo_story)
+        # Customers' personal data, left out of a brand export the requester may not read it in.
+        personal_columns_register(
+            "incidents_carecase",
+            {"customer_name": None, "customer_email": None, "customer_phone": None, "outcome": None},
+        )
+        personal_columns_register("incidents_carecontact", {"summary": None})
+        personal_columns_register(
+            "incidents_mention", {"text": "", "author_name": "", "url": ""}, where="t.kind = 'direct_message'"
+        )

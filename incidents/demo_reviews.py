@@ -1,6 +1,8 @@
 """The demo story of post-crisis reviews in Kopi Nusantara: one incident reviewed end to end
 (figures, affected customers who received links and answered, team feedback, follow-ups, a lesson
-in a new crisis-plan version) and one resolved incident whose review is open and overdue."""
+in a new crisis-plan version), one resolved incident whose review is open and overdue, and (the
+brand now asking for the client's sign-off) one whose completed review waits for the demo client
+approver on the incident's report page."""
 
 from datetime import timedelta
 
@@ -9,6 +11,7 @@ from django.utils import timezone
 
 from incidents.models import (
     CrisisRole,
+    CrisisSettings,
     Incident,
     IncidentMention,
     Mention,
@@ -17,6 +20,7 @@ from incidents.models import (
     RosterMember,
 )
 from incidents.services import reviews as review_services
+from incidents.services._common import crisis_settings_get
 from incidents.services.incidents import incident_open, incident_transition
 from incidents.services.team import assignment_add
 from surveys.models import Invitation, Question
@@ -25,6 +29,7 @@ from tenants.models import User
 
 REVIEWED_TITLE = "Kopi basi di gerai Bandung"
 OVERDUE_TITLE = "Antrean aplikasi pesan-antar macet"
+SIGN_OFF_TITLE = "Harga promo salah di aplikasi"
 
 
 def _member(email: str, role: str) -> RosterMember | None:
@@ -135,4 +140,26 @@ def reviews_demo_story() -> str:
             incident_id=overdue.pk, actor=ayu, to_status="resolved", summary="Server dipulihkan"
         )
         Review.objects.filter(incident=overdue).update(due_at=now - timedelta(days=1))
-    return f"reviewed #{incident.number}, review of #{overdue.number} overdue"
+
+    with transaction.atomic():
+        crisis_settings_get()
+        CrisisSettings.objects.filter(pk=1).update(reviews_need_client_sign_off=True)
+        waiting = incident_open(
+            actor=ayu, title=SIGN_OFF_TITLE, severity=3, source_category="communication_failure"
+        )
+        assignment_add(incident_id=waiting.pk, actor=ayu, member_id=manager.pk, role=manager.role)
+        Incident.objects.filter(pk=waiting.pk).update(
+            root_cause_notes="Harga lama tidak dihapus dari katalog."
+        )
+        incident_transition(
+            incident_id=waiting.pk, actor=ayu, to_status="resolved", summary="Harga dikoreksi"
+        )
+        review_services.review_complete(
+            review_id=Review.objects.get(incident=waiting).pk,
+            actor=ayu,
+            summary="Harga dikoreksi dalam tiga jam; pelanggan terdampak menerima voucher.",
+        )
+    return (
+        f"reviewed #{incident.number}, review of #{overdue.number} overdue, "
+        f"review of #{waiting.number} waiting for the client's sign-off"
+    )

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
 from incidents.models import Notification
 from tenants import outbox
+from tenants.localization import reader_context, text_render
+from tenants.mail import brand_email
 from tenants.models import AgencyMembership, BrandGrant, User
 
 logger = logging.getLogger(__name__)
@@ -47,15 +47,16 @@ def brand_team_users(*, roles: Iterable[str] | None = None) -> list[User]:
 
 def notify_brand_team(
     *,
-    subject: str,
-    body: str,
+    subject: str | dict,
+    body: str | dict,
     link: str = "",
     roles: Iterable[str] | None = None,
     users: Iterable[User] | None = None,
 ) -> int:
     """Create one in-app notification per recipient (team members with `roles`, default the staff
     roles, plus `users` who have a grant on this brand) and email each after commit. Returns the
-    number of notifications created."""
+    number of notifications created. `subject` and `body` may be stored texts
+    (tenants.localization.stored_text): each recipient then reads them in their own language."""
     recipients = {user.pk: user for user in brand_team_users(roles=roles)}
     if users:
         extra = [u.pk for u in users if getattr(u, "pk", None)]
@@ -66,11 +67,20 @@ def notify_brand_team(
             recipients.update({pk: allowed[pk] for pk in extra if pk in allowed})
     if not recipients:
         return 0
-    subject = subject[:300]
+    message = {key: value for key, value in (("subject", subject), ("body", body)) if isinstance(value, dict)}
+    with reader_context(language="en"):  # the columns keep an English copy for older readers and search
+        subject, body = text_render(subject)[:300], text_render(body)
     # Each email is recorded as pending with its notification: the sweep sends it if the broker
     # never gets the task.
     notifications = [
-        Notification(user_id=pk, subject=subject, body=body, link=link[:500], **outbox.pending_fields())
+        Notification(
+            user_id=pk,
+            subject=subject,
+            body=body,
+            message=message,
+            link=link[:500],
+            **outbox.pending_fields(),
+        )
         for pk in sorted(recipients)
     ]
     with transaction.atomic():
@@ -99,11 +109,13 @@ def notification_email_send(*, notification_id) -> bool:
     if user is None:
         outbox.release(Notification.objects, notification_id, error="no active user", permanent=True)
         return False
-    text = notification.body
+    # In the recipient's language and the brand's zone, from the brand (tenants.mail).
+    with reader_context(user=user):
+        subject, text = notification.subject_text, notification.body_text
     if notification.link:
         text = f"{text}\n\n{notification.link}"
     try:
-        send_mail(notification.subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+        brand_email(subject=subject, body=text, to=[user.email]).send()
     except Exception as exc:
         outbox.release(Notification.objects, notification_id, error=f"{type(exc).__name__}: {exc}")
         raise

@@ -1,13 +1,17 @@
 """Reads of care cases: the filtered list, one case, and the figures (counts and times, never a
 person's details) that incident reviews and client reports show."""
 
-from datetime import timedelta
+import zoneinfo
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from incidents.models import CareCase
+from tenants.spreadsheet import csv_safe
 
 
 def care_case_list(
@@ -77,3 +81,34 @@ def care_figures(*, incident_id=None, since=None, until=None) -> dict:
         "avg_seconds_to_private_contact": _seconds(totals["to_private"]),
         "avg_seconds_to_resolution": _seconds(totals["to_resolution"]),
     }
+
+
+CSV_DETAIL_COLUMNS = ["customer_name", "customer_email", "customer_phone", "outcome"]
+_CSV_TIMES = ["opened_at", "due_at", "private_contact_at", "closed_at", "erased_at"]
+
+
+def care_cases_csv_rows(*, cases: QuerySet[CareCase], with_details: bool) -> Iterator[list[str]]:
+    """The header and one row per case for a CSV file: times in the brand's zone (named in the
+    header), the customer's details only `with_details`, every cell safe from formulas."""
+    zone = zoneinfo.ZoneInfo(getattr(connection.tenant, "timezone", "") or "UTC")
+
+    def when(value: datetime | None) -> str:
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    details = CSV_DETAIL_COLUMNS if with_details else []
+    yield [
+        "number", "platform", "author_handle", "state", "incident", "owner",
+        *[f"{name} ({zone.key})" for name in _CSV_TIMES], *details,
+    ]  # fmt: skip
+    for case in cases.select_related("owner", "incident").order_by("number"):
+        row = [
+            f"C-{case.number}",
+            case.platform,
+            case.author_handle,
+            case.state,
+            f"#{case.incident.number}" if case.incident_id else "",
+            case.owner.name if case.owner_id else "",
+            *[when(getattr(case, name)) for name in _CSV_TIMES],
+            *[getattr(case, name) or "" for name in details],
+        ]
+        yield [csv_safe(cell) for cell in row]

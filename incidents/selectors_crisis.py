@@ -231,7 +231,7 @@ def mention_candidates_list(
     band: str = "",
     unanswered_only: bool = False,
     days: int = 7,
-    limit: int = MENTION_SEARCH_LIMIT,
+    limit: int | None = MENTION_SEARCH_LIMIT,
 ) -> list:
     """Mentions the war room may link to the incident: not linked yet, posted in the last `days`,
     matching the search text (in the text or the author), platform, sentiment band and whether
@@ -250,6 +250,8 @@ def mention_candidates_list(
         qs = qs.filter(sentiment_band=band)
     if unanswered_only:
         qs = qs.filter(answered_at__isnull=True)
+    if limit is None:  # the API pages through all of them
+        return qs.order_by("-posted_at")
     return list(qs.order_by("-posted_at")[:limit])
 
 

@@ -1,5 +1,5 @@
 """Reads for post-crisis reviews. Clients (`for_client=True`) see completed reviews of real
-incidents only, with the lessons and action items marked for them; drills never."""
+incidents only (and those waiting for their sign-off), with the lessons and action items marked for them; drills never."""
 
 from uuid import UUID
 
@@ -15,7 +15,9 @@ def review_list(
 ) -> QuerySet[Review]:
     qs = Review.objects.select_related("incident")
     if for_client:
-        qs = qs.filter(is_drill=False, state=Review.State.COMPLETED).prefetch_related(
+        qs = qs.filter(
+            is_drill=False, state__in=[Review.State.COMPLETED, Review.State.AWAITING_SIGN_OFF]
+        ).prefetch_related(
             Prefetch("lessons", queryset=ReviewLesson.objects.filter(visible_to_client=True)),
             Prefetch(
                 "action_items",
@@ -46,6 +48,11 @@ def review_get(*, review_id: UUID, for_client: bool = False) -> Review:
 
 def review_for_incident(*, incident_id: UUID, for_client: bool = False) -> Review | None:
     return review_list(for_client=for_client, incident_id=incident_id).first()
+
+
+def reviews_awaiting_sign_off_count() -> int:
+    """How many reviews wait for the client's sign-off (the report pages' navigation shows it)."""
+    return Review.objects.filter(is_drill=False, state=Review.State.AWAITING_SIGN_OFF).count()
 
 
 def _duration(seconds) -> str:

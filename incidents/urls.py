@@ -16,4 +16,9 @@ urlpatterns = [
         views_crisis.incident_report_decide,
         name="incident-report-decide",
     ),
+    path(
+        "reports/incidents/<uuid:incident_id>/review/sign-off/",
+        views_crisis.incident_report_review_sign_off,
+        name="incident-report-review-sign-off",
+    ),
 ]

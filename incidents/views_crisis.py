@@ -18,6 +18,7 @@ from incidents import selectors_reviews as review_selectors
 from incidents.models import Incident
 from incidents.permissions import incident_can
 from incidents.services import responses as response_services
+from incidents.services import reviews as review_services
 from incidents.services import status_updates as status_update_services
 from incidents.services.responses import COMMENT_MAX_LENGTH
 from tenants.errors import DomainError
@@ -39,6 +40,19 @@ class DecisionForm(forms.Form):
         return data
 
 
+class SignOffForm(forms.Form):
+    """The client approver's decision on a review the team completed: sign off or send back (say why)."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("Sign off")), ("reject", _("Send back"))])
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=COMMENT_MAX_LENGTH)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say what needs to change."))
+        return data
+
+
 @require_GET
 def incident_report_list(request: HttpRequest) -> HttpResponse:
     incidents = selectors.incident_list(for_client=True)[:200]
@@ -47,7 +61,9 @@ def incident_report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, incident: Incident, *, form=None, status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest, incident: Incident, *, form=None, sign_off_form=None, status: int = 200
+) -> HttpResponse:
     # Roles that may read responses see what waits for the client; only the approver assigned to
     # this incident gets the controls (the incident matrix's approve_client).
     sees_waiting = request_can(request, "responses.read")
@@ -68,6 +84,10 @@ def _detail(request: HttpRequest, incident: Incident, *, form=None, status: int 
     if review is not None:
         context["review"] = review
         context["review_figures"] = review_selectors.review_client_figures(review=review)
+        context["can_sign_off"] = review.state == review.State.AWAITING_SIGN_OFF and request_can(
+            request, "reports.decide"
+        )
+        context["sign_off_form"] = sign_off_form
     return render(request, "incidents/crisis/report_detail.html", context, status=status)
 
 
@@ -112,4 +132,31 @@ def incident_report_decide(request: HttpRequest, incident_id: UUID) -> HttpRespo
         form.add_error(None, exc.message)
         return _detail(request, incident, form=form, status=400)
     messages.success(request, _("Approved.") if approve else _("Sent back to the team with your comment."))
+    return redirect("incident-report-detail", incident_id=incident.pk)
+
+
+@require_POST
+def incident_report_review_sign_off(request: HttpRequest, incident_id: UUID) -> HttpResponse:
+    """Sign off (or send back) the incident's review. 404 before 403, as for a read; a role
+    without the matrix's reports.decide (a client viewer, staff) gets 403."""
+    incident = selectors.incident_get(incident_id=incident_id, for_client=True)
+    review = review_selectors.review_for_incident(incident_id=incident.pk, for_client=True)
+    if review is None:
+        raise Http404("This incident has no review for the client.")
+    if not request_can(request, "reports.decide"):
+        raise PermissionDenied
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, incident, sign_off_form=form, status=400)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        review_services.review_sign_off(
+            review_id=review.pk, actor=request.user, approve=approve, comment=form.cleaned_data["comment"]
+        )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _detail(request, incident, sign_off_form=form, status=400)
+    messages.success(
+        request, _("Review signed off.") if approve else _("Sent back to the team with your comment.")
+    )
     return redirect("incident-report-detail", incident_id=incident.pk)

@@ -1,20 +1,17 @@
 """Signed outgoing webhooks of the current brand: subscriptions, event emission, delivery with
 retries, and the signature check a receiver runs.
 
-Signature: `X-Tanggap-Signature: sha256=<hex>` where hex is HMAC-SHA256, keyed with the
-subscription's secret, over `f"{timestamp}.{body}"`; `timestamp` is `X-Tanggap-Timestamp` (Unix
-seconds) and `body` the raw request body. `X-Tanggap-Delivery` (also the body's `id`) is the same on
-every attempt of one delivery: delivery is at least once, and a receiver that drops an id it has
-already processed sees each event once (see docs/operations.md, "Delivery guarantees").
+Signature: Standard Webhooks (tenants/webhook_signing.py, the reference library): `webhook-id`
+(the delivery's id, also the body's `id`, the same on every attempt), `webhook-timestamp` (Unix
+seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per
+signing secret during a rotation's overlap). Delivery is at least once: a receiver that drops an id
+it has already processed sees each event once (docs/api.md, "Webhooks").
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
-import secrets
 import time
 from urllib.parse import urlsplit
 
@@ -36,10 +33,10 @@ from tenants.outbound import (
     private_addresses_allowed,
     url_check,
 )
+from tenants.webhook_signing import webhook_headers, webhook_secret_new, webhook_verify
 
 logger = logging.getLogger(__name__)
 
-SECRET_PREFIX = "whsec_"  # noqa: S105 (a public prefix, not a secret)
 EVENTS = (
     "alert.raised",
     "alert.updated",
@@ -57,6 +54,9 @@ EVENTS = (
     "case.resolved",
     "review.opened",
     "review.completed",
+    "content.published",
+    "content.failed",
+    "content.held",
     "ping",
 )
 # Seconds before retry n (1-based): a blip is retried soon, an outage over about two hours.
@@ -68,26 +68,14 @@ TIMEOUT = (5, 10)  # connect, read
 USER_AGENT = "Tanggap-Webhooks/1"
 
 
-def webhook_signature(*, secret: str, timestamp: str | int, body: str | bytes) -> str:
-    if isinstance(body, bytes):
-        body = body.decode("utf-8")
-    digest = hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
-
-
-def webhook_signature_verify(
-    *, secret: str, timestamp: str | int, body: str | bytes, signature: str, tolerance_seconds: int = 300
-) -> bool:
-    """True when `signature` signs `timestamp.body` with `secret` and the timestamp is recent
-    (within `tolerance_seconds` either way), which refuses replays of old deliveries."""
+def webhook_signature_verify(*, secret: str, headers: dict[str, str], body: str | bytes) -> bool:
+    """True when the Standard Webhooks headers sign `body` with `secret` and the timestamp is within
+    five minutes (which refuses replays of old deliveries)."""
     try:
-        sent_at = int(timestamp)
-    except (TypeError, ValueError):
+        webhook_verify(secret=secret, headers=headers, body=body)
+    except Exception:  # noqa: BLE001 - any refusal by the reference verifier is a bad signature
         return False
-    if abs(time.time() - sent_at) > tolerance_seconds:
-        return False
-    expected = webhook_signature(secret=secret, timestamp=sent_at, body=body)
-    return hmac.compare_digest(expected, signature or "")
+    return True
 
 
 # --- Subscriptions -------------------------------------------------------------------------------
@@ -148,7 +136,7 @@ def webhook_subscription_create(
         name=name,
         url=webhook_url_check(url),
         events=webhook_events_check(events),
-        secret=SECRET_PREFIX + secrets.token_urlsafe(32),
+        secret=webhook_secret_new(),
         created_by=created_by if getattr(created_by, "pk", None) else None,
     )
     audit_record(
@@ -190,14 +178,37 @@ def webhook_subscription_update(
 
 
 @transaction.atomic
-def webhook_subscription_rotate_secret(*, subscription_id) -> tuple[WebhookSubscription, str]:
-    """Replace the signing secret; deliveries from now on are signed with the new one."""
+def webhook_subscription_rotate_secret(
+    *, subscription_id, overlap_hours: int = 24
+) -> tuple[WebhookSubscription, str]:
+    """Replace the signing secret. For `overlap_hours` deliveries are signed with both the new and
+    the old secret, so the receiver can switch to the new one at any time in that window."""
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
-    subscription.secret = SECRET_PREFIX + secrets.token_urlsafe(32)
-    subscription.save(update_fields=["secret", "updated_at"])
+    subscription.previous_secret = subscription.secret if overlap_hours > 0 else ""
+    subscription.previous_secret_expires_at = (
+        timezone.now() + timezone.timedelta(hours=overlap_hours) if overlap_hours > 0 else None
+    )
+    subscription.secret = webhook_secret_new()
+    subscription.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
     # The trail names the rotation, never the secret.
     audit_record(action=Action.WEBHOOK_SECRET_ROTATED, target=subscription, in_current_brand=True)
     return subscription, subscription.secret
+
+
+@transaction.atomic
+def webhook_subscription_delete(*, subscription_id, actor=None) -> None:
+    """Delete a subscription and its delivery log; deliveries not sent yet are never sent."""
+    subscription = WebhookSubscription.objects.select_for_update().filter(pk=subscription_id).first()
+    if subscription is None:
+        return  # already gone: a repeated DELETE changes nothing
+    audit_record(
+        action=Action.WEBHOOK_CHANGED,
+        actor=actor if getattr(actor, "pk", None) else None,
+        target=subscription,
+        in_current_brand=True,
+        changes={"before": snapshot(subscription, _AUDITED), "after": None},
+    )
+    subscription.delete()
 
 
 # --- Emission ------------------------------------------------------------------------------------
@@ -282,14 +293,16 @@ def webhook_delivery_attempt(*, delivery_id) -> float | None:
         separators=(",", ":"),
         ensure_ascii=False,
     )
-    timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
         "X-Tanggap-Event": delivery.event,
-        "X-Tanggap-Delivery": str(delivery.pk),
-        "X-Tanggap-Timestamp": timestamp,
-        "X-Tanggap-Signature": webhook_signature(secret=subscription.secret, timestamp=timestamp, body=body),
+        **webhook_headers(
+            secrets_=subscription.signing_secrets(),
+            msg_id=str(delivery.pk),
+            timestamp=int(time.time()),
+            body=body,
+        ),
     }
     started = time.monotonic()
     status_code, error = None, ""

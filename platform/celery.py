@@ -24,9 +24,16 @@ class BrandTask(TenantTask):
     abstract = True
 
     def __call__(self, *args, **kwargs):
+        # At call time: `celery -A platform` loads this module before Django is set up.
+        from django.utils import timezone
+
+        from tenants.localization import brand_zone
+
         if not self.request.called_directly:
             self._ensure_schema(kwargs)
-        return super().__call__(*args, **kwargs)
+        # Texts and emails a task writes show times in the brand's zone, as pages do.
+        with timezone.override(brand_zone()):
+            return super().__call__(*args, **kwargs)
 
     def _ensure_schema(self, kwargs) -> None:
         from django.db import DatabaseError, connections

@@ -6,10 +6,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 from kombu import Queue
+
+import tenants.languages as tenants_languages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
@@ -52,6 +54,8 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    # No models: lets index expressions carry an operator class (the mentions' trigram index).
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -74,6 +78,7 @@ TENANT_APPS = [
     "incidents",
     "content",
     "surveys",
+    "reports",
     "guardian",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -103,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in person's chosen language beats the browser's.
+    "tenants.middleware.UserLanguageMiddleware",
     # Lets the audit trail know the request's host, address and user.
     "tenants.audit.AuditContextMiddleware",
     # request.user.is_verified(); then a session that owes its second factor is sent to give it.
@@ -207,12 +214,14 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Internationalisation: English and Bahasa Indonesia; stored in UTC, shown in the brand's zone
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("id", _("Bahasa Indonesia"))]
+LANGUAGES = tenants_languages.LANGUAGES  # the one list lives in tenants/languages.py
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 BRAND_DEFAULT_TIMEZONE = "Asia/Jakarta"
+# Every date and time printed with Django's formats carries its zone's abbreviation (WIB/WITA/WIT).
+FORMAT_MODULE_PATH = ["tenants.formats"]
 
 # --- Static and media files: media is stored per brand ---------------------------------------
 STATIC_URL = "static/"
@@ -225,6 +234,9 @@ BRAND_DELETION_GRACE_DAYS = env.int("BRAND_DELETION_GRACE_DAYS", default=30)
 # Brand archives made in the agency admin; a download link works once, for this long.
 BRAND_EXPORT_ROOT = env.path("BRAND_EXPORT_ROOT", default=str(DATA_DIR / "exports"))
 BRAND_EXPORT_LINK_SECONDS = env.int("BRAND_EXPORT_LINK_SECONDS", default=24 * 3600)
+# Tables the database derives from others by triggers (the report rollups): exported for reading,
+# never restored, since restoring their sources fills them again.
+BRAND_DERIVED_TABLES = ("incidents_mentionhourly", "incidents_followerhourly")
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"  # one media folder per brand schema
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
@@ -254,7 +266,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tenants.api_auth.HasBrandAccess"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tenants.schema.BrandAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["tenants.api_auth.BrandScopedThrottle"],
     "DEFAULT_THROTTLE_RATES": {"brand": env.str("API_THROTTLE_RATE", default="600/min")},
@@ -273,8 +285,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Tanggap API",
     "DESCRIPTION": (
         "Per-brand API on each brand's host (`<brand>.<BASE_DOMAIN>/api/v1/`), authenticated "
-        "with a brand API key as `Authorization: Bearer <key>`."
+        "with a brand API key as `Authorization: Bearer <key>`. Errors answer one shape "
+        "(`detail`, `errors`); lists are cursor-paginated; every POST takes an `Idempotency-Key`; "
+        "webhooks follow Standard Webhooks. Guide: docs/api.md; changes: CHANGELOG.md."
     ),
+    # Tags, summaries, the documented 4xx answers and the Error component for every operation.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tenants.schema.postprocess"],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Served from the sidecar package, so the docs work offline.
@@ -288,6 +304,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentSeverityEnum": "incidents.models.crisis.Severity",
         "TaskStatusEnum": "incidents.models.crisis.IncidentTask.Status",
         "ReviewActionItemStatusEnum": "incidents.models.reviews.ReviewActionItem.Status",
+        "ReviewStateEnum": "incidents.models.reviews.Review.State",
         "ResponseKindEnum": "incidents.models.crisis.ResponseKind",
         "LanguageEnum": "incidents.models.crisis.LANGUAGE_CHOICES",
         "MentionKindEnum": "incidents.models.early_warning.Mention.Kind",
@@ -407,6 +424,7 @@ CELERY_TASK_ROUTES = {
     "surveys.invitation_send": {"queue": "notifications"},
     "surveys.invitation_remind": {"queue": "notifications"},
     "surveys.invitations_send": {"queue": "notifications"},
+    "reports.delivery_send": {"queue": "notifications"},
     "incidents.webhook_deliver": {"queue": "webhooks"},
     # Beat's entry only fans out per brand, like every beat entry; the brands' work publishes.
     "content.publish_due_sweep": {"queue": "periodic"},
@@ -416,11 +434,17 @@ CELERY_TASK_ROUTES = {
     "incidents.crisis_reminders": {"queue": "periodic"},
     "surveys.survey_reminders_sweep": {"queue": "periodic"},
     "surveys.survey_reminders_due": {"queue": "periodic"},
+    "reports.schedules_due_sweep": {"queue": "periodic"},
+    "reports.schedules_due": {"queue": "periodic"},
     # The heartbeat is sent to each queue explicitly (see CELERY_BEAT_SCHEDULE); this is its home.
     "tenants.worker_heartbeat": {"queue": "periodic"},
     "tenants.outbox_sweep_all": {"queue": "periodic"},
     "tenants.outbox_sweep": {"queue": "periodic"},
     "tenants.brands_delete_expired": {"queue": "periodic"},
+    "incidents.retention_sweep_all": {"queue": "periodic"},
+    "incidents.retention_apply": {"queue": "periodic"},
+    "reports.brand_health_tick": {"queue": "periodic"},
+    "reports.brand_health_refresh": {"queue": "periodic"},
 }
 
 CELERY_BEAT_SCHEDULER = "tenants.beat:ReadyBrandScheduler"
@@ -464,10 +488,29 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "tenant_schemas": ["public"],
     },
+    # Each brand's retention rules (mentions, customers' personal data, audit events, exports), at
+    # night UTC when the brands are quiet.
+    "retention-nightly": {
+        "task": "incidents.retention_sweep_all",
+        "schedule": crontab(hour=19, minute=30),  # 02:30 in Jakarta, the brands' usual zone
+        "tenant_schemas": ["public"],
+    },
+    # The agency portfolio's per-brand health rows (public); the portfolio shows their age.
+    "brand-health-tick": {
+        "task": "reports.brand_health_tick",
+        "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
     # One reminder to survey invitees who have not answered.
     "survey-reminders-sweep": {
         "task": "surveys.survey_reminders_sweep",
         "schedule": 3600.0,
+        "tenant_schemas": ["public"],
+    },
+    # Scheduled report emails whose period is over and whose send hour has passed.
+    "report-schedules-due": {
+        "task": "reports.schedules_due_sweep",
+        "schedule": 600.0,
         "tenant_schemas": ["public"],
     },
 } | {

@@ -3,6 +3,7 @@ a CSV batch (links shown once), see results and export responses, review testimo
 Every write goes through surveys.services."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,6 +20,7 @@ from surveys.forms import InvitationCsvUploadForm
 from surveys.models import Answer, Invitation, Option, Question, Response, Survey, TestimonialCandidate
 from surveys.results import survey_results
 from surveys.tokens import brand_base_url
+from tenants.admin_lists import choices_filter
 from tenants.admin_sites import (
     BrandModelAdmin,
     BrandPermissionMixin,
@@ -105,7 +107,10 @@ class SurveyAdmin(BrandModelAdmin):
         "response_count",
         "results_link",
     ]
-    list_filter = ["status", "template"]
+    list_filter = [
+        "status",
+        choices_filter("template", _("made from template"), [(k, k) for k in SURVEY_TEMPLATES]),
+    ]
     search_fields = ["title_en", "title_id"]
     fields = ["title_en", "title_id", "intro_en", "intro_id", "status", "template", "copied_from"]
     readonly_fields = ["status", "template", "copied_from"]
@@ -496,7 +501,8 @@ class ResponseAdmin(ReadOnlyBrandModelAdmin):
     answered, its link dead and the results' response counts disagreeing."""
 
     list_display = ["invitation", "survey", "language", "submitted_at"]
-    list_filter = ["survey", "language"]
+    # Fixed choices, never a DISTINCT over every response (tenants.admin_lists).
+    list_filter = ["survey", choices_filter("language", _("language"), lambda: settings.LANGUAGES)]
     list_select_related = ["invitation", "survey"]
     readonly_fields = ["survey", "invitation", "language", "submitted_at"]
     inlines = [AnswerInline]
@@ -516,7 +522,11 @@ class TestimonialCandidateAdmin(ReadOnlyBrandModelAdmin):
         "reviewed_by_email",
         "created_at",
     ]
-    list_filter = ["status", "score_kind", "language"]
+    list_filter = [
+        "status",
+        choices_filter("score_kind", _("score"), [(k.value, k.label) for k in Question.SCALES]),
+        choices_filter("language", _("language"), lambda: settings.LANGUAGES),
+    ]
     search_fields = ["author_name", "quote"]
     readonly_fields = [f.name for f in TestimonialCandidate._meta.fields]
     actions = ["approve", "reject"]

@@ -9,7 +9,6 @@ from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -39,11 +38,12 @@ from surveys.services import (
 )
 from surveys.tokens import brand_base_url
 from tenants.api_base import BrandApiView
+from tenants.pagination import ListCursor
 
 TAG = ["surveys"]
 
 
-class NewestFirstCursor(CursorPagination):
+class NewestFirstCursor(ListCursor):
     """Set as a list view's pagination_class, so the OpenAPI schema shows the paginated shape."""
 
     page_size = 100
@@ -79,9 +79,13 @@ class SurveyListApi(BrandApiView):
     pagination_class = NewestFirstCursor
     Input = SurveyFromTemplateIn
 
-    @extend_schema(tags=TAG, summary="List surveys", responses=SurveyListOut(many=True))
+    class Filters(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Survey.Status.choices, required=False)
+
+    @extend_schema(tags=TAG, summary="List surveys", parameters=[Filters], responses=SurveyListOut(many=True))
     def get(self, request):
-        return _paginated(self, survey_list(), SurveyListOut)
+        filters = self.validated(self.Filters, request.query_params)
+        return _paginated(self, survey_list().filter(**filters), SurveyListOut)
 
     @extend_schema(
         tags=TAG, summary="Create a survey from a template", request=Input, responses={201: SurveyOut}
@@ -162,10 +166,22 @@ class InvitationListApi(BrandApiView):
     pagination_class = NewestFirstCursor
     Input = InvitationBatchIn
 
-    @extend_schema(tags=TAG, summary="Invitations of a survey", responses=InvitationOut(many=True))
+    class Filters(serializers.Serializer):
+        sent = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="Email sent")
+        answered = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        tags=TAG, summary="Invitations of a survey", parameters=[Filters], responses=InvitationOut(many=True)
+    )
     def get(self, request, survey_id):
         survey = _survey_or_404(survey_id)
-        return _paginated(self, survey.invitations.all(), InvitationOut)
+        filters = self.validated(self.Filters, request.query_params)
+        invitations = survey.invitations.all()
+        if filters["sent"] is not None:
+            invitations = invitations.filter(sent_at__isnull=not filters["sent"])
+        if filters["answered"] is not None:
+            invitations = invitations.filter(response__isnull=not filters["answered"])
+        return _paginated(self, invitations, InvitationOut)
 
     @extend_schema(
         tags=TAG,
@@ -204,13 +220,29 @@ class SurveyResultsApi(BrandApiView):
 class ResponseListApi(BrandApiView):
     pagination_class = NewestResponseFirstCursor
 
+    class Filters(serializers.Serializer):
+        submitted_after = serializers.DateTimeField(required=False)
+        submitted_before = serializers.DateTimeField(required=False)
+        language = serializers.CharField(required=False, max_length=2)
+
     @extend_schema(
-        tags=TAG, summary="Responses with their answers, newest first", responses=SurveyResponseOut(many=True)
+        tags=TAG,
+        summary="Responses with their answers, newest first",
+        parameters=[Filters],
+        responses=SurveyResponseOut(many=True),
     )
     def get(self, request, survey_id):
         survey = _survey_or_404(survey_id)
+        filters = self.validated(self.Filters, request.query_params)
         kinds = {q.pk: q.kind for q in survey.questions.all()}
-        return _paginated(self, response_list(survey_id=survey_id), SurveyResponseOut, kinds=kinds)
+        responses = response_list(survey_id=survey_id)
+        if filters.get("submitted_after"):
+            responses = responses.filter(submitted_at__gte=filters["submitted_after"])
+        if filters.get("submitted_before"):
+            responses = responses.filter(submitted_at__lt=filters["submitted_before"])
+        if filters.get("language"):
+            responses = responses.filter(language=filters["language"])
+        return _paginated(self, responses, SurveyResponseOut, kinds=kinds)
 
 
 class _CsvRenderer(BaseRenderer):

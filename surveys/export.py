@@ -6,14 +6,10 @@ from uuid import UUID
 
 from surveys.models import Question
 from surveys.selectors import response_list, survey_get
+from tenants.localization import brand_zone
+from tenants.spreadsheet import csv_safe
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab / CR) gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+__all__ = ["csv_safe", "responses_csv_rows"]
 
 
 class _Echo:
@@ -26,6 +22,7 @@ def responses_csv_rows(*, survey_id: UUID, chunk_size: int = 500) -> Iterator[st
     survey = survey_get(survey_id=survey_id)
     questions = list(survey.questions.all())
     writer = csv.writer(_Echo())
+    zone = brand_zone()
     yield writer.writerow(
         ["response_id", "submitted_at", "language", "name", "email", "phone", "incident_id", "mention_author"]
         + [csv_safe(f"{q.position}. {q.text_en}") for q in questions]
@@ -43,7 +40,9 @@ def responses_csv_rows(*, survey_id: UUID, chunk_size: int = 500) -> Iterator[st
         inv = response.invitation
         cells = [
             response.pk,
-            response.submitted_at.isoformat(),
+            # ISO 8601 with the brand's offset (+07:00…): machine-readable and the brand's time. The
+            # zone is named explicitly: a streamed body is written after the request's zone is gone.
+            response.submitted_at.astimezone(zone).isoformat(),
             response.language,
             inv.name,
             inv.email,

@@ -7,7 +7,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tenants.outbox import OutboxItem
@@ -36,7 +36,7 @@ class Bilingual:
 class Survey(Bilingual, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("state", "Open")
         CLOSED = "closed", _("Closed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -175,6 +175,9 @@ class Invitation(OutboxItem):
     reminder_failed_at = models.DateTimeField(_("reminder failed at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
+    # Set when the person's details were erased (on request or by the brand's retention rule): the
+    # row stays for the survey's counts and scores, with no name, email, phone or handle left.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("invitation")
@@ -182,12 +185,13 @@ class Invitation(OutboxItem):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(email="") | ~Q(phone=""), name="invitation_has_email_or_phone"
+                condition=~Q(email="") | ~Q(phone="") | Q(erased_at__isnull=False),
+                name="invitation_has_email_or_phone",
             )
         ]
 
     def __str__(self) -> str:
-        return self.name or self.email or self.phone
+        return self.name or self.email or self.phone or str(_("(erased)"))
 
 
 class InvitationLink(models.Model):

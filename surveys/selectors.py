@@ -1,10 +1,12 @@
 """Reads on surveys: lookups by link token, question sets, lists for the admin and the API."""
 
+import zoneinfo
 from datetime import timedelta
 from uuid import UUID
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from surveys.models import (
@@ -154,4 +156,98 @@ def incident_survey_scores(*, incident_id: UUID) -> dict:
         **counts,
         "response_rate": _pct(counts["responses"], counts["invitations"]),
         **score_summary(rows),
+    }
+
+
+def csat_since(*, since) -> dict:
+    """CSAT (share of 4–5 answers on the 1–5 scale, in percent, as the survey results count it)
+    of every answer submitted at or after `since`, with the number of answers: what the agency
+    portfolio shows per brand. One query."""
+    figures = Answer.objects.filter(
+        question__kind=Question.Kind.CSAT, response__submitted_at__gte=since
+    ).aggregate(n=Count("id"), top2=Count("id", filter=Q(number__gte=4)))
+    return {"answers": figures["n"], "score": _pct(figures["top2"], figures["n"])}
+
+
+def _score_annotations() -> dict:
+    return {
+        "n": Count("id"),
+        "top2": Count("id", filter=Q(question__kind=Question.Kind.CSAT, number__gte=4)),
+        "promoters": Count("id", filter=Q(question__kind=Question.Kind.NPS, number__gte=9)),
+        "detractors": Count("id", filter=Q(question__kind=Question.Kind.NPS, number__lte=6)),
+        "total": Sum("number"),
+    }
+
+
+def _headline(summary: dict, responses: int) -> dict:
+    return {
+        "csat": summary["csat"]["score"],
+        "nps": summary["nps"]["score"],
+        "ces": summary["ces"]["mean"],
+        "responses": responses,
+    }
+
+
+def satisfaction_scores(*, start, end) -> dict:
+    """CSAT (% of 4–5 answers), NPS (% promoters − % detractors) and CES (mean, 1–7) of every
+    response submitted in [start, end), with the number of responses, and the same per incident the
+    invitation was about: what client reports read. {csat, nps, ces, responses, by_incident:
+    [{incident_id, csat, nps, ces, responses}]}."""
+    answers = Answer.objects.filter(
+        response__submitted_at__gte=start,
+        response__submitted_at__lt=end,
+        question__kind__in=[Question.Kind.CSAT, Question.Kind.NPS, Question.Kind.CES],
+    )
+    overall = list(
+        answers.values("question__kind").annotate(**_score_annotations()).order_by("question__kind")
+    )
+    per_incident = list(
+        answers.filter(response__invitation__incident_id__isnull=False)
+        .values("response__invitation__incident_id", "question__kind")
+        .annotate(**_score_annotations())
+        .order_by("response__invitation__incident_id", "question__kind")
+    )
+    responses = Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    incident_responses = dict(
+        responses.filter(invitation__incident_id__isnull=False)
+        .values("invitation__incident_id")
+        .annotate(n=Count("id"))
+        .values_list("invitation__incident_id", "n")
+    )
+    groups: dict = {}
+    for row in per_incident:
+        groups.setdefault(row["response__invitation__incident_id"], []).append(row)
+    return {
+        **_headline(score_summary(overall), responses.count()),
+        "by_incident": [
+            {
+                "incident_id": str(incident_id),
+                **_headline(score_summary(rows), incident_responses.get(incident_id, 0)),
+            }
+            for incident_id, rows in groups.items()
+        ],
+    }
+
+
+def satisfaction_series(*, start, end, tz: str, interval: str = "day") -> dict:
+    """{bucket start (aware, in the zone): {csat, nps, ces, responses}} for the hours or days of
+    [start, end) that had answers; the same rules as `satisfaction_scores`."""
+    zone = zoneinfo.ZoneInfo(tz)
+    rows = list(
+        Answer.objects.filter(
+            response__submitted_at__gte=start,
+            response__submitted_at__lt=end,
+            question__kind__in=[Question.Kind.CSAT, Question.Kind.NPS, Question.Kind.CES],
+        )
+        .annotate(bucket=Trunc("response__submitted_at", interval, tzinfo=zone))
+        .values("bucket", "question__kind")
+        .annotate(**_score_annotations(), responses=Count("response_id", distinct=True))
+        .order_by("bucket", "question__kind")
+    )
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(row["bucket"], []).append(row)
+    return {
+        bucket: _headline(score_summary(group), max(r["responses"] for r in group))
+        for bucket, group in groups.items()
     }

@@ -3,6 +3,7 @@ Agency members see their own agency's brands; platform superusers see all."""
 
 import csv
 import json
+from datetime import datetime
 
 from axes.admin import AccessAttemptAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessLog
@@ -13,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.admin import PeriodicTaskAdmin
@@ -24,6 +26,7 @@ from tenants.errors import DomainError
 from tenants.export import brand_export_download, brand_export_progress, brand_export_request
 from tenants.links import host_url
 from tenants.models import (
+    API_KEY_SCOPES,
     Agency,
     AgencyMembership,
     AuditEvent,
@@ -32,8 +35,11 @@ from tenants.models import (
     BrandExport,
     BrandGrant,
     Domain,
+    RetentionPolicy,
     User,
+    api_key_scopes_all,
 )
+from tenants.retention import RULE_FIELDS, retention_policy_set
 from tenants.selectors import agency_ids_for_user, agency_people_list
 from tenants.services import (
     api_key_create,
@@ -321,7 +327,18 @@ class BrandAdmin(AgencyScopedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["agency", "slug", "name", "timezone", "default_language", "colour", "custom_domains"]
-        return ["agency", "slug", "name", "schema_name", "ready", "timezone", "default_language", "colour"]
+        return [
+            "agency",
+            "slug",
+            "name",
+            "schema_name",
+            "ready",
+            "timezone",
+            "default_language",
+            "colour",
+            "sender_name",
+            "reply_to_email",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "slug", "agency"] if obj else []
@@ -448,17 +465,33 @@ class BrandGrantAdmin(AgencyScopedAdmin):
 @admin.register(BrandApiKey, site=agency_admin_site)
 class BrandApiKeyAdmin(AgencyScopedAdmin):
     agency_path = "brand__agency_id"
-    list_display = ["prefix", "name", "brand", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["prefix", "name", "brand", "scopes", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("brand", admin.RelatedOnlyFieldListFilter)]
-    fields = ["brand", "name"]
+    fields = ["brand", "name", "scopes"]
     actions = ["revoke"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "scopes":
+            # Chosen when the key is made: read, intake (mentions, metrics) and write.
+            return forms.MultipleChoiceField(
+                label=_("scopes"),
+                choices=API_KEY_SCOPES,
+                initial=api_key_scopes_all(),
+                required=False,
+                help_text=_("None ticked: all three, as keys made before scopes existed."),
+                widget=forms.CheckboxSelectMultiple,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         key, plain = api_key_create(
-            brand=form.cleaned_data["brand"], name=form.cleaned_data["name"], created_by=request.user
+            brand=form.cleaned_data["brand"],
+            name=form.cleaned_data["name"],
+            created_by=request.user,
+            scopes=form.cleaned_data["scopes"] or None,
         )
         obj.pk = key.pk
         obj._state.adding = False
@@ -562,7 +595,11 @@ class _ReadOnlyAuditAdmin(admin.ModelAdmin):
         writer.writerow(AUDIT_CSV_COLUMNS)
         rows = 0
         for event in queryset.order_by("at", "id").iterator():
-            values = [getattr(event, c) for c in AUDIT_CSV_COLUMNS]
+            # Times with the viewer's zone offset (the brand's, or the platform's on the main host).
+            values = [
+                timezone.localtime(v).isoformat() if isinstance(v, datetime) else v
+                for v in (getattr(event, c) for c in AUDIT_CSV_COLUMNS)
+            ]
             values[-1] = json.dumps(event.changes, ensure_ascii=False, sort_keys=True)
             # A spreadsheet runs a cell that starts with = + - @ as a formula; quote those.
             writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in values])
@@ -624,6 +661,7 @@ class BrandExportAdmin(AgencyScopedAdmin):
         "state",
         "progress",
         "rows",
+        "personal_data",
         "created_at",
         "expires_at",
         "download",
@@ -666,3 +704,22 @@ class BrandExportAdmin(AgencyScopedAdmin):
             messages.error(request, exc.message)
             return redirect("agency_admin:tenants_brandexport_changelist")
         return FileResponse(archive.open("rb"), as_attachment=True, filename=f"brand-export-{export_id}.zip")
+
+
+@admin.register(RetentionPolicy, site=agency_admin_site)
+class RetentionPolicyAdmin(AgencyScopedAdmin):
+    """Each brand's retention rules (a brand without a row keeps the defaults); applied nightly."""
+
+    agency_path = "brand__agency_id"
+    audited_by_service = True
+    list_display = ["brand", *RULE_FIELDS, "updated_at"]
+    list_select_related = ["brand"]
+
+    def get_fields(self, request, obj=None):
+        return RULE_FIELDS if obj is not None else ["brand", *RULE_FIELDS]
+
+    def save_model(self, request, obj, form, change):
+        saved = retention_policy_set(
+            brand=obj.brand, actor=request.user, **{name: getattr(obj, name) for name in RULE_FIELDS}
+        )
+        obj.__dict__.update(saved.__dict__)

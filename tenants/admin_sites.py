@@ -3,22 +3,35 @@ and the brand admin on each brand host, whose access follows the user's BrandGra
 global model permissions or superuser status."""
 
 import functools
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminPasswordChangeForm, AuthenticationForm
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.timesince import timesince
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from tenants.admin_lists import BigListAdminMixin
 from tenants.links import brand_url
-from tenants.models import BrandGrant
+from tenants.models import Brand, BrandGrant, BrandHealth
 from tenants.passwords import PasswordChangeView
+from tenants.portfolio import portfolio_row
 from tenants.roles import request_role, role_can, roles_with
-from tenants.selectors import brand_list_for_user
+from tenants.selectors import (
+    PORTFOLIO_DEFAULT_ORDERING,
+    agency_ids_for_user,
+    brand_list_for_user,
+    portfolio_brand_list,
+    portfolio_ordering_valid,
+)
 from tenants.two_factor import TwoFactorLoginMixin
 
 # The client's home on a brand host: the report pages.
@@ -80,7 +93,131 @@ class AgencyAdminSite(_AuditedPasswordChange, admin.AdminSite):
     login_template = "tenants/login.html"
 
     def has_permission(self, request) -> bool:
-        return agency_admin_admits(request.user)
+        # Every model's module check asks again while one page renders: one query per request.
+        # Keyed by the user, so signing in or out during the request asks afresh.
+        cached = getattr(request, "_agency_admin_admits", None)
+        if cached is None or cached[0] != request.user.pk:
+            cached = request._agency_admin_admits = (request.user.pk, agency_admin_admits(request.user))
+        return cached[1]
+
+    def get_urls(self):
+        return [
+            path("portfolio/", self.admin_view(self.portfolio_view), name="portfolio"),
+            *super().get_urls(),
+        ]
+
+    def index(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "dashboard_sections": [_portfolio_section(request)]}
+        return super().index(request, extra_context)
+
+    def portfolio_view(self, request):
+        """Every brand of the user's agencies (all brands for a platform superuser) with its health
+        figures, sorted by `?o=<column>` ("-" for descending). Reads public rows only."""
+        ordering = request.GET.get("o", PORTFOLIO_DEFAULT_ORDERING)
+        unknown_ordering = not portfolio_ordering_valid(ordering)
+        if unknown_ordering:
+            ordering = PORTFOLIO_DEFAULT_ORDERING
+        brands = portfolio_brand_list(agency_ids=agency_ids_for_user(user=request.user), ordering=ordering)
+        report_path = reverse(REPORTS_HOME_URL_NAME, urlconf="platform.urls_tenant")
+        now = timezone.now()
+        rows = [
+            _portfolio_display(portfolio_row(request, b, report_path=report_path, now=now), now)
+            for b in brands
+        ]
+        context = {
+            **self.each_context(request),
+            "title": _("Portfolio"),
+            "rows": rows,
+            "columns": _portfolio_columns(ordering),
+            "labels": {key: label for key, label, _first in _PORTFOLIO_COLUMNS},
+            "ordering": ordering,
+            "unknown_ordering": unknown_ordering,
+            "show_agency": len({row["agency"] for row in rows}) > 1,
+        }
+        request.current_app = self.name
+        return TemplateResponse(request, "tenants/portfolio.html", context)
+
+
+# (ordering key, column heading, the direction a first click sorts in: worst or soonest first)
+_PORTFOLIO_COLUMNS = [
+    ("brand", _("Brand"), ""),
+    ("open_incidents", _("Open incidents"), "-"),
+    ("alerts_24h", _("Alerts, 24 h"), "-"),
+    ("negative_share_change", _("Negative share now vs usual"), "-"),
+    ("unanswered_complaints", _("Unanswered complaints"), "-"),
+    ("csat_30d", _("CSAT, 30 days"), ""),
+    ("next_client_update_at", _("Next client update"), ""),
+    ("computed_at", _("Updated"), ""),
+]
+
+
+def _portfolio_columns(ordering: str) -> list[dict]:
+    current, descending = ordering.removeprefix("-"), ordering.startswith("-")
+    columns = []
+    for key, label, first in _PORTFOLIO_COLUMNS:
+        if key == current:
+            link = key if descending else f"-{key}"
+            sort = "descending" if descending else "ascending"
+        else:
+            link, sort = f"{first}{key}", ""
+        columns.append({"key": key, "label": label, "link": link, "sort": sort})
+    return columns
+
+
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{round(share * 100)}%"
+
+
+def _portfolio_display(row: dict, now) -> dict:
+    """The row's figures as the page prints them (times in the brand's zone, shares in percent)."""
+    change = row["negative_share_change"]
+    row["negative_now_display"] = _percent(row["negative_share_now"])
+    row["negative_baseline_display"] = _percent(row["negative_share_baseline"])
+    row["negative_change_display"] = (
+        ""
+        if change is None
+        else gettext("%(sign)s%(points)s pts")
+        % {"sign": "+" if change > 0 else "", "points": round(change * 100)}
+    )
+    row["worse_than_usual"] = change is not None and change >= 0.05
+    row["csat_display"] = "–" if row["csat_30d"] is None else f"{row['csat_30d']:.0f}%"
+    deadline, computed = row["next_client_update_at"], row["computed_at"]
+    row["deadline_display"] = formats.date_format(deadline, "j M H:i T") if deadline else ""
+    row["deadline_overdue"] = bool(deadline and deadline < now)
+    if computed is None:
+        row["computed_display"] = ""
+    elif now - computed < timedelta(minutes=1):
+        row["computed_display"] = gettext("just now")
+    else:
+        row["computed_display"] = gettext("%(age)s ago") % {"age": timesince(computed, now)}
+    return row
+
+
+def _portfolio_section(request) -> str:
+    """The agency admin home's pointer to the portfolio, with how many brands need attention."""
+    agency_ids = agency_ids_for_user(user=request.user)
+    brands = Brand.objects.ready()
+    if agency_ids is not None:
+        brands = brands.filter(agency_id__in=agency_ids)
+    rows = BrandHealth.objects.filter(brand__in=brands)
+    figures = rows.aggregate(
+        brands=Count("pk"),
+        severe=Count("pk", filter=Q(open_critical__gt=0) | Q(open_high__gt=0)),
+    )
+    summary = (
+        ngettext(
+            "%(severe)d of %(brands)d brand has an open SEV1 or SEV2 incident.",
+            "%(severe)d of %(brands)d brands have an open SEV1 or SEV2 incident.",
+            figures["brands"],
+        )
+        % figures
+    )
+    return format_html(
+        '<div class="module portfolio-pointer"><p><a href="{}"><strong>{}</strong></a> · {}</p></div>',
+        reverse("agency_admin:portfolio"),
+        gettext("Portfolio: every brand's health at a glance"),
+        summary,
+    )
 
 
 class _BrandLoginForm(TwoFactorLoginMixin, AuthenticationForm):
@@ -110,6 +247,16 @@ class BrandAdminSite(_AuditedPasswordChange, admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return bool(request.user.is_active and getattr(request, "brand_role", None))
+
+    def _build_app_dict(self, request, label=None):
+        # Every admin page lists the apps in its sidebar, sorted by model name; the names are lazy
+        # translations, and sorting lazy strings translates both sides of every comparison.
+        # Translated once here, the sort compares plain strings.
+        app_dict = super()._build_app_dict(request, label)
+        for app in app_dict.values():
+            for model in app["models"]:
+                model["name"] = str(model["name"])
+        return app_dict
 
     def each_context(self, request):
         context = super().each_context(request)
@@ -180,10 +327,11 @@ def brand_action(*, permission: str, description):
     return decorator
 
 
-class BrandModelAdmin(BrandPermissionMixin, admin.ModelAdmin):
+class BrandModelAdmin(BigListAdminMixin, BrandPermissionMixin, admin.ModelAdmin):
     """Base for every model in the brand admin. Each page, form, action and custom view declares the
     permission it needs (`view_permission`, `add_permission`, `change_permission`,
-    `delete_permission`, `@brand_action(permission=…)`, `brand_view(…, permission=…)`)."""
+    `delete_permission`, `@brand_action(permission=…)`, `brand_view(…, permission=…)`). Its
+    change lists never count the table (tenants.admin_lists)."""
 
     def has_module_permission(self, request) -> bool:
         return self.has_view_permission(request)

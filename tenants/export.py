@@ -19,6 +19,9 @@ from tenants.audit import Action, audit_record
 from tenants.errors import DomainError
 from tenants.models import Brand, BrandExport, User
 from tenants.outbox import hand_over_on_commit
+from tenants.personal_data import PERSONAL_COLUMNS, PersonalColumns
+from tenants.roles import role_can
+from tenants.selectors import brand_role_get
 from tenants.tasks import brand_export_task
 
 FORMAT_VERSION = 1
@@ -53,15 +56,36 @@ def _brand_settings(brand: Brand) -> dict:
     }
 
 
+def _select_rows(schema: str, table: str, redact: PersonalColumns | None) -> tuple[str, list]:
+    """The statement that reads a table as JSON lines; with `redact`, the personal columns hold
+    their placeholder instead (on the rows its condition names). Names come from the catalogue
+    or the apps' registrations and are quoted; the placeholders are a parameter."""
+    qualified = f"{_quote(schema)}.{_quote(table)}"
+    if redact is None:
+        return f"SELECT row_to_json(t)::text FROM {qualified} t", []  # noqa: S608
+    replaced = "to_jsonb(t) || %s::jsonb"
+    if redact.mark_erased:
+        column = _quote(redact.mark_erased)
+        replaced += f" || jsonb_build_object('{redact.mark_erased}', COALESCE(t.{column}, now()))"
+    condition = redact.where or "TRUE"
+    return (
+        f"SELECT (CASE WHEN {condition} THEN {replaced} ELSE to_jsonb(t) END)::text FROM {qualified} t",  # noqa: S608
+        [json.dumps(redact.redacted)],
+    )
+
+
 def brand_export(
     *,
     brand: Brand,
     target: Path,
     actor: User | None = None,
     progress: Callable[[int, int], None] | None = None,
+    personal_data: bool = True,
 ) -> dict:
     """Write the brand's archive (a zip) to `target` and return its manifest. The rows are read
-    in one repeatable-read snapshot, so the tables agree with each other."""
+    in one repeatable-read snapshot, so the tables agree with each other. Without `personal_data`
+    the columns the apps declared personal (tenants.personal_data) hold placeholders, and the
+    manifest lists them."""
     if brand.is_template:
         raise DomainError("The template brand is not exported.")
     schema = brand.schema_name
@@ -73,6 +97,10 @@ def brand_export(
         "brand": _brand_settings(brand),
         "tables": {},
         "media": [],
+        "personal_data": personal_data,
+        "personal_data_left_out": {}
+        if personal_data
+        else {t: sorted(c.redacted) for t, c in sorted(PERSONAL_COLUMNS.items()) if t in tables},
     }
     target.parent.mkdir(parents=True, exist_ok=True)
     outermost = not connection.in_atomic_block
@@ -83,8 +111,8 @@ def brand_export(
         for done, table in enumerate(tables, start=1):
             rows = 0
             with archive.open(f"tables/{table}.jsonl", "w") as out, connection.cursor() as cursor:
-                # Names come from the catalogue and are quoted; no value is interpolated.
-                cursor.execute(f"SELECT row_to_json(t)::text FROM {_quote(schema)}.{_quote(table)} t")  # noqa: S608
+                redact = None if personal_data else PERSONAL_COLUMNS.get(table)
+                cursor.execute(*_select_rows(schema, table, redact))
                 while batch := cursor.fetchmany(1000):
                     for (line,) in batch:
                         out.write(line.encode() + b"\n")
@@ -104,7 +132,12 @@ def brand_export(
         actor=actor,
         brand=brand,
         target=brand,
-        changes={"what": "brand", "tables": len(tables), "rows": sum(manifest["tables"].values())},
+        changes={
+            "what": "brand",
+            "tables": len(tables),
+            "rows": sum(manifest["tables"].values()),
+            "personal_data": personal_data,
+        },
     )
     return manifest
 
@@ -131,6 +164,8 @@ def brand_restore(*, brand: Brand, archive_path: Path) -> dict:
                 )
             for table in tables:
                 qualified = f"{_quote(schema)}.{_quote(table)}"
+                if table in settings.BRAND_DERIVED_TABLES:
+                    continue  # emptied above; its source tables' triggers fill it again
                 with archive.open(f"tables/{table}.jsonl") as lines:
                     batch = [line.decode() for line in lines if line.strip()]
                 if batch:
@@ -179,10 +214,12 @@ def brand_export_progress(export: BrandExport) -> str:
 
 @transaction.atomic
 def brand_export_request(*, brand: Brand, actor: User) -> BrandExport:
-    """Queue an export of `brand` for `actor` (the admin checks they may manage the brand)."""
+    """Queue an export of `brand` for `actor` (the admin checks they may manage the brand). The
+    archive carries customers' personal data only when the actor's role on the brand may read it."""
     if brand.is_template:
         raise DomainError("The template brand is not exported.")
-    export = BrandExport.objects.create(brand=brand, requested_by=actor)
+    personal_data = role_can(brand_role_get(user=actor, brand=brand), "personal_data.read")
+    export = BrandExport.objects.create(brand=brand, requested_by=actor, personal_data=personal_data)
     hand_over_on_commit(brand_export_task, str(export.pk))
     return export
 
@@ -204,6 +241,7 @@ def brand_export_run(*, export_id) -> BrandExport:
             brand=export.brand,
             target=export_path(export),
             actor=export.requested_by,
+            personal_data=export.personal_data,
             progress=lambda done, total: cache.set(_progress_key(export.pk), f"{done}/{total}", 3600),
         )
     except Exception as exc:

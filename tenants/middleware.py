@@ -1,13 +1,11 @@
 """Request-level access: a brand host is entered only with a grant for that brand, and times are
 shown in the brand's time zone."""
 
-import zoneinfo
-
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from tenants.localization import LANGUAGE_CODES, brand_zone
 from tenants.selectors import brand_role_get
 from tenants.views import no_access_response
 
@@ -64,19 +62,35 @@ class BrandAccessMiddleware:
 
 
 class BrandTimezoneMiddleware:
-    """Show times in the brand's time zone; they are stored in UTC."""
+    """Show times in the brand's time zone (tenants.localization.brand_zone); they are stored in
+    UTC. On the main host, the platform's default brand zone."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
-        name = getattr(tenant, "timezone", None) or settings.BRAND_DEFAULT_TIMEZONE
-        try:
-            timezone.activate(zoneinfo.ZoneInfo(name))
-        except zoneinfo.ZoneInfoNotFoundError:
-            timezone.activate(zoneinfo.ZoneInfo(settings.BRAND_DEFAULT_TIMEZONE))
+        brand = tenant if tenant is not None and tenant.schema_name != "public" else None
+        timezone.activate(brand_zone(brand))
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class UserLanguageMiddleware:
+    """A signed-in person reads pages in the language they chose (User.language, set in the
+    admin or by the language buttons); without a choice the browser's language applies
+    (LocaleMiddleware). The API keeps answering by Accept-Language: an integration's header wins
+    over the account's preference."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if chosen in LANGUAGE_CODES and not request.path.startswith("/api/"):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return self.get_response(request)

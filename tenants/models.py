@@ -5,11 +5,13 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+
+from tenants.languages import LANGUAGES
 
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
 slug_validator = RegexValidator(
@@ -44,7 +46,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email"), unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
-    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
+    # Blank: follow the browser on pages and the brand's default language in emails
+    # (tenants.localization.reader_language).
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=[("", _("Browser's or brand's language")), *LANGUAGES],
+        default="",
+        blank=True,
+        help_text=_("The language of your pages, emails and notifications."),
+    )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -78,6 +89,11 @@ class Agency(models.Model):
         _("require two-factor sign-in"),
         default=False,
         help_text=_("Owners, admins and crisis managers must sign in with an authenticator app code."),
+    )
+    reply_to_email = models.EmailField(
+        _("reply-to address"),
+        blank=True,
+        help_text=_("Where replies to emails about the agency's brands go, unless a brand sets its own."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -116,6 +132,17 @@ class Brand(TenantMixin):
     timezone = models.CharField(_("time zone"), max_length=64, default=settings.BRAND_DEFAULT_TIMEZONE)
     default_language = models.CharField(
         _("default language"), max_length=2, choices=Language.choices, default=Language.ID
+    )
+    sender_name = models.CharField(
+        _("email sender name"),
+        max_length=100,
+        blank=True,
+        help_text=_("The name emails about this brand come from; blank: the brand's name."),
+    )
+    reply_to_email = models.EmailField(
+        _("reply-to address"),
+        blank=True,
+        help_text=_("Where replies to this brand's emails go; blank: the agency's reply-to address."),
     )
     colour = models.CharField(
         _("brand colour"),
@@ -226,11 +253,24 @@ class AgencyMembership(models.Model):
         return f"{self.user} · {self.agency} · {self.get_role_display()}"
 
 
+API_KEY_SCOPES = (
+    ("read", _("read: every GET the integration role may make")),
+    ("intake", _("intake: post mentions, metrics and content metrics")),
+    ("write", _("write: every other POST, PATCH and DELETE the integration role may make")),
+)
+
+
+def api_key_scopes_all() -> list[str]:
+    return [scope for scope, _label in API_KEY_SCOPES]
+
+
 class BrandApiKey(models.Model):
-    """A key an integration uses for one brand. Only a hash is stored; the key is shown once."""
+    """A key an integration uses for one brand. Only a hash is stored; the key is shown once. Its
+    scopes (chosen at creation) narrow what the integration role may do with it."""
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=100)
+    scopes = models.JSONField(_("scopes"), default=api_key_scopes_all)
     prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
     hashed_key = models.CharField(max_length=128, editable=False)
     created_by = models.ForeignKey(
@@ -250,6 +290,28 @@ class BrandApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST sent with an `Idempotency-Key`, replayed to the same caller on the
+    same brand for 24 hours. The unique row is also the lock: a concurrent duplicate waits on it."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    caller = models.CharField(max_length=40)  # "key:<id>" or "user:<id>"
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path and canonical body
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "caller", "key"],
+                nulls_distinct=False,
+                name="idempotency_key_once_per_caller",
+            )
+        ]
 
 
 class WorkerPing(models.Model):
@@ -335,6 +397,8 @@ class AuditEvent(models.Model):
         TWO_FACTOR_FAILED = "two_factor.failed", _("Two-factor code refused")
         AGENCY_CHANGED = "agency.changed", _("Agency settings changed")
         EXPORT = "export", _("Export")
+        RETENTION_CHANGED = "retention.changed", _("Retention rules changed")
+        RETENTION_APPLIED = "retention.applied", _("Retention rules applied")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
@@ -398,6 +462,10 @@ class BrandExport(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     expires_at = models.DateTimeField(_("link expires"), null=True, blank=True)
     downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+    # Whether customers' personal data is in the archive: only when the requester's role on the
+    # brand may read it (tenants.roles "personal_data.read"); otherwise those columns are emptied.
+    personal_data = models.BooleanField(_("with personal data"), default=False)
+    archive_deleted_at = models.DateTimeField(_("archive deleted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("brand export")
@@ -406,3 +474,83 @@ class BrandExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.brand} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RetentionPolicy(models.Model):
+    """How long one brand keeps what it collects. No row means the defaults below. Applied nightly
+    by `incidents.retention_apply` (brand schema) and `tenants.services.retention_apply_public`
+    (the brand's audit events and exports); figures and rollups are never removed."""
+
+    brand = models.OneToOneField(Brand, on_delete=models.CASCADE, primary_key=True, related_name="retention")
+    mentions_months = models.PositiveSmallIntegerField(
+        _("keep raw mentions (months)"),
+        default=13,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Older mentions are deleted; those an incident, case or reply points at lose their text."
+        ),
+    )
+    personal_data_months = models.PositiveSmallIntegerField(
+        _("keep customers' personal data (months after closing)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Care cases closed and survey invitations ended longer ago lose the customer's details."),
+    )
+    audit_months = models.PositiveSmallIntegerField(
+        _("keep the brand's audit trail (months)"),
+        default=24,
+        validators=[MinValueValidator(6), MaxValueValidator(120)],
+    )
+    exports_days = models.PositiveSmallIntegerField(
+        _("keep brand export records (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("An archive file is deleted as soon as its link is used or expired."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention rules")
+        verbose_name_plural = _("retention rules")
+
+    def __str__(self) -> str:
+        return str(_("Retention rules"))
+
+
+class BrandHealth(models.Model):
+    """The agency portfolio's figures of one brand, in public: written by the per-brand periodic
+    fan-out (reports.tasks_health, about once a minute), read by the portfolio page and API, which
+    never enter a brand's schema. `computed_at` says how old the figures are."""
+
+    brand = models.OneToOneField(Brand, on_delete=models.CASCADE, primary_key=True, related_name="health")
+    # Open real incidents (drills never count) by the incident severity scale, SEV1 worst.
+    open_critical = models.PositiveIntegerField(_("open SEV1"), default=0)
+    open_high = models.PositiveIntegerField(_("open SEV2"), default=0)
+    open_medium = models.PositiveIntegerField(_("open SEV3"), default=0)
+    open_low = models.PositiveIntegerField(_("open SEV4"), default=0)
+    # One number that orders brands worst first: SEV1 count, then SEV2, SEV3, SEV4 (each capped
+    # at 999, so a lower severity never outweighs one more incident of a higher one).
+    severity_rank = models.BigIntegerField(_("severity rank"), default=0)
+    alerts_24h = models.PositiveIntegerField(_("alerts in the last 24 h"), default=0)
+    mentions_24h = models.PositiveIntegerField(_("mentions in the last 24 h"), default=0)
+    negative_share_now = models.FloatField(_("negative share, last 24 h"), null=True, blank=True)
+    negative_share_baseline = models.FloatField(_("negative share, previous 7 days"), null=True, blank=True)
+    # now − baseline in share points (0.10 = ten points worse than usual); empty if either is.
+    negative_share_change = models.FloatField(_("negative share change"), null=True, blank=True)
+    unanswered_complaints = models.PositiveIntegerField(_("unanswered complaints"), default=0)
+    unanswered_overdue = models.PositiveIntegerField(_("unanswered past the response target"), default=0)
+    csat_30d = models.FloatField(_("CSAT, last 30 days"), null=True, blank=True)
+    csat_answers_30d = models.PositiveIntegerField(_("CSAT answers, last 30 days"), default=0)
+    next_client_update_at = models.DateTimeField(_("next client update due"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("brand health")
+        verbose_name_plural = _("brand health")
+
+    def __str__(self) -> str:
+        return f"{self.brand_id} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def open_incidents(self) -> int:
+        return self.open_critical + self.open_high + self.open_medium + self.open_low

@@ -1,8 +1,6 @@
 """Password reset by email on every host (sent in the user's language, from the brand's or the
 agency's name, throttled, with single-use links that expire) and the signed-in password change."""
 
-from email.utils import formataddr, parseaddr
-
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
@@ -17,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 
 from tenants.audit import Action, audit_record
+from tenants.localization import reader_context
 from tenants.lockout import client_ip
+from tenants.mail import reply_to_addresses, sender_address
 from tenants.models import AgencyMembership, BrandGrant, User
 
 
@@ -47,14 +47,13 @@ def _brand(request):
 
 
 def sender_for(*, request, user: User) -> str:
-    """The From header: the brand's name on its host; on the main host the user's agency's name
-    (the platform's name for an operator), always with the platform's own sending address."""
-    default_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    """The From header (tenants.mail): the brand's on its host; on the main host the user's
+    agency's name (the platform's name for an operator), always with the platform's address."""
     brand = _brand(request)
     if brand is not None:
-        return formataddr((brand.name, address))
+        return sender_address(brand=brand)
     membership = AgencyMembership.objects.filter(user=user).select_related("agency").first()
-    return formataddr((membership.agency.name if membership else default_name or "Tanggap", address))
+    return sender_address(agency=membership.agency if membership else None)
 
 
 class ResetRequestForm(PasswordResetForm):
@@ -84,10 +83,18 @@ class ResetRequestForm(PasswordResetForm):
         user = context["user"]
         context["site_name"] = _brand(self.request).name if _brand(self.request) else "Tanggap"
         context["minutes"] = settings.PASSWORD_RESET_LINK_SECONDS // 60
-        with translation.override(user.language or settings.LANGUAGE_CODE):
+        brand = _brand(self.request)
+        # Their chosen language, else the one they are reading this page in.
+        with reader_context(user=user, brand=brand, language=user.language or translation.get_language()):
             subject = "".join(render_to_string(subject_template_name, context).splitlines())
             body = render_to_string(email_template_name, context)
-        message = EmailMessage(subject, body, sender_for(request=self.request, user=user), [to_email])
+        message = EmailMessage(
+            subject,
+            body,
+            sender_for(request=self.request, user=user),
+            [to_email],
+            reply_to=reply_to_addresses(brand=brand),
+        )
         transaction.on_commit(message.send)
 
 

@@ -63,8 +63,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "content.confirm": OWNERS | {Role.CRISIS_MANAGER, Role.SOCIAL_MEDIA_SPECIALIST, INTEGRATION},
     # Publishing channels, the crisis hold settings and the calendar feed link.
     "content.manage_channels": OWNERS | {Role.CRISIS_MANAGER, INTEGRATION},
+    # Scheduled report emails: who gets the brand's report PDF, weekly or monthly, and the
+    # delivery log's retry (every staff role reads both).
+    "reports.schedule": OWNERS | {Role.CRISIS_MANAGER},
     # The brand's audit trail (read-only, exportable as CSV): the roles that answer for security.
     "audit.read": OWNERS | {Role.CRISIS_MANAGER, Role.LEGAL},
+    # Customers' personal data outside the care pages: a brand export with contact details, DM
+    # texts and free-text answers, and the care-case CSV's contact columns. The same roles as the
+    # care matrix's `care_contact_details` (incidents/permissions.py; a test keeps them equal).
+    "personal_data.read": OWNERS | {Role.CRISIS_MANAGER, Role.CUSTOMER_CARE},
 }
 
 

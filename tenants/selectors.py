@@ -1,6 +1,10 @@
-"""Reads about who may enter which brand."""
+"""Reads about who may enter which brand, and the agency portfolio's public brand health rows."""
 
-from django.db.models import Q, QuerySet
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import DateTimeField, F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from tenants.models import AgencyMembership, Brand, BrandApiKey, BrandGrant, User
 
@@ -34,6 +38,13 @@ def brand_list_for_user(*, user: User) -> QuerySet[Brand]:
         .distinct()
         .order_by("name")
     )
+
+
+def brand_client_contacts(*, brand: Brand) -> QuerySet[User]:
+    """The brand's client contacts: active people with a client grant (approver or viewer) on it."""
+    return User.objects.filter(
+        is_active=True, grants__brand=brand, grants__role__in=BrandGrant.CLIENT_ROLES
+    ).order_by("name", "email")
 
 
 def api_key_active_get(*, prefix: str) -> BrandApiKey | None:
@@ -74,3 +85,60 @@ def heartbeat_ages(*, now=None) -> dict[str, float]:
             name: max(0.0, (now - seen_at).total_seconds())
             for name, seen_at in Heartbeat.objects.values_list("name", "seen_at")
         }
+
+
+# --- Agency portfolio -------------------------------------------------------------------------
+# The fan-out refreshes every row about once a minute; a row older than this is shown as stale
+# (beat or the periodic worker is behind), a brand without a row as "not computed yet".
+BRAND_HEALTH_STALE_AFTER = timedelta(minutes=5)
+
+_LOWEST = Value(-2.0, output_field=FloatField())  # below any count, share or share change
+_LATEST = Value(datetime(9999, 12, 31, tzinfo=UTC), output_field=DateTimeField())
+_EARLIEST = Value(datetime(1970, 1, 1, tzinfo=UTC), output_field=DateTimeField())
+# ordering key -> what it sorts by. A brand without the figure (no row yet, no mentions, no
+# answers) sorts as the lowest value, and as the latest for the client-update deadline.
+PORTFOLIO_ORDERINGS = {
+    "brand": F("name"),
+    "open_incidents": Coalesce(F("health__severity_rank"), _LOWEST, output_field=FloatField()),
+    "alerts_24h": Coalesce(F("health__alerts_24h"), _LOWEST, output_field=FloatField()),
+    "negative_share_now": Coalesce(F("health__negative_share_now"), _LOWEST),
+    "negative_share_change": Coalesce(F("health__negative_share_change"), _LOWEST),
+    "unanswered_complaints": Coalesce(F("health__unanswered_complaints"), _LOWEST, output_field=FloatField()),
+    "csat_30d": Coalesce(F("health__csat_30d"), _LOWEST),
+    "next_client_update_at": Coalesce(F("health__next_client_update_at"), _LATEST),
+    "computed_at": Coalesce(F("health__computed_at"), _EARLIEST),
+}
+PORTFOLIO_DEFAULT_ORDERING = "-open_incidents"
+
+
+def portfolio_ordering_valid(ordering: str) -> bool:
+    return ordering.removeprefix("-") in PORTFOLIO_ORDERINGS
+
+
+def portfolio_brand_list(
+    *, agency_ids: list[int] | None, ordering: str = PORTFOLIO_DEFAULT_ORDERING
+) -> QuerySet[Brand]:
+    """The ready brands of `agency_ids` (None: every agency, for a platform superuser), each with
+    its public health row (`brand.health`, missing until the first refresh), agency and domains,
+    sorted by `ordering` (a PORTFOLIO_ORDERINGS key, "-" for descending) and then by name. Reads
+    only public tables: two queries whatever the number of brands."""
+    key = ordering.removeprefix("-")
+    if key not in PORTFOLIO_ORDERINGS:
+        raise ValueError(f"unknown portfolio ordering {ordering!r}")
+    brands = Brand.objects.ready()
+    if agency_ids is not None:
+        brands = brands.filter(agency_id__in=agency_ids)
+    sort = "-sort_value" if ordering.startswith("-") else "sort_value"
+    return (
+        brands.select_related("health", "agency")
+        .prefetch_related("domains")
+        .annotate(sort_value=PORTFOLIO_ORDERINGS[key])
+        .order_by(sort, "name", "slug")
+    )
+
+
+def brand_health_is_stale(health, *, now: datetime | None = None) -> bool:
+    """True when the row is missing or older than BRAND_HEALTH_STALE_AFTER."""
+    if health is None:
+        return True
+    return (now or timezone.now()) - health.computed_at > BRAND_HEALTH_STALE_AFTER

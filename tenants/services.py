@@ -1,6 +1,6 @@
 """Writes on the shared schema: agencies, brand provisioning by cloning the template schema,
-grants and API keys. Provisioning and the per-brand fan-out are the only code that crosses
-schemas."""
+grants and API keys. Provisioning and the per-brand fan-out (with the portfolio's brand health row
+it writes into public) are the only code that crosses schemas."""
 
 import hashlib
 import hmac
@@ -34,9 +34,11 @@ from tenants.models import (
     Brand,
     BrandApiKey,
     BrandGrant,
+    BrandHealth,
     Domain,
     SignInHandoff,
     User,
+    api_key_scopes_all,
 )
 from tenants.selectors import brand_role_get
 
@@ -395,15 +397,37 @@ def _key_matches(key: BrandApiKey, secret: str) -> bool:
 
 
 @transaction.atomic
-def api_key_create(*, brand: Brand, name: str, created_by: User | None = None) -> tuple[BrandApiKey, str]:
-    """Create a key and return it with its plain text, which is never stored or shown again."""
+def api_key_scopes_check(scopes) -> list[str]:
+    """The scopes in the canonical order, or a DomainError naming the unknown ones."""
+    known = api_key_scopes_all()
+    chosen = set(scopes or [])
+    unknown = sorted(chosen - set(known))
+    if unknown or not chosen:
+        message = f"Choose scopes among {', '.join(known)}" + (
+            f" (unknown: {', '.join(unknown)})." if unknown else "."
+        )
+        raise DomainError(message, field_errors={"scopes": [message]})
+    return [scope for scope in known if scope in chosen]
+
+
+def api_key_create(
+    *, brand: Brand, name: str, created_by: User | None = None, scopes: list[str] | None = None
+) -> tuple[BrandApiKey, str]:
+    """Create a key limited to `scopes` (read, intake, write; all three when not given) and return
+    it with its plain text, which is never stored or shown again."""
     if brand.is_template:
         raise DomainError("The template brand cannot have API keys.")
+    scopes = api_key_scopes_check(api_key_scopes_all() if scopes is None else scopes)
     name = (name or "").strip() or "API key"
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     key = BrandApiKey.objects.create(
-        brand=brand, name=name[:100], prefix=prefix, hashed_key=_hash_key(secret), created_by=created_by
+        brand=brand,
+        name=name[:100],
+        prefix=prefix,
+        hashed_key=_hash_key(secret),
+        created_by=created_by,
+        scopes=scopes,
     )
     audit_record(action=Action.API_KEY_CREATED, actor=created_by, brand=brand, target=key)
     return key, f"{API_KEY_PREFIX}{prefix}_{secret}"
@@ -462,6 +486,49 @@ def fan_out_to_ready_brands(enqueue: Callable[[Brand], None]) -> int:
         enqueue(brand)
         count += 1
     return count
+
+
+# The portfolio's figure fields a brand's health computation provides (tenants.models.BrandHealth).
+BRAND_HEALTH_FIELDS = (
+    "open_critical",
+    "open_high",
+    "open_medium",
+    "open_low",
+    "alerts_24h",
+    "mentions_24h",
+    "negative_share_now",
+    "negative_share_baseline",
+    "unanswered_complaints",
+    "unanswered_overdue",
+    "csat_30d",
+    "csat_answers_30d",
+    "next_client_update_at",
+)
+_RANK_CAP = 999
+
+
+def brand_health_upsert(*, brand_id: int, figures: dict, computed_at) -> BrandHealth:
+    """Write one brand's portfolio row in public (the fan-out calls it from the brand's schema).
+    Idempotent: a repeat with the same figures leaves the same row. Unknown keys are refused."""
+    unknown = set(figures) - set(BRAND_HEALTH_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown brand health figures: {sorted(unknown)}")
+    values = {name: figures.get(name) for name in BRAND_HEALTH_FIELDS}
+    for name in ("open_critical", "open_high", "open_medium", "open_low", "alerts_24h", "mentions_24h",
+                 "unanswered_complaints", "unanswered_overdue", "csat_answers_30d"):  # fmt: skip
+        values[name] = int(values[name] or 0)
+    rank = 0
+    for name in ("open_critical", "open_high", "open_medium", "open_low"):
+        rank = rank * (_RANK_CAP + 1) + min(values[name], _RANK_CAP)
+    now_share, baseline = values["negative_share_now"], values["negative_share_baseline"]
+    values["severity_rank"] = rank
+    values["negative_share_change"] = (
+        round(now_share - baseline, 4) if now_share is not None and baseline is not None else None
+    )
+    values["computed_at"] = computed_at
+    with schema_context("public"):
+        row, _created = BrandHealth.objects.update_or_create(brand_id=brand_id, defaults=values)
+    return row
 
 
 # --- Sign-in hand-off between hosts -----------------------------------------------------------

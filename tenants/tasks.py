@@ -20,8 +20,12 @@ def worker_ping_task(token: str) -> str:
 
 @shared_task(name="tenants.outbox_sweep_all", acks_late=True, time_limit=120, soft_time_limit=100)
 def outbox_sweep_all_task() -> int:
-    """Periodic, in public: queue the outbox sweep in every ready brand."""
+    """Periodic, in public: queue the outbox sweep in every ready brand (and drop the stored
+    Idempotency-Key answers past their 24 hours)."""
+    from tenants.idempotency import idempotency_records_purge
     from tenants.services import fan_out_to_ready_brands
+
+    idempotency_records_purge()
 
     return fan_out_to_ready_brands(lambda _brand: outbox_sweep_task.delay())
 

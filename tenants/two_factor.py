@@ -3,25 +3,28 @@ Who must use it (an agency's setting for its owners, admins and crisis managers;
 superusers when TWO_FACTOR_REQUIRED_FOR_SUPERUSERS is on), the code check the login forms call,
 the enrolment page and the middleware that holds a session until its second factor is verified."""
 
+import functools
 from base64 import b32encode
 from urllib.parse import quote
 
+import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django_otp import devices_for_user, user_has_device
+from django_otp import device_classes, devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tenants.audit import Action, audit_record
-from tenants.models import AgencyMembership, BrandGrant, User
+from tenants.models import Agency, AgencyMembership, Brand, BrandGrant, User
 
 RECOVERY_CODES = 10
 # Brand roles an agency's "require two-factor" setting applies to (with its owners and admins).
@@ -58,6 +61,40 @@ def two_factor_required(user: User) -> bool:
 
 def two_factor_enabled(user: User) -> bool:
     return user.is_authenticated and user_has_device(user, confirmed=True)
+
+
+@functools.cache
+def _owed_sql() -> str:
+    """The one statement behind two_factor_owed, written once: the ORM would compile four EXISTS
+    subqueries again on every request. Table names come from the models, quoted; values are
+    parameters."""
+    q = connection.ops.quote_name
+    agency, brand = q(Agency._meta.db_table), q(Brand._meta.db_table)
+    checks = [
+        f"EXISTS(SELECT 1 FROM {q(model._meta.db_table)} d WHERE d.user_id = %(user)s AND d.confirmed)"  # noqa: S608
+        for model in device_classes()
+    ]
+    checks += [
+        f"EXISTS(SELECT 1 FROM {q(AgencyMembership._meta.db_table)} m JOIN {agency} a ON a.id = m.agency_id "  # noqa: S608
+        "WHERE m.user_id = %(user)s AND a.require_two_factor)",
+        f"EXISTS(SELECT 1 FROM {q(BrandGrant._meta.db_table)} g JOIN {brand} b ON b.id = g.brand_id "  # noqa: S608
+        f"JOIN {agency} a ON a.id = b.agency_id "
+        "WHERE g.user_id = %(user)s AND g.role = ANY(%(roles)s) AND a.require_two_factor)",
+    ]
+    return "SELECT " + " OR ".join(checks)
+
+
+def two_factor_owed(user: User) -> bool:
+    """two_factor_enabled(user) or two_factor_required(user), in one query: the middleware asks it
+    on every request of an unverified session, where the two would cost a query per device kind
+    and two more for the agency and brand rules."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser and settings.TWO_FACTOR_REQUIRED_FOR_SUPERUSERS:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(_owed_sql(), {"user": user.pk, "roles": [str(r) for r in REQUIRED_BRAND_ROLES]})
+        return bool(cursor.fetchone()[0])
 
 
 def two_factor_verify(*, user: User, code: str):
@@ -122,7 +159,7 @@ class TwoFactorMiddleware:
             and user.is_authenticated
             and not request.path.startswith(_OPEN_PREFIXES)
             and not user.is_verified()
-            and (two_factor_enabled(user) or two_factor_required(user))
+            and two_factor_owed(user)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(
@@ -136,6 +173,18 @@ def _otpauth_url(device: TOTPDevice, issuer: str) -> str:
     secret = b32encode(device.bin_key).decode()
     label = quote(f"{issuer}:{device.user.email}")
     return f"otpauth://totp/{label}?secret={secret}&issuer={quote(issuer)}&digits={device.digits}&period={device.step}"
+
+
+def _qr_svg(otpauth_url: str) -> str:
+    """The enrolment link as a QR code, an inline SVG the page embeds: segno (pure Python, no
+    imaging library) draws it, and an inline element needs no image source the CSP would have to
+    allow. Error correction M, as authenticator apps scan it from a screen."""
+    qr = segno.make(otpauth_url, error="m", micro=False)
+    return mark_safe(  # noqa: S308 (segno's own markup; the text it encodes is drawn, not embedded)
+        qr.svg_inline(
+            scale=4, border=4, dark="#000", light="#fff", svgclass="qr", lineclass=None, omitsize=False
+        )
+    )
 
 
 def _new_recovery_codes(user: User) -> list[str]:
@@ -199,5 +248,6 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
             "mode": "enrol",
             "secret": b32encode(device.bin_key).decode(),
             "otpauth_url": _otpauth_url(device, issuer),
+            "qr_svg": _qr_svg(_otpauth_url(device, issuer)),
         },
     )

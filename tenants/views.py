@@ -2,14 +2,16 @@
 the page for a signed-in user without access, and the brand switcher's sign-in hand-off from one
 host of this installation to a brand's host."""
 
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from tenants.admin_sites import REPORTS_HOME_URL_NAME, agency_admin_admits
 from tenants.errors import DomainError
+from tenants.languages import LANGUAGE_CODES
 from tenants.links import brand_url
 from tenants.models import BrandGrant
 from tenants.selectors import brand_list_for_user
@@ -75,3 +77,15 @@ def handoff_accept(request: HttpRequest, token: str) -> HttpResponse:
     two_factor_carry_over(handoff.user)
     login(request, handoff.user, backend=_HANDOFF_BACKEND)
     return redirect(handoff.next_path)
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (cookie, redirect to `next`), and for a signed-in person also their
+    saved preference, which their pages and emails follow from then on."""
+    response = set_language(request)
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and code in LANGUAGE_CODES and request.user.language != code:
+        get_user_model().objects.filter(pk=request.user.pk).update(language=code)
+        request.user.language = code
+    return response

@@ -28,6 +28,7 @@ class LiveServer:
     connection when it finishes, so nothing lingers into test-database teardown."""
 
     def __init__(self):
+        from django.contrib.staticfiles.handlers import StaticFilesHandler
         from django.core.handlers.wsgi import WSGIHandler
         from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
@@ -36,7 +37,9 @@ class LiveServer:
                 pass
 
         self.httpd = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
-        self.httpd.set_app(WSGIHandler())
+        # Static files from the apps' folders, as Django's own live server serves them, so pages
+        # are measured with their stylesheets.
+        self.httpd.set_app(StaticFilesHandler(WSGIHandler()))
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True, name="live-server")
 

@@ -160,8 +160,8 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
 
-    def tail(self) -> str:
-        return self.log.read_text()[-4000:] if self.log.exists() else ""
+    def tail(self, chars: int = 4000) -> str:
+        return self.log.read_text()[-chars:] if self.log.exists() else ""
 
 
 @pytest.fixture(name="fault_worker")

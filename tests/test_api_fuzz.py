@@ -1,6 +1,7 @@
 """The brand API fuzzed with an API key, and the agency API on the main host fuzzed with a staff
-session: 30 generated requests per operation against a real gunicorn; any 5xx or answer that does
-not match the schema fails (see tests/fuzz.py)."""
+session: generated requests for every operation (a bounded budget shared over the operations)
+against a real gunicorn; any 5xx or answer that does not match the schema fails (see
+tests/fuzz.py)."""
 
 import pytest
 

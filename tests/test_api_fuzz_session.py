@@ -1,6 +1,7 @@
-"""The brand API fuzzed with a staff session (cookie and CSRF token): 30 generated requests per
-operation against a real gunicorn; any 5xx or answer that does not match the schema fails (see
-tests/fuzz.py). A file of its own, so pytest-xdist runs it beside the API-key run."""
+"""The brand API fuzzed with a staff session (cookie and CSRF token): generated requests for every
+operation (a bounded budget shared over the operations) against a real gunicorn; any 5xx or answer
+that does not match the schema fails (see tests/fuzz.py). A file of its own, so pytest-xdist runs
+it beside the API-key run."""
 
 import pytest
 

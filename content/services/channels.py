@@ -1,9 +1,7 @@
 """The brand's publishing channels: made with a signing secret shown once, deactivated (never
 deleted while variants point at them)."""
 
-import base64
 import ipaddress
-import secrets
 import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -19,6 +17,7 @@ from content.models import Channel
 from content.permissions import require_content_action
 from tenants.errors import DomainError
 from tenants.platforms import PUBLISHING_PLATFORMS
+from tenants.webhook_signing import webhook_secret_new
 
 
 def _webhook_address_problem(url: str) -> str:
@@ -79,10 +78,8 @@ def channel_create(
             errors["email_to"] = [_("An email channel needs an email address.")]
     if errors:
         raise DomainError(_("The channel could not be saved."), field_errors=errors)
-    # Standard Webhooks secrets: "whsec_" + base64 of the key bytes.
-    secret = (
-        "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode() if kind == Channel.Kind.WEBHOOK else ""
-    )
+    # Standard Webhooks secrets (tenants/webhook_signing.py).
+    secret = webhook_secret_new() if kind == Channel.Kind.WEBHOOK else ""
     channel = Channel.objects.create(
         name=name,
         kind=kind,

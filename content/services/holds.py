@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from content.crisis import HoldingIncident, holding_incident, incident_note
+from content.crisis import HoldingIncident, content_event_emit, holding_incident, incident_note
 from content.models import ContentItem, ContentSettings, CrisisHold, HistoryEntry, Variant
 from content.permissions import require_content_action
 from content.services._common import history_record
@@ -32,12 +32,16 @@ def content_settings_get() -> ContentSettings:
 
 
 @transaction.atomic
-def content_settings_update(*, actor, hold_enabled: bool, hold_at_severity: int) -> ContentSettings:
+def content_settings_update(
+    *, actor, hold_enabled: bool, hold_at_severity: int, client_approval_required: bool | None = None
+) -> ContentSettings:
     require_content_action(actor, "manage_channels")
     if hold_at_severity not in ContentSettings.HoldSeverity.values:
         raise DomainError(_("Choose a severity from 1 to 4."), field_errors={"hold_at_severity": ["1–4"]})
     settings_row = ContentSettings.objects.select_for_update().get_or_create(pk=1)[0]
     settings_row.hold_enabled, settings_row.hold_at_severity = bool(hold_enabled), hold_at_severity
+    if client_approval_required is not None:  # left out by older callers: kept as it is
+        settings_row.client_approval_required = bool(client_approval_required)
     settings_row.save()
     return settings_row
 
@@ -130,6 +134,7 @@ def crisis_hold_sweep(*, now: datetime | None = None) -> dict:
         variant.proposed_at = None
         variant.save(update_fields=["status", "hold", "hold_reason", "held_at", "proposed_at", "updated_at"])
         history_record(item=variant.item, variant=variant, action=H.HELD, comment=reason)
+        content_event_emit(event="content.held", variant=variant)
     return {"held": len(due), "ended": ended, "holding": True}
 
 

@@ -10,10 +10,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from content.models import ContentItem, HistoryEntry, MediaRef, Variant
-from content.permissions import require_content_action
+from content.models import ContentItem, ContentSettings, HistoryEntry, MediaRef, Variant
+from content.permissions import content_role, require_content_action
 from content.services._common import history_record
 from tenants.errors import DomainError
+from tenants.models import BrandGrant
 from tenants.platforms import PUBLISHING_PLATFORMS
 
 H = HistoryEntry.Action
@@ -180,15 +181,29 @@ def item_submit(*, item_id: UUID, actor) -> ContentItem:
     return item
 
 
+def client_approval_required() -> bool:
+    """Whether the brand's items in review wait for the client approver (ContentSettings)."""
+    return ContentSettings.objects.filter(pk=1, client_approval_required=True).exists()
+
+
+def _is_client_approver(actor) -> bool:
+    return content_role(actor) == BrandGrant.Role.CLIENT_APPROVER
+
+
 @transaction.atomic
 def item_approve(*, item_id: UUID, actor, comment: str = "") -> ContentItem:
-    """In review → approved, by a role the matrix lets approve. A repeat changes nothing."""
+    """In review → approved, by a role the matrix lets approve; when the brand requires the
+    client's approval, by the client approver only. A repeat changes nothing."""
     require_content_action(actor, "approve")
     item = _item_for_update(item_id)
     if item.status == ContentItem.Status.APPROVED:
         return item
     if item.status != ContentItem.Status.IN_REVIEW:
         raise DomainError(_("Only an item in review can be approved; submit it first."))
+    if actor is not None and client_approval_required() and not _is_client_approver(actor):
+        raise DomainError(
+            _("This brand's client approves its content on the report pages; you can still send it back.")
+        )
     item.status = ContentItem.Status.APPROVED
     item.save(update_fields=["status", "updated_at"])
     history_record(item=item, action=H.APPROVED, actor=actor, comment=(comment or "").strip())
@@ -197,7 +212,8 @@ def item_approve(*, item_id: UUID, actor, comment: str = "") -> ContentItem:
 
 @transaction.atomic
 def item_reject(*, item_id: UUID, actor, comment: str) -> ContentItem:
-    """In review → back to draft, with the reviewer's comment on the history."""
+    """In review → back to draft, with the reviewer's comment on the history (the client
+    approver's too, when the brand requires the client's approval)."""
     require_content_action(actor, "approve")
     comment = _required_text(comment, "comment", 2000)
     item = _item_for_update(item_id)

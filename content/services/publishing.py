@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from content.crisis import content_event_emit
 from content.delivery import DeliveryError, deliver
 from content.models import HistoryEntry, Variant
 from content.permissions import require_content_action
@@ -106,6 +107,7 @@ def _record_outcome(*, variant_id: UUID, attempt: int, error: DeliveryError | No
         variant.status, variant.lease_until = Variant.Status.FAILED, None
         variant.save(update_fields=["status", "failures", "failure_reason", "lease_until", "updated_at"])
         history_record(item=variant.item, variant=variant, action=H.FAILED, comment=error.reason)
+        content_event_emit(event="content.failed", variant=variant)
         return "failed"
     variant.next_attempt_at = now + timedelta(seconds=RETRY_SCHEDULE[variant.failures - 1])
     variant.lease_until = None

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from content.crisis import content_event_emit
 from content.models import Channel, ContentItem, HistoryEntry, Variant, VariantMetric
 from content.permissions import require_content_action
 from content.services._common import history_record
@@ -195,6 +196,7 @@ def variant_confirm_published(*, variant_id: UUID, actor, platform_post_id: str,
     history_record(
         item=variant.item, variant=variant, action=H.PUBLISHED, actor=actor, comment=url or platform_post_id
     )
+    content_event_emit(event="content.published", variant=variant)
     evergreen_after_publication(variant=variant, now=timezone.now())
     return variant
 

@@ -3,10 +3,12 @@
 close and erase through the same services as the API, and the brand's care targets. Which role
 sees or does what is read from `incidents.permissions.CARE_MATRIX`."""
 
+import csv
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +17,13 @@ from incidents.admin import early_warning  # noqa: F401 (registers the mentions 
 from incidents.admin.crisis import ServiceForm, ServiceFormAdminMixin, StaffOnlyAdmin
 from incidents.models import CareCase, CareContact, CareSettings, Mention
 from incidents.permissions import care_can
+from incidents.selectors_care import care_cases_csv_rows
 from incidents.services import care as care_services
+from tenants.admin_lists import choices_filter
 from tenants.admin_sites import brand_action, brand_admin_site
+from tenants.audit import Action, audit_record
 from tenants.errors import DomainError
+from tenants.platforms import platform_choices
 
 DETAIL_FIELDS = ["customer_name", "customer_email", "customer_phone", "outcome"]
 CASE_FIELDS = [
@@ -84,11 +90,16 @@ class CareAdminMixin:
 class CareCaseAdmin(CareAdminMixin, ServiceFormAdminMixin, StaffOnlyAdmin):
     form = CareCaseForm
     list_display = ["number", "platform", "author_handle", "state", "owner", "incident", "due_at", "overdue"]
-    list_filter = ["state", "owner", OverdueFilter, "platform"]
+    list_filter = [
+        "state",
+        "owner",
+        OverdueFilter,
+        choices_filter("platform", _("platform"), platform_choices),
+    ]
     list_select_related = ["owner", "incident"]
     search_fields = ["author_handle", "=number"]
     inlines = [CareContactInline]
-    actions = ["invite", "close_unresolved", "close_unreachable", "resolve", "erase"]
+    actions = ["invite", "close_unresolved", "close_unreachable", "resolve", "erase", "export_csv"]
 
     def has_add_permission(self, request) -> bool:
         return False  # opened from mentions (the mentions list's action) or the API
@@ -186,6 +197,25 @@ class CareCaseAdmin(CareAdminMixin, ServiceFormAdminMixin, StaffOnlyAdmin):
             lambda pk: care_services.care_case_erase(actor=request.user, case_id=pk),
             _("Personal data erased"),
         )
+
+    @brand_action(permission="workspace.read", description=_("Export selected cases as CSV"))
+    def export_csv(self, request, queryset):
+        """The selected cases as CSV; the customer's details only for the roles that see them."""
+        with_details = self._sees_details(request)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="care-cases-{request.tenant.slug}.csv"'
+        response["Cache-Control"] = "no-store"
+        writer = csv.writer(response)
+        rows = -1  # the header is not a case
+        for row in care_cases_csv_rows(cases=queryset, with_details=with_details):
+            writer.writerow(row)
+            rows += 1
+        audit_record(
+            action=Action.EXPORT,
+            in_current_brand=True,
+            changes={"what": "care_cases", "rows": rows, "personal_data": with_details},
+        )
+        return response
 
 
 class CareSettingsForm(ServiceForm):

@@ -48,9 +48,11 @@ from incidents.services import template_library as response_template_library
 from incidents.services import timeline as timeline_services
 from incidents.services.incidents import TRANSITIONS, allowed_next_statuses
 from incidents.templating import validate_template
+from tenants.admin_lists import choices_filter
 from tenants.admin_sites import BrandModelAdmin, brand_action, brand_admin_site
 from tenants.errors import DomainError
 from tenants.models import BrandGrant
+from tenants.platforms import platform_choices
 
 
 class StaffOnlyAdmin(BrandModelAdmin):
@@ -640,7 +642,7 @@ class ModerationActionAdmin(ServiceFormAdminMixin, BrandModelAdmin):
         "actor_label",
         "carried_out_at",
     ]
-    list_filter = ["action", "platform"]
+    list_filter = ["action", choices_filter("platform", _("platform"), platform_choices)]
     search_fields = ["author_handle", "reason"]
     list_select_related = ["rule__version"]
     raw_id_fields = ["mention", "incident"]
@@ -799,6 +801,13 @@ class CrisisPlanVersionAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         return {f: getattr(latest, f) for f in CrisisPlanForm.Meta.fields if f != "change_note"}
 
 
+# The report's per-severity targets; left empty, a target keeps its current value.
+TARGET_FIELDS = [
+    *(f"first_response_target_{s}_minutes" for s in ("critical", "high", "medium", "low")),
+    *(f"resolve_target_{s}_hours" for s in ("critical", "high", "medium", "low")),
+]
+
+
 class CrisisSettingsForm(ServiceForm):
     class Meta:
         model = CrisisSettings
@@ -806,12 +815,16 @@ class CrisisSettingsForm(ServiceForm):
             "auto_open_max_severity", "statement_empathy_gate", "reply_approval_max_severity",
             "update_cadence_critical_hours", "update_cadence_high_hours", "update_cadence_medium_hours",
             "update_cadence_low_hours", "reminder_lead_minutes", "incident_join_window_minutes",
+            *TARGET_FIELDS,
+            "reviews_need_client_sign_off",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Left empty, the brand keeps its current window (older forms and scripts do not send it).
         self.fields["incident_join_window_minutes"].required = False
+        for name in TARGET_FIELDS:
+            self.fields[name].required = False
 
 
 @admin.register(CrisisSettings, site=brand_admin_site)
@@ -840,8 +853,9 @@ class CrisisSettingsAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
 
     def save_through(self, request, obj, data):
         changes = {k: data[k] for k in CrisisSettingsForm.Meta.fields}
-        if changes["incident_join_window_minutes"] is None:
-            del changes["incident_join_window_minutes"]
+        for name in ("incident_join_window_minutes", *TARGET_FIELDS):
+            if changes.get(name) is None:
+                changes.pop(name, None)
         return incident_services.crisis_settings_update(actor=request.user, **changes)
 
     def save_model(self, request, obj, form, change):

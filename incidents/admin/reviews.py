@@ -74,12 +74,14 @@ class ReviewAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         "survey_sent_at",
         "outbox_state",
         "completed_at",
+        "signed_off_at",
     ]
     list_filter = ["state", "is_drill"]
     list_select_related = ["incident"]
     readonly_fields = [
         "incident", "is_drill", "state", "owner", "due_at", "steps_list", "figures_table", "figures_computed_at",
         "outbox_state", "survey_due_at", "survey_sent_at", "survey_invitations", "plan_version", "completed_at",
+        "signed_off_at",
     ]  # fmt: skip
     fields = [*readonly_fields[:3], "summary", *readonly_fields[3:]]
     inlines = [FeedbackInline, CustomerInline, ActionItemInline, LessonInline]

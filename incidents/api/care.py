@@ -1,4 +1,4 @@
-"""Care-case API on a brand host (/api/v1/care-cases/): list and open cases, invite the customer to
+"""Care-case API on a brand host (/api/v1/cases/): list and open cases, invite the customer to
 a private channel, log contacts, close with a public closing reply, erase personal data.
 
 Staff roles reach it as `incidents.permissions.CARE_MATRIX` allows; client people never do (their
@@ -82,8 +82,8 @@ class CareApiView(BrandApiView):
     read_permission = "workspace.read"
     write_permission = "crisis.write"
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+    def check_access(self, request) -> None:
+        super().check_access(request)
         if self.brand_role != INTEGRATION and not care_can(request.user, "care_view"):
             raise PermissionDenied("Your role on this brand may not see care cases.")
 
@@ -112,6 +112,8 @@ class CareCaseListCreateApi(CareApiView):
         incident_id = serializers.UUIDField(required=False, allow_null=True)
         owner_id = serializers.UUIDField(required=False, allow_null=True)
 
+    ordering_fields = ("opened_at", "due_at")
+
     class CareCaseFilters(serializers.Serializer):
         owner = serializers.UUIDField(required=False, allow_null=True, default=None)
         incident = serializers.UUIDField(required=False, allow_null=True, default=None)
@@ -124,7 +126,7 @@ class CareCaseListCreateApi(CareApiView):
             OpenApiParameter("incident", str, description="Incident id"),
             OpenApiParameter("overdue", bool),
         ],
-        operation_id="v1_care_cases_list",
+        operation_id="v1_cases_list",
         responses=_page_of(CareCaseOut),
     )
     def get(self, request):
@@ -186,17 +188,29 @@ class CareCaseInviteApi(CareApiView):
 
 
 class CareContactListCreateApi(CareApiView):
+    ordering_fields = ("at",)
+
+    class Filters(serializers.Serializer):
+        channel = serializers.ChoiceField(choices=CareContact.Channel.choices, required=False)
+        direction = serializers.ChoiceField(choices=CareContact.Direction.choices, required=False)
+
     class CareContactInput(serializers.Serializer):
         channel = serializers.ChoiceField(choices=CareContact.Channel.choices)
         direction = serializers.ChoiceField(choices=CareContact.Direction.choices)
         summary = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
         at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
-    @extend_schema(responses=CareContactOut(many=True))
+    @extend_schema(
+        summary="List a care case's contacts",
+        parameters=[Filters],
+        responses=_page_of(CareContactOut),
+        operation_id="v1_care_cases_contacts_list",
+    )
     def get(self, request, case_id):
         case = selectors.care_case_get(case_id=case_id)
+        filters = self.validated(self.Filters, request.query_params)
         out = CareContactDetailsOut if self.sees_details else CareContactOut
-        return _paginated(self, case.contacts.all(), out, "at")
+        return _paginated(self, case.contacts.filter(**filters), out, "at")
 
     @extend_schema(request=CareContactInput, responses={201: CareContactOut})
     def post(self, request, case_id):

@@ -8,9 +8,8 @@ sent to them. API keys read, and write only the integration's confirmations."""
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response as ApiResponse
 
 from incidents import selectors_crisis as selectors
@@ -43,6 +42,7 @@ from incidents.services import timeline as timeline_services
 from incidents.services.responses import COMMENT_MAX_LENGTH
 from tenants.api_base import INTEGRATION, BrandApiView
 from tenants.errors import DomainError
+from tenants.pagination import page_of, paginated_response
 from tenants.roles import role_can
 
 MAX_AGE_HOURS = 24 * 366 * 100  # a century: more than any incident's age, well inside timedelta
@@ -185,24 +185,12 @@ class GuidelineVersionOut(serializers.ModelSerializer):
 
 
 # --- Bases ------------------------------------------------------------------------------------
-def _page_of(serializer_class) -> serializers.Serializer:
-    """The documented shape of a `_paginated` answer, so the schema says what the list returns."""
-    name = serializer_class.__name__.removesuffix("Out")
-    return inline_serializer(
-        name=f"{name}Page",
-        fields={
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": serializer_class(many=True),
-        },
-    )
+_page_of = page_of  # the one page shape (tenants/pagination.py)
 
 
 def _paginated(view, queryset, serializer_class, ordering: str):
-    paginator = CursorPagination()
-    paginator.ordering = ordering
-    page = paginator.paginate_queryset(queryset, view.request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+    """One cursor page (bounded `page_size`, the request's `ordering` among the view's)."""
+    return paginated_response(view, queryset, serializer_class, default_ordering=ordering)
 
 
 class CrisisApiView(BrandApiView):
@@ -232,6 +220,8 @@ def _str_list(value: str) -> list[str]:
 
 # --- Incidents --------------------------------------------------------------------------------
 class IncidentListCreateApi(CrisisApiView):
+    ordering_fields = ("opened_at", "number")
+
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=200)
         summary = serializers.CharField(required=False, allow_blank=True, default="")
@@ -278,7 +268,23 @@ class IncidentListCreateApi(CrisisApiView):
             self, incidents, IncidentClientOut if self.for_client else IncidentOut, "-opened_at"
         )
 
-    @extend_schema(request=Input, responses={201: IncidentOut})
+    @extend_schema(
+        request=Input,
+        responses={201: IncidentOut},
+        examples=[
+            OpenApiExample(
+                "A product defect",
+                value={
+                    "title": "Kopi basi di gerai Bandung",
+                    "summary": "Several customers report stale coffee from one outlet.",
+                    "severity": 2,
+                    "source_category": "product_defect",
+                    "affected_platforms": ["instagram", "x"],
+                },
+                request_only=True,
+            )
+        ],
+    )
     def post(self, request):
         data = self.validated(self.Input, request.data)
         incident = incident_services.incident_open(actor=self.actor, **data)
@@ -357,6 +363,7 @@ class IncidentMentionCandidatesApi(CrisisApiView):
     """Search the mentions not yet linked to the incident, to link more of them."""
 
     read_permission = "workspace.read"
+    ordering_fields = ("posted_at",)
 
     class Filters(serializers.Serializer):
         q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -375,7 +382,8 @@ class IncidentMentionCandidatesApi(CrisisApiView):
             OpenApiParameter("unanswered", bool),
             OpenApiParameter("days", int, description="Posted in the last N days (1–90, default 7)"),
         ],
-        responses=MentionCandidateOut(many=True),
+        responses=_page_of(MentionCandidateOut),
+        operation_id="v1_incidents_mention_candidates_list",
     )
     def get(self, request, incident_id):
         incident = self.incident(incident_id)
@@ -387,8 +395,9 @@ class IncidentMentionCandidatesApi(CrisisApiView):
             band=data["band"],
             unanswered_only=data["unanswered"],
             days=data["days"],
+            limit=None,
         )
-        return ApiResponse(MentionCandidateOut(mentions, many=True).data)
+        return _paginated(self, mentions, MentionCandidateOut, "-posted_at")
 
 
 class IncidentAlertAttachApi(CrisisApiView):
@@ -436,15 +445,31 @@ class IncidentMergeApi(CrisisApiView):
 
 # --- Timeline ---------------------------------------------------------------------------------
 class TimelineApi(CrisisApiView):
+    ordering_fields = ("at",)
+
+    class Filters(serializers.Serializer):
+        kind = serializers.CharField(required=False, max_length=32)
+        pinned = serializers.BooleanField(required=False, allow_null=True, default=None)
+
     class Input(serializers.Serializer):
         text = serializers.CharField(max_length=8000)
         pinned = serializers.BooleanField(default=False)
 
-    @extend_schema(responses=_page_of(TimelineEntryOut), operation_id="v1_incidents_timeline_list")
+    @extend_schema(
+        summary="List an incident's timeline",
+        parameters=[Filters],
+        responses=_page_of(TimelineEntryOut),
+        operation_id="v1_incidents_timeline_list",
+    )
     def get(self, request, incident_id):
         incident = self.incident(incident_id)
         internal = self.sees_internal(incident)
+        filters = self.validated(self.Filters, request.query_params)
         entries = selectors.timeline_list(incident=incident, pinned_only=not internal)
+        if filters.get("kind"):
+            entries = entries.filter(kind=filters["kind"])
+        if filters["pinned"] is not None:
+            entries = entries.filter(pinned=filters["pinned"])
         return _paginated(self, entries, TimelineEntryOut if internal else TimelineEntryClientOut, "at")
 
     @extend_schema(request=Input, responses={201: TimelineEntryOut})
@@ -472,6 +497,11 @@ class TimelinePinApi(CrisisApiView):
 # --- Team and tasks ---------------------------------------------------------------------------
 class RosterApi(CrisisApiView):
     read_permission = "workspace.read"
+    ordering_fields = ("created_at", "name")
+
+    class Filters(serializers.Serializer):
+        role = serializers.ChoiceField(choices=CrisisRole.choices, required=False)
+        is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     class Input(serializers.Serializer):
         role = serializers.ChoiceField(choices=CrisisRole.choices)
@@ -482,11 +512,24 @@ class RosterApi(CrisisApiView):
         organisation = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
         backup_id = serializers.UUIDField(required=False, allow_null=True, default=None)
 
-    @extend_schema(responses=RosterMemberOut(many=True))
+    @extend_schema(
+        summary="List the crisis roster",
+        parameters=[Filters],
+        responses=_page_of(RosterMemberOut),
+        operation_id="v1_roster_list",
+    )
     def get(self, request):
-        return ApiResponse(RosterMemberOut(selectors.roster_list(), many=True).data)
+        filters = self.validated(self.Filters, request.query_params)
+        # Active members unless asked otherwise (what the list always answered).
+        active = True if filters["is_active"] is None else filters["is_active"]
+        members = selectors.roster_list(active_only=False).filter(is_active=active)
+        if filters.get("role"):
+            members = members.filter(role=filters["role"])
+        return _paginated(self, members, RosterMemberOut, "created_at")
 
-    @extend_schema(request=Input, responses={201: RosterMemberOut})
+    @extend_schema(
+        summary="Add a member to the crisis roster", request=Input, responses={201: RosterMemberOut}
+    )
     def post(self, request):
         data = self.validated(self.Input, request.data)
         member = team_services.roster_member_add(actor=self.actor, **data)
@@ -495,19 +538,33 @@ class RosterApi(CrisisApiView):
 
 class AssignmentListCreateApi(CrisisApiView):
     read_permission = "brand.read"
+    ordering_fields = ("started_at",)
+
+    class Filters(serializers.Serializer):
+        active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     class Input(serializers.Serializer):
         member_id = serializers.UUIDField()
         role = serializers.ChoiceField(choices=CrisisRole.choices, required=False)
 
-    @extend_schema(responses=AssignmentOut(many=True))
+    @extend_schema(
+        summary="List an incident's team assignments",
+        parameters=[Filters],
+        responses=_page_of(AssignmentOut),
+        operation_id="v1_incidents_assignments_list",
+    )
     def get(self, request, incident_id):
         incident = self.incident(incident_id)
+        filters = self.validated(self.Filters, request.query_params)
         # Clients see who is on the team now; staff also see the history.
         assignments = selectors.assignment_list(incident=incident, active_only=self.for_client)
-        return ApiResponse(AssignmentOut(assignments, many=True).data)
+        if filters["active"] is not None:
+            assignments = assignments.filter(ended_at__isnull=filters["active"])
+        return _paginated(self, assignments, AssignmentOut, "started_at")
 
-    @extend_schema(request=Input, responses={201: AssignmentOut})
+    @extend_schema(
+        summary="Assign a roster member to an incident", request=Input, responses={201: AssignmentOut}
+    )
     def post(self, request, incident_id):
         self.incident(incident_id)
         data = self.validated(self.Input, request.data)
@@ -526,6 +583,11 @@ class AssignmentEndApi(CrisisApiView):
 
 class TaskListCreateApi(CrisisApiView):
     read_permission = "workspace.read"
+    ordering_fields = ("due_at", "created_at")
+
+    class Filters(serializers.Serializer):
+        status = serializers.ChoiceField(choices=IncidentTask.Status.choices, required=False)
+        owner = serializers.UUIDField(required=False)
 
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=200)
@@ -533,12 +595,23 @@ class TaskListCreateApi(CrisisApiView):
         owner_id = serializers.UUIDField()
         due_at = serializers.DateTimeField()
 
-    @extend_schema(responses=TaskOut(many=True))
+    @extend_schema(
+        summary="List an incident's tasks",
+        parameters=[Filters],
+        responses=_page_of(TaskOut),
+        operation_id="v1_incidents_tasks_list",
+    )
     def get(self, request, incident_id):
         incident = self.incident(incident_id)
-        return ApiResponse(TaskOut(selectors.task_list(incident=incident), many=True).data)
+        filters = self.validated(self.Filters, request.query_params)
+        tasks = selectors.task_list(incident=incident)
+        if filters.get("status"):
+            tasks = tasks.filter(status=filters["status"])
+        if filters.get("owner"):
+            tasks = tasks.filter(owner_id=filters["owner"])
+        return _paginated(self, tasks, TaskOut, "due_at")
 
-    @extend_schema(request=Input, responses={201: TaskOut})
+    @extend_schema(summary="Create a task on an incident", request=Input, responses={201: TaskOut})
     def post(self, request, incident_id):
         self.incident(incident_id)
         data = self.validated(self.Input, request.data)
@@ -574,21 +647,34 @@ class TaskDetailApi(CrisisApiView):
 
 # --- Client status updates -----------------------------------------------------------------------
 class StatusUpdateListCreateApi(CrisisApiView):
+    ordering_fields = ("created_at",)
+
+    class Filters(serializers.Serializer):
+        state = serializers.ChoiceField(choices=StatusUpdate.State.choices, required=False)
+
     class Input(serializers.Serializer):
         conditions = serializers.CharField(max_length=8000)
         actions = serializers.CharField(max_length=8000)
         needs = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
         requires_client_approval = serializers.BooleanField(default=False)
 
-    @extend_schema(responses=StatusUpdateOut(many=True))
+    @extend_schema(
+        summary="List an incident's client status updates",
+        parameters=[Filters],
+        responses=_page_of(StatusUpdateOut),
+        operation_id="v1_incidents_status_updates_list",
+    )
     def get(self, request, incident_id):
         incident = self.incident(incident_id)
+        filters = self.validated(self.Filters, request.query_params)
         updates = selectors.status_update_list(
             incident=incident,
             sent_only=self.for_client,
             waiting_for_client=role_can(self.brand_role, "reports.decide"),
         )
-        return ApiResponse(StatusUpdateOut(updates, many=True).data)
+        if filters.get("state"):
+            updates = updates.filter(state=filters["state"])
+        return _paginated(self, updates, StatusUpdateOut, "-created_at")
 
     @extend_schema(request=Input, responses={201: StatusUpdateOut})
     def post(self, request, incident_id):
@@ -644,6 +730,7 @@ class StatusUpdateRejectApi(StatusUpdateApproveApi):
 # --- Responses --------------------------------------------------------------------------------
 class ResponseListCreateApi(CrisisApiView):
     read_permission = "responses.read"
+    ordering_fields = ("created_at",)
 
     class Input(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ResponseKind.choices)
@@ -789,6 +876,12 @@ class ResponseConfirmSentApi(_ResponseActionApi):
 
 class ResponseTemplateListCreateApi(CrisisApiView):
     read_permission = "workspace.read"
+    ordering_fields = ("name", "updated_at")
+
+    class Filters(serializers.Serializer):
+        language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
+        situation = serializers.ChoiceField(choices=ResponseTemplate.Situation.choices, required=False)
+        kind = serializers.ChoiceField(choices=ResponseKind.choices, required=False)
 
     class Input(serializers.Serializer):
         name = serializers.CharField(max_length=120)
@@ -797,22 +890,53 @@ class ResponseTemplateListCreateApi(CrisisApiView):
         kind = serializers.ChoiceField(choices=ResponseKind.choices, default=ResponseKind.REPLY)
         body = serializers.CharField(max_length=8000)
 
-    @extend_schema(responses=ResponseTemplateOut(many=True))
+    @extend_schema(
+        summary="List the response templates (archived ones are left out)",
+        parameters=[Filters],
+        responses=_page_of(ResponseTemplateOut),
+        operation_id="v1_response_templates_list",
+    )
     def get(self, request):
-        return ApiResponse(
-            ResponseTemplateOut(ResponseTemplate.objects.filter(is_active=True), many=True).data
-        )
+        filters = self.validated(self.Filters, request.query_params)
+        templates = ResponseTemplate.objects.filter(is_active=True, **filters)
+        return _paginated(self, templates, ResponseTemplateOut, "name")
 
-    @extend_schema(request=Input, responses={201: ResponseTemplateOut})
+    @extend_schema(summary="Create a response template", request=Input, responses={201: ResponseTemplateOut})
     def post(self, request):
         data = self.validated(self.Input, request.data)
         template = response_services.response_template_save(actor=self.actor, **data)
         return ApiResponse(ResponseTemplateOut(template).data, status=status.HTTP_201_CREATED)
 
 
+class ResponseTemplateDetailApi(CrisisApiView):
+    read_permission = "workspace.read"
+
+    def template(self, template_id) -> ResponseTemplate:
+        template = ResponseTemplate.objects.filter(pk=template_id, is_active=True).first()
+        if template is None:
+            raise Http404("No such response template.")
+        return template
+
+    @extend_schema(summary="Get a response template", responses=ResponseTemplateOut)
+    def get(self, request, template_id):
+        return ApiResponse(ResponseTemplateOut(self.template(template_id)).data)
+
+    @extend_schema(
+        summary="Archive a response template (drafts made from it keep their text)",
+        request=None,
+        responses={204: None},
+    )
+    def delete(self, request, template_id):
+        self.template(template_id)
+        response_services.response_template_archive(actor=self.actor, template_id=template_id)
+        return ApiResponse(status=status.HTTP_204_NO_CONTENT)
+
+
 # --- Moderation -------------------------------------------------------------------------------
 class ModerationListCreateApi(CrisisApiView):
     """The moderation log (visible to the client's viewers too) and new moderation actions."""
+
+    ordering_fields = ("at",)
 
     class Input(serializers.Serializer):
         mention_id = serializers.UUIDField()

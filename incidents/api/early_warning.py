@@ -4,14 +4,14 @@ and actions, the caller's notifications, webhook subscriptions and their deliver
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from incidents.models import (
@@ -50,11 +50,13 @@ from incidents.webhooks import (
     EVENTS,
     webhook_ping,
     webhook_subscription_create,
+    webhook_subscription_delete,
     webhook_subscription_rotate_secret,
     webhook_subscription_update,
 )
 from tenants.api_base import INTEGRATION, BrandApiView
 from tenants.api_parsers import PayloadTooLarge
+from tenants.pagination import ListCursor, page_of, paginated_response
 
 
 def _json_list(request, *, what: str) -> list:
@@ -89,7 +91,7 @@ class IntakeOut(serializers.Serializer):
     errors = IntakeRowError(many=True)
 
 
-class _Cursor(CursorPagination):
+class _Cursor(ListCursor):
     """DRF hands a decoded cursor's position to the filter unchecked; one that is not a value of the
     ordering field (a hand-made or corrupted cursor) is the same 404 as one that does not decode."""
 
@@ -190,6 +192,8 @@ _MENTION_EXAMPLE = [
 class MentionListCreateApi(BrandApiView, GenericAPIView):
     """GET: the brand's mentions, newest first, filtered and cursor-paginated. POST: bulk intake."""
 
+    key_write_scope = "intake"  # an intake-only key may post these
+
     serializer_class = MentionOut
     # A lone surrogate is that row's error (good rows are kept), not a refusal of the whole batch.
     validates_every_string = True
@@ -277,6 +281,8 @@ class _MeasuredCursor(_Cursor):
 
 class MetricListCreateApi(BrandApiView, GenericAPIView):
     """GET: follower samples, newest first. POST: bulk intake, idempotent on (platform, measured_at)."""
+
+    key_write_scope = "intake"  # an intake-only key may post these
 
     serializer_class = MetricOut
     pagination_class = _MeasuredCursor
@@ -426,6 +432,10 @@ class AlertReopenApi(_AlertObjectApi):
 
 # --- Notifications ----------------------------------------------------------------------------------
 class NotificationOut(serializers.ModelSerializer):
+    # In the reader's language (Accept-Language) and the brand's zone.
+    subject = serializers.CharField(source="subject_text", read_only=True)
+    body = serializers.CharField(source="body_text", read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "subject", "body", "link", "created_at", "read_at"]
@@ -445,7 +455,10 @@ class NotificationListApi(BrandApiView, GenericAPIView):
         unread = self.request.query_params.get("unread") in ("1", "true")
         return notification_list_for_user(user=user, unread=unread)
 
-    @extend_schema(responses=NotificationOut(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool, description="Only notices not read yet")],
+        responses=NotificationOut(many=True),
+    )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(NotificationOut(page, many=True).data)
@@ -493,12 +506,45 @@ class WebhookSubscriptionIn(serializers.Serializer):
 
 class WebhookSubscriptionListCreateApi(BrandApiView):
     Input = WebhookSubscriptionIn
+    ordering_fields = ("created_at", "name")
 
-    @extend_schema(responses=WebhookSubscriptionOut(many=True))
+    class Filters(serializers.Serializer):
+        is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
+        event = serializers.CharField(required=False, max_length=64, help_text="Subscribed to this event")
+
+    @extend_schema(
+        summary="List webhook subscriptions",
+        parameters=[Filters],
+        responses=page_of(WebhookSubscriptionOut),
+        operation_id="v1_webhooks_list",
+    )
     def get(self, request):
-        return Response(WebhookSubscriptionOut(webhook_subscription_list(), many=True).data)
+        filters = self.validated(self.Filters, request.query_params)
+        subscriptions = webhook_subscription_list()
+        if filters["is_active"] is not None:
+            subscriptions = subscriptions.filter(is_active=filters["is_active"])
+        if filters.get("event"):
+            subscriptions = subscriptions.filter(
+                Q(events__contains=[filters["event"]]) | Q(events__contains=["*"])
+            )
+        return paginated_response(self, subscriptions, WebhookSubscriptionOut, default_ordering="created_at")
 
-    @extend_schema(request=Input, responses={201: WebhookSubscriptionCreatedOut})
+    @extend_schema(
+        summary="Subscribe an endpoint to events (the signing secret is in this answer only)",
+        request=Input,
+        responses={201: WebhookSubscriptionCreatedOut},
+        examples=[
+            OpenApiExample(
+                "Crisis events",
+                value={
+                    "name": "War room bot",
+                    "url": "https://hooks.example.com/tanggap",
+                    "events": ["incident.opened", "alert.raised", "content.held"],
+                },
+                request_only=True,
+            )
+        ],
+    )
     def post(self, request):
         data = self.validated(self.Input, request.data)
         subscription, _secret = webhook_subscription_create(**data, created_by=self.actor)
@@ -535,12 +581,35 @@ class WebhookSubscriptionDetailApi(_SubscriptionObjectApi):
         )
         return Response(WebhookSubscriptionOut(subscription).data)
 
+    @extend_schema(
+        summary="Delete a webhook subscription (its pending deliveries are not sent)",
+        request=None,
+        responses={204: None},
+    )
+    def delete(self, request, subscription_id):
+        webhook_subscription_delete(subscription_id=self.subscription(subscription_id).pk, actor=self.actor)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class WebhookRotateSecretApi(_SubscriptionObjectApi):
-    @extend_schema(request=None, responses=WebhookSubscriptionCreatedOut)
+    class Input(serializers.Serializer):
+        overlap_hours = serializers.IntegerField(
+            required=False,
+            default=24,
+            min_value=0,
+            max_value=168,
+            help_text="Hours the old secret still signs beside the new one (0 ends it at once).",
+        )
+
+    @extend_schema(
+        summary="Rotate the signing secret (old and new both sign during the overlap)",
+        request=Input,
+        responses=WebhookSubscriptionCreatedOut,
+    )
     def post(self, request, subscription_id):
+        data = self.validated(self.Input, request.data or {})
         subscription, _secret = webhook_subscription_rotate_secret(
-            subscription_id=self.subscription(subscription_id).pk
+            subscription_id=self.subscription(subscription_id).pk, overlap_hours=data["overlap_hours"]
         )
         return Response(WebhookSubscriptionCreatedOut(subscription).data)
 
@@ -574,11 +643,18 @@ class WebhookDeliveryListApi(_SubscriptionObjectApi, GenericAPIView):
     serializer_class = WebhookDeliveryOut
     pagination_class = _NewestCursor
 
+    class Filters(serializers.Serializer):
+        status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices, required=False)
+        event = serializers.CharField(required=False, max_length=64)
+
     def get_queryset(self):
         return webhook_delivery_list()
 
-    @extend_schema(responses=WebhookDeliveryOut(many=True))
+    @extend_schema(parameters=[Filters], responses=WebhookDeliveryOut(many=True))
     def get(self, request, subscription_id):
         subscription = self.subscription(subscription_id)
-        page = self.paginate_queryset(webhook_delivery_list(subscription_id=subscription.pk))
+        filters = self.validated(self.Filters, request.query_params)
+        page = self.paginate_queryset(
+            webhook_delivery_list(subscription_id=subscription.pk).filter(**filters)
+        )
         return self.get_paginated_response(WebhookDeliveryOut(page, many=True).data)

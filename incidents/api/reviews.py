@@ -1,13 +1,12 @@
 """Post-crisis review API on a brand host (/api/v1/reviews/…): list and read reviews (clients:
 completed reviews of real incidents, with what is marked for them), and the review's actions —
 recompute figures, add affected customers, give feedback, add and move action items, add and
-accept lessons, publish the plan version, complete. Roles on the incident are checked by the
+accept lessons, publish the plan version, complete; the client approver signs off. Roles on the incident are checked by the
 services; an object the caller may not see answers 404 like a missing one."""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response as ApiResponse
 
 from incidents import selectors_reviews as selectors
@@ -17,6 +16,7 @@ from incidents.models.crisis import LANGUAGE_CHOICES
 from incidents.permissions import CLIENT_ROLES
 from incidents.services import reviews as services
 from tenants.api_base import INTEGRATION, BrandApiView
+from tenants.pagination import paginated_response
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ class ReviewOut(serializers.ModelSerializer):
             "id", "incident", "incident_number", "incident_title", "is_drill", "state", "owner", "due_at",
             "steps", "summary", "figures", "figures_method", "figures_state", "figures_computed_at", "survey_due_at",
             "survey_sent_at", "survey_invitations", "plan_version", "opened_at", "completed_at",
-            "follow_ups", "lessons", "feedback", "customers",
+            "signed_off_at", "follow_ups", "lessons", "feedback", "customers",
         ]  # fmt: skip
 
 
@@ -80,7 +80,7 @@ class ReviewClientOut(serializers.ModelSerializer):
         model = Review
         fields = [
             "id", "incident", "incident_number", "incident_title", "state", "summary", "figures",
-            "figures_method", "completed_at", "follow_ups", "lessons",
+            "figures_method", "completed_at", "signed_off_at", "follow_ups", "lessons",
         ]  # fmt: skip
 
 
@@ -101,6 +101,8 @@ class ReviewApiView(BrandApiView):
 
 
 class ReviewListApi(ReviewApiView):
+    ordering_fields = ("opened_at", "due_at")
+
     class Filters(serializers.Serializer):
         state = serializers.ChoiceField(choices=Review.State.choices, required=False)
         incident = serializers.UUIDField(required=False)
@@ -115,11 +117,8 @@ class ReviewListApi(ReviewApiView):
         reviews = selectors.review_list(
             for_client=self.for_client, state=filters.get("state"), incident_id=filters.get("incident")
         )
-        paginator = CursorPagination()
-        paginator.ordering = ("-opened_at", "-id")
-        page = paginator.paginate_queryset(reviews, request, view=self)
         serializer = ReviewClientOut if self.for_client else ReviewOut
-        return paginator.get_paginated_response(serializer(page, many=True).data)
+        return paginated_response(self, reviews, serializer, default_ordering="-opened_at")
 
 
 class ReviewDetailApi(ReviewApiView):
@@ -279,6 +278,28 @@ class ReviewCompleteApi(ReviewApiView):
         self.review(review_id)
         data = self.validated(self.Input, request.data)
         review = services.review_complete(review_id=review_id, actor=self.actor, **data)
+        return ApiResponse(self.out(review))
+
+
+class ReviewSignOffApi(ReviewApiView):
+    """The client approver signs off a review the team completed, or sends it back with a comment."""
+
+    write_permission = "reports.decide"
+
+    class Input(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=["approve", "reject"])
+        comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+    @extend_schema(request=Input, responses=ReviewClientOut)
+    def post(self, request, review_id):
+        self.review(review_id)
+        data = self.validated(self.Input, request.data)
+        review = services.review_sign_off(
+            review_id=review_id,
+            actor=self.actor,
+            approve=data["decision"] == "approve",
+            comment=data["comment"],
+        )
         return ApiResponse(self.out(review))
 
 

@@ -71,6 +71,11 @@ urlpatterns = [
         name="response-confirm-sent",
     ),
     path("response-templates/", api.ResponseTemplateListCreateApi.as_view(), name="response-templates"),
+    path(
+        "response-templates/<uuid:template_id>/",
+        api.ResponseTemplateDetailApi.as_view(),
+        name="response-template-detail",
+    ),
     path("moderation/", api.ModerationListCreateApi.as_view(), name="moderation-log"),
     path(
         "moderation/<uuid:moderation_id>/confirm/",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reviews/<uuid:review_id>/lessons/", api.ReviewLessonsApi.as_view(), name="review-lessons"),
     path("reviews/<uuid:review_id>/plan/", api.ReviewPlanApi.as_view(), name="review-plan"),
     path("reviews/<uuid:review_id>/complete/", api.ReviewCompleteApi.as_view(), name="review-complete"),
+    path("reviews/<uuid:review_id>/sign-off/", api.ReviewSignOffApi.as_view(), name="review-sign-off"),
     path(
         "reviews/follow-ups/<uuid:item_id>/", api.ReviewActionItemDetailApi.as_view(), name="review-follow-up"
     ),

@@ -5,3 +5,4 @@ from incidents.models.care import *  # noqa: F403, E402
 from incidents.models.crisis import *  # noqa: F403
 from incidents.models.early_warning import *  # noqa: F403
 from incidents.models.reviews import *  # noqa: F403
+from incidents.models.rollups import *  # noqa: F403

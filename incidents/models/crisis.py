@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tenants.languages import LANGUAGES
+
 __all__ = [
     "CrisisRole",
     "CrisisSettings",
@@ -54,7 +56,7 @@ def _user_ref() -> models.ForeignKey:
 
 
 # The brand's own language choices, so the API schema has one language enum.
-LANGUAGE_CHOICES = [("en", _("English")), ("id", _("Bahasa Indonesia"))]
+LANGUAGE_CHOICES = LANGUAGES  # the one list, in tenants
 
 
 class Severity(models.IntegerChoices):
@@ -158,6 +160,37 @@ class CrisisSettings(models.Model):
         ),
     )
 
+    # Per-severity targets the client report measures incidents against (the severity meanings'
+    # "first public response within 4 hours" and friends, as numbers the brand may change).
+    first_response_target_critical_minutes = models.PositiveIntegerField(
+        _("first response target: critical (minutes)"), default=60
+    )
+    first_response_target_high_minutes = models.PositiveIntegerField(
+        _("first response target: high (minutes)"), default=240
+    )
+    first_response_target_medium_minutes = models.PositiveIntegerField(
+        _("first response target: medium (minutes)"), default=480
+    )
+    first_response_target_low_minutes = models.PositiveIntegerField(
+        _("first response target: low (minutes)"), default=1440
+    )
+    resolve_target_critical_hours = models.PositiveIntegerField(
+        _("resolve target: critical (hours)"), default=24
+    )
+    resolve_target_high_hours = models.PositiveIntegerField(_("resolve target: high (hours)"), default=72)
+    resolve_target_medium_hours = models.PositiveIntegerField(
+        _("resolve target: medium (hours)"), default=168
+    )
+    resolve_target_low_hours = models.PositiveIntegerField(_("resolve target: low (hours)"), default=336)
+    reviews_need_client_sign_off = models.BooleanField(
+        _("reviews need the client's sign-off"),
+        default=False,
+        help_text=_(
+            "A post-crisis review completed by the team waits for the client approver's sign-off on "
+            "the report pages before the incident is reviewed. Drills never wait."
+        ),
+    )
+
     class Meta:
         verbose_name = _("crisis settings")
         verbose_name_plural = _("crisis settings")
@@ -173,6 +206,19 @@ class CrisisSettings(models.Model):
             Severity.MEDIUM: self.update_cadence_medium_hours,
             Severity.LOW: self.update_cadence_low_hours,
         }[severity]
+
+    def targets_s(self, severity: int) -> tuple[int, int]:
+        """(first response, resolve) targets of this severity, in seconds."""
+        name = {
+            Severity.CRITICAL: "critical",
+            Severity.HIGH: "high",
+            Severity.MEDIUM: "medium",
+            Severity.LOW: "low",
+        }[severity]
+        return (
+            60 * getattr(self, f"first_response_target_{name}_minutes"),
+            3600 * getattr(self, f"resolve_target_{name}_hours"),
+        )
 
 
 class Incident(models.Model):
@@ -397,7 +443,7 @@ class IncidentAssignment(models.Model):
 
 class IncidentTask(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("state", "Open")
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")

@@ -8,11 +8,16 @@ cascading foreign key would make Django's deletion collector query tables that d
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from tenants.localization import text_render
 from tenants.outbox import OutboxItem
 
 __all__ = [
@@ -114,6 +119,14 @@ class Mention(models.Model):
             models.Index(
                 fields=["received_at"], name="mention_unscored", condition=Q(scored_at__isnull=True)
             ),
+            # Rare rows the lists filter by (a few in a thousand): only those rows, newest first.
+            models.Index(fields=["posted_at"], name="mention_threat_posted_at", condition=Q(is_threat=True)),
+            models.Index(fields=["posted_at"], name="mention_abuse_posted_at", condition=Q(is_abuse=True)),
+            models.Index(
+                fields=["posted_at"], name="mention_dm_posted_at", condition=Q(kind="direct_message")
+            ),
+            # Text search (selectors_early_warning.mention_search): `icontains` is UPPER(text) LIKE.
+            GinIndex(OpClass(Upper("text"), name="gin_trgm_ops"), name="mention_text_trgm"),
             # Only the brand's own replies are looked up by parent (to mark what they answer).
             models.Index(
                 fields=["platform", "parent_external_id"],
@@ -275,7 +288,7 @@ class Alert(models.Model):
         THREAT = "threat", _("Threat or doxxing")
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("state", "Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         DISMISSED = "dismissed", _("Dismissed")
         INCIDENT_OPENED = "incident_opened", _("Incident opened")
@@ -345,6 +358,10 @@ class WebhookSubscription(models.Model):
         _("events"), default=list, help_text=_('Event names such as "alert.raised", or "*" for every event.')
     )
     secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    # After a rotation the old secret also signs until the overlap ends (Standard Webhooks lists
+    # one signature per secret), so receivers switch without failed deliveries.
+    previous_secret = models.CharField(max_length=100, blank=True, default="", editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_by = _user_ref(_("created by"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -364,6 +381,15 @@ class WebhookSubscription(models.Model):
     @property
     def secret_hint(self) -> str:
         return f"{self.secret[:10]}…" if self.secret else ""
+
+    def signing_secrets(self, now=None) -> list[str]:
+        """The secrets that sign a delivery now: the current one, and the previous one during the
+        rotation's overlap."""
+        now = now or timezone.now()
+        signing = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            signing.append(self.previous_secret)
+        return signing
 
 
 class WebhookDelivery(models.Model):
@@ -407,6 +433,10 @@ class Notification(OutboxItem):
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
+    # What to say, kept as message ids and parameters (tenants.localization.stored_text) so each
+    # reader gets it in their language and zone; subject/body hold the English text for older
+    # rows and search.
+    message = models.JSONField(_("message"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
@@ -418,7 +448,17 @@ class Notification(OutboxItem):
         indexes = [models.Index(fields=["user", "-created_at"], name="notification_user_created")]
 
     def __str__(self) -> str:
-        return self.subject
+        return self.subject_text
+
+    @property
+    def subject_text(self) -> str:
+        """The subject in the active language and zone."""
+        return text_render(self.message.get("subject", self.subject))
+
+    @property
+    def body_text(self) -> str:
+        """The body in the active language and zone."""
+        return text_render(self.message.get("body", self.body))
 
 
 class ContactEmail(OutboxItem):

@@ -7,6 +7,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from incidents.models.crisis import CrisisPlanVersion, Incident, RosterMember, Severity, _user_ref
 from tenants.outbox import OutboxItem
@@ -37,11 +38,15 @@ REVIEW_STEPS = {
     "lessons": _("Lessons written"),
     "follow_ups": _("Follow-ups agreed"),
     "plan": _("Crisis plan updated"),
+    # Added when the team completes the review of a brand whose reviews need the client's sign-off.
+    "client_sign_off": _("Client sign-off"),
 }
 # Which steps each severity's policy asks for: a low-severity crisis needs no debrief or plan change.
+# The client's sign-off is not a policy step: it is added only when the brand asks for it.
+_ALL_POLICY_STEPS = tuple(key for key in REVIEW_STEPS if key != "client_sign_off")
 _STEPS_BY_SEVERITY = {
-    Severity.CRITICAL: tuple(REVIEW_STEPS),
-    Severity.HIGH: tuple(REVIEW_STEPS),
+    Severity.CRITICAL: _ALL_POLICY_STEPS,
+    Severity.HIGH: _ALL_POLICY_STEPS,
     Severity.MEDIUM: ("figures", "survey", "feedback", "lessons", "follow_ups", "plan"),
     Severity.LOW: ("figures", "survey", "lessons"),
 }
@@ -56,14 +61,16 @@ class Review(OutboxItem):
     """The post-crisis review of one incident. `outbox_*` tracks the figures computation."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("state", "Open")
+        # Completed by the team, waiting for the client approver (CrisisSettings.reviews_need_client_sign_off).
+        AWAITING_SIGN_OFF = "awaiting_sign_off", _("Waiting for the client's sign-off")
         COMPLETED = "completed", _("Completed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # One review per incident: the unique key is what makes opening it idempotent.
     incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="review")
     is_drill = models.BooleanField(_("drill"), default=False, editable=False)
-    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
+    state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.OPEN)
     owner = _user_ref()
     due_at = models.DateTimeField(_("due at"))
     summary = models.TextField(_("summary"), blank=True)
@@ -89,6 +96,8 @@ class Review(OutboxItem):
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completed_by = _user_ref()
+    signed_off_at = models.DateTimeField(_("client signed off at"), null=True, blank=True)
+    signed_off_by = _user_ref()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

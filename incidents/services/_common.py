@@ -1,12 +1,12 @@
 """Helpers the crisis services share: settings row, actor labels, notifications and webhooks
 through the early-warning modules (imported late so either side can load first)."""
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.utils import timezone
 
 from incidents.models import ContactEmail, CrisisSettings
 from tenants import outbox
+from tenants.localization import reader_context, text_render
+from tenants.mail import brand_email
 
 
 def crisis_settings_get(*, for_update: bool = False) -> CrisisSettings:
@@ -41,7 +41,7 @@ def webhook_emit(*, event: str, payload: dict) -> None:
     webhook_event_emit(event=event, payload=payload)
 
 
-def email_contacts(*, subject: str, body: str, emails: list[str]) -> ContactEmail | None:
+def email_contacts(*, subject: str | dict, body: str | dict, emails: list[str]) -> ContactEmail | None:
     """Email outside contacts (roster members without an account): the email is recorded in the
     caller's transaction and sent by a retried task after commit, so a mail server, broker or
     worker that is down delays it (the outbox sweep hands it over again) and never loses it, and
@@ -51,6 +51,8 @@ def email_contacts(*, subject: str, body: str, emails: list[str]) -> ContactEmai
     emails = sorted({e for e in emails if e})
     if not emails:
         return None
+    with reader_context():  # outside contacts read the brand's language and zone
+        subject, body = text_render(subject), text_render(body)
     email = ContactEmail.objects.create(
         subject=subject[:300], body=body, recipients=emails, **outbox.pending_fields()
     )
@@ -65,9 +67,7 @@ def contact_email_send(*, contact_email_id) -> bool:
         return False
     email = ContactEmail.objects.get(pk=contact_email_id)
     try:
-        send_mail(
-            email.subject, email.body, settings.DEFAULT_FROM_EMAIL, email.recipients, fail_silently=False
-        )
+        brand_email(subject=email.subject, body=email.body, to=email.recipients).send()
     except Exception as exc:
         outbox.release(ContactEmail.objects, contact_email_id, error=f"{type(exc).__name__}: {exc}")
         raise

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings as django_settings
 from django.db import IntegrityError, connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from incidents.detectors import Finding, detectors_run
 from incidents.models import Alert, CrisisRole, RosterMember
@@ -22,6 +23,7 @@ from incidents.services.one_crisis import alerts_resolve_ended
 from incidents.webhooks import webhook_event_emit
 from tenants import outbox
 from tenants.errors import DomainError
+from tenants.localization import stored_text
 
 RAISED, UPDATED, ESCALATED, SUPPRESSED = "raised", "updated", "escalated", "suppressed"
 
@@ -56,17 +58,31 @@ def alert_payload(alert: Alert) -> dict:
 
 
 def _announce(alert: Alert, *, event: str) -> None:
+    # Stored as message ids and parameters: each person reads it in their language and the brand's
+    # zone (tenants.localization), outside contacts in the brand's language.
     severity = Alert.Severity(alert.severity).label
-    body = render_to_string(
-        "incidents/early_warning/alert_email.txt",
-        {
-            "alert": alert,
-            "severity": severity,
-            "brand": connection.tenant.name,
-            "verb": "raised" if event == "alert.raised" else "escalated",
-        },
+    detector = Alert.Detector(alert.detector).label
+    body = stored_text(
+        _(
+            "An early-warning alert was %(verb)s for %(brand)s.\n\n%(title)s\nDetector: %(detector)s\n"
+            "Severity: %(severity)s\nWindow: %(start)s – %(end)s\n"
+        ),
+        verb=pgettext_lazy("alert", "raised")
+        if event == "alert.raised"
+        else pgettext_lazy("alert", "escalated"),
+        brand=connection.tenant.name,
+        title=alert.title,
+        detector=detector,
+        severity=severity,
+        start=alert.window_start,
+        end=alert.window_end,
     )
-    subject = f"[{severity}] {alert.get_detector_display()}: {alert.title}"[:300]
+    subject = stored_text(
+        _("[%(severity)s] %(detector)s: %(title)s"),
+        severity=severity,
+        detector=detector,
+        title=alert.title[:200],
+    )
     roster = _threat_roster() if alert.detector == Alert.Detector.THREAT else []
     notify_brand_team(
         subject=subject,
@@ -77,7 +93,7 @@ def _announce(alert: Alert, *, event: str) -> None:
     # Outside contacts on the roster (the client's legal counsel) have no account: email them.
     email_contacts(
         subject=subject,
-        body=f"{body}\n{alert_link(alert)}",
+        body=stored_text(_("%(body)s\n%(link)s"), body=body, link=alert_link(alert)),
         emails=[member.email for member in roster if not member.user_id],
     )
     webhook_event_emit(event=event, payload=alert_payload(alert))

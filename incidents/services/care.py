@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from incidents.models import (
     CareCase,
@@ -32,8 +32,10 @@ from incidents.services._common import actor_label, email_contacts, notify, webh
 from incidents.services.responses import response_draft
 from incidents.services.timeline import timeline_record
 from surveys.selectors import contact_opted_out
+from surveys.services.erasure import invitations_erase_person
 from surveys.services.invitations import invitation_create
 from tenants.errors import DomainError
+from tenants.localization import stored_text
 from tenants.models import BrandGrant, User
 
 MAX_MENTIONS = 50
@@ -382,15 +384,22 @@ def care_contact_log(
 def care_dms_attach(*, mention_ids: list) -> int:
     """Attach incoming direct messages to their author's open case (called by intake, inside its
     transaction). A DM whose author has no open case is left alone. Returns how many attached."""
-    dms = Mention.objects.filter(pk__in=mention_ids, kind=Mention.Kind.DIRECT_MESSAGE, is_own=False)
+    dms = list(Mention.objects.filter(pk__in=mention_ids, kind=Mention.Kind.DIRECT_MESSAGE, is_own=False))
+    if not dms:
+        return 0
+    # One query for the open cases of every author in the batch (a bulk intake holds thousands of
+    # DMs, nearly all from people without a case); each author's first case, as .first() chose.
+    open_cases: dict[tuple[str, str], CareCase] = {}
+    for case in (
+        CareCase.objects.select_for_update(of=("self",))
+        .select_related("incident")
+        .filter(author_handle__in={dm.author_handle for dm in dms}, state__in=CareCase.OPEN_STATES)
+        .order_by("-opened_at")  # the case the author opened last, as before
+    ):
+        open_cases.setdefault((case.platform, case.author_handle), case)
     attached = 0
     for dm in dms:
-        case = (
-            CareCase.objects.select_for_update(of=("self",))
-            .select_related("incident")
-            .filter(platform=dm.platform, author_handle=dm.author_handle, state__in=CareCase.OPEN_STATES)
-            .first()
-        )
+        case = open_cases.get((dm.platform, dm.author_handle))
         if case is None or CareCaseMention.objects.filter(case=case, mention=dm).exists():
             continue  # a resend of the same DM attaches nothing twice
         CareCaseMention.objects.create(case=case, mention=dm, is_private=True)
@@ -565,7 +574,15 @@ def _survey_invite(case: CareCase, *, survey_id: UUID, language: str, actor: Use
 
 
 # --- Personal data --------------------------------------------------------------------------------
-def _erase(case: CareCase, *, actor: User | None, now: datetime) -> None:
+def _erase(case: CareCase, *, actor: User | None, now: datetime, by_retention: bool = False) -> None:
+    # The same person in the brand's surveys (the satisfaction survey this case sent, and any
+    # invitation with their email, phone or handle) goes too; read before the case is emptied.
+    invitations_erase_person(
+        emails=[case.customer_email or ""],
+        phones=[case.customer_phone or ""],
+        mention_author=case.author_handle,
+        invitation_ids=[case.survey_invitation_id] if case.survey_invitation_id else [],
+    )
     case.customer_name = case.customer_email = case.customer_phone = case.outcome = ""
     case.erased_at = now
     case.save(
@@ -582,7 +599,12 @@ def _erase(case: CareCase, *, actor: User | None, now: datetime) -> None:
     # The customer's private messages are theirs: their text and name go with the rest.
     private = case.mention_links.filter(is_private=True).values_list("mention_id", flat=True)
     Mention.objects.filter(pk__in=list(private)).update(text="", author_name="", url="")
-    _record(case, actor=actor, text=_("customer's personal data erased on request"), event="erased")
+    if by_retention:
+        _record(
+            case, actor=None, text=_("customer's personal data erased by the retention rule"), event="erased"
+        )
+    else:
+        _record(case, actor=actor, text=_("customer's personal data erased on request"), event="erased")
 
 
 @transaction.atomic
@@ -610,6 +632,18 @@ def care_customer_erase(*, actor: User | None, platform: str, author_handle: str
     return erased
 
 
+@transaction.atomic
+def care_cases_erase_closed_before(*, before: datetime) -> int:
+    """The brand's retention rule: erase the personal data of cases closed before `before` (the
+    same erasure as on request, survey invitations of the person included). Returns how many."""
+    now, erased = timezone.now(), 0
+    cases = CareCase.objects.select_for_update(of=("self",)).select_related("incident")
+    for case in cases.filter(closed_at__lt=before, erased_at__isnull=True):
+        _erase(case, actor=None, now=now, by_retention=True)
+        erased += 1
+    return erased
+
+
 def care_details_visible(user) -> bool:
     """Whether this person may see customer contact details and private texts (API, admin, CSV)."""
     try:
@@ -619,7 +653,7 @@ def care_details_visible(user) -> bool:
 
 
 # --- Reminders ------------------------------------------------------------------------------------
-def _tell_owner(case: CareCase, *, subject: str, body: str) -> None:
+def _tell_owner(case: CareCase, *, subject: dict, body: dict) -> None:
     owner = case.owner
     link = f"/admin/incidents/carecase/{case.pk}/change/"
     if owner is None:
@@ -645,8 +679,8 @@ def care_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
             case = CareCase.objects.select_related("owner__user", "incident").get(pk=case_id)
             _tell_owner(
                 case,
-                subject=_("Care case C-%d is overdue") % case.number,
-                body=_("It was due at %s.") % timezone.localtime(case.due_at).strftime("%d %b %H:%M"),
+                subject=stored_text(gettext_lazy("Care case C-%(number)s is overdue"), number=case.number),
+                body=stored_text(gettext_lazy("It was due at %(at)s."), at=case.due_at),
             )
             _record(case, actor=None, text=_("owner reminded: the case is overdue"), event="reminded")
             reminded += 1
@@ -657,9 +691,10 @@ def care_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
                 continue
             case = CareCase.objects.select_related("incident").get(pk=case_id)
             notify(
-                subject=_("Care case C-%d is long overdue") % case.number,
-                body=_("It was due at %s and is still open.")
-                % timezone.localtime(case.due_at).strftime("%d %b %H:%M"),
+                subject=stored_text(
+                    gettext_lazy("Care case C-%(number)s is long overdue"), number=case.number
+                ),
+                body=stored_text(gettext_lazy("It was due at %(at)s and is still open."), at=case.due_at),
                 link=f"/admin/incidents/carecase/{case.pk}/change/",
                 roles=[BrandGrant.Role.CRISIS_MANAGER],
             )

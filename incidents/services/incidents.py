@@ -83,6 +83,18 @@ def _missing_requirements(incident: Incident, rule: Transition, *, reason: str, 
     return missing
 
 
+def incident_transition_check(*, incident: Incident, to_status: str, summary: str = "") -> None:
+    """Raise the DomainError incident_transition would raise for a missing requirement, without
+    moving anything (a review waiting for the client's sign-off is checked when the team completes it)."""
+    rule = TRANSITIONS.get((incident.status, to_status))
+    if rule is None:
+        return  # incident_transition names the allowed moves when it is asked
+    missing = _missing_requirements(incident, rule, reason="", summary=summary)
+    if missing:
+        message = " ".join(m for messages in missing.values() for m in messages)
+        raise DomainError(f"Cannot move to {to_status}: {message}", field_errors=missing)
+
+
 def status_update_schedule(*, incident: Incident, settings: CrisisSettings, since: datetime) -> None:
     """Set when the next client update is due, from the severity's cadence (none for drills,
     closed incidents, or a cadence of 0). The caller saves the incident."""
@@ -444,6 +456,9 @@ _SETTINGS_FIELDS = (
     "update_cadence_low_hours",
     "reminder_lead_minutes",
     "incident_join_window_minutes",
+    *(f"first_response_target_{s}_minutes" for s in ("critical", "high", "medium", "low")),
+    *(f"resolve_target_{s}_hours" for s in ("critical", "high", "medium", "low")),
+    "reviews_need_client_sign_off",
 )
 
 

@@ -545,13 +545,17 @@ def mentions_score_batch(*, limit: int = SCORE_BATCH_SIZE) -> int:
 
 
 def mentions_score_pending(*, max_batches: int = 200) -> int:
-    """Score every unscored mention, batch by batch (each batch its own transaction)."""
+    """Score every unscored mention, batch by batch (each batch its own transaction). A backlog
+    larger than `max_batches` batches asks for another scoring task for the rest, so a burst of
+    intake never waits for the next periodic tick (and no task runs into its time limit)."""
     total = 0
     for _ in range(max_batches):
         scored = mentions_score_batch()
         total += scored
         if not scored:
             break
+    else:
+        mentions_scoring_request()
     return total
 
 

@@ -69,6 +69,17 @@ def response_template_save(
     return template
 
 
+@transaction.atomic
+def response_template_archive(*, actor: User | None, template_id: UUID) -> ResponseTemplate:
+    """Take a template out of the library (drafts made from it keep their text). Safe to repeat."""
+    require_brand_action(actor, "draft_response")
+    template = ResponseTemplate.objects.select_for_update().get(pk=template_id)
+    if template.is_active:
+        template.is_active = False
+        template.save(update_fields=["is_active", "updated_at"])
+    return template
+
+
 # --- Drafts -----------------------------------------------------------------------------------
 def _empathy(text: str, *, language: str, kind: str, at_fault: bool) -> tuple[bool, list[dict]]:
     report = check_empathy(text, language=language, at_fault=at_fault, kind=kind)

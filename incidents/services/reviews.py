@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from incidents.figures import incident_figures
 from incidents.models import (
@@ -31,15 +32,17 @@ from incidents.models import (
     TimelineKind,
     review_steps_for,
 )
-from incidents.permissions import require_incident_action
-from incidents.services._common import email_contacts, notify, webhook_emit
+from incidents.permissions import brand_role, require_incident_action
+from incidents.services._common import crisis_settings_get, email_contacts, notify, webhook_emit
 from incidents.services.plans import PLAN_FIELDS, crisis_plan_publish
 from incidents.services.timeline import timeline_record
 from incidents.tasks.reviews import review_figures_task
 from surveys.services.invitations import survey_send_for_incident
 from tenants import outbox
 from tenants.errors import DomainError
+from tenants.localization import stored_text
 from tenants.models import BrandGrant, User
+from tenants.roles import role_can
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ def _review_link(review: Review) -> str:
     return f"/admin/incidents/review/{review.pk}/change/"
 
 
-def _tell_member(member: RosterMember, *, subject: str, body: str, link: str) -> None:
+def _tell_member(member: RosterMember, *, subject: str | dict, body: str | dict, link: str) -> None:
     if member.user_id:
         notify(subject=subject, body=body, link=link, users=[member.user])
     else:
@@ -76,7 +79,12 @@ def review_open(*, incident: Incident, now: datetime | None = None) -> Review:
         # Resolved again after a reopening: the crisis changed, so its review is open again
         # (a completed one included) and its figures are asked for again.
         Review.objects.filter(pk=existing.pk).update(
-            state=Review.State.OPEN, completed_at=None, completed_by=None, **outbox.pending_fields(now)
+            state=Review.State.OPEN,
+            completed_at=None,
+            completed_by=None,
+            signed_off_at=None,
+            signed_off_by=None,
+            **outbox.pending_fields(now),
         )
         outbox.hand_over_on_commit(review_figures_task, str(existing.pk))
         existing.refresh_from_db()
@@ -488,18 +496,26 @@ def review_plan_update(*, review_id: UUID, actor: User | None) -> CrisisPlanVers
 # --- Completion and reminders --------------------------------------------------------------------
 @transaction.atomic
 def review_complete(*, review_id: UUID, actor: User | None, summary: str) -> Review:
-    """Close the review and move the incident to reviewed. Safe to repeat."""
+    """Close the review and move the incident to reviewed; when the brand's reviews need the
+    client's sign-off (never for drills), leave it waiting for the client approver instead.
+    Safe to repeat."""
     # Cycle break: resolving an incident (services.incidents) opens reviews (this module).
-    from incidents.services.incidents import incident_transition
+    from incidents.services.incidents import incident_transition, incident_transition_check
 
     review = _review_for_update(review_id, actor)
-    if review.state == Review.State.COMPLETED:
+    if review.state in (Review.State.COMPLETED, Review.State.AWAITING_SIGN_OFF):
         return review
     summary = (summary or "").strip()
     if not summary:
         raise DomainError(
             "Write the review's summary.", field_errors={"summary": ["This field may not be blank."]}
         )
+    if not review.is_drill and crisis_settings_get().reviews_need_client_sign_off:
+        # Checked now, so the client's sign-off later cannot fail on what the team left out.
+        incident_transition_check(
+            incident=review.incident, to_status=Incident.Status.REVIEWED, summary=summary
+        )
+        return _review_await_sign_off(review=review, actor=actor, summary=summary)
     incident_transition(
         incident_id=review.incident_id, actor=actor, to_status=Incident.Status.REVIEWED, summary=summary
     )
@@ -529,8 +545,14 @@ def review_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
             owner = User.objects.filter(pk=review.owner_id).first()
             if owner is not None:
                 notify(
-                    subject=f"Review of incident #{review.incident.number} due {timezone.localtime(review.due_at):%d %b %H:%M}",
-                    body=f"The post-crisis review of “{review.incident.title}” is due soon.",
+                    subject=stored_text(
+                        _("Review of incident #%(number)s due %(at)s"),
+                        number=review.incident.number,
+                        at=review.due_at,
+                    ),
+                    body=stored_text(
+                        _("The post-crisis review of “%(title)s” is due soon."), title=review.incident.title
+                    ),
                     link=_review_link(review),
                     users=[owner],
                 )
@@ -550,8 +572,13 @@ def review_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
                 continue
             review = Review.objects.select_related("incident").get(pk=review_id)
             notify(
-                subject=f"Overdue: review of incident #{review.incident.number}",
-                body=f"The post-crisis review of “{review.incident.title}” is past its due date.",
+                subject=stored_text(
+                    _("Overdue: review of incident #%(number)s"), number=review.incident.number
+                ),
+                body=stored_text(
+                    _("The post-crisis review of “%(title)s” is past its due date."),
+                    title=review.incident.title,
+                ),
                 link=_review_link(review),
                 roles=[BrandGrant.Role.AGENCY_ADMIN, BrandGrant.Role.AGENCY_OWNER],
             )
@@ -568,9 +595,102 @@ def review_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
             item = ReviewActionItem.objects.select_related("owner__user", "review__incident").get(pk=item_id)
             _tell_member(
                 item.owner,
-                subject=f"Follow-up due {timezone.localtime(item.due_at):%d %b}: {item.title}",
-                body=f"Your follow-up from the review of incident #{item.review.incident.number} is due soon.",
+                subject=stored_text(_("Follow-up due %(at)s: %(title)s"), at=item.due_at, title=item.title),
+                body=stored_text(
+                    _("Your follow-up from the review of incident #%(number)s is due soon."),
+                    number=item.review.incident.number,
+                ),
                 link=_review_link(item.review),
             )
             result["action_item_reminders"] += 1
     return result
+
+
+# --- The client's sign-off ------------------------------------------------------------------------
+def _review_await_sign_off(*, review: Review, actor: User | None, summary: str) -> Review:
+    now = timezone.now()
+    review.steps["client_sign_off"] = {"state": "pending", "reason": "", "at": None}
+    review.state, review.summary = Review.State.AWAITING_SIGN_OFF, summary
+    review.completed_at, review.completed_by = now, actor if getattr(actor, "pk", None) else None
+    review.save(update_fields=["state", "summary", "steps", "completed_at", "completed_by", "updated_at"])
+    timeline_record(
+        incident=review.incident,
+        actor=actor,
+        kind=TimelineKind.REVIEW,
+        text="Review completed by the team; waiting for the client's sign-off",
+        data={"review_id": str(review.pk), "step": "client_sign_off", "state": "pending"},
+        pinned=True,
+    )
+    notify(
+        subject=f"Sign off the review of incident #{review.incident.number}",
+        body=f"The team completed the post-crisis review of “{review.incident.title}”. "
+        "Sign it off or send it back with a comment on the incident's report page.",
+        link=f"/reports/incidents/{review.incident_id}/",
+        roles=[BrandGrant.Role.CLIENT_APPROVER],
+    )
+    return review
+
+
+@transaction.atomic
+def review_sign_off(*, review_id: UUID, actor: User | None, approve: bool, comment: str = "") -> Review:
+    """The client approver signs the review off (the incident moves to reviewed) or sends it back
+    to the team with a comment (the review is open again). Only a review waiting for the client
+    is decided; a repeated decision records nothing twice."""
+    # Cycle break: resolving an incident (services.incidents) opens reviews (this module).
+    from incidents.services.incidents import incident_transition
+
+    review = (
+        Review.objects.select_for_update()
+        .select_related("incident")
+        .filter(pk=review_id, is_drill=False)
+        .first()
+    )
+    if review is None:
+        raise Review.DoesNotExist
+    if actor is not None and not role_can(brand_role(actor), "reports.decide"):
+        raise PermissionDenied("Only the client's approver signs off a review.")
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise DomainError("Say what needs to change.", field_errors={"comment": ["Give a comment."]})
+    if review.state != Review.State.AWAITING_SIGN_OFF:
+        return review  # decided already: a repeat is a no-op
+    now, who = timezone.now(), actor if getattr(actor, "pk", None) else None
+    if approve:
+        # The team's completion already met the transition's requirements and role (checked then).
+        incident_transition(
+            incident_id=review.incident_id,
+            actor=None,
+            to_status=Incident.Status.REVIEWED,
+            summary=review.summary,
+        )
+        review.steps["client_sign_off"] = {"state": "done", "reason": comment, "at": now.isoformat()}
+        review.state, review.signed_off_at, review.signed_off_by = Review.State.COMPLETED, now, who
+        fields = ["state", "steps", "signed_off_at", "signed_off_by", "updated_at"]
+        text = "Client signed off the review" + (f": {comment}" if comment else "")
+    else:
+        review.steps["client_sign_off"] = {"state": "pending", "reason": comment, "at": now.isoformat()}
+        review.state, review.completed_at, review.completed_by = Review.State.OPEN, None, None
+        fields = ["state", "steps", "completed_at", "completed_by", "updated_at"]
+        text = f"Client sent the review back: {comment}"
+    review.save(update_fields=fields)
+    timeline_record(
+        incident=review.incident,
+        actor=actor,
+        kind=TimelineKind.REVIEW,
+        text=text,
+        data={"review_id": str(review.pk), "step": "client_sign_off", "approved": approve},
+        pinned=True,
+    )
+    if approve:
+        review.incident.refresh_from_db()
+        webhook_emit(event="review.completed", payload=review_payload(review))
+    else:
+        owner = User.objects.filter(pk=review.owner_id).first()
+        if owner is not None:
+            notify(
+                subject=f"The client sent back the review of incident #{review.incident.number}",
+                body=comment,
+                link=_review_link(review),
+                users=[owner],
+            )
+    return review

@@ -9,6 +9,7 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident, StatusUpdate, TimelineKind
 from incidents.permissions import incident_can, require_incident_action
@@ -17,6 +18,7 @@ from incidents.services.incidents import status_update_schedule
 from incidents.services.responses import decision_comment_clean
 from incidents.services.timeline import timeline_record
 from tenants.errors import DomainError
+from tenants.localization import stored_text
 from tenants.models import BrandGrant, User
 
 
@@ -223,8 +225,16 @@ def status_update_reminders_send(*, now: datetime | None = None) -> int:
             incident = Incident.objects.get(pk=incident_id)
             managers = incident_crisis_managers(incident)
             users = [m.user for m in managers if m.user_id]
-            subject = f"Client update due {timezone.localtime(incident.status_update_due_at):%H:%M}: incident #{incident.number}"
-            body = f"The client expects a status update on “{incident.title}”. Draft it in the war room."
+            # Stored texts: each manager reads them in their language and the brand's zone.
+            subject = stored_text(
+                _("Client update due %(at)s: incident #%(number)s"),
+                at=incident.status_update_due_at,
+                number=incident.number,
+            )
+            body = stored_text(
+                _("The client expects a status update on “%(title)s”. Draft it in the war room."),
+                title=incident.title,
+            )
             link = f"/admin/incidents/incident/{incident.pk}/war-room/"
             if users:
                 notify(subject=subject, body=body, link=link, users=users)

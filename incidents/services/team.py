@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from incidents.models import (
     CrisisRole,
@@ -13,6 +14,7 @@ from incidents.models import (
     IncidentAssignment,
     IncidentTask,
     RosterMember,
+    Severity,
     TimelineKind,
 )
 from incidents.permissions import (
@@ -24,6 +26,7 @@ from incidents.permissions import (
 from incidents.services._common import crisis_settings_get, email_contacts, notify
 from incidents.services.timeline import timeline_record
 from tenants.errors import DomainError
+from tenants.localization import stored_text
 from tenants.models import BrandGrant, User
 
 
@@ -136,8 +139,16 @@ def assignment_add(
     )
     if member.user_id:
         notify(
-            subject=f"You are {assignment.get_role_display()} on incident #{incident.number}",
-            body=f"{incident.title}\nSeverity: {incident.get_severity_display()}",
+            subject=stored_text(
+                _("You are %(role)s on incident #%(number)s"),
+                role=CrisisRole(role).label,
+                number=incident.number,
+            ),
+            body=stored_text(
+                _("%(title)s\nSeverity: %(severity)s"),
+                title=incident.title,
+                severity=Severity(incident.severity).label,
+            ),
             link=f"/admin/incidents/incident/{incident.pk}/war-room/",
             users=[member.user],
         )
@@ -296,7 +307,7 @@ def task_update(
     return task
 
 
-def _tell_member(member: RosterMember, *, subject: str, body: str, link: str) -> None:
+def _tell_member(member: RosterMember, *, subject: str | dict, body: str | dict, link: str) -> None:
     if member.user_id:
         notify(subject=subject, body=body, link=link, users=[member.user])
     else:
@@ -323,8 +334,17 @@ def task_reminders_send(*, now: datetime | None = None) -> int:
             link = f"/admin/incidents/incident/{task.incident_id}/war-room/"
             _tell_member(
                 task.owner,
-                subject=f"Due {timezone.localtime(task.due_at):%H:%M}: {task.title} (incident #{task.incident.number})",
-                body=f"Your task on “{task.incident.title}” is due at {timezone.localtime(task.due_at):%d %b %H:%M}.",
+                subject=stored_text(
+                    _("Due %(at)s: %(task)s (incident #%(number)s)"),
+                    at=task.due_at,
+                    task=task.title,
+                    number=task.incident.number,
+                ),
+                body=stored_text(
+                    _("Your task on “%(incident)s” is due at %(at)s."),
+                    incident=task.incident.title,
+                    at=task.due_at,
+                ),
                 link=link,
             )
             timeline_record(
@@ -354,10 +374,17 @@ def task_escalations_send(*, now: datetime | None = None) -> int:
                 continue
             task = IncidentTask.objects.select_related("incident", "owner").get(pk=task_id)
             managers = incident_crisis_managers(task.incident)
-            subject = f"Overdue: {task.title} (incident #{task.incident.number}, owner {task.owner.name})"
-            body = (
-                f"The task “{task.title}” on “{task.incident.title}” was due at "
-                f"{timezone.localtime(task.due_at):%d %b %H:%M} and is not done."
+            subject = stored_text(
+                _("Overdue: %(task)s (incident #%(number)s, owner %(owner)s)"),
+                task=task.title,
+                number=task.incident.number,
+                owner=task.owner.name,
+            )
+            body = stored_text(
+                _("The task “%(task)s” on “%(incident)s” was due at %(at)s and is not done."),
+                task=task.title,
+                incident=task.incident.title,
+                at=task.due_at,
             )
             link = f"/admin/incidents/incident/{task.incident_id}/war-room/"
             if managers:

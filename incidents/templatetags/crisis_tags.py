@@ -2,6 +2,8 @@
 
 from django import template
 
+from incidents.selectors_reviews import review_list
+
 register = template.Library()
 
 
@@ -10,3 +12,9 @@ def handle(value) -> str:
     """An author handle without its leading at-signs: sources send both "kopi" and "@kopi", and
     the page prints one "@" itself."""
     return str(value or "").lstrip("@")
+
+
+@register.simple_tag
+def reviews_awaiting_sign_off():
+    """Reviews waiting for the client's sign-off, for the report pages' "waiting for you" list."""
+    return list(review_list(for_client=True, state="awaiting_sign_off"))

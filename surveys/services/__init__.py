@@ -16,6 +16,7 @@ from surveys.services.building import (
     survey_open,
     survey_update,
 )
+from surveys.services.erasure import invitations_erase_older_than, invitations_erase_person
 from surveys.services.invitations import (
     BATCH_LIMIT,
     INVITATION_TTL_DAYS,
@@ -42,6 +43,8 @@ __all__ = [
     "invitation_opt_out",
     "invitation_remind",
     "invitation_send",
+    "invitations_erase_older_than",
+    "invitations_erase_person",
     "option_add",
     "option_remove",
     "option_update",

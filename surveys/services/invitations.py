@@ -7,12 +7,11 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from surveys.models import (
     Invitation,
@@ -24,6 +23,8 @@ from surveys.services.building import survey_create_from_template
 from surveys.tokens import brand_base_url, token_new
 from tenants import outbox
 from tenants.errors import DomainError
+from tenants.localization import reader_context
+from tenants.mail import brand_email
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ def _email_invitation(invitation: Invitation, *, kind: str) -> None:
     brand = connection.tenant
     base = brand_base_url(brand)
     language = invitation.language or getattr(brand, "default_language", "") or "en"
-    with translation.override(language):
+    with reader_context(brand=brand, language=language):
         context = {
             "brand_name": getattr(brand, "name", ""),
             "name": invitation.name,
@@ -179,8 +180,12 @@ def _email_invitation(invitation: Invitation, *, kind: str) -> None:
         subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
         body = render_to_string("surveys/email/invitation_body.txt", context)
     # List-Unsubscribe lets mail clients offer the opt-out page (which still asks for a click).
-    EmailMessage(
-        subject, body, to=[invitation.email], headers={"List-Unsubscribe": f"<{context['opt_out_link']}>"}
+    brand_email(
+        subject=subject,
+        body=body,
+        to=[invitation.email],
+        brand=brand,
+        headers={"List-Unsubscribe": f"<{context['opt_out_link']}>"},
     ).send()
     if kind == InvitationEmail.Kind.REMINDER:
         InvitationEmail.objects.create(invitation=invitation, kind=kind, to=invitation.email)

@@ -3,8 +3,11 @@ login form asking for a code (wrong code, right code, a recovery code once), the
 requirement for owners/admins/crisis managers, the superuser switch, and the hand-off."""
 
 import re
+from base64 import b32encode
+from html import unescape
 
 import pytest
+import segno
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
@@ -68,6 +71,15 @@ def test_enrolment_through_the_page_gives_recovery_codes_once(ayu, settings):
     page = client.get("/accounts/two-factor/")
     assert page.status_code == 200 and b"otpauth://totp/" in page.content
     device = TOTPDevice.objects.get(user=ayu, confirmed=False)
+    # The QR code is the page's own enrolment link, drawn as inline SVG (nothing the CSP must allow).
+    html = page.content.decode()
+    link = unescape(re.search(r'href="(otpauth://[^"]+)"', html).group(1))
+    assert f"secret={b32encode(device.bin_key).decode()}" in link
+    svg = re.search(r'<svg [^>]*class="qr".*?</svg>', html, re.S).group(0)
+    assert svg == segno.make(link, error="m", micro=False).svg_inline(
+        scale=4, border=4, dark="#000", light="#fff", svgclass="qr", lineclass=None, omitsize=False
+    )
+    assert "style=" not in svg and "<img" not in html
     wrong = client.post(
         "/accounts/two-factor/", {"code": "000000" if code_for(device) != "000000" else "111111"}
     )

@@ -121,7 +121,7 @@ def test_schedule_confirm_and_metrics(client_a, api_key_a, ayu, in_brand_a):
     assert _post(client_a, f"{url}/metrics/", metric, **bearer(api_key_a)).status_code == 201
     assert _post(client_a, f"{url}/metrics/", {**metric, "likes": 9}, **bearer(api_key_a)).status_code == 201
     listed = client_a.get(f"{url}/metrics/", **bearer(api_key_a)).json()
-    assert [m["likes"] for m in listed] == [9]
+    assert [m["likes"] for m in listed["results"]] == [9]
     bad = _post(client_a, f"{url}/metrics/", {"measured_at": "soon", "reach": -1}, **bearer(api_key_a))
     assert bad.status_code == 400 and {"measured_at", "reach"} <= set(bad.json())
 

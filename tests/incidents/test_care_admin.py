@@ -1,6 +1,8 @@
 """Care cases in the brand admin: the list and its filters, contact details only for the roles
 that need them, actions through the services and the care matrix, form errors without writes."""
 
+import zoneinfo
+
 import pytest
 from django.db import connection
 
@@ -117,3 +119,35 @@ def test_care_settings_edit_through_the_service_and_refuse_bad_values(in_brand_a
     assert bad.status_code == 200 and "errorlist" in bad.content.decode()
     assert client_a.post(url, {"resolve_within_hours": 12, "escalate_after_hours": 5}).status_code == 302
     assert CareSettings.objects.get().resolve_within_hours == 12
+
+
+def _csv(client, case) -> str:
+    response = client.post(LIST, {"action": "export_csv", "_selected_action": [str(case.pk)]})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return response.content.decode()
+
+
+def test_case_csv_has_contact_details_only_for_roles_that_see_them_and_is_formula_safe(case, client_a, ayu):
+    from tenants.models import AuditEvent
+
+    CareCase.objects.filter(pk=case.pk).update(customer_name='=HYPERLINK("http://x")', author_handle="@siti")
+    client_a.login_as(ayu)
+    full = _csv(client_a, case)
+    assert EMAIL in full and "'=HYPERLINK" in full and "'@siti" in full
+    case.refresh_from_db()
+    local = case.opened_at.astimezone(zoneinfo.ZoneInfo("Asia/Jakarta")).strftime("%Y-%m-%d %H:%M")
+    assert "opened_at (Asia/Jakarta)" in full and local in full
+    client_a.login_as(make_person("social_media_specialist"))
+    redacted = _csv(client_a, case)
+    assert EMAIL not in redacted and "HYPERLINK" not in redacted and "customer_email" not in redacted
+    assert f"C-{case.number}" in redacted
+    connection.set_schema_to_public()
+    exports = AuditEvent.objects.filter(action="export", changes__what="care_cases")
+    assert sorted(exports.values_list("changes__personal_data", flat=True)) == [False, True]
+
+
+def test_citra_and_budi_get_no_case_csv(case, client_a, budi, citra):
+    for person in (budi, citra):
+        client_a.login_as(person)
+        response = client_a.post(LIST, {"action": "export_csv", "_selected_action": [str(case.pk)]})
+        assert response.status_code in (302, 403, 404) and EMAIL not in response.content.decode()

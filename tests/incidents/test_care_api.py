@@ -32,15 +32,15 @@ def case(in_brand_a, ayu):
     return case
 
 
-def _endpoints(case):
-    base = f"/api/v1/care-cases/{case.pk}/"
+def _endpoints(case, prefix="care-cases"):
+    base = f"/api/v1/{prefix}/{case.pk}/"
     return [
-        ("get", "/api/v1/care-cases/", None),
-        ("post", "/api/v1/care-cases/", {"mention_ids": [str(make_mention().pk)]}),
-        ("get", "/api/v1/care-cases/figures/", None),
+        ("get", f"/api/v1/{prefix}/", None),
+        ("post", f"/api/v1/{prefix}/", {"mention_ids": [str(make_mention().pk)]}),
+        ("get", f"/api/v1/{prefix}/figures/", None),
         (
             "post",
-            "/api/v1/care-cases/erase-customer/",
+            f"/api/v1/{prefix}/erase-customer/",
             {"platform": case.platform, "author_handle": "siti_r"},
         ),
         ("get", base, None),
@@ -69,9 +69,28 @@ def _unchanged(case):
 
 def test_citra_gets_404_on_every_care_endpoint_of_brand_a(case, client_a, citra):
     client_a.login_as(citra)
-    for method, url, data in _endpoints(case):
-        assert _call(client_a, method, url, data).status_code == 404, (method, url)
+    for prefix in ("cases", "care-cases"):
+        for method, url, data in _endpoints(case, prefix):
+            assert _call(client_a, method, url, data).status_code == 404, (method, url)
     _unchanged(case)
+
+
+def test_cases_is_the_documented_path_and_care_cases_a_deprecated_alias(case, client_a, ayu):
+    client_a.login_as(ayu)
+    current = client_a.get(f"/api/v1/cases/{case.pk}/")
+    assert current.status_code == 200 and current.json()["customer_email"] == EMAIL
+    assert "Deprecation" not in current
+    old = client_a.get(f"/api/v1/care-cases/{case.pk}/")
+    assert old.status_code == 200 and old.json() == current.json()
+    assert (
+        old["Deprecation"] == "true" and old["Link"] == f'</api/v1/cases/{case.pk}/>; rel="successor-version"'
+    )
+    # The schema generator's own list of documented endpoints (cheaper than rendering the schema).
+    from drf_spectacular.generators import EndpointEnumerator
+
+    paths = {path for path, *_rest in EndpointEnumerator(urlconf="platform.urls_tenant").get_api_endpoints()}
+    assert "/api/v1/cases/" in paths and "/api/v1/cases/{case_id}/close/" in paths
+    assert not [p for p in paths if p.startswith("/api/v1/care-cases/")]
 
 
 def test_brand_b_api_key_gets_404_on_every_care_endpoint_of_brand_a(case, client_a, api_key_b):

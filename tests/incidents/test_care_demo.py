@@ -19,6 +19,11 @@ def test_seed_demo_adds_care_cases_once_with_a_sent_closing_reply():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert "Demo care cases opened now: 0" in out.getvalue()
+    # The demo's retention rules: Kopi keeps raw mentions 6 months, set once.
+    assert "Kopi Nusantara retention: mentions 6 months" in out.getvalue()
+    from tenants.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="retention.changed", brand_slug="kopi-nusantara").count() == 1
     with tenant_context(Brand.objects.get(slug="kopi-nusantara")):
         states = sorted(CareCase.objects.values_list("state", flat=True))
         assert states == ["in_private", "invited", "new", "resolved"]

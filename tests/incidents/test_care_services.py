@@ -121,6 +121,36 @@ def test_dm_without_an_open_case_is_left_alone(in_brand_a):
     assert not CareContact.objects.exists()
 
 
+def _dm(i: int, handle: str, platform: str = "instagram") -> dict:
+    return {
+        "platform": platform,
+        "external_id": f"dm-bulk-{i}",
+        "kind": "direct_message",
+        "author_handle": handle,
+        "text": "halo kak",
+        "posted_at": timezone.now().isoformat(),
+    }
+
+
+def test_a_bulk_of_dms_costs_the_same_queries_as_a_few_and_attaches_only_to_open_cases(
+    ayu, complaint, django_assert_num_queries
+):
+    from django.test.utils import CaptureQueriesContext
+
+    case = _open(ayu, complaint)
+    mentions_ingest(rows=[_dm(0, "warm-up")])
+    with CaptureQueriesContext(connection) as few:
+        mentions_ingest(rows=[_dm(1 + i, f"stranger{i}") for i in range(2)])
+    with django_assert_num_queries(len(few)):
+        mentions_ingest(rows=[_dm(100 + i, f"other{i}") for i in range(30)])
+    # The case's author on the case's platform attaches; the same handle on another platform does not.
+    mentions_ingest(rows=[_dm(200, "siti_r", complaint.platform), _dm(201, "siti_r", "tiktok")])
+    assert [link.mention.external_id for link in case.mention_links.filter(is_private=True)] == [
+        "dm-bulk-200"
+    ]
+    assert CareContact.objects.count() == 1
+
+
 def test_contact_details_are_encrypted_in_the_database_column(ayu, complaint):
     case = _open(
         ayu, complaint, customer_email=EMAIL, customer_phone="+62 812 3456 7890", customer_name="Siti"

@@ -211,6 +211,22 @@ def test_list_text_search_and_time_range(client_a, api_key_a, in_brand_a):
     assert len(response.json()["results"]) == 3
 
 
+def test_time_range_with_an_offset_postgresql_cannot_take_is_converted_or_a_400(
+    client_a, api_key_a, in_brand_a
+):
+    mentions_create(1, at=timezone.now(), text="kopi {n}")
+    # +23:08 is a valid ISO offset but beyond PostgreSQL's ±15:59: compared in UTC, not a 500.
+    response = client_a.get(
+        "/api/v1/mentions/", {"posted_after": "2020-11-06T13:44:28+23:08"}, **bearer(api_key_a)
+    )
+    assert response.status_code == 200 and len(response.json()["results"]) == 1
+    # Out of range once in UTC: the field's error.
+    response = client_a.get(
+        "/api/v1/mentions/", {"posted_before": "0001-01-01T00:10:00+23:00"}, **bearer(api_key_a)
+    )
+    assert response.status_code == 400 and "posted_before" in response.json()["errors"]
+
+
 def test_client_viewer_reads_mentions(client_a, budi, in_brand_a):
     mentions_create(2, at=timezone.now())
     response = client_a.login_as(budi).get("/api/v1/mentions/")

@@ -76,6 +76,24 @@ def test_scoring_that_scored_rows_asks_for_one_detector_sweep(in_brand_a, django
 
 
 @pytest.mark.django_db
+def test_a_backlog_longer_than_one_task_asks_for_another_scoring_task(
+    in_brand_a, django_capture_on_commit_callbacks
+):
+    from incidents.models import Mention
+    from incidents.services.intake import SCORE_BATCH_SIZE, mentions_ingest, mentions_score_pending
+
+    with django_capture_on_commit_callbacks(execute=False):
+        mentions_ingest(rows=[mention_row() for _ in range(SCORE_BATCH_SIZE + 1)])
+    with published_messages() as sent:
+        assert mentions_score_pending(max_batches=1) == SCORE_BATCH_SIZE
+    assert [name for name, _ in sent] == ["incidents.mentions_score"]  # the rest is not left to the tick
+    with published_messages() as sent:
+        assert mentions_score_pending(max_batches=2) == 1
+    assert sent == []  # the backlog ended inside the task: nothing more to ask for
+    assert not Mention.objects.filter(scored_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
 def test_metrics_intake_coalesces_detector_sweeps(client_a, api_key_a, django_capture_on_commit_callbacks):
     with published_messages() as sent:
         for i in range(5):

@@ -294,7 +294,7 @@ def test_attach_alert_and_search_mentions_api(two, client_a, ayu, budi, citra):
     make_mention(text="Enak banget kopinya", author_handle="senang")
     search = client_a.get(f"/api/v1/incidents/{survivor.pk}/mention-candidates/?q=gudang+cikarang")
     assert search.status_code == 200
-    [found] = search.json()
+    [found] = search.json()["results"]
     assert found["author_handle"] == "@ibu_rina"
     assert client_a.get(f"/api/v1/incidents/{survivor.pk}/mention-candidates/?band=bad").status_code == 400
     linked = client_a.post(
@@ -303,7 +303,10 @@ def test_attach_alert_and_search_mentions_api(two, client_a, ayu, budi, citra):
         content_type="application/json",
     )
     assert linked.json() == {"linked": 1}
-    assert client_a.get(f"/api/v1/incidents/{survivor.pk}/mention-candidates/?q=cikarang").json() == []
+    assert (
+        client_a.get(f"/api/v1/incidents/{survivor.pk}/mention-candidates/?q=cikarang").json()["results"]
+        == []
+    )
     client_a.login_as(budi)
     assert client_a.get(f"/api/v1/incidents/{survivor.pk}/mention-candidates/?q=gudang").status_code == 403
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from incidents.demo_reviews import OVERDUE_TITLE, REVIEWED_TITLE
+from incidents.demo_reviews import OVERDUE_TITLE, REVIEWED_TITLE, SIGN_OFF_TITLE
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -39,4 +39,7 @@ def test_seed_demo_adds_a_reviewed_incident_and_an_overdue_review(capsys):
         overdue = Review.objects.get(incident__title=OVERDUE_TITLE)
         assert overdue.state == Review.State.OPEN and overdue.due_at < timezone.now()
         assert Incident.objects.filter(title=REVIEWED_TITLE).count() == 1
+        waiting = Review.objects.get(incident__title=SIGN_OFF_TITLE)
+        assert waiting.state == Review.State.AWAITING_SIGN_OFF
+        assert waiting.incident.status == Incident.Status.RESOLVED
     connection.set_schema_to_public()

@@ -56,6 +56,22 @@ def test_war_room_and_dashboard_fit_a_phone(committed_brand_a, committed_live_se
     path = screenshot(page, "war_room_390")
     assert path.exists() and path.stat().st_size > 1000
 
+    # The brand admin's main lists and a detail page fit the phone too (tenants/static/tenants/admin.css):
+    # wide tables scroll inside their own box, the page never scrolls sideways.
+    for path, name in [
+        ("/admin/incidents/incident/", "admin_incidents_390"),
+        ("/admin/incidents/mention/", "admin_mentions_390"),
+        (f"/admin/incidents/incident/{incident.pk}/change/", "admin_incident_detail_390"),
+    ]:
+        page.goto(committed_live_server.url(brand_host(BRAND_A), path))
+        assert page.locator("#content").is_visible(), path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert page.locator(".tz-note").first.inner_text().startswith("WIB"), path  # the zone is named
+        screenshot(page, name)
+
+    page.goto(
+        committed_live_server.url(brand_host(BRAND_A), f"/admin/incidents/incident/{incident.pk}/war-room/")
+    )
     page.set_viewport_size({"width": 1366, "height": 900})
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366

@@ -5,6 +5,7 @@ import json
 import time
 
 import pytest
+from standardwebhooks import Webhook
 
 from tests.helpers import bearer
 from tests.incidents.fixtures_early_warning import (  # noqa: F401 - fixtures
@@ -16,23 +17,27 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_private_webh
 
 
 def test_signature_round_trip_and_refusals():
-    from incidents.webhooks import webhook_signature, webhook_signature_verify
+    """Standard Webhooks: what the platform signs, the reference library verifies; another secret,
+    a changed body, an old timestamp or a missing header is refused."""
+    from incidents.webhooks import webhook_signature_verify
+    from tenants.webhook_signing import webhook_headers, webhook_secret_new
 
+    secret, other = webhook_secret_new(), webhook_secret_new()
     now = int(time.time())
     body = '{"event":"alert.raised"}'
-    signature = webhook_signature(secret="whsec_abc", timestamp=now, body=body)
-    assert signature.startswith("sha256=")
-    assert webhook_signature_verify(
-        secret="whsec_abc", timestamp=str(now), body=body.encode(), signature=signature
-    )
-    assert not webhook_signature_verify(secret="whsec_other", timestamp=now, body=body, signature=signature)
+    headers = webhook_headers(secrets_=[secret], msg_id="msg_1", timestamp=now, body=body)
+    assert headers["webhook-signature"].startswith("v1,")
+    assert webhook_signature_verify(secret=secret, headers=headers, body=body.encode())
+    assert not webhook_signature_verify(secret=other, headers=headers, body=body)
+    assert not webhook_signature_verify(secret=secret, headers=headers, body=body + " ")
+    stale = webhook_headers(secrets_=[secret], msg_id="msg_1", timestamp=now - 3600, body=body)
+    assert not webhook_signature_verify(secret=secret, headers=stale, body=body)
     assert not webhook_signature_verify(
-        secret="whsec_abc", timestamp=now, body=body + " ", signature=signature
+        secret=secret, headers={**headers, "webhook-timestamp": "soon"}, body=body
     )
-    old = now - 3600
-    stale = webhook_signature(secret="whsec_abc", timestamp=old, body=body)
-    assert not webhook_signature_verify(secret="whsec_abc", timestamp=old, body=body, signature=stale)
-    assert not webhook_signature_verify(secret="whsec_abc", timestamp="soon", body=body, signature=signature)
+    assert not webhook_signature_verify(
+        secret=secret, headers={k: v for k, v in headers.items() if k != "webhook-id"}, body=body
+    )
 
 
 def test_emit_creates_a_delivery_per_interested_active_subscription(
@@ -118,14 +123,14 @@ def test_delivery_is_signed_sent_once_and_logged(in_brand_a, webhook_server):
     assert webhook_delivery_attempt(delivery_id=delivery.pk) is None
     [request] = webhook_server.requests
     assert request.header("X-Tanggap-Event") == "ping"
-    assert request.header("X-Tanggap-Delivery") == str(delivery.pk)
-    assert webhook_signature_verify(
-        secret=secret,
-        timestamp=request.header("X-Tanggap-Timestamp"),
-        body=request.body,
-        signature=request.header("X-Tanggap-Signature"),
+    assert request.header("webhook-id") == str(delivery.pk)
+    # Verified as a receiver would, with the Standard Webhooks reference library.
+    received = Webhook(secret).verify(
+        request.body,
+        {name: request.header(name) for name in ("webhook-id", "webhook-timestamp", "webhook-signature")},
     )
-    assert json.loads(request.body)["data"] == {"hello": "dunia"}
+    assert received["data"] == {"hello": "dunia"} and received["id"] == str(delivery.pk)
+    assert webhook_signature_verify(secret=secret, headers=dict(request.headers), body=request.body)
     delivery.refresh_from_db()
     assert delivery.status == "succeeded"
     assert delivery.attempts == 1
@@ -173,7 +178,7 @@ def test_subscription_api_shows_secret_once(client_a, ayu, in_brand_a):
     assert created.status_code == 201
     secret = created.json()["secret"]
     assert secret.startswith("whsec_")
-    listed = client.get("/api/v1/webhooks/").json()
+    listed = client.get("/api/v1/webhooks/").json()["results"]
     assert "secret" not in listed[0]
     assert secret not in json.dumps(listed)
     rotated = client.post(f"/api/v1/webhooks/{listed[0]['id']}/rotate-secret/").json()

@@ -2,6 +2,7 @@
 (inside a send), while a webhook request is in flight, and in the middle of scoring. Time that
 would pass in production (a lease running out) is set on the rows, never waited for."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -97,7 +98,9 @@ def test_worker_killed_during_a_webhook_request_each_event_is_received_under_one
         message="every delivery to succeed",
         worker=second,
     )
-    ids = [r.header("X-Tanggap-Delivery") for r in webhook_server.requests]
+    # Standard Webhooks: `webhook-id` carries the delivery id, the same on every attempt.
+    ids = [r.header("webhook-id") for r in webhook_server.requests]
+    assert all(r.header("webhook-id") == json.loads(r.body)["id"] for r in webhook_server.requests)
     assert sorted(set(ids)) == sorted(str(pk) for pk in WebhookDelivery.objects.values_list("pk", flat=True))
     # At least once on the wire: only the interrupted one came twice, under the same id, so a
     # receiver that drops ids it has seen processes every event once.

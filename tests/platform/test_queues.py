@@ -26,6 +26,9 @@ EXPECTED_QUEUES = {
     "surveys.invitation_send": "notifications",
     "surveys.invitation_remind": "notifications",
     "surveys.invitations_send": "notifications",
+    "reports.delivery_send": "notifications",
+    "reports.schedules_due_sweep": "periodic",
+    "reports.schedules_due": "periodic",
     "incidents.webhook_deliver": "webhooks",
     "incidents.early_warning_tick": "periodic",
     "incidents.crisis_reminders_sweep_all": "periodic",
@@ -41,6 +44,10 @@ EXPECTED_QUEUES = {
     "tenants.worker_ping": "celery",
     "tenants.brand_export": "celery",
     "tenants.brands_delete_expired": "periodic",
+    "incidents.retention_sweep_all": "periodic",
+    "incidents.retention_apply": "periodic",
+    "reports.brand_health_tick": "periodic",
+    "reports.brand_health_refresh": "periodic",
 }
 
 

@@ -7,6 +7,7 @@ action or custom view is swept without editing this file. What the matrix forbid
 must not answer 403. Each request runs in a savepoint that is rolled back, so one role's allowed
 writes never change the world the next request sees."""
 
+import functools
 import uuid
 from datetime import timedelta
 
@@ -118,7 +119,34 @@ def _world(ayu) -> None:
     )
     invitation_create(survey_id=survey.pk, name="Dian", email="dian@example.com", send_email=False)
     _content_world(ayu, incident)
+    _reports_world()
     assert member.pk and incident.pk
+
+
+def _reports_world() -> None:
+    """A report schedule and a failed delivery of it (the delivery log's retry action)."""
+    from reports.models import ReportDelivery
+    from reports.schedules import schedule_save
+
+    schedule = schedule_save(
+        brand=connection.tenant,
+        name="Weekly client report",
+        frequency="weekly",
+        send_hour=8,
+        recipient_ids=[],
+        extra_emails=["pr@example.com"],
+    )
+    now = timezone.now()
+    ReportDelivery.objects.create(
+        schedule=schedule,
+        period_start=now - timedelta(days=7),
+        period_end=now,
+        period_key="week",
+        email="pr@example.com",
+        language="id",
+        outbox_state="failed",
+        outbox_error="SMTPServerDisconnected",
+    )
 
 
 def _content_world(ayu, incident) -> None:
@@ -148,8 +176,10 @@ def _content_world(ayu, incident) -> None:
     CrisisHold.objects.create(incident_id=incident.pk, incident_label=incident.title)
 
 
-def _snapshot(schema: str) -> tuple:
-    """A fingerprint of every row of the brand's schema (and the grants in public), in one query."""
+@functools.cache
+def _tables(schema: str) -> tuple[str, ...]:
+    """The brand schema's tables (and the grants in public): the sweep creates none, so the
+    catalog is read once, not before every refused request."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
@@ -157,7 +187,13 @@ def _snapshot(schema: str) -> tuple:
             [schema],
         )
         tables = [f'"{schema}"."{name}"' for (name,) in cursor.fetchall()]
-        tables += ['"public"."tenants_brandgrant"', '"public"."tenants_brandapikey"']
+    return (*tables, '"public"."tenants_brandgrant"', '"public"."tenants_brandapikey"')
+
+
+def _snapshot(schema: str) -> tuple:
+    """A fingerprint of every row of the brand's schema (and the grants in public), in one query."""
+    tables = _tables(schema)
+    with connection.cursor() as cursor:
         cursor.execute(
             " UNION ALL ".join(
                 f"SELECT '{t}', count(*), md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) "
@@ -283,13 +319,33 @@ def _send(client, method, url, data, schema: str | None):
     return holder["response"], holder["after"]
 
 
+@pytest.fixture(scope="module")
+def _shared_world(django_db_setup, django_db_blocker):
+    """The world and the request list, built once for the module inside a transaction that is
+    rolled back after its last test: each test's own transaction is a savepoint inside it, so every
+    test still starts from this same world and leaves nothing behind."""
+    from tenants.models import Brand, User
+
+    _tables.cache_clear()
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        brand = Brand.objects.get(slug=BRAND_A)
+        with tenant_context(brand):
+            _world(User.objects.get(email="ayu@example.com"))
+            registry = dict(brand_admin_site._registry)
+            requests = _requests(registry)
+        connection.set_schema_to_public()
+    yield registry, requests
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+        connection.set_schema_to_public()
+
+
 @pytest.fixture
-def swept(in_brand_a, ayu, brand_a):
-    _world(ayu)
-    registry = dict(brand_admin_site._registry)
-    requests = _requests(registry)
-    connection.set_schema_to_public()
-    return registry, requests
+def swept(_shared_world, brand_a):
+    return _shared_world
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -55,10 +55,17 @@ def test_client_signs_in_and_reads_the_reports_on_a_phone(
     page.wait_for_url("**/reports/incidents/")
 
     header.get_by_role("button", name="ID").click()
-    page.wait_for_url("**/reports/incidents/")
-    assert page.locator("html").get_attribute("lang") == "id"
-    assert page.locator("header.site-header").get_by_role("button", name="Keluar").is_visible()
-    screenshot(page, "reports_phone_390_id")
+    try:
+        page.wait_for_url("**/reports/incidents/")
+        assert page.locator("html").get_attribute("lang") == "id"
+        # The choice is saved on Budi's account (tenants/localization.py)...
+        assert User.objects.get(email="budi@example.com").language == "id"
+        assert page.locator("header.site-header").get_by_role("button", name="Keluar").is_visible()
+        screenshot(page, "reports_phone_390_id")
+    finally:
+        # ...in the committed database the whole test process shares: the cast's later tests read
+        # their pages in the browser's language again.
+        User.objects.filter(email="budi@example.com").update(language="")
 
     page.locator("header.site-header").get_by_role("button", name="Keluar").click()
     page.goto(committed_live_server.url(brand_host(BRAND_A), "/reports/incidents/"))

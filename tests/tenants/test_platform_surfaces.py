@@ -58,7 +58,7 @@ def test_media_storage_is_per_brand(in_brand_a, settings, tmp_path):
 def test_agency_api_lists_only_the_users_brands(main_client, ayu):
     response = main_client.login_as(ayu).get("/api/v1/agency/brands/")
     assert response.status_code == 200
-    assert [b["slug"] for b in response.json()] == ["kopi"]
+    assert [b["slug"] for b in response.json()["results"]] == ["kopi"]
 
 
 def test_agency_api_refuses_provisioning_outside_own_agency(main_client, ayu):

@@ -1,0 +1,28 @@
+"""The nightly retention run: beat's entry fans out one task per ready brand (periodic queue)."""
+
+import logging
+
+from celery import shared_task
+
+__all__ = ["retention_apply_task", "retention_sweep_all"]
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="incidents.retention_sweep_all", acks_late=True, time_limit=120, soft_time_limit=100)
+def retention_sweep_all() -> int:
+    """Queue `retention_apply_task` in every ready brand's schema. Returns how many were queued."""
+    from tenants.services import fan_out_to_ready_brands
+
+    return fan_out_to_ready_brands(lambda brand: retention_apply_task.delay())
+
+
+@shared_task(name="incidents.retention_apply", acks_late=True, time_limit=300, soft_time_limit=270)
+def retention_apply_task() -> dict:
+    """One brand's run. Safe to repeat: what is gone is not found again."""
+    from incidents.services.retention import retention_apply
+
+    removed = retention_apply()
+    if any(removed.values()):
+        logger.info("retention: %s", removed)
+    return removed
