@@ -39,7 +39,7 @@ run: install
 ## make test: the whole suite, in parallel, against a real PostgreSQL
 test: install
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -q
 
 lint: install
 	$(PY) -m ruff check .

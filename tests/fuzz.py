@@ -16,8 +16,8 @@ requests, not the run more time. Also bounded: only the fuzzing phase, a fixed s
 shrinking, one client thread, and each host's schema fetched once per test session (`_schema`,
 shared between the xdist workers through a file) instead of generated again per test.
 
-The tests are in two files (key and agency API; staff session), so pytest-xdist runs them side by
-side."""
+The tests are in three files (API key, staff session, agency API), so pytest-xdist runs them side
+by side."""
 
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ def _free_port() -> int:
 
 @pytest.fixture(name="fuzz_server", scope="module")
 def fuzz_server_fixture(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real gunicorn (2 processes x 4 threads, persistent database connections) on the test
+    """A real gunicorn (1 process x 4 threads, persistent database connections: the fuzzer sends
+    one request at a time, so a second process would only cost another Django start) on the test
     database, with its own broker folder so the tasks it queues reach no test worker."""
     from django.conf import settings
 
@@ -97,7 +98,7 @@ def fuzz_server_fixture(django_db_setup, django_db_blocker, tmp_path_factory):
             "-b",
             f"127.0.0.1:{port}",
             "-w",
-            "2",
+            "1",
             "-k",
             "gthread",
             "--threads",

@@ -6,6 +6,7 @@ it beside the API-key run."""
 import pytest
 
 pytest.importorskip("schemathesis")
+pytestmark = pytest.mark.heavy
 
 from tests.fuzz import fuzz, fuzz_server_fixture, session_headers  # noqa: E402, F401
 from tests.helpers import BRAND_A, brand_host  # noqa: E402

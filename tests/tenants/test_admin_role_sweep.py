@@ -27,7 +27,7 @@ from tenants.roles import PERMISSIONS, role_can
 from tests.helpers import BRAND_A
 from tests.incidents.fixtures_crisis import make_mention, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
 STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change")
 ROLES = sorted(BrandGrant.Role.values)
