@@ -9,6 +9,9 @@ PY := $(VENV)/bin/python
 # process keeps the cores busy while they wait.
 TEST_WORKERS ?= 3
 export DEBUG ?= 1
+# The suite starts many Python processes (test workers, Celery workers, gunicorn, commands): let them
+# keep compiled modules instead of compiling every module again in each one.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install run test lint format stop-db bench clean-data
 

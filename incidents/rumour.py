@@ -12,8 +12,6 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from datasketch import LeanMinHash, MinHash, MinHashLSH
-
 MAX_EXAMPLES = 5
 SHINGLE_SIZE = 3
 
@@ -113,6 +111,10 @@ def cluster_claims(
         return []
     # Every distinct text is hashed, even one with a single author: it can bridge two variants.
     # Sorting makes union-find roots, and so the output, independent of input order.
+    # Imported here: datasketch loads scipy (about half a second), which every web, worker and
+    # command process would otherwise pay at start-up although only the rumour sweep needs it.
+    from datasketch import LeanMinHash, MinHash, MinHashLSH
+
     texts = sorted(posts_by_text)
     shingle_sets = [frozenset(shingles(text)) for text in texts]
     signatures = [

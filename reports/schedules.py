@@ -20,7 +20,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reports.models import ReportDelivery, ReportSchedule
-from reports.pdf import report_filename, report_pdf_for_period
 from reports.periods import Period
 from reports.schedule_periods import (
     brand_zone,
@@ -229,6 +228,8 @@ def _email(delivery: ReportDelivery, brand, pdf: bytes, period: Period) -> Email
     subject = render_to_string("reports/email/report_subject.txt", context).strip()
     body = render_to_string("reports/email/report_body.txt", context)
     message = brand_email(subject=subject, body=body, to=[delivery.email], brand=brand)
+    from reports.pdf import report_filename
+
     message.attach(report_filename(brand=brand, period=period), pdf, "application/pdf")
     return message
 
@@ -247,6 +248,10 @@ def report_delivery_send(*, delivery_id) -> bool:
         outbox.release(ReportDelivery.objects, delivery_id, error=refusal, permanent=True)
         return False
     zone = brand_zone(brand)
+    # Imported here: the PDF library is loaded by the processes that render a report, not by every
+    # worker and web process that imports the schedules at start-up.
+    from reports.pdf import report_pdf_for_period
+
     try:
         with translation.override(delivery.language):
             period = _delivery_period(delivery, zone)

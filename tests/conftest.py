@@ -4,7 +4,12 @@ per test database (kept with --reuse-db); each test runs in a transaction that i
 The cast: Ayu is the crisis manager of brand A, Budi a client viewer of brand A, Citra agency staff
 on brand B only, and Oscar a superuser with no grant at all."""
 
+import fcntl
 import os
+import threading
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -84,36 +89,75 @@ def _build(*, keepdb: bool, verbosity: int) -> None:
     connection.set_schema_to_public()
 
 
-def _clone_for_this_process(*, rebuild: bool, verbosity: int) -> None:
-    """Point this xdist worker at a fresh copy of the run's template database `test_<name>_template`.
-    The first worker to take the lock builds or updates the template (once per run, recorded by the
-    run's id); the others wait for it, then each copies it (`CREATE DATABASE ... TEMPLATE`)."""
-    import fcntl
-    from pathlib import Path
+# The xdist template database and the lock its builder holds (see `_clone_for_this_process`).
+_TEMPLATE_DB = f"test_{settings.DATABASES['default']['NAME']}_template"
+_LOCK_DIR = Path(settings.BASE_DIR) / ".data"
 
-    worker_db = connection.settings_dict["TEST"]["NAME"] or f"test_{connection.settings_dict['NAME']}"
-    template_db = worker_db.rsplit("_", 1)[0] + "_template"
-    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
-    lock_dir = Path(settings.BASE_DIR) / ".data"
-    lock_dir.mkdir(exist_ok=True)
-    stamp = lock_dir / f"{template_db}.run"
-    with open(lock_dir / f"{template_db}.lock", "w") as lock:
+
+@contextmanager
+def _template_lock(run_id: str, *, rebuild: bool, verbosity: int):
+    """Hold the template lock, building or updating the template first unless this run already
+    did (the run's id is kept in a stamp file beside the lock)."""
+    _LOCK_DIR.mkdir(exist_ok=True)
+    stamp = _LOCK_DIR / f"{_TEMPLATE_DB}.run"
+    with open(_LOCK_DIR / f"{_TEMPLATE_DB}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not stamp.exists() or stamp.read_text() != run_id:
-            connection.settings_dict["TEST"]["NAME"] = template_db
+        if not run_id or not stamp.exists() or stamp.read_text() != run_id:
+            connection.settings_dict["TEST"]["NAME"] = _TEMPLATE_DB
             _build(keepdb=not rebuild, verbosity=verbosity)
+            # CREATE DATABASE ... TEMPLATE needs the template to have no open connection.
             connection.close()
             stamp.write_text(run_id)
+        yield
+
+
+def _clone_for_this_process(*, rebuild: bool, verbosity: int) -> None:
+    """Point this xdist worker at a fresh copy of the run's template database. The controller
+    builds or updates the template while the workers collect (`pytest_sessionstart`); a worker
+    that finds it not yet built for this run waits for the lock or builds it itself."""
+    worker_db = connection.settings_dict["TEST"]["NAME"]
+    with _template_lock(os.environ.get("PYTEST_XDIST_TESTRUNUID", ""), rebuild=rebuild, verbosity=verbosity):
         _run_on_server(
             f'DROP DATABASE IF EXISTS "{worker_db}" WITH (FORCE)',
             # FILE_COPY copies the files instead of writing every block to the WAL: about ten
             # times faster for a database of this size.
-            f'CREATE DATABASE "{worker_db}" TEMPLATE "{template_db}" STRATEGY FILE_COPY',
+            f'CREATE DATABASE "{worker_db}" TEMPLATE "{_TEMPLATE_DB}" STRATEGY FILE_COPY',
         )
     connection.settings_dict["NAME"] = worker_db
     connection.settings_dict["TEST"]["NAME"] = worker_db
     settings.DATABASES["default"]["NAME"] = worker_db
     connection.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Under xdist the controller fixes the run's id itself, so that it can stamp the template it
+    builds with the id the workers will be given."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        if not getattr(config.option, "testrunuid", None):
+            config.option.testrunuid = uuid.uuid4().hex
+
+
+def pytest_sessionstart(session):
+    """Under xdist the controller, which runs no test, builds the template database in the
+    background while the workers start and collect: a fresh clone's migrations overlap the
+    collection instead of following it."""
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    def build() -> None:
+        try:
+            with config.stash[blocking_manager_key].unblock():
+                with _template_lock(
+                    config.option.testrunuid, rebuild=config.getoption("create_db"), verbosity=0
+                ):
+                    pass
+        finally:
+            connection.close()
+
+    threading.Thread(target=build, name="template-database", daemon=True).start()
 
 
 def _run_on_server(*statements: str) -> None:
