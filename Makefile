@@ -9,16 +9,18 @@ PY := $(VENV)/bin/python
 # process keeps the cores busy while they wait.
 TEST_WORKERS ?= 3
 export DEBUG ?= 1
-# The suite starts many Python processes (test workers, Celery workers, gunicorn, commands): let them
-# keep compiled modules instead of compiling every module again in each one.
+# The suite and `make run` start many Python processes (test workers, Celery workers, gunicorn,
+# commands): let them keep compiled modules instead of compiling every module again in each one.
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install run test lint format stop-db bench clean-data
 
+# pip --no-compile: compiling every installed module took half the install; a process compiles
+# (and keeps, see above) only the modules it imports.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed

@@ -60,6 +60,12 @@ def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1, message: 
 
 
 def truncate_brand_tables(*schema_names: str) -> None:
+    """Empty every table of the given brand schemas. A Celery worker may still be finishing a task
+    that writes to them (a rollup trigger, a late retry): TRUNCATE takes its locks table by table,
+    so the two can deadlock, and PostgreSQL then cancels one of them. The truncation is retried
+    until it goes through; failing silently would leave rows that break later tests."""
+    from django.db import OperationalError, transaction
+
     assert connection.settings_dict["NAME"].startswith("test_"), "refusing to empty a real database"
     with connection.cursor() as cursor:
         for schema in schema_names:
@@ -68,8 +74,17 @@ def truncate_brand_tables(*schema_names: str) -> None:
                 [schema],
             )
             tables = [f'"{schema}"."{row[0]}"' for row in cursor.fetchall()]
-            if tables:
-                cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+            if not tables:
+                continue
+            for attempt in range(10):
+                try:
+                    with transaction.atomic():
+                        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+                    break
+                except OperationalError:
+                    if attempt == 9:
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture
