@@ -13,4 +13,7 @@ class TenantsConfig(AppConfig):
         # it `.delay()` goes through Celery's default app, carries no schema header, and the task
         # runs in public. `platform/__init__.py` must stay import-free, so ready() is the hook.
         import platform.celery  # noqa: F401
-        from tenants import audit, lockout, schema  # noqa: F401 - audit and lockout signals; OpenAPI auth
+        from tenants import audit, lockout  # noqa: F401 - audit and lockout signals
+        # tenants.schema (the OpenAPI extensions, with drf-spectacular's quarter of a second of
+        # imports) is not imported here: it is the DEFAULT_SCHEMA_CLASS, so the schema generator
+        # loads it, and registers its extensions, before it reads any view.
