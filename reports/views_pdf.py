@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from reports.pdf import report_filename, report_pdf_for_period
 from reports.periods import period_resolve
 from reports.views import PeriodForm
 from tenants.roles import request_can
@@ -23,6 +22,10 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     if period is None:
         return JsonResponse({"detail": "Choose a valid period.", "errors": form.errors}, status=400)
     language = get_language() or brand.default_language
+    # Imported here: the PDF library loads in the process that renders a PDF, not in every process
+    # that loads the URLs.
+    from reports.pdf import report_filename, report_pdf_for_period
+
     pdf = report_pdf_for_period(brand=brand, period=period, language=language, now=timezone.now())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{report_filename(brand=brand, period=period)}"'
