@@ -60,7 +60,7 @@ def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1, message: 
 
 
 def truncate_brand_tables(*schema_names: str) -> None:
-    """Empty every table of the given brand schemas. A Celery worker may still be finishing a task
+    """Empty every table of the given brand schemas (truncating those that hold rows). A Celery worker may still be finishing a task
     that writes to them (a rollup trigger, a late retry): TRUNCATE takes its locks table by table,
     so the two can deadlock, and PostgreSQL then cancels one of them. The truncation is retried
     until it goes through; failing silently would leave rows that break later tests."""
@@ -79,7 +79,17 @@ def truncate_brand_tables(*schema_names: str) -> None:
             for attempt in range(10):
                 try:
                     with transaction.atomic():
-                        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+                        # Only the tables that hold a row (CASCADE takes those that point at
+                        # them): truncating all ~100 tables of a schema cost PostgreSQL a new file
+                        # and catalog rows per table after every committed-data test.
+                        cursor.execute(
+                            " UNION ALL ".join(
+                                f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in tables
+                            )
+                        )
+                        filled = [row[0] for row in cursor.fetchall()]
+                        if filled:
+                            cursor.execute(f"TRUNCATE {', '.join(filled)} CASCADE")
                     break
                 except OperationalError:
                     if attempt == 9:
