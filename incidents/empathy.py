@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from tenants.languages import LANGUAGE_CODES
+
 EMPATHY_CHECK_CODES: tuple[str, ...] = (
     "acknowledges",
     "apologises",
     "offers_remedy",
     "not_defensive",
 )
-LANGUAGES: tuple[str, ...] = ("en", "id")
 KINDS: tuple[str, ...] = ("reply", "private_message", "statement", "holding_statement")
 LEXICON_CATEGORIES: tuple[str, ...] = (
     "acknowledge",
@@ -164,7 +165,7 @@ def _lexicon(language: str) -> tuple[_Phrase, ...]:
 
 def lexicon_phrases(language: str) -> dict[str, tuple[str, ...]]:
     """Every phrase of a language's lexicon by category, as written in its file (for editors)."""
-    _require(language, LANGUAGES, "language")
+    _require(language, LANGUAGE_CODES, "language")
     grouped: dict[str, list[str]] = {category: [] for category in LEXICON_CATEGORIES}
     for phrase in _lexicon(language):
         grouped[phrase.category].append(" ".join(phrase.words))
@@ -289,7 +290,7 @@ def check_empathy(text: str, *, language: str, at_fault: bool = True, kind: str 
     next update comes); its apology is optional. Other kinds accept a remedy or a next step and
     need an apology when the brand is at fault. A non-apology ("sorry you feel that way") never
     counts as an apology and is reported as defensive."""
-    _require(language, LANGUAGES, "language")
+    _require(language, LANGUAGE_CODES, "language")
     _require(kind, KINDS, "kind")
     messages = _MESSAGES[language]
     tokens = _tokenise(text)

@@ -29,6 +29,7 @@ from tenants.admin_sites import (
     brand_admin_site,
 )
 from tenants.errors import DomainError
+from tenants.languages import LANGUAGES
 
 
 def _parse_options(text: str) -> list[tuple[str, str]]:
@@ -346,7 +347,7 @@ class InviteForm(InvitationCsvUploadForm):
     language = forms.ChoiceField(
         label=_("language"),
         required=False,
-        choices=[("", _("browser, then brand default")), ("en", "English"), ("id", "Bahasa Indonesia")],
+        choices=[("", _("browser, then brand default")), *LANGUAGES],
     )
     incident_id = forms.UUIDField(label=_("incident id"), required=False)
     mention_author = forms.CharField(label=_("mention author"), required=False, max_length=200)

@@ -29,10 +29,10 @@ from surveys.services import (
 )
 from surveys.tokens import token_hash, token_looks_valid
 from tenants.errors import DomainError
+from tenants.languages import LANGUAGE_CODES
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _DEFAULT_COLOUR = "#0f766e"
-SUPPORTED = ("en", "id")
 
 
 def _rate(name: str, default: str | None) -> str | None:
@@ -58,17 +58,17 @@ def choose_language(request: HttpRequest, invitation: Invitation | None) -> str:
     """?lang= (the respondent's own switch), then the invitation's language, then the browser's
     Accept-Language, then the brand's default."""
     asked = request.GET.get("lang", "")
-    if asked in SUPPORTED:
+    if asked in LANGUAGE_CODES:
         return asked
-    if invitation is not None and invitation.language in SUPPORTED:
+    if invitation is not None and invitation.language in LANGUAGE_CODES:
         return invitation.language
     for code, _q in trans_real.parse_accept_lang_header(request.headers.get("Accept-Language", "")):
         if code == "*":
             continue
-        if code.split("-")[0].lower() in SUPPORTED:
+        if code.split("-")[0].lower() in LANGUAGE_CODES:
             return code.split("-")[0].lower()
     default = getattr(connection.tenant, "default_language", "")
-    return default if default in SUPPORTED else settings.LANGUAGE_CODE
+    return default if default in LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 
 def _page(request, template: str, context: dict, *, status: int = 200, language: str) -> HttpResponse:
@@ -137,7 +137,7 @@ def _submit_fast(request: HttpRequest, token: str) -> HttpResponse | None:
         return None
     language = request.POST.get("l", "")
     questions = survey_questions_get(survey_id=survey_id, version=version)
-    if not questions or language not in SUPPORTED or not token_looks_valid(token):
+    if not questions or language not in LANGUAGE_CODES or not token_looks_valid(token):
         return None
     answers = answers_from_post(questions, request.POST)
     if answers is None:

@@ -56,6 +56,7 @@ from incidents.webhooks import (
 )
 from tenants.api_base import INTEGRATION, BrandApiView
 from tenants.api_parsers import PayloadTooLarge
+from tenants.languages import LANGUAGE_CODES
 from tenants.pagination import ListCursor, page_of, paginated_response
 
 
@@ -128,7 +129,7 @@ class MentionIn(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True)
     url = serializers.URLField(required=False, allow_blank=True)
     posted_at = serializers.DateTimeField(help_text="ISO 8601 with a time zone offset")
-    language = serializers.ChoiceField(choices=["en", "id"], required=False, allow_null=True)
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False, allow_null=True)
     sentiment = serializers.FloatField(min_value=-1, max_value=1, required=False, allow_null=True)
     reach = serializers.IntegerField(min_value=0, required=False)
     engagement = serializers.IntegerField(min_value=0, required=False)

@@ -16,9 +16,8 @@ from incidents.services._common import crisis_settings_get, notify, webhook_emit
 from incidents.services.timeline import timeline_record
 from incidents.templating import TemplateError, facts_promise_unkept, render_template, validate_template
 from tenants.errors import DomainError
+from tenants.languages import LANGUAGE_CODES
 from tenants.models import BrandGrant, User
-
-LANGUAGES = ("en", "id")
 
 
 # --- Templates --------------------------------------------------------------------------------
@@ -42,7 +41,7 @@ def response_template_save(
         errors = ["The template text may not be blank."]
     if errors:
         raise DomainError("The template has errors: " + " ".join(errors), field_errors={"body": errors})
-    if language not in LANGUAGES:
+    if language not in LANGUAGE_CODES:
         raise DomainError("Use en or id.", field_errors={"language": ["Use en or id."]})
     if situation not in ResponseTemplate.Situation.values:
         raise DomainError("Unknown situation.", field_errors={"situation": ["Unknown situation."]})
@@ -166,7 +165,7 @@ def response_draft(
     from django.db import connection
 
     language = language or getattr(connection.tenant, "default_language", "id")
-    if language not in LANGUAGES:
+    if language not in LANGUAGE_CODES:
         raise DomainError("Use en or id.", field_errors={"language": ["Use en or id."]})
     passed, checks = _empathy(text, language=language, kind=kind, at_fault=at_fault)
     response = Response.objects.create(

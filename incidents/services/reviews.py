@@ -40,6 +40,7 @@ from incidents.tasks.reviews import review_figures_task
 from surveys.services.invitations import survey_send_for_incident
 from tenants import outbox
 from tenants.errors import DomainError
+from tenants.languages import LANGUAGE_CODES
 from tenants.localization import stored_text
 from tenants.models import BrandGrant, User
 from tenants.roles import role_can
@@ -263,8 +264,8 @@ def review_customer_add(
         errors["phone"] = ["Use digits, spaces and + - ( ) only."]
     if not email and not phone:
         errors["email"] = ["Give an email address or a phone number."]
-    if language not in ("", "en", "id"):
-        errors["language"] = ["Use en, id or leave empty."]
+    if language and language not in LANGUAGE_CODES:
+        errors["language"] = [f"Use {', '.join(LANGUAGE_CODES)} or leave empty."]
     if source not in ReviewCustomer.Source.values:
         errors["source"] = ["Unknown source."]
     if errors:

@@ -23,6 +23,7 @@ from surveys.services.building import survey_create_from_template
 from surveys.tokens import brand_base_url, token_new
 from tenants import outbox
 from tenants.errors import DomainError
+from tenants.languages import LANGUAGE_CODES
 from tenants.localization import reader_context
 from tenants.mail import brand_email
 
@@ -55,8 +56,8 @@ def _clean_recipient(row: dict, index: int, errors: dict) -> dict | None:
         err("phone", "Use digits, spaces and + - ( ) only.")
     if not email and not phone:
         err("email", "Give an email address or a phone number.")
-    if language not in ("", "en", "id"):
-        err("language", "Use en, id or leave empty.")
+    if language and language not in LANGUAGE_CODES:
+        err("language", f"Use {', '.join(LANGUAGE_CODES)} or leave empty.")
     if incident_id is not None and not isinstance(incident_id, UUID):
         try:
             incident_id = UUID(str(incident_id))

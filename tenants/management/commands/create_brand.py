@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import CommandError
 
+from tenants.languages import LANGUAGE_CODES
 from tenants.management.commands._base import ServiceCommand
 from tenants.models import Agency
 from tenants.services import brand_create
@@ -14,7 +15,7 @@ class Command(ServiceCommand):
         parser.add_argument("brand_slug")
         parser.add_argument("--name", required=True)
         parser.add_argument("--timezone", default=settings.BRAND_DEFAULT_TIMEZONE)
-        parser.add_argument("--language", default="id", choices=["en", "id"])
+        parser.add_argument("--language", default="id", choices=LANGUAGE_CODES)
         parser.add_argument(
             "--domain", action="append", default=[], help="An extra custom host (repeatable)."
         )
