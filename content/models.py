@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tenants.fields import user_ref
 from tenants.platforms import PUBLISHING_PLATFORM_CHOICES
 
 
@@ -48,8 +49,8 @@ class ContentItem(models.Model):
     consent_recorded_at = models.DateTimeField(
         _("consent recorded at"), null=True, blank=True, editable=False
     )
-    # The public user's id and email, not a foreign key (users live in the public schema).
-    created_by_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    # The public user (`created_by_id`) and their email as it was, kept if the user is deleted.
+    created_by = user_ref(editable=False, db_index=False)
     created_by_email = models.EmailField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -276,7 +277,7 @@ class HistoryEntry(models.Model):
     )
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
-    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor = user_ref(db_index=False)
     actor_email = models.EmailField(_("by"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenants.fields import user_ref
 from tenants.outbox import OutboxItem
 
 
@@ -69,15 +70,7 @@ class ReportDelivery(OutboxItem):
     period_key = models.CharField(_("period kind"), max_length=8)
     email = models.EmailField(_("to"))
     # The public user this goes to (None for an extra address); no constraint, see recipient_ids.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("client contact"),
-    )
+    user = user_ref(_("client contact"))
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     created_at = models.DateTimeField(_("queued"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

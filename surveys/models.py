@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tenants.fields import user_ref
 from tenants.outbox import OutboxItem
 
 
@@ -282,9 +283,8 @@ class TestimonialCandidate(models.Model):
     score = models.SmallIntegerField(null=True, blank=True)
     language = models.CharField(max_length=2)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
-    # The public user's id and email, not a foreign key: deleting a user in the public schema
-    # must not need to reach into every brand's tables.
-    reviewed_by_id = models.BigIntegerField(null=True, blank=True)
+    # The public user (`reviewed_by_id`) and their email as it was, kept if the user is deleted.
+    reviewed_by = user_ref(db_index=False)
     reviewed_by_email = models.EmailField(blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(max_length=500, blank=True)

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField, EncryptedTextField
 
-from incidents.models.crisis import Incident, Response, RosterMember, _user_ref
+from incidents.models.crisis import Incident, Response, RosterMember
+from tenants.fields import user_ref
 
 __all__ = ["CareCase", "CareCaseMention", "CareContact", "CareSettings"]
 
@@ -69,7 +70,7 @@ class CareCase(models.Model):
         RosterMember, on_delete=models.PROTECT, null=True, blank=True, related_name="care_cases"
     )
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.NEW)
-    opened_by = _user_ref()
+    opened_by = user_ref()
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     due_at = models.DateTimeField(_("due at"))
     invited_at = models.DateTimeField(null=True, blank=True)
@@ -154,7 +155,7 @@ class CareContact(models.Model):
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
     summary = EncryptedTextField(_("summary"), null=True, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = _user_ref()
+    actor = user_ref()
     actor_label = models.CharField(max_length=200, blank=True)
     mention = models.ForeignKey(
         "incidents.Mention", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

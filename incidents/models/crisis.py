@@ -6,7 +6,6 @@ migration `crisis_append_only_guards`)."""
 
 import uuid
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -14,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tenants.fields import user_ref
 from tenants.languages import LANGUAGES
 
 __all__ = [
@@ -40,19 +40,6 @@ __all__ = [
     "TimelineEntry",
     "TimelineKind",
 ]
-
-
-def _user_ref() -> models.ForeignKey:
-    """A public user, referenced without a DB constraint or cascade: users are deleted in the
-    public schema, where brand tables are invisible to Django's deletion collector."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
 
 # The brand's own language choices, so the API schema has one language enum.
@@ -256,7 +243,7 @@ class Incident(models.Model):
     is_drill = models.BooleanField(
         _("drill"), default=False, editable=False, help_text=_("Simulated; kept out of client figures.")
     )
-    opened_by = _user_ref()
+    opened_by = user_ref()
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     triaged_at = models.DateTimeField(null=True, blank=True)
     responding_at = models.DateTimeField(null=True, blank=True)
@@ -342,7 +329,7 @@ class TimelineEntry(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = _user_ref()
+    actor = user_ref()
     actor_label = models.CharField(max_length=200, blank=True, help_text=_("Who acted, as shown."))
     kind = models.CharField(max_length=32, choices=TimelineKind.choices)
     text = models.TextField()
@@ -364,7 +351,7 @@ class IncidentMention(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="mention_links")
     mention = models.ForeignKey("incidents.Mention", on_delete=models.CASCADE, related_name="incident_links")
-    linked_by = _user_ref()
+    linked_by = user_ref()
     linked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -378,7 +365,7 @@ class RosterMember(models.Model):
     contact (e.g. the client's legal counsel) reached by email and phone."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = _user_ref()
+    user = user_ref()
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=32, choices=CrisisRole.choices)
     email = models.EmailField(_("email"), blank=True)
@@ -423,8 +410,8 @@ class IncidentAssignment(models.Model):
     role = models.CharField(max_length=32, choices=CrisisRole.choices)
     started_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    assigned_by = _user_ref()
-    ended_by = _user_ref()
+    assigned_by = user_ref()
+    ended_by = user_ref()
 
     class Meta:
         verbose_name = _("assignment")
@@ -457,7 +444,7 @@ class IncidentTask(models.Model):
     owner = models.ForeignKey(RosterMember, on_delete=models.PROTECT, related_name="tasks")
     due_at = models.DateTimeField(_("due at"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    created_by = _user_ref()
+    created_by = user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -497,9 +484,9 @@ class StatusUpdate(models.Model):
         ),
     )
     rejection_reason = models.TextField(_("sent back because"), blank=True)
-    drafted_by = _user_ref()
-    approved_by = _user_ref()
-    client_decided_by = _user_ref()
+    drafted_by = user_ref()
+    approved_by = user_ref()
+    client_decided_by = user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     client_decided_at = models.DateTimeField(null=True, blank=True)
@@ -588,10 +575,10 @@ class Response(models.Model):
         default=False, help_text=_("Sent to the client's approver; only they may approve it.")
     )
     rejection_reason = models.TextField(blank=True)
-    created_by = _user_ref()
+    created_by = user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    approved_by = _user_ref()
+    approved_by = user_ref()
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_text = models.TextField(blank=True, help_text=_("The text as approved; it never changes."))
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -627,7 +614,7 @@ class GuidelineVersion(models.Model):
     version = models.PositiveIntegerField(unique=True, editable=False)
     intro = models.TextField(_("introduction"), blank=True)
     change_note = models.CharField(_("what changed"), max_length=300, blank=True)
-    created_by = _user_ref()
+    created_by = user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -677,7 +664,7 @@ class ModerationAction(models.Model):
     public_explanation = models.TextField(blank=True)
     author_handle = models.CharField(max_length=200, blank=True)
     platform = models.CharField(max_length=32, blank=True)
-    actor = _user_ref()
+    actor = user_ref()
     actor_label = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     carried_out_at = models.DateTimeField(null=True, blank=True)
@@ -731,7 +718,7 @@ class Drill(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     debrief = models.TextField(blank=True)
     figures = models.JSONField(default=dict, blank=True, help_text=_("Response times, in seconds."))
-    created_by = _user_ref()
+    created_by = user_ref()
 
     class Meta:
         verbose_name = _("drill")
@@ -751,7 +738,7 @@ class CrisisPlanVersion(models.Model):
     holding_statements = models.TextField(_("holding-statement templates"), blank=True)
     guidelines = models.TextField(_("guidelines"), blank=True)
     change_note = models.CharField(_("what changed"), max_length=300, blank=True)
-    created_by = _user_ref()
+    created_by = user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,7 +7,6 @@ cascading foreign key would make Django's deletion collector query tables that d
 
 import uuid
 
-from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tenants.fields import user_ref
 from tenants.localization import text_render
 from tenants.outbox import OutboxItem
 
@@ -31,20 +31,6 @@ __all__ = [
     "WebhookDelivery",
     "WebhookSubscription",
 ]
-
-
-def _user_ref(verbose_name: str, **kwargs) -> models.ForeignKey:
-    """A reference to a public user that never cascades and has no DB constraint (see module doc)."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=verbose_name,
-        **kwargs,
-    )
 
 
 class Mention(models.Model):
@@ -316,9 +302,9 @@ class Alert(models.Model):
     last_seen_at = models.DateTimeField(_("last seen at"))
     update_count = models.PositiveIntegerField(_("updates"), default=0)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    acknowledged_by = _user_ref(_("acknowledged by"))
+    acknowledged_by = user_ref(_("acknowledged by"))
     dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
-    dismissed_by = _user_ref(_("dismissed by"))
+    dismissed_by = user_ref(_("dismissed by"))
     dismiss_reason = models.TextField(_("reason for dismissal"), blank=True)
     resolved_at = models.DateTimeField(_("condition ended at"), null=True, blank=True)
     incident = models.ForeignKey(
@@ -363,7 +349,7 @@ class WebhookSubscription(models.Model):
     previous_secret = models.CharField(max_length=100, blank=True, default="", editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
-    created_by = _user_ref(_("created by"))
+    created_by = user_ref(_("created by"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -429,7 +415,7 @@ class Notification(OutboxItem):
     fields carry the email, pending from the creating transaction until `emailed_at`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = _user_ref(_("user"))
+    user = user_ref(_("user"))
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)

@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from incidents.models.crisis import CrisisPlanVersion, Incident, RosterMember, Severity, _user_ref
+from incidents.models.crisis import CrisisPlanVersion, Incident, RosterMember, Severity
+from tenants.fields import user_ref
 from tenants.outbox import OutboxItem
 
 __all__ = [
@@ -71,7 +72,7 @@ class Review(OutboxItem):
     incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="review")
     is_drill = models.BooleanField(_("drill"), default=False, editable=False)
     state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.OPEN)
-    owner = _user_ref()
+    owner = user_ref()
     due_at = models.DateTimeField(_("due at"))
     summary = models.TextField(_("summary"), blank=True)
     steps = models.JSONField(
@@ -95,9 +96,9 @@ class Review(OutboxItem):
     )
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    completed_by = _user_ref()
+    completed_by = user_ref()
     signed_off_at = models.DateTimeField(_("client signed off at"), null=True, blank=True)
-    signed_off_by = _user_ref()
+    signed_off_by = user_ref()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -214,7 +215,7 @@ class ReviewLesson(models.Model):
     text = models.TextField(_("lesson"))
     accepted = models.BooleanField(_("accepted for the plan"), default=False)
     visible_to_client = models.BooleanField(_("visible to the client"), default=True)
-    created_by = _user_ref()
+    created_by = user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
