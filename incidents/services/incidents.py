@@ -24,7 +24,7 @@ from incidents.services._common import crisis_settings_get, webhook_emit
 from incidents.services.reviews import review_open
 from incidents.services.timeline import timeline_record
 from tenants.audit import Action, audit_record, diff, snapshot
-from tenants.errors import DomainError
+from tenants.errors import DomainError, field_errors_raise, text_checked
 from tenants.models import User
 
 Status = Incident.Status
@@ -106,6 +106,13 @@ def status_update_schedule(*, incident: Incident, settings: CrisisSettings, sinc
     incident.status_update_reminded_at = None
 
 
+# The one limit on each of an incident's texts (the title's is its column's): the API, the admin and
+# the war room describe and obey these.
+TITLE_MAX = 200
+DETAILS_MAX = 8000  # summary, root-cause notes
+TRANSITION_TEXT_MAX = 4000  # a transition's reason and summary
+
+
 def _check_choices(*, severity=None, source_category=None) -> None:
     if severity is not None and severity not in Severity.values:
         raise DomainError("Unknown severity.", field_errors={"severity": ["Use 1 (critical) to 4 (low)."]})
@@ -130,7 +137,8 @@ def incident_open(
     """Open an incident with the brand's next number (allocated under a row lock, so two at once
     never share one) and its first timeline entry."""
     require_brand_action(actor, "note")  # any staff role on the brand may open an incident
-    title = (title or "").strip()
+    title = text_checked(title, field="title", max_length=TITLE_MAX)
+    summary = text_checked(summary, field="summary", max_length=DETAILS_MAX)
     if not title:
         raise DomainError(
             "An incident needs a title.", field_errors={"title": ["This field may not be blank."]}
@@ -142,7 +150,7 @@ def incident_open(
     now = timezone.now()
     incident = Incident(
         number=settings.last_incident_number,
-        title=title[:200],
+        title=title,
         summary=summary,
         severity=severity,
         source_category=source_category or "",
@@ -192,7 +200,10 @@ def incident_update(*, incident_id: UUID, actor: User | None, **changes) -> Inci
     incident = Incident.objects.select_for_update().get(pk=incident_id)
     require_incident_action(actor, "triage", incident)
     _check_choices(severity=changes.get("severity"), source_category=changes.get("source_category"))
-    if "title" in changes and not (changes["title"] or "").strip():
+    for field, limit in (("title", TITLE_MAX), ("summary", DETAILS_MAX), ("root_cause_notes", DETAILS_MAX)):
+        if field in changes:
+            changes[field] = text_checked(changes[field], field=field, max_length=limit)
+    if "title" in changes and not changes["title"]:
         raise DomainError(
             "An incident needs a title.", field_errors={"title": ["This field may not be blank."]}
         )
@@ -249,7 +260,10 @@ def incident_transition(
             field_errors={"to_status": [f"Not allowed from {incident.status}."]},
         )
     require_incident_action(actor, rule.action, incident)
-    reason, summary = (reason or "").strip(), (summary or "").strip()
+    errors = {}
+    reason = text_checked(reason, field="reason", max_length=TRANSITION_TEXT_MAX, errors=errors)
+    summary = text_checked(summary, field="summary", max_length=TRANSITION_TEXT_MAX, errors=errors)
+    field_errors_raise(errors)
     missing = _missing_requirements(incident, rule, reason=reason, summary=summary)
     if missing:
         message = " ".join(m for messages in missing.values() for m in messages)

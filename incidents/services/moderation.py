@@ -12,7 +12,7 @@ from incidents.models import GuidelineRule, GuidelineVersion, Incident, Moderati
 from incidents.permissions import require_brand_action, require_incident_action
 from incidents.services._common import actor_label, crisis_settings_get, webhook_emit
 from incidents.services.timeline import timeline_record
-from tenants.errors import DomainError
+from tenants.errors import DomainError, field_errors_raise, text_checked
 from tenants.models import User
 
 Action = ModerationAction.Action
@@ -25,6 +25,8 @@ ACTION_PERMISSION = {
     Action.BAN_AUTHOR: "delete_request",
 }
 MIN_REASON_LENGTH = 10
+# The one limit on a reason and a public explanation: the API and the war room describe and obey it.
+REASON_MAX = 4000
 
 
 @transaction.atomic
@@ -106,7 +108,12 @@ def moderation_act(
             f"Cite a rule of the community guidelines (v{current.version}, rules 1–{current.rules.count()}).",
             field_errors={"rule_number": ["Not a rule of the current guidelines."]},
         )
-    reason = (reason or "").strip()
+    errors = {}
+    reason = text_checked(reason, field="reason", max_length=REASON_MAX, errors=errors)
+    public_explanation = text_checked(
+        public_explanation, field="public_explanation", max_length=REASON_MAX, errors=errors
+    )
+    field_errors_raise(errors)
     if len(reason) < MIN_REASON_LENGTH:
         raise DomainError(
             "Explain in a sentence why this comment breaks the rule.",
@@ -133,7 +140,7 @@ def moderation_act(
         action=action,
         rule=rule,
         reason=reason,
-        public_explanation=(public_explanation or "").strip(),
+        public_explanation=public_explanation,
         author_handle=getattr(mention, "author_handle", "") or "",
         platform=getattr(mention, "platform", "") or "",
         actor=actor if getattr(actor, "pk", None) else None,

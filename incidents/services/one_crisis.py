@@ -36,7 +36,7 @@ from incidents.services.incidents import (
 )
 from incidents.services.timeline import timeline_record
 from incidents.webhooks import webhook_event_emit
-from tenants.errors import DomainError
+from tenants.errors import DomainError, text_checked
 from tenants.models import User
 
 Detector = Alert.Detector
@@ -186,6 +186,10 @@ def incident_alert_attach(*, incident_id: UUID, alert_id: UUID, actor: User | No
     return _attach(incident=incident, alert=alert, actor=actor, reason=_("attached by staff"))
 
 
+# The one limit on a merge's reason: the API and the war room describe and obey it.
+MERGE_REASON_MAX = 2000
+
+
 @transaction.atomic
 def incident_merge(*, incident_id: UUID, into_id: UUID, actor: User | None, reason: str = "") -> Incident:
     """Fold one incident into another (the survivor). Its timeline, mentions, alerts, team, tasks,
@@ -197,6 +201,7 @@ def incident_merge(*, incident_id: UUID, into_id: UUID, actor: User | None, reas
             _("An incident cannot be merged into itself."),
             field_errors={"into": [_("Choose another incident.")]},
         )
+    reason = text_checked(reason, field="reason", max_length=MERGE_REASON_MAX)
     # Lock both in a fixed order so two merges at once cannot deadlock.
     locked = {
         str(i.pk): i

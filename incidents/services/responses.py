@@ -15,9 +15,12 @@ from incidents.permissions import require_brand_action, require_incident_action
 from incidents.services._common import crisis_settings_get, notify, webhook_emit
 from incidents.services.timeline import timeline_record
 from incidents.templating import TemplateError, facts_promise_unkept, render_template, validate_template
-from tenants.errors import DomainError
+from tenants.errors import DomainError, text_checked
 from tenants.languages import LANGUAGE_CODES
 from tenants.models import BrandGrant, User
+
+# The one limit on a response's text: the API and the war room describe and obey it.
+TEXT_MAX = 8000
 
 
 # --- Templates --------------------------------------------------------------------------------
@@ -152,7 +155,7 @@ def response_draft(
             )
         text = _render(template, context or {}, incident)
         language = language or template.language
-    text = (text or "").strip()
+    text = text_checked(text, field="text", max_length=TEXT_MAX)
     if not text:
         raise DomainError(
             "A response needs text or a template.", field_errors={"text": ["This field may not be blank."]}
@@ -223,7 +226,7 @@ def response_update(
         raise DomainError(
             f"Only drafts can be edited; this response is {response.get_state_display().lower()}."
         )
-    text = (text or "").strip()
+    text = text_checked(text, field="text", max_length=TEXT_MAX)
     if not text:
         raise DomainError("A response needs text.", field_errors={"text": ["This field may not be blank."]})
     if at_fault is not None:

@@ -17,9 +17,12 @@ from incidents.services._common import crisis_settings_get, notify
 from incidents.services.incidents import status_update_schedule
 from incidents.services.responses import decision_comment_clean
 from incidents.services.timeline import timeline_record
-from tenants.errors import DomainError
+from tenants.errors import DomainError, text_checked
 from tenants.localization import stored_text
 from tenants.models import BrandGrant, User
+
+# The one limit on each of a status update's texts: the API and the war room describe and obey it.
+STATUS_UPDATE_TEXT_MAX = 8000
 
 
 @transaction.atomic
@@ -35,17 +38,21 @@ def status_update_draft(
     incident = Incident.objects.select_for_update().get(pk=incident_id)
     require_incident_action(actor, "draft_status_update", incident)
     errors = {}
-    if not (conditions or "").strip():
-        errors["conditions"] = ["Say where things stand."]
-    if not (actions or "").strip():
-        errors["actions"] = ["Say what the team is doing."]
+    conditions, actions, needs = (
+        text_checked(value, field=name, max_length=STATUS_UPDATE_TEXT_MAX, errors=errors)
+        for name, value in (("conditions", conditions), ("actions", actions), ("needs", needs))
+    )
+    if not conditions:
+        errors.setdefault("conditions", []).append("Say where things stand.")
+    if not actions:
+        errors.setdefault("actions", []).append("Say what the team is doing.")
     if errors:
         raise DomainError("A status update needs conditions and actions.", field_errors=errors)
     update = StatusUpdate.objects.create(
         incident=incident,
-        conditions=conditions.strip(),
-        actions=actions.strip(),
-        needs=(needs or "").strip(),
+        conditions=conditions,
+        actions=actions,
+        needs=needs,
         requires_client_approval=requires_client_approval,
         drafted_by=actor if getattr(actor, "pk", None) else None,
     )

@@ -25,7 +25,7 @@ from incidents.permissions import (
 )
 from incidents.services._common import crisis_settings_get, email_contacts, notify
 from incidents.services.timeline import timeline_record
-from tenants.errors import DomainError
+from tenants.errors import DomainError, field_errors_raise, text_checked
 from tenants.localization import stored_text
 from tenants.models import BrandGrant, User
 
@@ -213,6 +213,11 @@ def _check_due(due_at) -> None:
         raise DomainError("Give the due time with a time zone.", field_errors={"due_at": ["Invalid time."]})
 
 
+# The one limit on a task's texts (the title's is its column's): the API and the war room obey it.
+TASK_TITLE_MAX = 200
+TASK_DESCRIPTION_MAX = 8000
+
+
 @transaction.atomic
 def task_create(
     *,
@@ -225,16 +230,21 @@ def task_create(
 ) -> IncidentTask:
     incident = Incident.objects.select_for_update().get(pk=incident_id)
     require_incident_action(actor, "manage_tasks", incident)
-    title = (title or "").strip()
-    if not title:
+    errors = {}
+    title = text_checked(title, field="title", max_length=TASK_TITLE_MAX, errors=errors)
+    description = text_checked(
+        description, field="description", max_length=TASK_DESCRIPTION_MAX, errors=errors
+    )
+    if not title and "title" not in errors:
         raise DomainError("A task needs a title.", field_errors={"title": ["This field may not be blank."]})
+    field_errors_raise(errors)
     _check_due(due_at)
     owner = RosterMember.objects.filter(pk=owner_id, is_active=True).first()
     if owner is None:
         raise DomainError("Unknown or inactive owner.", field_errors={"owner_id": ["Unknown roster member."]})
     task = IncidentTask.objects.create(
         incident=incident,
-        title=title[:200],
+        title=title,
         description=description,
         owner=owner,
         due_at=due_at,

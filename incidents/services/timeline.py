@@ -8,7 +8,7 @@ from django.db import transaction
 from incidents.models import Incident, TimelineEntry, TimelineKind
 from incidents.permissions import require_incident_action
 from incidents.services._common import actor_label
-from tenants.errors import DomainError
+from tenants.errors import DomainError, text_checked
 from tenants.models import User
 
 
@@ -34,13 +34,17 @@ def timeline_record(
     )
 
 
+# The one limit on a note: the API and the war room describe and obey it.
+NOTE_MAX = 8000
+
+
 @transaction.atomic
 def timeline_note_add(
     *, incident_id: UUID, actor: User | None, text: str, pinned: bool = False
 ) -> TimelineEntry:
     incident = Incident.objects.select_for_update().get(pk=incident_id)
     require_incident_action(actor, "note", incident)
-    text = (text or "").strip()
+    text = text_checked(text, field="text", max_length=NOTE_MAX)
     if not text:
         raise DomainError("A note needs text.", field_errors={"text": ["This field may not be blank."]})
     if pinned:
