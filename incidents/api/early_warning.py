@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.generics import GenericAPIView
@@ -37,6 +37,7 @@ from incidents.selectors_early_warning import (
     webhook_delivery_list,
     webhook_subscription_list,
 )
+from incidents.services import intake
 from incidents.services.alerts import alert_acknowledge, alert_dismiss
 from incidents.services.intake import (
     MAX_ROWS_PER_REQUEST,
@@ -58,6 +59,7 @@ from tenants.api_base import INTEGRATION, BrandApiView
 from tenants.api_parsers import PayloadTooLarge
 from tenants.languages import LANGUAGE_CODES
 from tenants.pagination import ListCursor, page_of, paginated_response
+from tenants.platforms import PLATFORMS
 
 
 def _json_list(request, *, what: str) -> list:
@@ -118,22 +120,39 @@ class _NewestCursor(_Cursor):
 
 
 # --- Mentions ---------------------------------------------------------------------------------------
-class MentionIn(serializers.Serializer):
-    """One mention as an integration sends it (documentation of the intake; validated in Python)."""
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "maxLength": intake.EXTERNAL_ID_MAX}, {"type": "integer", "minimum": 0}],
+        "description": "The platform's id of the post: a string, or a whole number.",
+    }
+)
+class _ExternalIdField(serializers.CharField):
+    pass
 
-    platform = serializers.CharField(max_length=32, help_text="e.g. instagram, x, tiktok, google_maps")
-    external_id = serializers.CharField(max_length=200)
+
+class MentionIn(serializers.Serializer):
+    """One mention as an integration sends it. The intake service validates it in Python, row by
+    row; every limit below is the service's own constant, so the two cannot drift."""
+
+    platform = serializers.ChoiceField(
+        choices=list(PLATFORMS), help_text="The platform's code (case-insensitive), e.g. instagram, x."
+    )
+    external_id = _ExternalIdField(max_length=intake.EXTERNAL_ID_MAX)
     kind = serializers.ChoiceField(choices=Mention.Kind.choices)
-    author_handle = serializers.CharField(max_length=200)
-    author_name = serializers.CharField(max_length=200, required=False)
-    text = serializers.CharField(required=False, allow_blank=True)
-    url = serializers.URLField(required=False, allow_blank=True)
-    posted_at = serializers.DateTimeField(help_text="ISO 8601 with a time zone offset")
+    author_handle = serializers.CharField(max_length=intake.HANDLE_MAX)
+    author_name = serializers.CharField(max_length=intake.HANDLE_MAX, required=False)
+    text = serializers.CharField(max_length=intake.MAX_TEXT_LENGTH, required=False, allow_blank=True)
+    url = serializers.CharField(
+        max_length=intake.URL_MAX, required=False, allow_blank=True, help_text="An http:// or https:// URL."
+    )
+    posted_at = serializers.DateTimeField(
+        help_text="ISO 8601 with a time zone offset; at most a day in the future."
+    )
     language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False, allow_null=True)
     sentiment = serializers.FloatField(min_value=-1, max_value=1, required=False, allow_null=True)
-    reach = serializers.IntegerField(min_value=0, required=False)
-    engagement = serializers.IntegerField(min_value=0, required=False)
-    parent_external_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reach = serializers.IntegerField(min_value=0, max_value=2**63 - 1, required=False)
+    engagement = serializers.IntegerField(min_value=0, max_value=2**63 - 1, required=False)
+    parent_external_id = _ExternalIdField(max_length=intake.EXTERNAL_ID_MAX, required=False, allow_blank=True)
 
 
 class MentionOut(serializers.ModelSerializer):

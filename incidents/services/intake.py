@@ -27,10 +27,16 @@ from incidents.selectors_early_warning import detector_settings_get
 from incidents.services.sweeps import detectors_sweep_request, mentions_scoring_request
 from tenants.audit import Action, audit_record, diff, snapshot
 from tenants.errors import DomainError
+from tenants.languages import LANGUAGE_CODES
 from tenants.platforms import PLATFORMS, platform_get
 
+# The rules of one posted mention, kept here and described from here (the API's MentionIn).
 MAX_ROWS_PER_REQUEST = 5000
 MAX_TEXT_LENGTH = 20_000
+PLATFORM_MAX = 32
+EXTERNAL_ID_MAX = 200  # external_id and parent_external_id: a string, or a whole number
+HANDLE_MAX = 200  # author_handle and author_name
+URL_MAX = 2000
 # Clocks differ between a source and us; a post "from the future" beyond this is a bad timestamp.
 FUTURE_TOLERANCE = timedelta(days=1)
 SCORE_BATCH_SIZE = 500
@@ -150,7 +156,7 @@ def _datetime(row: dict, name: str, errors: _RowErrors, *, now: datetime) -> dat
 
 
 def _platform(row: dict, errors: _RowErrors) -> str:
-    value = _string(row, "platform", errors, max_length=32, required=True)
+    value = _string(row, "platform", errors, max_length=PLATFORM_MAX, required=True)
     if value:
         value = value.strip().lower()
         if platform_get(value) is None:
@@ -181,27 +187,27 @@ def _mention_row_validate(row: Any, *, now: datetime) -> tuple[_MentionRow | Non
     if not isinstance(row, dict):
         return None, {"non_field_errors": ["Each mention must be a JSON object."]}
     platform = _platform(row, errors)
-    external_id = _string(row, "external_id", errors, max_length=200, required=True, allow_int=True)
+    external_id = _string(
+        row, "external_id", errors, max_length=EXTERNAL_ID_MAX, required=True, allow_int=True
+    )
     kind = row.get("kind")
     if kind in (None, ""):
         errors.add("kind", "This field is required.")
     elif not isinstance(kind, str) or kind not in _KINDS:
         errors.add("kind", f"Must be one of: {', '.join(sorted(_KINDS))}.")
-    author_handle = _string(row, "author_handle", errors, max_length=200, required=True)
-    author_name = _string(row, "author_name", errors, max_length=200)
+    author_handle = _string(row, "author_handle", errors, max_length=HANDLE_MAX, required=True)
+    author_name = _string(row, "author_name", errors, max_length=HANDLE_MAX)
     text = _string(row, "text", errors, max_length=MAX_TEXT_LENGTH)
-    url = _string(row, "url", errors, max_length=2000)
+    url = _string(row, "url", errors, max_length=URL_MAX)
     if url and not url.startswith(("https://", "http://")):
         errors.add("url", "Must be an http(s) URL.")
     posted_at = _datetime(row, "posted_at", errors, now=now)
-    parent = _string(row, "parent_external_id", errors, max_length=200, allow_int=True)
+    parent = _string(row, "parent_external_id", errors, max_length=EXTERNAL_ID_MAX, allow_int=True)
     reach = _count(row, "reach", errors)
     engagement = _count(row, "engagement", errors)
     language = row.get("language") or ""
-    if language and (
-        not isinstance(language, str) or language not in (scoring.LANGUAGE_EN, scoring.LANGUAGE_ID)
-    ):
-        errors.add("language", "Must be 'en' or 'id' (or left out).")
+    if language and (not isinstance(language, str) or language not in LANGUAGE_CODES):
+        errors.add("language", f"Must be one of {', '.join(LANGUAGE_CODES)} (or left out).")
     sentiment = row.get("sentiment")
     if sentiment is not None:
         if (

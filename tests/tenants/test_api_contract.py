@@ -10,6 +10,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from tenants.schema import READ_ERRORS, TAGS, WRITE_ERRORS
 
@@ -146,3 +147,46 @@ def test_main_bodies_carry_examples(schemas):
         content = brand[path][method]["requestBody"]["content"]["application/json"]
         assert content.get("examples") or content.get("example"), path
     assert brand["/api/v1/me/"]["get"]["responses"]["200"]["content"]["application/json"]["examples"]
+
+
+def test_the_intake_schema_describes_the_rules_the_intake_service_enforces(schemas):
+    """One source per rule: the documented MentionIn is built from the service's constants."""
+    from incidents.services import intake
+    from tenants.languages import LANGUAGE_CODES
+    from tenants.platforms import PLATFORMS
+
+    props = schemas["brand"]["components"]["schemas"]["MentionIn"]["properties"]
+    assert props["text"]["maxLength"] == intake.MAX_TEXT_LENGTH
+    assert props["url"]["maxLength"] == intake.URL_MAX
+    assert props["author_handle"]["maxLength"] == props["author_name"]["maxLength"] == intake.HANDLE_MAX
+    for name in ("external_id", "parent_external_id"):
+        kinds = {variant["type"]: variant for variant in props[name]["oneOf"]}
+        assert kinds["string"]["maxLength"] == intake.EXTERNAL_ID_MAX and "integer" in kinds, name
+    components = schemas["brand"]["components"]["schemas"]
+
+    def enum_of(prop):
+        refs = [prop.get("$ref")] + [p.get("$ref") for p in prop.get("allOf", []) + prop.get("oneOf", [])]
+        values = set(prop.get("enum", []))
+        for ref in filter(None, refs):
+            values |= set(components[ref.rsplit("/", 1)[1]].get("enum", []))
+        return values - {None, ""}
+
+    assert enum_of(props["platform"]) == set(PLATFORMS)
+    assert enum_of(props["language"]) == set(LANGUAGE_CODES)
+    # and the service holds posted rows to the same limits
+    now = timezone.now()
+    row = {
+        "platform": "instagram",
+        "external_id": 7,
+        "kind": "comment",
+        "author_handle": "@a",
+        "posted_at": now.isoformat(),
+        "text": "x" * (intake.MAX_TEXT_LENGTH + 1),
+        "url": "https://e.test/" + "p" * intake.URL_MAX,
+    }
+    _row, errors = intake._mention_row_validate(row, now=now)
+    assert set(errors) == {"text", "url"}
+    _row, errors = intake._mention_row_validate(
+        {**row, "text": "ok", "url": "", "platform": "myspace"}, now=now
+    )
+    assert set(errors) == {"platform"}
