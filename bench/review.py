@@ -88,8 +88,8 @@ def main() -> int:
             brand.delete(force_drop=True)
         return 0
 
-    from incidents.figures import incident_figures
     from incidents.models import Incident
+    from incidents.selectors_figures import review_figures
 
     brand, loaded_at = bench_brand(reload=args.reload, count=args.count)
     opened, resolved = loaded_at - timedelta(days=10), loaded_at - timedelta(days=7)
@@ -102,11 +102,11 @@ def main() -> int:
             opened_at=opened, resolved_at=resolved, status="resolved"
         )
         incident.refresh_from_db()
-        incident_figures(incident=incident, now=loaded_at)  # warm-up
+        review_figures(incident=incident, now=loaded_at)  # warm-up
         figures_ms, aggregate_ms = [], []
         for _ in range(args.runs):
             started = time.perf_counter()
-            figures, _method = incident_figures(incident=incident, now=loaded_at)
+            figures, _method = review_figures(incident=incident, now=loaded_at)
             figures_ms.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             with connection.cursor() as cursor:

@@ -1,8 +1,11 @@
-"""The brand's figures over a period, for client reports, reviews and care: the one place a figure
-is computed. Mention, complaint and follower figures read the hourly rollups (never raw mentions);
-incident, response and moderation figures read their own (small) tables. Drills are never counted,
-nor the brand's own posts. Times in and out are aware datetimes; days and hours are cut in the
-zone given (the brand's), which the UTC hours of the rollups support for every whole-hour zone."""
+"""The brand's figures, for client reports (over a period) and post-crisis reviews (of one incident):
+the one place a figure is computed. Mention, complaint and follower figures over a period read the
+hourly rollups (never raw mentions); incident, response and moderation figures read their own
+(small) tables, over a period or for one incident. A review's before/during/after windows are cut
+at the minute, so they count the incident's mentions in one scan (`review_figures`). Drills are
+never counted in a period, nor the brand's own posts. Times in and out are aware datetimes; days
+and hours are cut in the zone given (the brand's), which the UTC hours of the rollups support for
+every whole-hour zone."""
 
 import math
 import zoneinfo
@@ -10,13 +13,16 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
 from incidents.models import (
+    Alert,
     CrisisSettings,
     FollowerHourly,
     Incident,
+    IncidentMention,
+    Mention,
     MentionHourly,
     ModerationAction,
     Response,
@@ -24,6 +30,7 @@ from incidents.models import (
     SourceCategory,
 )
 from incidents.rollups import COLUMNS, response_target_minutes
+from surveys.selectors import incident_survey_scores
 
 INTERVALS = ("hour", "day")
 
@@ -317,10 +324,17 @@ def _not_drill(prefix: str = "incident") -> Q:
     return Q(**{f"{prefix}__isnull": True}) | Q(**{f"{prefix}__is_drill": False})
 
 
-def response_figures(*, start: datetime, end: datetime) -> dict:
-    """Responses confirmed as sent in the period (replies, private messages, statements; none of a
-    drill), by kind, and the time from draft to approval of those that needed an approval."""
-    sent = Response.objects.filter(_not_drill(), sent_at__gte=start, sent_at__lt=end)
+def _sent_responses(*, start, end, incident):
+    if incident is not None:
+        return Response.objects.filter(incident=incident, sent_at__isnull=False)
+    return Response.objects.filter(_not_drill(), sent_at__gte=start, sent_at__lt=end)
+
+
+def response_figures(*, start: datetime | None = None, end: datetime | None = None, incident=None) -> dict:
+    """Responses confirmed as sent in the period (none of a drill), or on one incident: replies,
+    private messages and statements by kind, and the time from draft to approval of those that
+    needed an approval."""
+    sent = _sent_responses(start=start, end=end, incident=incident)
     kinds = dict(Response.Kind.choices)
     by_kind: dict = defaultdict(int)
     approvals = []
@@ -345,14 +359,17 @@ def response_figures(*, start: datetime, end: datetime) -> dict:
 MODERATION_REASONS_SHOWN = 5
 
 
-def moderation_figures(*, start: datetime, end: datetime) -> list[dict]:
-    """Moderation actions in the period by guideline rule and action, with the most recent distinct
-    reasons given (none of a drill)."""
-    rows = (
-        ModerationAction.objects.filter(_not_drill(), at__gte=start, at__lt=end)
-        .select_related("rule__version")
-        .order_by("-at")
+def moderation_figures(
+    *, start: datetime | None = None, end: datetime | None = None, incident=None
+) -> list[dict]:
+    """Moderation actions in the period (none of a drill), or on one incident, by guideline rule and
+    action, with the most recent distinct reasons given."""
+    actions_taken = (
+        ModerationAction.objects.filter(incident=incident)
+        if incident is not None
+        else ModerationAction.objects.filter(_not_drill(), at__gte=start, at__lt=end)
     )
+    rows = actions_taken.select_related("rule__version").order_by("-at")
     actions = dict(ModerationAction.Action.choices)
     groups: dict = {}
     for row in rows:
@@ -383,3 +400,175 @@ def incident_titles(*, ids) -> dict:
             "pk", "number", "title"
         )
     }
+
+
+# --- One incident, for its post-crisis review ---------------------------------------------------
+# The after-resolution share counts as "recovered" within this many points of the share before.
+RECOVERY_BAND = 0.05
+# Recovery is looked for over this many 24-hour periods after resolution.
+RECOVERY_MAX_DAYS = 30
+# The before/during/after windows are never shorter than this (a resolve within minutes would
+# otherwise compare windows too small to mean anything).
+MIN_WINDOW = timedelta(hours=1)
+
+
+def _between(start: datetime | None, end: datetime | None) -> int | None:
+    return int((end - start).total_seconds()) if start and end else None
+
+
+def review_figures(*, incident: Incident, now: datetime) -> tuple[dict, dict]:
+    """(figures, method): every figure of a resolved incident, and how each was computed. A fixed
+    number of queries, whatever the number of mentions; a recompute on the same data gives the same
+    answer. Response, moderation and follower figures are the period figures above, of this
+    incident."""
+    figures: dict = {}
+    method: dict = {}
+    opened, resolved = incident.opened_at, incident.resolved_at or now
+
+    first_negative = IncidentMention.objects.filter(
+        incident=incident, mention__sentiment_band=Mention.Band.NEGATIVE
+    ).aggregate(at=Min("mention__posted_at"))["at"]
+    first_alert = Alert.objects.filter(incident=incident).aggregate(at=Min("raised_at"))["at"]
+    detected = min(d for d in (first_alert, opened) if d)
+    figures["time_to_detect_s"] = _between(first_negative, detected) if first_negative else None
+    method["time_to_detect_s"] = (
+        "First negative linked mention's post time to the first alert (or the incident's opening)."
+    )
+    figures["time_to_first_response_s"] = _between(opened, incident.first_response_at)
+    method["time_to_first_response_s"] = "Incident opened to the first public response sent."
+    figures["time_to_resolve_s"] = _between(opened, incident.resolved_at)
+    method["time_to_resolve_s"] = "Incident opened to resolved (the last resolution, if reopened)."
+
+    responses = response_figures(incident=incident)
+    figures["responses_sent"] = responses["sent"]
+    method["responses_sent"] = "Replies, private messages and statements on the incident confirmed as sent."
+    figures["responses_approved"] = responses["approved"]
+    figures["approval_median_s"] = responses["approval_median_s"]
+    figures["approval_p90_s"] = responses["approval_p90_s"]
+    method["approval"] = (
+        "Of the sent responses that needed an approval (staff or client): draft to approval, median "
+        "and 90th percentile."
+    )
+    figures["unanswered_complaints_peak"] = _unanswered_peak(incident=incident)
+    method["unanswered_complaints_peak"] = (
+        "The most complaints (negative or complaint mentions linked to the incident, not the brand's "
+        "own) waiting for an answer at the same moment: each counts from its post time until it "
+        "was answered."
+    )
+    figures["moderation_by_rule"] = [
+        {"rule": g["rule"], "action": g["action"], "count": g["count"]}
+        for g in moderation_figures(incident=incident)
+    ]
+    method["moderation_by_rule"] = "Moderation actions on the incident, by guideline rule and action."
+
+    # Equal windows: as long before the opening, and after the resolution, as the crisis lasted.
+    span = max(resolved - opened, MIN_WINDOW)
+    windows, days = _mention_counts(
+        before_start=opened - span, opened=opened, resolved=resolved, after_end=resolved + span, now=now
+    )
+    for name in ("before", "during", "after"):
+        negative, total = windows.get(name, (0, 0))
+        figures[f"negative_volume_{name}"] = negative
+        figures[f"negative_share_{name}"] = share(negative, total)
+    figures["window_s"] = int(span.total_seconds())
+    figures["after_window_complete"] = resolved + span <= now
+    method["negative_volume"] = (
+        "Negative mentions of the brand (not its own posts) in three equal windows of the crisis's "
+        "length: before the opening, from opening to resolution, and after the resolution; the "
+        "share is negative ÷ all mentions in the window."
+    )
+
+    figures["sentiment_recovery_days"] = _recovery_days(baseline=figures["negative_share_before"], days=days)
+    method["sentiment_recovery_days"] = (
+        f"Whole days after resolution until the first 24-hour period whose negative share is within "
+        f"{int(RECOVERY_BAND * 100)} points of the share before the crisis (empty: not yet, or no "
+        f"mentions before the crisis to compare with; looked for over {RECOVERY_MAX_DAYS} days)."
+    )
+
+    figures["follower_change"] = {
+        row["platform"]: row["change"]
+        for row in follower_change(start=opened, end=min(resolved + span, now))
+        if row["change"] is not None
+    }
+    method["follower_change"] = (
+        "Per platform: followers in the last hour reported before the end of the after window (or "
+        "now) minus the last hour reported before the opening."
+    )
+
+    scores = incident_survey_scores(incident_id=incident.pk)
+    figures["survey_invitations"] = scores["invitations"]
+    figures["survey_responses"] = scores["responses"]
+    figures["csat"] = scores["csat"]["score"]
+    figures["nps"] = scores["nps"]["score"]
+    figures["ces"] = scores["ces"]["mean"]
+    method["csat"] = (
+        "Answers of the customers surveyed about this incident: CSAT is the share of 4–5 answers (%), "
+        "NPS % promoters − % detractors, CES the mean (1–7). Empty until someone answers."
+    )
+    return figures, method
+
+
+def _unanswered_peak(*, incident: Incident) -> int:
+    """The highest number of the incident's complaints open at once: +1 at each complaint's post
+    time, −1 at its answer, summed in time order (an answer before a post at the same instant)."""
+    mention = connection.ops.quote_name(Mention._meta.db_table)
+    link = connection.ops.quote_name(IncidentMention._meta.db_table)
+    complaint = "(m.is_complaint OR m.sentiment_band = 'negative') AND NOT m.is_own AND l.incident_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce(max(open), 0) FROM (SELECT sum(delta) OVER (ORDER BY at, delta "  # noqa: S608 - fixed SQL, the table names are the models'
+            f"ROWS UNBOUNDED PRECEDING) AS open FROM ("
+            f"SELECT m.posted_at AS at, 1 AS delta FROM {mention} m JOIN {link} l ON l.mention_id = m.id "
+            f"WHERE {complaint} UNION ALL "
+            f"SELECT m.answered_at, -1 FROM {mention} m JOIN {link} l ON l.mention_id = m.id "
+            f"WHERE {complaint} AND m.answered_at IS NOT NULL) AS events) AS running",
+            [incident.pk, incident.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def _mention_counts(*, before_start, opened, resolved, after_end, now) -> tuple[dict, dict]:
+    """One scan over the mentions from the before window to the end of the recovery search:
+    (negative, total) per window, and per whole 24-hour period after resolution that has ended.
+    Plain FILTERed counts over timestamp bounds: cheaper per row than grouping by a computed day,
+    and PostgreSQL runs it as one parallel aggregate."""
+    recovery_end = max(resolved, min(now, resolved + timedelta(days=RECOVERY_MAX_DAYS)))
+    ended_days = int((recovery_end - resolved) / timedelta(days=1))
+    ranges = {
+        "before": (before_start, opened),
+        "during": (opened, resolved),
+        "after": (resolved, after_end),
+        **{
+            day: (resolved + timedelta(days=day), resolved + timedelta(days=day + 1))
+            for day in range(ended_days)
+        },
+    }
+    columns, params = [], []
+    for start, end in ranges.values():
+        columns.append(
+            "count(*) FILTER (WHERE posted_at >= %s AND posted_at < %s AND sentiment_band = 'negative')"
+        )
+        columns.append("count(*) FILTER (WHERE posted_at >= %s AND posted_at < %s)")
+        params += [start, end, start, end]
+    table = connection.ops.quote_name(Mention._meta.db_table)
+    scan_end = max(after_end, resolved + timedelta(days=ended_days))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE posted_at >= %s AND posted_at < %s AND NOT is_own",  # noqa: S608 - fixed SQL, the table name is the model's
+            [*params, before_start, scan_end],
+        )
+        row = cursor.fetchone()
+    counts = {key: (row[2 * i], row[2 * i + 1]) for i, key in enumerate(ranges)}
+    windows = {key: counts[key] for key in ("before", "during", "after")}
+    days = {key: value for key, value in counts.items() if isinstance(key, int)}
+    return windows, days
+
+
+def _recovery_days(*, baseline: float | None, days: dict[int, tuple[int, int]]) -> int | None:
+    if baseline is None:
+        return None
+    for day in sorted(days):
+        negative, total = days[day]
+        if total and negative / total <= baseline + RECOVERY_BAND:
+            return day
+    return None

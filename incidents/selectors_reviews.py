@@ -74,6 +74,8 @@ def review_client_figures(*, review: Review) -> list[tuple[str, str]]:
     return [
         (_("Time to first response"), _duration(f.get("time_to_first_response_s"))),
         (_("Time to resolve"), _duration(f.get("time_to_resolve_s"))),
+        (_("Approval time of responses (median)"), _duration(f.get("approval_median_s"))),
+        (_("Complaints waiting for an answer at the peak"), str(f.get("unanswered_complaints_peak", "—"))),
         (
             _("Negative mentions before / during / after"),
             f"{f.get('negative_volume_before', '—')} / {f.get('negative_volume_during', '—')} / "

@@ -15,7 +15,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.figures import incident_figures
 from incidents.models import (
     REVIEW_DUE_DAYS,
     REVIEW_STEPS,
@@ -33,6 +32,7 @@ from incidents.models import (
     review_steps_for,
 )
 from incidents.permissions import brand_role, require_incident_action
+from incidents.selectors_figures import review_figures
 from incidents.services._common import crisis_settings_get, email_contacts, notify, webhook_emit
 from incidents.services.plans import PLAN_FIELDS, crisis_plan_publish
 from incidents.services.timeline import timeline_record
@@ -143,7 +143,7 @@ def review_figures_compute(*, review_id: UUID, now: datetime | None = None) -> b
     now = now or timezone.now()
     review = Review.objects.select_related("incident").get(pk=review_id)
     try:
-        figures, method = incident_figures(incident=review.incident, now=now)
+        figures, method = review_figures(incident=review.incident, now=now)
     except Exception as exc:
         outbox.release(Review.objects, review_id, error=f"{type(exc).__name__}: {exc}")
         raise

@@ -340,3 +340,52 @@ def test_steps_follow_the_severity_policy_and_the_work(crisis_incident, ayu, set
     low = incident_open(actor=ayu, title="Kecil", severity=4)
     _resolve(low, ayu)
     assert set(Review.objects.get(incident=low).steps) == {"figures", "survey", "lessons"}
+
+
+def test_review_figures_count_approvals_the_unanswered_peak_and_moderation_by_rule(
+    known_crisis, ayu, guidelines
+):
+    """The period figures of the client report, applied to one incident."""
+    from incidents.models import Response
+    from incidents.services.moderation import moderation_act
+
+    incident, t = known_crisis
+    # Three complaints linked to the incident: open at once from T+1h20 until the first answer.
+    complaints = [
+        make_mention(posted_at=t + H + i * timedelta(minutes=10), sentiment_band="negative") for i in range(3)
+    ]
+    for i, complaint in enumerate(complaints):
+        IncidentMention.objects.create(incident=incident, mention=complaint)
+        if i < 2:
+            type(complaint).objects.filter(pk=complaint.pk).update(answered_at=t + 2 * H + i * H)
+    answered_then_new = make_mention(posted_at=t + 5 * H, sentiment_band="negative")
+    IncidentMention.objects.create(incident=incident, mention=answered_then_new)
+    for minutes, needs in ((20, True), (40, True), (5, False)):
+        response = Response.objects.create(
+            incident=incident, kind="statement", language="id", text="Mohon maaf", requires_approval=needs
+        )
+        Response.objects.filter(pk=response.pk).update(
+            created_at=t + H, approved_at=t + H + timedelta(minutes=minutes), sent_at=t + 2 * H
+        )
+    moderation_act(
+        actor=ayu,
+        mention_id=complaints[2].pk,
+        action="hide",
+        rule_number=1,
+        reason="Kata-kata kasar kepada staf gerai",
+        incident_id=incident.pk,
+    )
+    _resolve(incident, ayu)
+    Incident.objects.filter(pk=incident.pk).update(resolved_at=t + 10 * H)
+    review = Review.objects.get(incident=incident)
+    review_services.review_figures_compute(review_id=review.pk, now=t + 40 * H)
+    review.refresh_from_db()
+    f = review.figures
+    # The first negative mention of the fixture is linked too (never answered): 1 + 3 at T+1h20,
+    # one answered at T+2h and one at T+3h, one more posted at T+5h: the peak is 4.
+    assert f["unanswered_complaints_peak"] == 4
+    assert (f["responses_sent"], f["responses_approved"]) == (3, 2)
+    assert f["approval_median_s"] == 1800 and f["approval_p90_s"] == 2280
+    assert [(m["action"], m["count"]) for m in f["moderation_by_rule"]] == [("hide", 1)]
+    assert f["moderation_by_rule"][0]["rule"].startswith("1. ")
+    assert {"approval", "unanswered_complaints_peak", "moderation_by_rule"} <= set(review.figures_method)
