@@ -5,6 +5,7 @@ content.services; every page, action and custom view names its `content.*` row o
 
 import zoneinfo
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -29,29 +30,10 @@ from content.models import (
     Variant,
     VariantMetric,
 )
+from tenants.admin_services import admin_service_call, form_add_service_error, service_refusal_message
 from tenants.admin_sites import BrandModelAdmin, ReadOnlyBrandModelAdmin, brand_action, brand_admin_site
 from tenants.errors import DomainError
 from tenants.platforms import platform_choices
-
-
-def _run(request, modeladmin, fn, **kwargs):
-    """Call a service; a DomainError or a refused role becomes an admin error message. Each
-    service is one transaction, so a refused call has written nothing."""
-    try:
-        return fn(**kwargs)
-    except DomainError as exc:
-        modeladmin.message_user(request, exc.message, messages.ERROR)
-    except PermissionDenied as exc:
-        modeladmin.message_user(request, str(exc), messages.ERROR)
-    return None
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    form.add_error(None, exc.message)
-    for field, errors in exc.field_errors.items():
-        target = field if field in form.fields else None
-        for error in errors:
-            form.add_error(target, error if target else f"{field}: {error}")
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -201,13 +183,13 @@ class ContentItemAdmin(BrandModelAdmin):
             with transaction.atomic():
                 return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
+            service_refusal_message(self, request, exc)
             return HttpResponseRedirect(request.get_full_path())
 
     def _each(self, request, queryset, fn, done):
         count = 0
         for pk in queryset.values_list("pk", flat=True):
-            if _run(request, self, fn, item_id=pk, actor=request.user) is None:
+            if not admin_service_call(self, request, partial(fn, item_id=pk, actor=request.user)):
                 return
             count += 1
         self.message_user(request, done % {"n": count})
@@ -274,7 +256,7 @@ class ContentItemAdmin(BrandModelAdmin):
                     attribution=form.cleaned_data["attribution"],
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                form_add_service_error(form, exc)
             else:
                 return HttpResponseRedirect(reverse("admin:content_contentitem_change", args=[item.pk]))
         return self._page(
@@ -294,7 +276,7 @@ class ContentItemAdmin(BrandModelAdmin):
                     item_id=item.pk, actor=request.user, comment=form.cleaned_data["comment"]
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                form_add_service_error(form, exc)
             else:
                 self.message_user(request, _("Sent back to draft with your comment."))
                 return HttpResponseRedirect(reverse("admin:content_contentitem_change", args=[item.pk]))
@@ -312,7 +294,7 @@ class ContentItemAdmin(BrandModelAdmin):
                     alt_text=form.cleaned_data["alt_text"],
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                form_add_service_error(form, exc)
             else:
                 self.message_user(request, _("Uploaded."))
                 return HttpResponseRedirect(reverse("admin:content_contentitem_change", args=[item.pk]))
@@ -443,7 +425,7 @@ class VariantAdmin(BrandModelAdmin):
                     text=text,
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                form_add_service_error(form, exc)
             else:
                 return HttpResponseRedirect(reverse("admin:content_variant_change", args=[variant.pk]))
         return self._page(request, form, _("Add a platform variant"), _("Save"))
@@ -473,7 +455,7 @@ class VariantAdmin(BrandModelAdmin):
             with transaction.atomic():
                 return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
+            service_refusal_message(self, request, exc)
             return HttpResponseRedirect(request.get_full_path())
 
     @brand_action(
@@ -482,21 +464,27 @@ class VariantAdmin(BrandModelAdmin):
     )
     def release_held(self, request, queryset):
         for pk in queryset.values_list("pk", flat=True):
-            if _run(request, self, services.variant_release, variant_id=pk, actor=request.user) is None:
+            if not admin_service_call(
+                self, request, partial(services.variant_release, variant_id=pk, actor=request.user)
+            ):
                 return
         self.message_user(request, _("Released."))
 
     @brand_action(permission="content.schedule", description=_("Retry publishing (failed variants)"))
     def retry_publishing(self, request, queryset):
         for pk in queryset.values_list("pk", flat=True):
-            if _run(request, self, services.variant_publish_retry, variant_id=pk, actor=request.user) is None:
+            if not admin_service_call(
+                self, request, partial(services.variant_publish_retry, variant_id=pk, actor=request.user)
+            ):
                 return
         self.message_user(request, _("Queued for publishing again."))
 
     @brand_action(permission="content.schedule", description=_("Take off the calendar"))
     def unschedule_variants(self, request, queryset):
         for pk in queryset.values_list("pk", flat=True):
-            if _run(request, self, services.variant_unschedule, variant_id=pk, actor=request.user) is None:
+            if not admin_service_call(
+                self, request, partial(services.variant_unschedule, variant_id=pk, actor=request.user)
+            ):
                 return
         self.message_user(request, _("Taken off the calendar."))
 
@@ -612,7 +600,7 @@ class VariantAdmin(BrandModelAdmin):
                     channel_id=channel.pk if channel else None,
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                form_add_service_error(form, exc)
             else:
                 self.message_user(request, _("Scheduled."))
                 return HttpResponseRedirect(reverse("admin:content_variant_change", args=[variant.pk]))
@@ -637,7 +625,7 @@ class VariantAdmin(BrandModelAdmin):
                     variant_id=variant.pk, actor=request.user, **form.cleaned_data
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                form_add_service_error(form, exc)
             else:
                 self.message_user(request, _("Recorded as published."))
                 return HttpResponseRedirect(reverse("admin:content_variant_change", args=[variant.pk]))
@@ -694,7 +682,7 @@ class ChannelAdmin(BrandModelAdmin):
             try:
                 channel, secret = services.channel_create(actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                _form_errors(form, exc)
+                form_add_service_error(form, exc)
             else:
                 if secret:
                     self.message_user(
@@ -718,16 +706,10 @@ class ChannelAdmin(BrandModelAdmin):
 
     def _set(self, request, queryset, active):
         for pk in queryset.values_list("pk", flat=True):
-            if (
-                _run(
-                    request,
-                    self,
-                    services.channel_set_active,
-                    channel_id=pk,
-                    actor=request.user,
-                    active=active,
-                )
-                is None
+            if not admin_service_call(
+                self,
+                request,
+                partial(services.channel_set_active, channel_id=pk, actor=request.user, active=active),
             ):
                 return
         self.message_user(request, _("Saved."))
@@ -765,8 +747,13 @@ class ContentSettingsAdmin(BrandModelAdmin):
     def new_feed_link(self, request, queryset):
         from content.feeds import calendar_feed_rotate, calendar_feed_url
 
-        token = _run(request, self, calendar_feed_rotate, actor=request.user)
-        if token:
+        rotated = {}
+
+        def rotate():
+            rotated["token"] = calendar_feed_rotate(actor=request.user)
+
+        if admin_service_call(self, request, rotate) and rotated["token"]:
+            token = rotated["token"]
             self.message_user(
                 request,
                 _("Subscribe to this link in your calendar app; it is shown only now: %(url)s")
@@ -778,7 +765,7 @@ class ContentSettingsAdmin(BrandModelAdmin):
     def revoke_feed_link(self, request, queryset):
         from content.feeds import calendar_feed_revoke
 
-        _run(request, self, calendar_feed_revoke, actor=request.user)
+        admin_service_call(self, request, partial(calendar_feed_revoke, actor=request.user))
         self.message_user(request, _("The calendar feed link no longer works."))
 
     def changelist_view(self, request, extra_context=None):

@@ -1,8 +1,29 @@
-"""incidents REST API on a brand host, under /api/v1/."""
+"""incidents REST API on a brand host, under /api/v1/: one routes module per topic."""
 
-from incidents.api.urls_care import urlpatterns as care_urlpatterns
-from incidents.api.urls_crisis import urlpatterns as crisis_urlpatterns
-from incidents.api.urls_early_warning import urlpatterns as early_warning_urlpatterns
-from incidents.api.urls_reviews import urlpatterns as review_urlpatterns
+from incidents.api import (
+    urls_care,
+    urls_early_warning,
+    urls_incidents,
+    urls_moderation,
+    urls_one_crisis,
+    urls_responses,
+    urls_reviews,
+    urls_status_updates,
+    urls_team,
+    urls_template_library,
+    urls_timeline,
+)
 
-urlpatterns = [*early_warning_urlpatterns, *crisis_urlpatterns, *care_urlpatterns, *review_urlpatterns]
+urlpatterns = [
+    *urls_early_warning.urlpatterns,
+    *urls_incidents.urlpatterns,
+    *urls_one_crisis.urlpatterns,
+    *urls_timeline.urlpatterns,
+    *urls_team.urlpatterns,
+    *urls_status_updates.urlpatterns,
+    *urls_responses.urlpatterns,
+    *urls_template_library.urlpatterns,
+    *urls_moderation.urlpatterns,
+    *urls_care.urlpatterns,
+    *urls_reviews.urlpatterns,
+]

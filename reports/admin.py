@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from reports import schedules
 from reports.models import ReportDelivery, ReportSchedule
 from tenants.admin_lists import choices_filter
+from tenants.admin_services import form_add_service_error
 from tenants.admin_sites import BrandModelAdmin, ReadOnlyBrandModelAdmin, brand_action, brand_admin_site
 from tenants.errors import DomainError
 from tenants.selectors import brand_client_contacts
@@ -56,12 +57,13 @@ class ReportScheduleForm(forms.ModelForm):
                 extra_emails=data.get("extra") or "",
             )
         except DomainError as exc:
-            for field, errors in exc.field_errors.items():
-                target = {"recipient_ids": "recipients", "extra_emails": "extra"}.get(field, field)
-                if target in self.errors:
-                    continue  # the field's own check already said what is wrong
-                for error in errors:
-                    self.add_error(target if target in self.fields else None, error)
+            # The message only says to look at the fields; the fields say what is wrong.
+            form_add_service_error(
+                self,
+                exc,
+                field_names={"recipient_ids": "recipients", "extra_emails": "extra"},
+                show_message=False,
+            )
         return data
 
 

@@ -2,11 +2,12 @@
 a CSV batch (links shown once), see results and export responses, review testimonial candidates.
 Every write goes through surveys.services."""
 
+from functools import partial
+
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +22,7 @@ from surveys.models import Answer, Invitation, Option, Question, Response, Surve
 from surveys.results import survey_results
 from surveys.tokens import brand_base_url
 from tenants.admin_lists import choices_filter
+from tenants.admin_services import admin_service_call, form_add_service_error
 from tenants.admin_sites import (
     BrandModelAdmin,
     BrandPermissionMixin,
@@ -86,16 +88,6 @@ class QuestionInline(BrandPermissionMixin, admin.StackedInline):
         return self._editable(obj) and super().has_change_permission(request, obj)
 
 
-def _run(request, modeladmin, fn, **kwargs):
-    """Call a service; a DomainError becomes an admin error message (and rolls back the request)."""
-    try:
-        return fn(**kwargs)
-    except DomainError as exc:
-        modeladmin.message_user(request, exc.message, messages.ERROR)
-        transaction.set_rollback(True)
-        return None
-
-
 @admin.register(Survey, site=brand_admin_site)
 class SurveyAdmin(BrandModelAdmin):
     add_permission = change_permission = "surveys.write"
@@ -156,35 +148,50 @@ class SurveyAdmin(BrandModelAdmin):
         for f in formset.forms:
             if f in formset.deleted_forms:
                 if f.instance.pk and not f.instance._state.adding:
-                    _run(request, self, services.question_remove, question_id=f.instance.pk)
+                    admin_service_call(
+                        self,
+                        request,
+                        partial(services.question_remove, question_id=f.instance.pk),
+                        rollback=True,
+                    )
                 continue
             if not f.has_changed():
                 continue
             data = f.cleaned_data
             if f.instance._state.adding:
-                _run(
-                    request,
+                admin_service_call(
                     self,
-                    services.question_add,
-                    survey_id=survey.pk,
-                    kind=data["kind"],
-                    text_en=data["text_en"],
-                    text_id=data.get("text_id", ""),
-                    help_en=data.get("help_en", ""),
-                    help_id=data.get("help_id", ""),
-                    required=data.get("required", True),
-                    position=data.get("position") or None,
-                    options=_parse_options(data.get("new_options", "")),
+                    request,
+                    partial(
+                        services.question_add,
+                        survey_id=survey.pk,
+                        kind=data["kind"],
+                        text_en=data["text_en"],
+                        text_id=data.get("text_id", ""),
+                        help_en=data.get("help_en", ""),
+                        help_id=data.get("help_id", ""),
+                        required=data.get("required", True),
+                        position=data.get("position") or None,
+                        options=_parse_options(data.get("new_options", "")),
+                    ),
+                    rollback=True,
                 )
             else:
                 changes = {k: data[k] for k in f.changed_data if k in QuestionInlineForm.Meta.fields}
                 if changes:
-                    _run(request, self, services.question_update, question_id=f.instance.pk, **changes)
+                    admin_service_call(
+                        self,
+                        request,
+                        partial(services.question_update, question_id=f.instance.pk, **changes),
+                        rollback=True,
+                    )
 
     @brand_action(permission="surveys.write", description=_("Open for answers"))
     def open_surveys(self, request, queryset):
         for survey in queryset:
-            if _run(request, self, services.survey_open, survey_id=survey.pk):
+            if admin_service_call(
+                self, request, partial(services.survey_open, survey_id=survey.pk), rollback=True
+            ):
                 self.message_user(request, _("Opened: %s") % survey)
 
     @brand_action(permission="surveys.write", description=_("Close"))
@@ -308,33 +315,43 @@ class QuestionAdmin(BrandModelAdmin):
     def save_model(self, request, obj, form, change):
         changes = {k: form.cleaned_data[k] for k in form.changed_data}
         if changes:
-            _run(request, self, services.question_update, question_id=obj.pk, **changes)
+            admin_service_call(
+                self, request, partial(services.question_update, question_id=obj.pk, **changes), rollback=True
+            )
 
     def save_formset(self, request, form, formset, change):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for f in formset.forms:
             if f in formset.deleted_forms:
                 if f.instance.pk and not f.instance._state.adding:
-                    _run(request, self, services.option_remove, option_id=f.instance.pk)
+                    admin_service_call(
+                        self, request, partial(services.option_remove, option_id=f.instance.pk), rollback=True
+                    )
             elif f.has_changed():
                 data = f.cleaned_data
                 if f.instance._state.adding:
-                    _run(
-                        request,
+                    admin_service_call(
                         self,
-                        services.option_add,
-                        question_id=form.instance.pk,
-                        text_en=data["text_en"],
-                        text_id=data.get("text_id", ""),
+                        request,
+                        partial(
+                            services.option_add,
+                            question_id=form.instance.pk,
+                            text_en=data["text_en"],
+                            text_id=data.get("text_id", ""),
+                        ),
+                        rollback=True,
                     )
                 else:
-                    _run(
-                        request,
+                    admin_service_call(
                         self,
-                        services.option_update,
-                        option_id=f.instance.pk,
-                        text_en=data["text_en"],
-                        text_id=data.get("text_id", ""),
+                        request,
+                        partial(
+                            services.option_update,
+                            option_id=f.instance.pk,
+                            text_en=data["text_en"],
+                            text_id=data.get("text_id", ""),
+                        ),
+                        rollback=True,
                     )
 
 
@@ -439,10 +456,7 @@ class InvitationAdmin(BrandModelAdmin):
                     send_email=form.cleaned_data["send_email"],
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
-                for field, errors in exc.field_errors.items():
-                    for error in errors:
-                        form.add_error(None, f"{field}: {error}")
+                form_add_service_error(form, exc)
         base = brand_base_url(request.tenant)
         links = [(inv, f"{base}/s/{raw}/") for inv, raw in created or []]
         context = {

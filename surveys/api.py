@@ -38,28 +38,13 @@ from surveys.services import (
 )
 from surveys.tokens import brand_base_url
 from tenants.api_base import BrandApiView
-from tenants.pagination import ListCursor
+from tenants.pagination import NewestFirstCursor, paginated_response
 
 TAG = ["surveys"]
 
 
-class NewestFirstCursor(ListCursor):
-    """Set as a list view's pagination_class, so the OpenAPI schema shows the paginated shape."""
-
-    page_size = 100
-    max_page_size = 500
-    page_size_query_param = "page_size"
-    ordering = "-created_at"
-
-
 class NewestResponseFirstCursor(NewestFirstCursor):
     ordering = "-submitted_at"
-
-
-def _paginated(view, qs, serializer_class, **context):
-    paginator = view.pagination_class()
-    page = paginator.paginate_queryset(qs, view.request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True, context=context).data)
 
 
 def _survey_or_404(survey_id) -> Survey:
@@ -85,7 +70,7 @@ class SurveyListApi(BrandApiView):
     @extend_schema(tags=TAG, summary="List surveys", parameters=[Filters], responses=SurveyListOut(many=True))
     def get(self, request):
         filters = self.validated(self.Filters, request.query_params)
-        return _paginated(self, survey_list().filter(**filters), SurveyListOut)
+        return paginated_response(self, survey_list().filter(**filters), SurveyListOut)
 
     @extend_schema(
         tags=TAG, summary="Create a survey from a template", request=Input, responses={201: SurveyOut}
@@ -181,7 +166,7 @@ class InvitationListApi(BrandApiView):
             invitations = invitations.filter(sent_at__isnull=not filters["sent"])
         if filters["answered"] is not None:
             invitations = invitations.filter(response__isnull=not filters["answered"])
-        return _paginated(self, invitations, InvitationOut)
+        return paginated_response(self, invitations, InvitationOut)
 
     @extend_schema(
         tags=TAG,
@@ -242,7 +227,7 @@ class ResponseListApi(BrandApiView):
             responses = responses.filter(submitted_at__lt=filters["submitted_before"])
         if filters.get("language"):
             responses = responses.filter(language=filters["language"])
-        return _paginated(self, responses, SurveyResponseOut, kinds=kinds)
+        return paginated_response(self, responses, SurveyResponseOut, kinds=kinds)
 
 
 class _CsvRenderer(BaseRenderer):
@@ -290,7 +275,7 @@ class TestimonialListApi(BrandApiView):
         wanted = request.query_params.get("status") or None
         if wanted and wanted not in TestimonialCandidate.Status.values:
             wanted = "none"
-        return _paginated(self, testimonial_list(status=wanted), TestimonialOut)
+        return paginated_response(self, testimonial_list(status=wanted), TestimonialOut)
 
 
 class TestimonialReviewIn(serializers.Serializer):

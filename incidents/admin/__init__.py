@@ -1,3 +1,14 @@
-"""Brand admin for incidents, split by sub-domain."""
+"""Brand admin for incidents, one module per topic (as incidents/services/)."""
 
-from incidents.admin import care, crisis, early_warning, reviews  # noqa: F401
+from incidents.admin import (  # noqa: F401
+    care,
+    drills,
+    early_warning,
+    incidents,
+    moderation,
+    plans,
+    responses,
+    reviews,
+    team,
+    template_library,
+)

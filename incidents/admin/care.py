@@ -14,15 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.admin import early_warning  # noqa: F401 (registers the mentions admin extended below)
-from incidents.admin.crisis import ServiceForm, ServiceFormAdminMixin, StaffOnlyAdmin
+from incidents.admin.base import StaffOnlyAdmin
 from incidents.models import CareCase, CareContact, CareSettings, Mention
 from incidents.permissions import care_can
 from incidents.selectors_care import care_cases_csv_rows
 from incidents.services import care as care_services
 from tenants.admin_lists import choices_filter
+from tenants.admin_services import (
+    ServiceForm,
+    ServiceFormAdminMixin,
+    ServiceRefusal,
+    admin_service_call,
+    service_refusal_message,
+)
 from tenants.admin_sites import brand_action, brand_admin_site
 from tenants.audit import Action, audit_record
-from tenants.errors import DomainError
 from tenants.platforms import platform_choices
 
 DETAIL_FIELDS = ["customer_name", "customer_email", "customer_phone", "outcome"]
@@ -142,7 +148,7 @@ class CareCaseAdmin(CareAdminMixin, ServiceFormAdminMixin, StaffOnlyAdmin):
     def _each(self, request, queryset, call, done) -> None:
         count = 0
         for pk in queryset.values_list("pk", flat=True):
-            if self._service(request, lambda pk=pk: call(pk)):
+            if admin_service_call(self, request, lambda pk=pk: call(pk)):
                 count += 1
         if count:
             self.message_user(request, f"{done}: {count}.", messages.SUCCESS)
@@ -259,11 +265,8 @@ def mentions_open_care_case(modeladmin, request, queryset):
         case = care_services.care_case_open(
             actor=request.user, mention_ids=list(queryset.values_list("pk", flat=True))
         )
-    except DomainError as exc:
-        modeladmin.message_user(request, exc.message, messages.ERROR)
-        return None
-    except PermissionDenied as exc:
-        modeladmin.message_user(request, str(exc), messages.ERROR)
+    except ServiceRefusal as exc:
+        service_refusal_message(modeladmin, request, exc)
         return None
     return HttpResponseRedirect(reverse("admin:incidents_carecase_change", args=[case.pk]))
 

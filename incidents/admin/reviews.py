@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from incidents.admin.crisis import ServiceForm, ServiceFormAdminMixin, StaffOnlyAdmin
+from incidents.admin.base import StaffOnlyAdmin
 from incidents.models import (
     REVIEW_STEPS,
     Review,
@@ -20,6 +20,7 @@ from incidents.models import (
     ReviewLesson,
 )
 from incidents.services import reviews as review_services
+from tenants.admin_services import ServiceForm, ServiceFormAdminMixin, admin_service_call
 from tenants.admin_sites import brand_action, brand_admin_site
 
 
@@ -117,7 +118,9 @@ class ReviewAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         return review_services.review_update(review_id=obj.pk, actor=request.user, summary=data["summary"])
 
     def _each(self, request, queryset, call, done) -> None:
-        count = sum(1 for review in queryset if self._service(request, lambda review=review: call(review)))
+        count = sum(
+            1 for review in queryset if admin_service_call(self, request, lambda review=review: call(review))
+        )
         if count:
             self.message_user(request, f"{done}: {count}.")
 
@@ -168,8 +171,10 @@ class ReviewLessonAdmin(StaffOnlyAdmin):
     @brand_action(permission="crisis.write", description=_("Accept for the crisis plan"))
     def accept(self, request, queryset):
         for pk in queryset.values_list("pk", flat=True):
-            self._service(
-                request, lambda pk=pk: review_services.review_lesson_accept(lesson_id=pk, actor=request.user)
+            admin_service_call(
+                self,
+                request,
+                lambda pk=pk: review_services.review_lesson_accept(lesson_id=pk, actor=request.user),
             )
 
 

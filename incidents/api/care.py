@@ -11,12 +11,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response as ApiResponse
 
 from incidents import selectors_care as selectors
-from incidents.api.crisis import _page_of, _paginated, _str_list
+from incidents.api.base import str_list
 from incidents.models import CareCase, CareContact
 from incidents.models.crisis import LANGUAGE_CHOICES
 from incidents.permissions import care_can
 from incidents.services import care as care_services
 from tenants.api_base import INTEGRATION, BrandApiView
+from tenants.pagination import page_of, paginated_response
 
 DETAIL_FIELDS = ("customer_name", "customer_email", "customer_phone", "outcome")
 
@@ -127,11 +128,11 @@ class CareCaseListCreateApi(CareApiView):
             OpenApiParameter("overdue", bool),
         ],
         operation_id="v1_cases_list",
-        responses=_page_of(CareCaseOut),
+        responses=page_of(CareCaseOut),
     )
     def get(self, request):
         filters = self.validated(self.CareCaseFilters, request.query_params)
-        states = _str_list(request.query_params.get("state", ""))
+        states = str_list(request.query_params.get("state", ""))
         unknown = [s for s in states if s not in CareCase.State.values]
         if unknown:
             raise serializers.ValidationError({"state": [f"Unknown state(s): {', '.join(unknown)}."]})
@@ -142,7 +143,7 @@ class CareCaseListCreateApi(CareApiView):
             incident_id=filters["incident"],
         )
         out = CareCaseDetailsOut if self.sees_details else CareCaseOut
-        return _paginated(self, cases, out, "-opened_at")
+        return paginated_response(self, cases, out, default_ordering="-opened_at")
 
     @extend_schema(request=CareCaseOpenInput, responses={201: CareCaseOut})
     def post(self, request):
@@ -203,14 +204,14 @@ class CareContactListCreateApi(CareApiView):
     @extend_schema(
         summary="List a care case's contacts",
         parameters=[Filters],
-        responses=_page_of(CareContactOut),
+        responses=page_of(CareContactOut),
         operation_id="v1_care_cases_contacts_list",
     )
     def get(self, request, case_id):
         case = selectors.care_case_get(case_id=case_id)
         filters = self.validated(self.Filters, request.query_params)
         out = CareContactDetailsOut if self.sees_details else CareContactOut
-        return _paginated(self, case.contacts.filter(**filters), out, "at")
+        return paginated_response(self, case.contacts.filter(**filters), out, default_ordering="at")
 
     @extend_schema(request=CareContactInput, responses={201: CareContactOut})
     def post(self, request, case_id):

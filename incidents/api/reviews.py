@@ -10,13 +10,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response as ApiResponse
 
 from incidents import selectors_reviews as selectors
-from incidents.api.crisis import _page_of
+from incidents.api.base import name_inputs_after_views
 from incidents.models import Review, ReviewActionItem, ReviewCustomer, ReviewFeedback, ReviewLesson
 from incidents.models.crisis import LANGUAGE_CHOICES
 from incidents.permissions import CLIENT_ROLES
 from incidents.services import reviews as services
 from tenants.api_base import INTEGRATION, BrandApiView
-from tenants.pagination import paginated_response
+from tenants.pagination import page_of, paginated_response
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -110,7 +110,7 @@ class ReviewListApi(ReviewApiView):
     @extend_schema(
         parameters=[OpenApiParameter("state", str), OpenApiParameter("incident", str)],
         operation_id="v1_reviews_list",
-        responses=_page_of(ReviewOut),
+        responses=page_of(ReviewOut),
     )
     def get(self, request):
         filters = self.validated(self.Filters, request.query_params)
@@ -303,10 +303,4 @@ class ReviewSignOffApi(ReviewApiView):
         return ApiResponse(self.out(review))
 
 
-# As in incidents/api/crisis.py: the schema names components by class name, so each nested
-# `Input`/`Filters` gets its view's name.
-for _view in list(globals().values()):
-    if isinstance(_view, type) and issubclass(_view, BrandApiView):
-        for _nested in ("Input", "Filters"):
-            if _view.__dict__.get(_nested) is not None:
-                _view.__dict__[_nested].__name__ = _view.__name__.removesuffix("Api") + _nested
+name_inputs_after_views(globals(), nested=("Input", "Filters"))

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from incidents.models import Alert
 from tenants.models import BrandGrant, User
 from tenants.services import grant_set
 
@@ -135,3 +136,17 @@ class count_queries:  # noqa: N801 (used as a context manager)
 
     def __len__(self) -> int:
         return len(self.statements)
+
+
+def make_alert(severity=Alert.Severity.HIGH, mention_ids=()):
+    now = timezone.now()
+    return Alert.objects.create(
+        detector=Alert.Detector.NEGATIVE_SPIKE,
+        condition_key=f"spike:{now.timestamp()}:{severity}",
+        severity=severity,
+        title="Lonjakan komentar negatif: 48 dalam 1 jam",
+        window_start=now - timedelta(hours=1),
+        window_end=now,
+        last_seen_at=now,
+        evidence={"count": 48, "baseline": 6.0, "example_mention_ids": [str(m) for m in mention_ids]},
+    )

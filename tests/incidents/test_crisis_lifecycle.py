@@ -1,4 +1,5 @@
-"""The incident lifecycle: numbers, the status machine with its rules, and the timeline."""
+"""The incident lifecycle: numbers, the status machine with its rules, the timeline, and crisis
+mode while a severe real incident is open."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -180,3 +181,14 @@ def test_opening_and_status_changes_emit_webhook_events(
         incident_transition(incident_id=incident.pk, actor=ayu, to_status="triaged")
     events = list(WebhookDelivery.objects.values_list("event", flat=True).order_by("created_at"))
     assert events == ["incident.opened", "incident.status_changed"]
+
+
+def test_crisis_mode_is_on_while_a_severe_real_incident_is_open(in_brand_a, ayu):
+    from incidents.selectors_crisis import crisis_mode_active
+    from incidents.services.incidents import incident_open
+
+    incident_open(actor=ayu, title="[DRILL]", severity=1, is_drill=True)
+    incident_open(actor=ayu, title="Kecil", severity=4)
+    assert not crisis_mode_active()
+    incident_open(actor=ayu, title="Besar", severity=2)
+    assert crisis_mode_active()

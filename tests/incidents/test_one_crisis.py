@@ -1,15 +1,18 @@
 """One crisis, one incident: a burst of alerts from one crisis lands on one incident, an unrelated
 crisis in the same window gets its own, staff attach alerts and merge incidents, and an alert whose
-condition ended resolves itself and can be reopened."""
+condition ended resolves itself and can be reopened. An incident opened from an alert, by hand or
+by itself above the brand's threshold, carries the alert, its mentions and its evidence."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from incidents.services.incidents import incident_open
+from incidents.models import Alert, CrisisSettings, Incident
+from incidents.services.incidents import incident_open, incident_open_from_alert
+from incidents.services.one_crisis import incident_auto_open_for_alert
 from tests.incidents.fixtures_crisis import *  # noqa: F403 (shared fixtures)
-from tests.incidents.fixtures_crisis import make_mention
+from tests.incidents.fixtures_crisis import make_alert, make_mention
 from tests.incidents.fixtures_early_warning import (  # noqa: F401 - fixtures
     detector_settings_fixture,
     mentions_build,
@@ -382,3 +385,42 @@ def test_citra_cannot_reach_the_new_endpoints(two, client_a, citra):
         403,
         404,
     )
+
+
+def test_open_from_alert_links_the_alert_its_mentions_and_evidence(in_brand_a, ayu):
+    mentions = [make_mention(platform="x"), make_mention(platform="instagram")]
+    alert = make_alert(mention_ids=[m.pk for m in mentions])
+    incident = incident_open_from_alert(alert_id=alert.pk, actor=ayu)
+    alert.refresh_from_db()
+    assert alert.incident == incident and alert.state == Alert.State.INCIDENT_OPENED
+    assert incident.severity == 2  # alert HIGH is SEV2
+    assert incident.title == alert.title
+    assert set(incident.mention_links.values_list("mention_id", flat=True)) == {m.pk for m in mentions}
+    assert incident.affected_platforms == ["instagram", "x"]
+    linked = incident.timeline.get(kind="alert_linked")
+    assert linked.data["evidence"]["count"] == 48
+
+
+def test_opening_from_the_same_alert_twice_returns_the_same_incident(in_brand_a, ayu):
+    alert = make_alert()
+    first = incident_open_from_alert(alert_id=alert.pk, actor=ayu)
+    assert incident_open_from_alert(alert_id=alert.pk, actor=ayu) == first
+    assert Incident.objects.count() == 1
+
+
+def test_alert_at_the_threshold_opens_an_incident_by_itself(in_brand_a):
+    CrisisSettings.objects.update_or_create(pk=1, defaults={"auto_open_max_severity": 2})
+    incident = incident_auto_open_for_alert(alert_id=make_alert(Alert.Severity.HIGH).pk)
+    assert incident is not None and incident.opened_by is None
+    assert incident.timeline.get(kind="opened").actor_label.startswith("automatic")
+
+
+def test_alert_below_the_threshold_opens_nothing(in_brand_a):
+    CrisisSettings.objects.update_or_create(pk=1, defaults={"auto_open_max_severity": 1})
+    assert incident_auto_open_for_alert(alert_id=make_alert(Alert.Severity.HIGH).pk) is None
+    assert not Incident.objects.exists()
+
+
+def test_auto_open_can_be_switched_off(in_brand_a):
+    CrisisSettings.objects.update_or_create(pk=1, defaults={"auto_open_max_severity": None})
+    assert incident_auto_open_for_alert(alert_id=make_alert(Alert.Severity.CRITICAL).pk) is None
