@@ -58,8 +58,10 @@ class IncidentListCreateApi(CrisisApiView):
     ordering_fields = ("opened_at", "number")
 
     class Input(serializers.Serializer):
-        title = serializers.CharField(max_length=200)
-        summary = serializers.CharField(required=False, allow_blank=True, default="")
+        title = serializers.CharField(max_length=incident_services.TITLE_MAX)
+        summary = serializers.CharField(
+            max_length=incident_services.DETAILS_MAX, required=False, allow_blank=True, default=""
+        )
         severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
         source_category = serializers.ChoiceField(
             choices=SourceCategory.choices, required=False, allow_blank=True, default=""
@@ -146,13 +148,17 @@ class IncidentFromAlertApi(CrisisApiView):
 
 class IncidentDetailApi(CrisisApiView):
     class Input(serializers.Serializer):
-        title = serializers.CharField(max_length=200, required=False)
-        summary = serializers.CharField(required=False, allow_blank=True)
+        title = serializers.CharField(max_length=incident_services.TITLE_MAX, required=False)
+        summary = serializers.CharField(
+            max_length=incident_services.DETAILS_MAX, required=False, allow_blank=True
+        )
         severity = serializers.ChoiceField(choices=Severity.choices, required=False)
         source_category = serializers.ChoiceField(
             choices=SourceCategory.choices, required=False, allow_blank=True
         )
-        root_cause_notes = serializers.CharField(required=False, allow_blank=True)
+        root_cause_notes = serializers.CharField(
+            max_length=incident_services.DETAILS_MAX, required=False, allow_blank=True
+        )
         affected_platforms = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
 
     @extend_schema(responses=IncidentOut)
@@ -171,8 +177,12 @@ class IncidentDetailApi(CrisisApiView):
 class IncidentTransitionApi(CrisisApiView):
     class Input(serializers.Serializer):
         to_status = serializers.ChoiceField(choices=Incident.Status.choices)  # IncidentStatusEnum
-        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-        summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+        reason = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=incident_services.TRANSITION_TEXT_MAX
+        )
+        summary = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=incident_services.TRANSITION_TEXT_MAX
+        )
 
     @extend_schema(request=Input, responses=IncidentOut)
     def post(self, request, incident_id):

@@ -53,9 +53,11 @@ class ModerationListCreateApi(CrisisApiView):
         mention_id = serializers.UUIDField()
         action = serializers.ChoiceField(choices=ModerationAction.Action.choices)
         rule_number = serializers.IntegerField(required=False, allow_null=True, default=None)
-        reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(
+            max_length=moderation_services.REASON_MAX, required=False, allow_blank=True, default=""
+        )
         public_explanation = serializers.CharField(
-            max_length=4000, required=False, allow_blank=True, default=""
+            max_length=moderation_services.REASON_MAX, required=False, allow_blank=True, default=""
         )
         incident_id = serializers.UUIDField(required=False, allow_null=True, default=None)
 

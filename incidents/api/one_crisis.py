@@ -41,7 +41,9 @@ class IncidentMergeApi(CrisisApiView):
 
     class Input(serializers.Serializer):
         into = serializers.UUIDField()
-        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+        reason = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=one_crisis.MERGE_REASON_MAX
+        )
 
     @extend_schema(request=Input, responses=IncidentOut)
     def post(self, request, incident_id):

@@ -36,7 +36,9 @@ class ResponseListCreateApi(CrisisApiView):
         kind = serializers.ChoiceField(choices=ResponseKind.choices)
         incident_id = serializers.UUIDField(required=False, allow_null=True, default=None)
         mention_id = serializers.UUIDField(required=False, allow_null=True, default=None)
-        text = serializers.CharField(required=False, allow_blank=True, default="", max_length=8000)
+        text = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=response_services.TEXT_MAX
+        )
         template_id = serializers.UUIDField(required=False, allow_null=True, default=None)
         context = serializers.DictField(
             child=serializers.CharField(max_length=500), required=False, default=dict
@@ -81,7 +83,7 @@ class ResponseDetailApi(CrisisApiView):
     read_permission = "responses.read"
 
     class Input(serializers.Serializer):
-        text = serializers.CharField(max_length=8000)
+        text = serializers.CharField(max_length=response_services.TEXT_MAX)
         at_fault = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     def response(self, response_id) -> Response:

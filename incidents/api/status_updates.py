@@ -44,9 +44,14 @@ class StatusUpdateListCreateApi(CrisisApiView):
         state = serializers.ChoiceField(choices=StatusUpdate.State.choices, required=False)
 
     class Input(serializers.Serializer):
-        conditions = serializers.CharField(max_length=8000)
-        actions = serializers.CharField(max_length=8000)
-        needs = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+        conditions = serializers.CharField(max_length=status_update_services.STATUS_UPDATE_TEXT_MAX)
+        actions = serializers.CharField(max_length=status_update_services.STATUS_UPDATE_TEXT_MAX)
+        needs = serializers.CharField(
+            max_length=status_update_services.STATUS_UPDATE_TEXT_MAX,
+            required=False,
+            allow_blank=True,
+            default="",
+        )
         requires_client_approval = serializers.BooleanField(default=False)
 
     @extend_schema(

@@ -135,8 +135,10 @@ class TaskListCreateApi(CrisisApiView):
         owner = serializers.UUIDField(required=False)
 
     class Input(serializers.Serializer):
-        title = serializers.CharField(max_length=200)
-        description = serializers.CharField(required=False, allow_blank=True, default="")
+        title = serializers.CharField(max_length=team_services.TASK_TITLE_MAX)
+        description = serializers.CharField(
+            max_length=team_services.TASK_DESCRIPTION_MAX, required=False, allow_blank=True, default=""
+        )
         owner_id = serializers.UUIDField()
         due_at = serializers.DateTimeField()
 

@@ -35,7 +35,7 @@ class TimelineApi(CrisisApiView):
         pinned = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     class Input(serializers.Serializer):
-        text = serializers.CharField(max_length=8000)
+        text = serializers.CharField(max_length=timeline_services.NOTE_MAX)
         pinned = serializers.BooleanField(default=False)
 
     @extend_schema(

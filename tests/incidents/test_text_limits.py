@@ -79,3 +79,31 @@ def test_the_war_room_keeps_the_apis_limit_on_notes(crisis_incident, ayu, client
         WAR_ROOM.format(crisis_incident.pk), {"action": "note", "text": "x" * timeline_services.NOTE_MAX}
     )
     assert crisis_incident.timeline.count() == entries + 1
+
+
+def test_the_api_describes_each_limit_from_its_service():
+    from incidents.api import incidents, moderation, one_crisis, responses, status_updates, team, timeline
+    from incidents.services import one_crisis as one_crisis_services
+    from incidents.services import responses as response_services
+    from incidents.services import team as team_services
+
+    def limit(serializer, field):
+        return serializer().fields[field].max_length
+
+    assert limit(timeline.TimelineApi.Input, "text") == timeline_services.NOTE_MAX
+    for field in ("conditions", "actions", "needs"):
+        assert (
+            limit(status_updates.StatusUpdateListCreateApi.Input, field)
+            == status_update_services.STATUS_UPDATE_TEXT_MAX
+        )
+    assert limit(incidents.IncidentListCreateApi.Input, "title") == incident_services.TITLE_MAX
+    for field in ("summary", "root_cause_notes"):
+        assert limit(incidents.IncidentDetailApi.Input, field) == incident_services.DETAILS_MAX
+    for field in ("reason", "summary"):
+        assert limit(incidents.IncidentTransitionApi.Input, field) == incident_services.TRANSITION_TEXT_MAX
+    assert limit(one_crisis.IncidentMergeApi.Input, "reason") == one_crisis_services.MERGE_REASON_MAX
+    for field in ("reason", "public_explanation"):
+        assert limit(moderation.ModerationListCreateApi.Input, field) == moderation_services.REASON_MAX
+    assert limit(team.TaskListCreateApi.Input, "title") == team_services.TASK_TITLE_MAX
+    assert limit(team.TaskListCreateApi.Input, "description") == team_services.TASK_DESCRIPTION_MAX
+    assert limit(responses.ResponseDetailApi.Input, "text") == response_services.TEXT_MAX
