@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tenants.languages import LANGUAGES
+from tenants.severity import Severity  # the one scale (alerts and the content hold use it too)
 
 __all__ = [
     "CrisisRole",
@@ -57,15 +58,6 @@ def _user_ref() -> models.ForeignKey:
 
 # The brand's own language choices, so the API schema has one language enum.
 LANGUAGE_CHOICES = LANGUAGES  # the one list, in tenants
-
-
-class Severity(models.IntegerChoices):
-    """Lower is worse, so `severity__lte=HIGH` reads "high or worse"."""
-
-    CRITICAL = 1, _("SEV1 · Critical")
-    HIGH = 2, _("SEV2 · High")
-    MEDIUM = 3, _("SEV3 · Medium")
-    LOW = 4, _("SEV4 · Low")
 
 
 SEVERITY_MEANINGS = {
