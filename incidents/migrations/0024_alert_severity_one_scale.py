@@ -53,6 +53,27 @@ class Migration(migrations.Migration):
                 verbose_name="severity",
             ),
         ),
+        # Incidents keep their numbers; their help text now states the scale first.
+        migrations.AlterField(
+            model_name="incident",
+            name="severity",
+            field=models.PositiveSmallIntegerField(
+                choices=[(1, "SEV1 · Critical"), (2, "SEV2 · High"), (3, "SEV3 · Medium"), (4, "SEV4 · Low")],
+                default=3,
+                help_text=(
+                    "1 = SEV1 · Critical, 2 = SEV2 · High, 3 = SEV3 · Medium, 4 = SEV4 · Low; lower is worse. "
+                    "SEV1 · Critical: Safety, health or legal exposure, or national media and trending topics; "
+                    "the brand's licence to operate is at stake. Team assembled within the hour, client updates "
+                    "every 2 hours. SEV2 · High: Spreading beyond the brand's own followers, or a product/service "
+                    "failure hitting many customers. First public response within 4 hours, client updates every "
+                    "4 hours. SEV3 · Medium: A clear rise in complaints or a rumour on one platform, still inside "
+                    "the brand's own audience. Answer within the working day, client update daily. SEV4 · Low: "
+                    "A handful of complaints or one influential post. Watch, answer as usual, no client updates "
+                    "on a cadence."
+                ),
+                verbose_name="severity",
+            ),
+        ),
         migrations.RunSQL(FLIP_ALERTS, reverse_sql=FLIP_ALERTS),
         migrations.RunSQL(_flip_deliveries(NEW_LABELS), reverse_sql=_flip_deliveries(OLD_LABELS)),
     ]

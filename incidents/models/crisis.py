@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tenants.languages import LANGUAGES
-from tenants.severity import Severity  # the one scale (alerts and the content hold use it too)
+from tenants.severity import SCALE_HELP, Severity  # the one scale (alerts and the content hold use it too)
 
 __all__ = [
     "CrisisRole",
@@ -78,7 +78,9 @@ SEVERITY_MEANINGS = {
         "updates on a cadence."
     ),
 }
-SEVERITY_HELP = " ".join(f"{label}: {SEVERITY_MEANINGS[value]}" for value, label in Severity.choices)
+SEVERITY_HELP = " ".join(
+    [str(SCALE_HELP), *(f"{label}: {SEVERITY_MEANINGS[value]}" for value, label in Severity.choices)]
+)
 
 
 class SourceCategory(models.TextChoices):

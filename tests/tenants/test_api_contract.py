@@ -146,3 +146,19 @@ def test_main_bodies_carry_examples(schemas):
         content = brand[path][method]["requestBody"]["content"]["application/json"]
         assert content.get("examples") or content.get("example"), path
     assert brand["/api/v1/me/"]["get"]["responses"]["200"]["content"]["application/json"]["examples"]
+
+
+def test_alerts_and_incidents_share_one_severity_enum_that_says_lower_is_worse(schemas):
+    components = schemas["brand"]["components"]["schemas"]
+    assert "lower is worse" in components["SeverityEnum"]["description"]
+    assert components["SeverityEnum"]["enum"] == [1, 2, 3, 4]
+    assert not {"AlertSeverityEnum", "IncidentSeverityEnum"} & set(components)
+    for name in ("AlertOut", "IncidentOut", "IncidentListCreateInput"):
+        severity = components[name]["properties"]["severity"]
+        assert {"$ref": "#/components/schemas/SeverityEnum"} in severity.get("allOf", [severity]), name
+    [min_severity] = [
+        p
+        for p in schemas["brand"]["paths"]["/api/v1/alerts/"]["get"]["parameters"]
+        if p["name"] == "min_severity"
+    ]
+    assert "this severe or worse" in min_severity["description"]
