@@ -38,7 +38,8 @@ def alert_link(alert: Alert) -> str:
 
 
 def alert_payload(alert: Alert) -> dict:
-    """The alert as webhook receivers get it."""
+    """The alert as webhook receivers get it. `severity` is on the one scale (tenants/severity.py:
+    1 = SEV1 critical … 4 = SEV4 low, lower is worse), `severity_label` its label."""
     return {
         "id": str(alert.pk),
         "brand": getattr(connection.tenant, "slug", ""),
