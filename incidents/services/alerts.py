@@ -149,13 +149,13 @@ def _suppressed(finding: Finding, *, now: datetime, cooldown: timedelta) -> bool
         condition_key=finding.condition_key,
         state__in=[Alert.State.DISMISSED, Alert.State.INCIDENT_OPENED],
         updated_at__gte=now - cooldown,
-        severity__lte=finding.severity,  # as severe or worse (lower is worse)
+        severity__in=Alert.Severity.at_or_worse(finding.severity),
     ).exists()
 
 
 def _update(alert: Alert, finding: Finding, *, now: datetime) -> str:
-    escalated = finding.severity < alert.severity  # lower is worse
-    alert.severity = min(alert.severity, finding.severity)
+    escalated = Alert.Severity.is_worse(finding.severity, than=alert.severity)
+    alert.severity = Alert.Severity.worst(alert.severity, finding.severity)
     alert.title = finding.title[:300]
     alert.window_end = finding.window_end
     alert.evidence = finding.evidence
