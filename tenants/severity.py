@@ -2,7 +2,7 @@
 (low), lower is worse, as incident-response teams count. Every app imports it from here, so a
 number means the same wherever it is stored, compared or sent.
 
-Kept free of models and database imports, like `tenants.languages`."""
+It imports no app and no model (only Django's choices), so any module may import it."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
