@@ -80,7 +80,7 @@ def _incidents_and_alerts(n: int) -> None:
             detector="negative_spike",
             condition_key=f"bench-{i}",
             state=Alert.State.DISMISSED,
-            severity=2,
+            severity=Alert.Severity.MEDIUM,
             title="Bench alert",
             window_start=now,
             window_end=now,

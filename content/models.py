@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import user_ref
 from tenants.platforms import PUBLISHING_PLATFORM_CHOICES
+from tenants.severity import Severity
 
 
 class ContentItem(models.Model):
@@ -294,16 +295,19 @@ class ContentSettings(models.Model):
     """The brand's content settings (one row): from which incident severity the calendar holds
     promotional and evergreen posts, and whether the client approves content."""
 
-    class HoldSeverity(models.IntegerChoices):
-        CRITICAL = 1, _("SEV1 · Critical only")
-        HIGH = 2, _("SEV2 · High or worse")
-        MEDIUM = 3, _("SEV3 · Medium or worse")
-        LOW = 4, _("SEV4 · Any incident")
+    # The incidents' scale: the calendar holds while an incident this severe or worse is open.
+    HoldSeverity = Severity
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     hold_enabled = models.BooleanField(_("hold during a crisis"), default=True)
     hold_at_severity = models.PositiveSmallIntegerField(
-        _("hold from severity"), choices=HoldSeverity.choices, default=HoldSeverity.HIGH
+        _("hold from severity"),
+        choices=HoldSeverity.choices,
+        default=HoldSeverity.HIGH,
+        help_text=_(
+            "Promotional and evergreen posts are held while an incident this severe or worse is open "
+            "(SEV1 is the worst; SEV4 holds for any incident)."
+        ),
     )
     client_approval_required = models.BooleanField(
         _("content needs the client's approval"),

@@ -266,7 +266,7 @@ def _kopi_story(users: dict) -> str:
     _sweep_as_the_worker(crisis_end)
     incident = Incident.objects.filter(status__in=Incident.OPEN_STATUSES).order_by("number").first()
     if incident is None:  # the brand's auto-open threshold was switched off: staff open it
-        alert = Alert.objects.order_by("-severity", "raised_at").first()
+        alert = Alert.objects.order_by("severity", "raised_at").first()  # the worst (lower is worse)
         incident = incident_open_from_alert(alert_id=alert.pk, actor=ayu)
     members = _roster(users)
     for role in (

@@ -18,6 +18,7 @@ from incidents.models import (
     StatusUpdate,
     TimelineEntry,
 )
+from tenants.severity import Severity
 
 
 def incident_list(
@@ -176,9 +177,10 @@ def war_room_get(*, incident_id: UUID) -> dict:
     }
 
 
-def crisis_hold_incident(*, max_severity: int = 2) -> Incident | None:
-    """The open real (not drill) incident of this severity or worse that holds the content
-    calendar: the worst, then the oldest. The content app's one read of incidents."""
+def crisis_hold_incident(*, max_severity: int = Severity.HIGH) -> Incident | None:
+    """The open real (not drill) incident of this severity or worse (SEV1 is the worst: lower
+    numbers) that holds the content calendar: the worst, then the oldest. The content app's one
+    read of incidents."""
     return (
         Incident.objects.filter(status__in=Incident.OPEN_STATUSES, is_drill=False, severity__lte=max_severity)
         .order_by("severity", "opened_at")
@@ -186,9 +188,9 @@ def crisis_hold_incident(*, max_severity: int = 2) -> Incident | None:
     )
 
 
-def crisis_mode_active(*, max_severity: int = 2) -> bool:
-    """Whether a real (not drill) incident of this severity or worse is open: the content app
-    holds scheduled promotional posts while it is."""
+def crisis_mode_active(*, max_severity: int = Severity.HIGH) -> bool:
+    """Whether a real (not drill) incident of this severity or worse (lower numbers) is open: the
+    content app holds scheduled promotional posts while it is."""
     return Incident.objects.filter(
         status__in=Incident.OPEN_STATUSES, is_drill=False, severity__lte=max_severity
     ).exists()

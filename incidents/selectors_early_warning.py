@@ -105,7 +105,13 @@ def metric_sample_list() -> QuerySet[MetricSample]:
 class AlertFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=Alert.State.choices)
     detector = django_filters.ChoiceFilter(choices=Alert.Detector.choices)
-    min_severity = django_filters.NumberFilter(field_name="severity", lookup_expr="gte")
+    # "This severe or worse": lower is worse, so the lookup is `lte` (min_severity=2: SEV1 and SEV2).
+    min_severity = django_filters.NumberFilter(
+        field_name="severity",
+        lookup_expr="lte",
+        help_text="Alerts this severe or worse: 1 = SEV1 critical … 4 = SEV4 low (lower is worse), "
+        "so min_severity=2 lists SEV1 and SEV2.",
+    )
 
     class Meta:
         model = Alert

@@ -301,14 +301,14 @@ SPECTACULAR_SETTINGS = {
     # naming each enum keeps the schema stable for generated clients.
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.models.crisis.Incident.Status",
-        "IncidentSeverityEnum": "incidents.models.crisis.Severity",
+        # Alerts and incidents share one scale (tenants/severity.py), so one enum.
+        "SeverityEnum": "tenants.severity.Severity",
         "TaskStatusEnum": "incidents.models.crisis.IncidentTask.Status",
         "ReviewActionItemStatusEnum": "incidents.models.reviews.ReviewActionItem.Status",
         "ReviewStateEnum": "incidents.models.reviews.Review.State",
         "ResponseKindEnum": "incidents.models.crisis.ResponseKind",
         "LanguageEnum": "incidents.models.crisis.LANGUAGE_CHOICES",
         "MentionKindEnum": "incidents.models.early_warning.Mention.Kind",
-        "AlertSeverityEnum": "incidents.models.early_warning.Alert.Severity",
         "WebhookDeliveryStatusEnum": "incidents.models.early_warning.WebhookDelivery.Status",
         "SurveyStatusEnum": "surveys.models.Survey.Status",
         "QuestionKindEnum": "surveys.models.Question.Kind",

@@ -19,8 +19,8 @@ PREVIOUS = colors.HexColor("#cbd5e1")
 GRID = colors.HexColor("#e5e7eb")
 INK = colors.HexColor("#111827")
 MUTED = colors.HexColor("#6b7280")
-# Severity 1 (lowest) to 4 (highest), light to dark.
-SEVERITY = [colors.HexColor(c) for c in ("#fde68a", "#f59e0b", "#ea580c", "#b91c1c")]
+# SEV1 (critical) to SEV4 (low): the worst darkest, as on the dashboard and the war room.
+SEVERITY = [colors.HexColor(c) for c in ("#b91c1c", "#ea580c", "#f59e0b", "#fde68a")]
 # At most this many category labels under a time axis; the others are left blank.
 MAX_AXIS_LABELS = 10
 
@@ -165,7 +165,7 @@ def negative_share_chart(
 def severity_chart(
     by_severity: Sequence[dict], *, title: str, empty: str, width: float, height: float = 150
 ) -> Drawing:
-    """Incidents per severity, one bar each, light to dark."""
+    """Incidents per severity, one bar each, SEV1 first and darkest."""
     drawing = _frame(width, height, title)
     rows = sorted(by_severity, key=lambda r: r.get("severity") or 0)
     if not rows or not any(r.get("count") for r in rows):

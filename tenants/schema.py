@@ -25,6 +25,7 @@ from rest_framework.settings import api_settings
 
 from tenants.idempotency import HEADER as IDEMPOTENCY_HEADER
 from tenants.pagination import MAX_PAGE_SIZE, ordering_choices
+from tenants.severity import SCALE_HELP
 
 
 class BrandApiKeyScheme(OpenApiAuthenticationExtension):
@@ -302,6 +303,9 @@ def postprocess(result, generator, request, public):
     """Tag, summarise and document the errors of every operation; one `Error` component."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_COMPONENT
+    if "SeverityEnum" in components:  # alerts' and incidents' one scale, said where both point
+        enum = components["SeverityEnum"]
+        enum["description"] = f"{SCALE_HELP}\n\n{enum.get('description', '')}".strip()
     paths = result.get("paths", {})
     collection_paths = {p for p, item in paths.items() if "get" in item and "post" in item}
     used_tags = set()

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from tenants.fields import user_ref
 from tenants.languages import LANGUAGES
+from tenants.severity import SCALE_HELP, Severity  # the one scale (alerts and the content hold use it too)
 
 __all__ = [
     "CrisisRole",
@@ -46,15 +47,6 @@ __all__ = [
 LANGUAGE_CHOICES = LANGUAGES  # the one list, in tenants
 
 
-class Severity(models.IntegerChoices):
-    """Lower is worse, so `severity__lte=HIGH` reads "high or worse"."""
-
-    CRITICAL = 1, _("SEV1 · Critical")
-    HIGH = 2, _("SEV2 · High")
-    MEDIUM = 3, _("SEV3 · Medium")
-    LOW = 4, _("SEV4 · Low")
-
-
 SEVERITY_MEANINGS = {
     Severity.CRITICAL: _(
         "Safety, health or legal exposure, or national media and trending topics; the brand's "
@@ -73,7 +65,9 @@ SEVERITY_MEANINGS = {
         "updates on a cadence."
     ),
 }
-SEVERITY_HELP = " ".join(f"{label}: {SEVERITY_MEANINGS[value]}" for value, label in Severity.choices)
+SEVERITY_HELP = " ".join(
+    [str(SCALE_HELP), *(f"{label}: {SEVERITY_MEANINGS[value]}" for value, label in Severity.choices)]
+)
 
 
 class SourceCategory(models.TextChoices):

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from tenants.fields import user_ref
 from tenants.localization import text_render
 from tenants.outbox import OutboxItem
+from tenants.severity import SCALE_HELP, Severity
 
 __all__ = [
     "Alert",
@@ -281,11 +282,9 @@ class Alert(models.Model):
         # The detector no longer sees the condition; staff may reopen it.
         RESOLVED = "resolved", _("Condition ended")
 
-    class Severity(models.IntegerChoices):
-        LOW = 1, _("Low")
-        MEDIUM = 2, _("Medium")
-        HIGH = 3, _("High")
-        CRITICAL = 4, _("Critical")
+    # The incidents' scale (1 = SEV1 critical … 4 = SEV4 low, lower is worse), so an alert's
+    # severity becomes an incident's as it is, and `Alert.Severity.HIGH` still reads naturally.
+    Severity = Severity
 
     ACTIVE_STATES = (State.OPEN, State.ACKNOWLEDGED)
 
@@ -293,7 +292,7 @@ class Alert(models.Model):
     detector = models.CharField(_("detector"), max_length=32, choices=Detector.choices)
     condition_key = models.CharField(_("condition"), max_length=200)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
-    severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
+    severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices, help_text=SCALE_HELP)
     title = models.CharField(_("title"), max_length=300)
     window_start = models.DateTimeField(_("window start"))
     window_end = models.DateTimeField(_("window end"))

@@ -38,7 +38,8 @@ def alert_link(alert: Alert) -> str:
 
 
 def alert_payload(alert: Alert) -> dict:
-    """The alert as webhook receivers get it."""
+    """The alert as webhook receivers get it. `severity` is on the one scale (tenants/severity.py:
+    1 = SEV1 critical … 4 = SEV4 low, lower is worse), `severity_label` its label."""
     return {
         "id": str(alert.pk),
         "brand": getattr(connection.tenant, "slug", ""),
@@ -148,13 +149,13 @@ def _suppressed(finding: Finding, *, now: datetime, cooldown: timedelta) -> bool
         condition_key=finding.condition_key,
         state__in=[Alert.State.DISMISSED, Alert.State.INCIDENT_OPENED],
         updated_at__gte=now - cooldown,
-        severity__gte=finding.severity,
+        severity__in=Alert.Severity.at_or_worse(finding.severity),
     ).exists()
 
 
 def _update(alert: Alert, finding: Finding, *, now: datetime) -> str:
-    escalated = finding.severity > alert.severity
-    alert.severity = max(alert.severity, finding.severity)
+    escalated = Alert.Severity.is_worse(finding.severity, than=alert.severity)
+    alert.severity = Alert.Severity.worst(alert.severity, finding.severity)
     alert.title = finding.title[:300]
     alert.window_end = finding.window_end
     alert.evidence = finding.evidence

@@ -368,20 +368,6 @@ def incident_mentions_link(*, incident_id: UUID, actor: User | None, mention_ids
 
 
 # --- From alerts ------------------------------------------------------------------------------
-def severity_from_alert(alert) -> int:
-    """An alert's severity as an incident severity. Alerts count up (1 low … 4 critical);
-    incidents count down (SEV1 critical … SEV4 low)."""
-    from incidents.models import Alert
-
-    mapping = {
-        Alert.Severity.CRITICAL: Severity.CRITICAL,
-        Alert.Severity.HIGH: Severity.HIGH,
-        Alert.Severity.MEDIUM: Severity.MEDIUM,
-        Alert.Severity.LOW: Severity.LOW,
-    }
-    return mapping.get(alert.severity, Severity.MEDIUM)
-
-
 def _evidence_mention_ids(evidence) -> list[str]:
     if not isinstance(evidence, dict):
         return []
@@ -415,7 +401,7 @@ def incident_open_from_alert(*, alert_id: UUID, actor: User | None = None) -> In
     incident = incident_open(
         actor=actor,
         title=alert.title or f"{detector} alert",
-        severity=severity_from_alert(alert),
+        severity=alert.severity,  # alerts and incidents share one scale
         summary=f"Opened from the {detector.lower()} alert raised {timezone.localtime(alert.raised_at):%d %b %H:%M}.",
         mention_ids=existing_ids,
         label="" if actor else "automatic (alert above the brand's threshold)",

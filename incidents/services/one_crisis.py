@@ -31,7 +31,6 @@ from incidents.services.incidents import (
     _link_mentions,
     incident_open_from_alert,
     incident_payload,
-    severity_from_alert,
     status_update_schedule,
 )
 from incidents.services.timeline import timeline_record
@@ -121,10 +120,9 @@ def _attach(*, incident: Incident, alert: Alert, actor: User | None, reason: str
         data={"alert_id": str(alert.pk), "detector": str(alert.detector), "reason": reason},
         label="" if actor else _("automatic (one crisis, one incident)"),
     )
-    # A worse symptom raises the incident's severity (lower number = more severe).
-    severity = severity_from_alert(alert)
-    if severity < incident.severity and not incident.is_drill:
-        incident.severity = severity
+    # A worse symptom raises the incident's severity (alerts and incidents share one scale).
+    if Alert.Severity.is_worse(alert.severity, than=incident.severity) and not incident.is_drill:
+        incident.severity = alert.severity
         status_update_schedule(
             incident=incident,
             settings=crisis_settings_get(),
@@ -153,7 +151,7 @@ def incident_auto_open_for_alert(*, alert_id: UUID) -> Incident | None:
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
         return _attach(incident=incident, alert=alert, actor=None, reason=_("same crisis"))
     threshold = settings.auto_open_max_severity
-    if threshold is None or severity_from_alert(alert) > threshold:
+    if threshold is None or not Alert.Severity.is_at_or_worse(alert.severity, threshold):
         return None
     return incident_open_from_alert(alert_id=alert_id, actor=None)
 
@@ -318,9 +316,9 @@ def incidents_auto_open_pending() -> int:
     threshold = crisis_settings_get().auto_open_max_severity
     if threshold is None:
         return 0
-    # Alert severities count up (4 critical), incident severities down (1 critical).
-    severities = [s for s in Alert.Severity.values if severity_from_alert(Alert(severity=s)) <= threshold]
-    pending = Alert.objects.filter(state=Alert.State.OPEN, incident__isnull=True, severity__in=severities)
+    pending = Alert.objects.filter(
+        state=Alert.State.OPEN, incident__isnull=True, severity__in=Alert.Severity.at_or_worse(threshold)
+    )
     done = 0
     for alert_id in pending.order_by("raised_at").values_list("pk", flat=True):
         if incident_auto_open_for_alert(alert_id=alert_id) is not None:

@@ -68,6 +68,24 @@ def test_below_the_brands_severity_or_a_drill_holds_nothing(in_brand_a, ayu):
     assert _sweep() == {promo.pk}
 
 
+def test_the_hold_reads_the_one_scale_a_sev4_incident_does_not_hold_at_sev2_a_sev1_does(in_brand_a, ayu):
+    from content.models import ContentSettings
+    from content.services.holds import content_settings_get, hold_active_incident
+    from incidents.models import Alert
+    from incidents.selectors_crisis import crisis_mode_active
+    from tenants.severity import Severity
+
+    assert ContentSettings.HoldSeverity is Severity is Alert.Severity  # one scale, no translators
+    assert content_settings_get().hold_at_severity == Severity.HIGH == 2  # the default: SEV2 or worse
+    _incident(ayu, severity=4)  # SEV4 · Low
+    assert hold_active_incident() is None
+    assert not crisis_mode_active()
+    worst = _incident(ayu, severity=1)  # SEV1 · Critical
+    holding = hold_active_incident()
+    assert holding.id == worst.pk and holding.label.endswith("(SEV1 · Critical)")
+    assert crisis_mode_active()
+
+
 def test_the_hold_severity_is_per_brand(in_brand_a, ayu):
     from content.services import content_settings_update
 

@@ -17,7 +17,7 @@ from tests.incidents.fixtures_early_warning import (  # noqa: F401 - fixtures
 pytestmark = pytest.mark.django_db
 
 
-def _finding(severity=2, key="unanswered_complaints", count=6):
+def _finding(severity=3, key="unanswered_complaints", count=6):  # SEV3 · Medium
     from incidents.detectors import Finding
 
     now = timezone.now()
@@ -75,10 +75,24 @@ def test_escalation_notifies_again_and_emits_alert_updated(alert, ayu, monkeypat
 
     events = []
     monkeypatch.setattr(alerts, "webhook_event_emit", lambda *, event, payload: events.append(event) or 0)
-    _, outcome = alerts.alert_raise_or_update(finding=_finding(severity=4, count=60))
+    escalated, outcome = alerts.alert_raise_or_update(finding=_finding(severity=1, count=60))  # SEV1
     assert outcome == "escalated"
+    assert escalated.severity == 1
     assert events == ["alert.updated"]
     assert Notification.objects.filter(user_id=ayu.pk).count() == 2
+
+
+def test_a_milder_finding_updates_the_alert_without_lowering_its_severity(alert, ayu, monkeypatch):
+    from incidents.models import Notification
+    from incidents.services import alerts
+
+    events = []
+    monkeypatch.setattr(alerts, "webhook_event_emit", lambda *, event, payload: events.append(event) or 0)
+    updated, outcome = alerts.alert_raise_or_update(finding=_finding(severity=4))  # SEV4 · Low
+    assert outcome == "updated"
+    assert updated.severity == 3  # lower is worse: the alert stays at its worst, SEV3
+    assert events == []
+    assert Notification.objects.filter(user_id=ayu.pk).count() == 1
 
 
 def test_database_refuses_a_second_live_alert_for_one_condition(alert):
@@ -88,7 +102,7 @@ def test_database_refuses_a_second_live_alert_for_one_condition(alert):
         Alert.objects.create(
             detector=alert.detector,
             condition_key=alert.condition_key,
-            severity=2,
+            severity=3,
             title="dup",
             window_start=alert.window_start,
             window_end=alert.window_end,
@@ -160,8 +174,9 @@ def test_dismissed_condition_is_not_raised_again_during_the_cool_down(alert):
 
     alert_dismiss(alert_id=alert.pk, reason="noise")
     assert alert_raise_or_update(finding=_finding()) == (None, "suppressed")
-    _, outcome = alert_raise_or_update(finding=_finding(severity=4))
-    assert outcome == "raised"  # worse than what was dismissed
+    assert alert_raise_or_update(finding=_finding(severity=4)) == (None, "suppressed")  # milder: SEV4
+    _, outcome = alert_raise_or_update(finding=_finding(severity=1))
+    assert outcome == "raised"  # worse than what was dismissed (SEV1 against SEV3)
     assert Alert.objects.filter(state="open").count() == 1
 
 
@@ -319,7 +334,7 @@ def test_raised_and_escalated_alerts_ask_the_crisis_side_to_auto_open(
     with django_capture_on_commit_callbacks(execute=True):
         alert, _ = alert_raise_or_update(finding=_finding())
         alert_raise_or_update(finding=_finding())  # same severity: an update, nothing asked
-        alert_raise_or_update(finding=_finding(severity=4))
+        alert_raise_or_update(finding=_finding(severity=1))  # worse: SEV1
     assert asked == [str(alert.pk), str(alert.pk)]
 
 

@@ -22,7 +22,7 @@ def _alert(title="Lonjakan negatif"):
     return Alert.objects.create(
         detector="negative_spike",
         condition_key=f"s:{now.timestamp()}",
-        severity=3,
+        severity=2,  # SEV2 · High
         title=title,
         window_start=now - timedelta(hours=1),
         window_end=now,

@@ -134,7 +134,7 @@ def test_a_brand_wide_alert_outside_the_window_opens_its_own(in_brand_a, auto_op
     assert again.pk == incident.pk
 
 
-def _alert(detector, *, key=None, mention_ids=(), severity=3, incident=None, state="open"):
+def _alert(detector, *, key=None, mention_ids=(), severity=2, incident=None, state="open"):
     from incidents.models import Alert
 
     now = timezone.now()
@@ -162,6 +162,47 @@ def test_a_threat_joins_only_the_incident_holding_its_post(in_brand_a, auto_open
     assert incident_auto_open_for_alert(alert_id=unrelated.pk).pk != incident.pk
     related = _alert(Alert.Detector.THREAT, mention_ids=[post.pk])
     assert incident_auto_open_for_alert(alert_id=related.pk).pk == incident.pk
+
+
+# --- One severity scale --------------------------------------------------------------------------
+def test_a_critical_alert_opens_a_sev1_incident_and_a_low_one_opens_none(in_brand_a):
+    from incidents.models import Alert, Incident
+    from incidents.services.one_crisis import incident_auto_open_for_alert
+
+    # The brand's default threshold: SEV2 · High or worse opens an incident by itself.
+    low = _alert(Alert.Detector.NEGATIVE_SPIKE, key="spike:low", severity=Alert.Severity.LOW)
+    assert incident_auto_open_for_alert(alert_id=low.pk) is None
+    critical = _alert(Alert.Detector.RUMOUR, key="rumour:critical", severity=Alert.Severity.CRITICAL)
+    incident = incident_auto_open_for_alert(alert_id=critical.pk)
+    assert Alert.Severity.CRITICAL == 1 and incident.severity == 1  # SEV1, as the alert said
+    assert list(Incident.objects.values_list("severity", flat=True)) == [1]
+
+
+def test_a_worse_alert_joining_raises_the_incident_and_a_milder_one_does_not(in_brand_a, ayu):
+    from incidents.models import Alert
+    from incidents.services.one_crisis import incident_auto_open_for_alert
+
+    post = make_mention()
+    incident = incident_open(actor=ayu, title="Rumor", severity=3, mention_ids=[post.pk])
+    milder = _alert(Alert.Detector.THREAT, key="threat:milder", mention_ids=[post.pk], severity=4)
+    assert incident_auto_open_for_alert(alert_id=milder.pk).severity == 3
+    worse = _alert(Alert.Detector.THREAT, key="threat:worse", mention_ids=[post.pk], severity=1)
+    assert incident_auto_open_for_alert(alert_id=worse.pk).severity == 1
+    incident.refresh_from_db()
+    assert incident.severity == 1
+
+
+def test_the_auto_open_sweep_takes_alerts_at_the_threshold_or_worse(in_brand_a):
+    from incidents.models import Alert, CrisisSettings
+    from incidents.services.one_crisis import incidents_auto_open_pending
+
+    CrisisSettings.objects.update_or_create(pk=1, defaults={"auto_open_max_severity": 2})
+    high = _alert(Alert.Detector.RUMOUR, key="rumour:high", severity=2)
+    medium = _alert(Alert.Detector.RUMOUR, key="rumour:medium", severity=3)
+    assert incidents_auto_open_pending() == 1
+    high.refresh_from_db()
+    medium.refresh_from_db()
+    assert high.incident.severity == 2 and medium.incident_id is None
 
 
 # --- Merge --------------------------------------------------------------------------------------

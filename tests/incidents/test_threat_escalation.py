@@ -184,5 +184,8 @@ def test_the_intake_api_escalates_a_threat(client_a, api_key_a, ayu, in_brand_a,
     alert = Alert.objects.get()
     assert alert.detector == "threat"
     assert Notification.objects.filter(user_id=ayu.pk).exists()
-    listed = client_a.get("/api/v1/alerts/?detector=threat&min_severity=3", **bearer(api_key_a)).json()
-    assert [row["id"] for row in listed["results"]] == [str(alert.pk)]
+    # A threat is SEV2 · High: listed from min_severity=2 ("this severe or worse"), not at 1 only.
+    listed = client_a.get("/api/v1/alerts/?detector=threat&min_severity=2", **bearer(api_key_a)).json()
+    assert [(row["id"], row["severity"]) for row in listed["results"]] == [(str(alert.pk), 2)]
+    critical_only = client_a.get("/api/v1/alerts/?detector=threat&min_severity=1", **bearer(api_key_a)).json()
+    assert critical_only["results"] == []

@@ -52,9 +52,9 @@ def sample_summary(*, title: str = "Kopi basi di gerai Depok") -> dict:
             "count": 4,
             "previous_count": 2,
             "by_severity": [
-                {"severity": 1, "label": "Low", "count": 1},
-                {"severity": 2, "label": "Medium", "count": 2},
-                {"severity": 4, "label": "Critical", "count": 1},
+                {"severity": 1, "label": "SEV1 · Critical", "count": 1},
+                {"severity": 2, "label": "SEV2 · High", "count": 2},
+                {"severity": 4, "label": "SEV4 · Low", "count": 1},
             ],
             "by_category": [{"category": "product_defect", "label": "Product defect", "count": 3}],
             "first_response": {"median_s": 2_700, "p90_s": 9_000},
@@ -63,7 +63,7 @@ def sample_summary(*, title: str = "Kopi basi di gerai Depok") -> dict:
                 {
                     "id": "6f1c2f57-9a51-4d9e-8f2e-0d6f1c2f5700",
                     "title": title,
-                    "severity": 4,
+                    "severity": 1,
                     "first_response_s": 9_000,
                     "resolve_s": 200_000,
                     "first_response_target_s": 3_600,

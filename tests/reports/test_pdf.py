@@ -95,3 +95,20 @@ def test_an_empty_period_renders_and_says_there_is_nothing(in_brand_a):
     summary = report_summary(start=START, end=END, key="month", label="November 2026")  # no data in A
     text = _text(report_pdf_render(summary=summary, brand=BRAND, language="en", generated_at=GENERATED))
     assert "No mentions in this period." in text and "No incidents in this period." in text
+
+
+def test_the_severity_chart_draws_sev1_first_and_darkest():
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.lib import colors
+
+    from reports.charts import severity_chart
+
+    rows = [
+        {"severity": 4, "label": "SEV4 · Low", "count": 1},
+        {"severity": 1, "label": "SEV1 · Critical", "count": 2},
+    ]
+    drawing = severity_chart(rows, title="Incidents by severity", empty="None", width=300)
+    [chart] = [shape for shape in drawing.contents if isinstance(shape, VerticalBarChart)]
+    assert chart.categoryAxis.categoryNames == ["SEV1 · Critical", "SEV4 · Low"]
+    assert chart.bars[(0, 0)].fillColor == colors.HexColor("#b91c1c")  # the worst, darkest red
+    assert chart.bars[(0, 1)].fillColor == colors.HexColor("#fde68a")

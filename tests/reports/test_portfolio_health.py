@@ -21,7 +21,7 @@ def _alert(*, raised_at, key):
     alert = Alert.objects.create(
         detector="negative_spike",
         condition_key=key,
-        severity=3,
+        severity=2,  # SEV2 · High
         title="Lonjakan negatif",
         window_start=raised_at,
         window_end=raised_at,

@@ -89,7 +89,7 @@ def _world(ayu) -> None:
     Alert.objects.create(
         detector=Alert.Detector.values[0],
         condition_key="sweep",
-        severity=2,
+        severity=3,  # SEV3 · Medium
         title="Lonjakan keluhan",
         window_start=now - timedelta(hours=1),
         window_end=now,

@@ -190,3 +190,19 @@ def test_the_intake_schema_describes_the_rules_the_intake_service_enforces(schem
         {**row, "text": "ok", "url": "", "platform": "myspace"}, now=now
     )
     assert set(errors) == {"platform"}
+
+
+def test_alerts_and_incidents_share_one_severity_enum_that_says_lower_is_worse(schemas):
+    components = schemas["brand"]["components"]["schemas"]
+    assert "lower is worse" in components["SeverityEnum"]["description"]
+    assert components["SeverityEnum"]["enum"] == [1, 2, 3, 4]
+    assert not {"AlertSeverityEnum", "IncidentSeverityEnum"} & set(components)
+    for name in ("AlertOut", "IncidentOut", "IncidentListCreateInput"):
+        severity = components[name]["properties"]["severity"]
+        assert {"$ref": "#/components/schemas/SeverityEnum"} in severity.get("allOf", [severity]), name
+    [min_severity] = [
+        p
+        for p in schemas["brand"]["paths"]["/api/v1/alerts/"]["get"]["parameters"]
+        if p["name"] == "min_severity"
+    ]
+    assert "this severe or worse" in min_severity["description"]

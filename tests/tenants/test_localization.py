@@ -97,7 +97,7 @@ def test_alert_email_speaks_the_readers_language_and_names_the_zone(
     finding = Finding(
         detector="unanswered_complaints",
         condition_key="unanswered_complaints",
-        severity=2,
+        severity=3,  # SEV3 · Medium
         title="6 complaints unanswered",
         window_start=OPENED,
         window_end=OPENED + timedelta(hours=3),
@@ -107,6 +107,7 @@ def test_alert_email_speaks_the_readers_language_and_names_the_zone(
         alert_raise_or_update(finding=finding)
     [mail] = mailoutbox
     assert "Jendela: 01 Des 21:45 WIT – 02 Des 00:45 WIT" in mail.body
+    assert "SEV3 · Sedang" in mail.body  # the one scale's label, in the reader's language
     assert "UTC" not in mail.body and "Window" not in mail.body
     assert mail.from_email.startswith("Kopi Nusantara Care <")
 

@@ -22,7 +22,7 @@ def _ref(**kwargs):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("content", "0007_content_client_approval"),
+        ("content", "0008_hold_severity_one_scale"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
