@@ -83,7 +83,11 @@ class IncidentListCreateApi(CrisisApiView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, description="Comma-separated statuses"),
-            OpenApiParameter("severity", str, description="Comma-separated severities (1–4)"),
+            OpenApiParameter(
+                "severity",
+                str,
+                description="Comma-separated severities: 1 = SEV1 critical … 4 = SEV4 low (lower is worse)",
+            ),
             OpenApiParameter("source", str, description="Comma-separated source categories"),
             OpenApiParameter("opened_within_hours", int),
             OpenApiParameter("older_than_hours", int),
