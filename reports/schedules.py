@@ -30,7 +30,6 @@ from reports.schedule_periods import (
 )
 from tenants import outbox
 from tenants.errors import DomainError
-from tenants.links import brand_absolute_url
 from tenants.mail import brand_email
 from tenants.selectors import brand_client_contacts
 
@@ -223,7 +222,7 @@ def _email(delivery: ReportDelivery, brand, pdf: bytes, period: Period) -> Email
     context = {
         "brand_name": brand.name,
         "period_label": period.label,
-        "report_url": brand_absolute_url(brand, "/reports/"),
+        "report_url": brand.url("/reports/"),
     }
     subject = render_to_string("reports/email/report_subject.txt", context).strip()
     body = render_to_string("reports/email/report_body.txt", context)
