@@ -23,14 +23,17 @@ from incidents.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from incidents.notifications import notification_emails_retry_failed, notification_mark_read
 from incidents.permissions import care_can
 from incidents.selectors_early_warning import mention_search
-from incidents.services._common import contact_emails_retry_failed
 from incidents.services.alerts import alert_acknowledge, alert_dismiss
 from incidents.services.intake import detector_settings_update, mention_mark_answered
+from incidents.services.notifications import (
+    contact_emails_retry_failed,
+    notification_emails_retry_failed,
+    notification_mark_read,
+)
 from incidents.services.one_crisis import alert_reopen, incident_alert_attach
-from incidents.webhooks import (
+from incidents.services.webhooks import (
     EVENTS,
     webhook_delivery_retry,
     webhook_events_check,

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from incidents.models import GuidelineRule, GuidelineVersion, Incident, ModerationAction, TimelineKind
 from incidents.permissions import require_brand_action, require_incident_action
-from incidents.services._common import actor_label, crisis_settings_get, webhook_emit
-from incidents.services.timeline import timeline_record
+from incidents.services.settings import crisis_settings_get
+from incidents.services.timeline import actor_label, timeline_record
+from incidents.services.webhooks import webhook_emit
 from tenants.errors import DomainError
 from tenants.models import User
 

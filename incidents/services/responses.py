@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from incidents.empathy import check_empathy
 from incidents.models import Incident, Response, ResponseKind, ResponseTemplate, TimelineKind
 from incidents.permissions import require_brand_action, require_incident_action
-from incidents.services._common import crisis_settings_get, notify, webhook_emit
+from incidents.services.notifications import notify
+from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import timeline_record
+from incidents.services.webhooks import webhook_emit
 from incidents.templating import TemplateError, facts_promise_unkept, render_template, validate_template
 from tenants.errors import DomainError
 from tenants.models import BrandGrant, User
