@@ -8,7 +8,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from incidents.models import GuidelineRule, GuidelineVersion, Incident, ModerationAction, TimelineKind
+from incidents.models import (
+    GuidelineRule,
+    GuidelineVersion,
+    Incident,
+    Mention,
+    ModerationAction,
+    TimelineKind,
+)
 from incidents.permissions import require_brand_action, require_incident_action
 from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import actor_label, timeline_record
@@ -78,8 +85,6 @@ def moderation_act(
 ) -> ModerationAction:
     """Record a moderation action on a mention and ask the integration to carry it out. Refused
     without a rule of the current guidelines and a reason in words."""
-    from incidents.models import Mention
-
     if action not in Action.values:
         raise DomainError(
             "Unknown moderation action.",
