@@ -4,7 +4,7 @@ incident's timeline when a hold starts and ends (`incidents.services.timeline.ti
 as the system), and the replies to a published post from the mentions stream
 (`incidents.selectors_early_warning.reply_sentiment_by_parent`), and the brand's signed webhooks,
 through which content announces `content.published`, `content.failed` and `content.held`
-(`incidents.webhooks.webhook_event_emit`)."""
+(`incidents.services.webhooks.webhook_emit`)."""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -12,7 +12,7 @@ from uuid import UUID
 from incidents.selectors_crisis import crisis_hold_incident
 from incidents.selectors_early_warning import reply_sentiment_by_parent
 from incidents.services.timeline import timeline_note_add
-from incidents.webhooks import webhook_event_emit
+from incidents.services.webhooks import webhook_emit
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def reply_sentiment(*, platform: str, post_ids: list[str]) -> dict[str, dict]:
 def content_event_emit(*, event: str, variant) -> int:
     """Send `event` (content.published, content.failed, content.held) about `variant` to the
     brand's webhook subscriptions, after commit, signed like every webhook."""
-    return webhook_event_emit(
+    return webhook_emit(
         event=event,
         payload={
             "variant_id": variant.pk,

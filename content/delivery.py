@@ -10,7 +10,6 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from content.models import Channel, Variant
-from tenants.links import brand_absolute_url
 from tenants.localization import reader_context
 from tenants.mail import brand_email
 from tenants.outbound import OutboundError, outbound_request
@@ -56,7 +55,7 @@ def publish_payload(variant: Variant) -> dict:
             "text": variant.text,
             "media": [
                 {
-                    "url": brand_absolute_url(brand, m.file.url),
+                    "url": brand.url(m.file.url),
                     "kind": m.kind,
                     "mime_type": m.mime_type,
                     "alt_text": m.alt_text,
@@ -64,9 +63,7 @@ def publish_payload(variant: Variant) -> dict:
                 for m in variant.media.order_by("created_at")
             ],
             "scheduled_at": variant.scheduled_at.isoformat() if variant.scheduled_at else None,
-            "confirm_url": brand_absolute_url(
-                brand, f"/api/v1/content/variants/{variant.pk}/confirm-published/"
-            ),
+            "confirm_url": brand.url(f"/api/v1/content/variants/{variant.pk}/confirm-published/"),
         },
     }
 
@@ -91,7 +88,7 @@ def _deliver_webhook(variant: Variant, channel: Channel) -> None:
 
 def _deliver_email(variant: Variant, channel: Channel) -> None:
     brand = connection.tenant
-    page = brand_absolute_url(brand, f"/admin/content/variant/{variant.pk}/change/")
+    page = brand.url(f"/admin/content/variant/{variant.pk}/change/")
     with reader_context(brand=brand):  # the brand's language and zone
         subject = _("Please post on %(platform)s: %(title)s") % {
             "platform": variant.get_platform_display(),
@@ -107,7 +104,7 @@ def _deliver_email(variant: Variant, channel: Channel) -> None:
         media = list(variant.media.order_by("created_at"))
         if media:
             lines.append(_("Media:"))
-            lines += [brand_absolute_url(brand, m.file.url) for m in media]
+            lines += [brand.url(m.file.url) for m in media]
             lines.append("")
         lines.append(
             _("When it is live, confirm it with the post's id and URL here: %(url)s") % {"url": page}

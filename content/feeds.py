@@ -14,7 +14,6 @@ from icalendar import Calendar, Event
 from content.models import ContentSettings
 from content.permissions import require_content_action
 from content.selectors import calendar_list
-from tenants.links import brand_absolute_url
 
 FEED_PAST = timedelta(days=31)
 FEED_FUTURE = timedelta(days=92)
@@ -42,7 +41,7 @@ def calendar_feed_revoke(*, actor) -> None:
 
 
 def calendar_feed_url(token: str) -> str:
-    return brand_absolute_url(connection.tenant, f"/feeds/content/{token}.ics")
+    return connection.tenant.url(f"/feeds/content/{token}.ics")
 
 
 def calendar_feed_ics() -> bytes:
@@ -65,7 +64,7 @@ def calendar_feed_ics() -> bytes:
             f"[{variant.get_platform_display()}] {variant.item.title} ({variant.get_status_display()})",
         )
         event.add("description", variant.text[:2000])
-        event.add("url", brand_absolute_url(brand, f"/admin/content/variant/{variant.pk}/change/"))
+        event.add("url", brand.url(f"/admin/content/variant/{variant.pk}/change/"))
         cal.add_component(event)
     return cal.to_ical()
 

@@ -4,7 +4,6 @@ person behind each call; an integration (API key) is let in by the API's own che
 system (Celery) is not checked."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
 from tenants.roles import role_can
 from tenants.selectors import brand_role_get
@@ -20,16 +19,8 @@ def content_permission(action: str) -> str:
 
 
 def content_role(user) -> str | None:
-    """The user's grant role on the brand whose schema is active."""
-    tenant = getattr(connection, "tenant", None)
-    if user is None or tenant is None or getattr(user, "pk", None) is None:
-        return None
-    cached = getattr(user, "_content_brand_role", None)
-    if cached is not None and cached[0] == tenant.pk:
-        return cached[1]
-    role = brand_role_get(user=user, brand=tenant)
-    user._content_brand_role = (tenant.pk, role)
-    return role
+    """The user's grant role on the brand whose schema is active (tenants.selectors.brand_role_get)."""
+    return brand_role_get(user=user)
 
 
 def content_can(user, action: str) -> bool:

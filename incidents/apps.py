@@ -10,11 +10,10 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from incidents.demo import demo_story_seed
         from incidents.demo_reviews import reviews_demo_story
-        from incidents.notifications import notification_emails_sweep
-        from incidents.services._common import contact_emails_sweep
+        from incidents.services.notifications import contact_emails_sweep, notification_emails_sweep
         from incidents.services.reviews import reviews_figures_sweep
+        from incidents.services.webhooks import webhook_deliveries_requeue_stuck
         from incidents.views_dashboard import brand_dashboard_section
-        from incidents.webhooks import webhook_deliveries_requeue_stuck
         from tenants.admin_sites import brand_admin_site
         from tenants.demo import register_demo_seeder, register_demo_story
         from tenants.outbox import register_sweeper

@@ -20,8 +20,8 @@ from incidents.models import (
     RosterMember,
 )
 from incidents.services import reviews as review_services
-from incidents.services._common import crisis_settings_get
 from incidents.services.incidents import incident_open, incident_transition
+from incidents.services.settings import crisis_settings_get
 from incidents.services.team import assignment_add
 from surveys.models import Invitation, Question
 from surveys.services.answering import response_submit

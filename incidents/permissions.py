@@ -19,11 +19,11 @@ Rules:
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from guardian.models import UserObjectPermission
 
 from incidents.models import CrisisRole, Incident, IncidentAssignment
 from tenants.models import BrandGrant
+from tenants.selectors import brand_role_get
 
 # Action name → guardian codename on Incident.
 ACTIONS: dict[str, str] = {
@@ -68,18 +68,8 @@ CLIENT_ROLES = BrandGrant.CLIENT_ROLES
 
 
 def brand_role(user) -> str | None:
-    """The user's grant role on the brand whose schema is active."""
-    from tenants.selectors import brand_role_get
-
-    tenant = getattr(connection, "tenant", None)
-    if user is None or tenant is None or getattr(user, "pk", None) is None:
-        return None
-    cached = getattr(user, "_crisis_brand_role", None)
-    if cached is not None and cached[0] == tenant.pk:
-        return cached[1]
-    role = brand_role_get(user=user, brand=tenant)
-    user._crisis_brand_role = (tenant.pk, role)
-    return role
+    """The user's grant role on the brand whose schema is active (tenants.selectors.brand_role_get)."""
+    return brand_role_get(user=user)
 
 
 def brand_actions(role: str | None) -> frozenset[str]:

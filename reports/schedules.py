@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage  # noqa: F401 - the return type of _email
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.template.loader import render_to_string
@@ -30,8 +30,7 @@ from reports.schedule_periods import (
 )
 from tenants import outbox
 from tenants.errors import DomainError
-from tenants.links import brand_absolute_url
-from tenants.mail import brand_email
+from tenants.mail import brand_email, outbox_email_send
 from tenants.selectors import brand_client_contacts
 
 logger = logging.getLogger(__name__)
@@ -223,7 +222,7 @@ def _email(delivery: ReportDelivery, brand, pdf: bytes, period: Period) -> Email
     context = {
         "brand_name": brand.name,
         "period_label": period.label,
-        "report_url": brand_absolute_url(brand, "/reports/"),
+        "report_url": brand.url("/reports/"),
     }
     subject = render_to_string("reports/email/report_subject.txt", context).strip()
     body = render_to_string("reports/email/report_body.txt", context)
@@ -238,34 +237,29 @@ def report_delivery_send(*, delivery_id) -> bool:
     """Email one delivery's report, once: claimed first (a duplicate or a finished one finds
     nothing), rendered in the delivery's language, recorded as sent right after it went. A failed
     send is pending again for the task's retry or the sweep, and failed after the last attempt.
-    Returns whether this call sent it."""
-    if not outbox.claim(_unsent(), delivery_id):
-        return False
-    delivery = ReportDelivery.objects.select_related("schedule").get(pk=delivery_id)
-    brand = connection.tenant
-    refusal = _still_wanted(delivery, brand)
-    if refusal:
-        outbox.release(ReportDelivery.objects, delivery_id, error=refusal, permanent=True)
-        return False
-    zone = brand_zone(brand)
-    # Imported here: the PDF library is loaded by the processes that render a report, not by every
-    # worker and web process that imports the schedules at start-up.
-    from reports.pdf import report_pdf_for_period
+    Returns whether this call sent it (tenants.mail.outbox_email_send)."""
 
-    try:
+    def message() -> EmailMessage | str:
+        delivery = ReportDelivery.objects.select_related("schedule").get(pk=delivery_id)
+        brand = connection.tenant
+        refusal = _still_wanted(delivery, brand)
+        if refusal:
+            return refusal
+        # Imported here: the PDF library is loaded by the processes that render a report, not by
+        # every worker and web process that imports the schedules at start-up.
+        from reports.pdf import report_pdf_for_period
+
         with translation.override(delivery.language):
-            period = _delivery_period(delivery, zone)
+            period = _delivery_period(delivery, brand_zone(brand))
             pdf = report_pdf_for_period(brand=brand, period=period, language=delivery.language)
-            message = _email(delivery, brand, pdf, period)
-        message.send()
-    except Exception as exc:
-        outbox.release(ReportDelivery.objects, delivery_id, error=f"{type(exc).__name__}: {exc}")
-        raise
-    # Outside the try: once the email went, failing to record it must not release the claim.
-    outbox.with_database_retries(
-        lambda: outbox.complete(ReportDelivery.objects, delivery_id, sent_at=timezone.now())
+            return _email(delivery, brand, pdf, period)
+
+    return outbox_email_send(
+        _unsent(),
+        delivery_id,
+        message=message,
+        record=lambda: outbox.complete(ReportDelivery.objects, delivery_id, sent_at=timezone.now()),
     )
-    return True
 
 
 def report_deliveries_sweep() -> int:

@@ -6,8 +6,6 @@ import secrets
 
 from django.db import connection
 
-from tenants.links import brand_absolute_url
-
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
@@ -26,9 +24,9 @@ def token_looks_valid(raw: str) -> bool:
 
 
 def brand_base_url(brand=None) -> str:
-    """`scheme://<brand primary host>[:port]` from SITE_SCHEME and SITE_PORT (the one rule lives in
-    tenants.links.brand_absolute_url)."""
-    return brand_absolute_url(brand or connection.tenant, "")
+    """`scheme://<brand primary host>[:port]`, to which a survey page's path is added (the one rule
+    is `Brand.url`)."""
+    return (brand or connection.tenant).url("")
 
 
 def survey_link(raw: str, brand=None) -> str:

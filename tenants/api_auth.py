@@ -54,9 +54,7 @@ class BrandApiKeyAuthentication(BaseAuthentication):
 
 def request_brand_role(request) -> str | None:
     """The caller's role on `request.tenant`: an API key acts as an integration on its own brand;
-    a user needs a grant. Cached on the request."""
-    if hasattr(request, "_brand_role_api"):
-        return request._brand_role_api
+    a user needs a grant (tenants.selectors.brand_role_get, asked once per request)."""
     tenant = getattr(request, "tenant", None) or connection.tenant
     user = request.user
     role = None
@@ -65,7 +63,6 @@ def request_brand_role(request) -> str | None:
             role = "integration" if user.brand_id == tenant.pk else None
         elif user and user.is_authenticated:
             role = brand_role_get(user=user, brand=tenant)
-    request._brand_role_api = role
     return role
 
 

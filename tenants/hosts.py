@@ -36,6 +36,18 @@ def brand_primary_host(slug: str) -> str:
     return f"{slug}.{host_normalise(settings.BASE_DOMAIN)}"
 
 
+def site_url(host: str, path: str = "/") -> str:
+    """`<SITE_SCHEME>://<host>[:<SITE_PORT>]<path>`: the address of `path` on one of this
+    installation's hosts, for where there is no request to copy the scheme and port from (emails,
+    notifications, webhooks, printed logins). The scheme's default port is left out."""
+    if path and not path.startswith("/"):
+        raise ValueError(f"A path on a host starts with '/': {path!r}")
+    scheme = settings.SITE_SCHEME
+    port = str(settings.SITE_PORT or "")
+    suffix = f":{port}" if port and port != {"http": "80", "https": "443"}.get(scheme) else ""
+    return f"{scheme}://{host}{suffix}{path}"
+
+
 def host_reserved_reason(host: str, *, own_slug: str | None = None) -> str | None:
     """Why `host` may not be a custom domain (of the brand `own_slug`, if given), or None.
 

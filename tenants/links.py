@@ -1,5 +1,6 @@
 """Links from one host of this installation to another, built from the request the user made, so
-they keep its scheme and port (`http://kopi.localhost:8000/`, not `//kopi.localhost/`)."""
+they keep its scheme and port (`http://kopi.localhost:8000/`, not `//kopi.localhost/`). A link with
+no request behind it (an email, a notification, a webhook) is `Brand.url(path)`."""
 
 from django.http import HttpRequest
 from django.http.request import split_domain_port
@@ -16,15 +17,3 @@ def host_url(request: HttpRequest, host: str, path: str = "/") -> str:
 
 def brand_url(request: HttpRequest, brand: Brand, path: str = "/") -> str:
     return host_url(request, brand.primary_host, path)
-
-
-def brand_absolute_url(brand: Brand, path: str = "/") -> str:
-    """`scheme://<brand primary host>[:port]<path>` from SITE_SCHEME and SITE_PORT, for links in
-    emails and webhooks, where there is no request to copy the scheme and port from."""
-    from django.conf import settings
-
-    scheme = settings.SITE_SCHEME
-    port = str(settings.SITE_PORT or "")
-    default_port = {"http": "80", "https": "443"}.get(scheme)
-    suffix = f":{port}" if port and port != default_port else ""
-    return f"{scheme}://{brand.primary_host}{suffix}{path}"

@@ -3,13 +3,20 @@ sender name (or its name, or the agency's) with the platform's own sending addre
 is the brand's reply-to address, else its agency's. The platform's address keeps SPF/DKIM aligned
 while replies reach the people who run the brand. Build messages with `brand_email`; render their
 text inside `tenants.localization.reader_context` for the recipient.
+
+Every email leaves after the write that decided it commits, in one of two ways kept here:
+`outbox_email_send` for an email a row records (sent once, never lost: the row is claimed, sent,
+recorded), and `email_send_on_commit` for the few that no row records (a password reset link).
 """
 
+from collections.abc import Callable
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 
+from tenants import outbox
 from tenants.localization import current_brand
 
 
@@ -59,3 +66,36 @@ def brand_email(
         reply_to=reply_to_addresses(brand=brand, agency=agency),
         headers=headers,
     )
+
+
+def outbox_email_send(
+    queryset, pk, *, message: Callable[[], EmailMessage | str], record: Callable[[], int]
+) -> bool:
+    """Send the email the outbox row `pk` of `queryset` records, once. The row is claimed first
+    with a conditional UPDATE (committed), so a duplicate task run or a second worker sends
+    nothing. `message()` builds the email, or returns the reason the row is no longer to be sent
+    (then it is failed for good, nothing sent). A failed build or send makes the row pending again
+    for the task's retry or the sweep, failed (with the reason) after the last attempt. Once the
+    email went, `record()` marks the row sent through a database blip: releasing the claim then
+    would send it twice. Returns whether this call sent it."""
+    if not outbox.claim(queryset, pk):
+        return False
+    rows = queryset.model.objects
+    try:
+        built = message()
+        if isinstance(built, str):
+            outbox.release(rows, pk, error=built, permanent=True)
+            return False
+        built.send()
+    except Exception as exc:
+        outbox.release(rows, pk, error=f"{type(exc).__name__}: {exc}")
+        raise
+    outbox.with_database_retries(record)
+    return True
+
+
+def email_send_on_commit(message: EmailMessage) -> None:
+    """Send an email that no row records once the current transaction commits (at once outside
+    one): a rolled-back request sends nothing. Only for emails a person asks for again if lost
+    (a password reset link); everything else is recorded and sent by `outbox_email_send`."""
+    transaction.on_commit(message.send)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from tenants.hosts import brand_primary_host, site_url
 from tenants.languages import LANGUAGES
 
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
@@ -174,6 +175,11 @@ class Brand(TenantMixin):
     def primary_host(self) -> str:
         domain = self.get_primary_domain()
         return domain.domain if domain else ""
+
+    def url(self, path: str = "/") -> str:
+        """The absolute, clickable address of `path` (starting with "/") on the brand's primary
+        host: every link in an email, an in-app notification or a webhook is built here."""
+        return site_url(self.primary_host or brand_primary_host(self.slug), path)
 
 
 class Domain(DomainMixin):

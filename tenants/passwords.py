@@ -6,7 +6,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import path, reverse_lazy
 from django.utils import translation
@@ -17,7 +16,7 @@ from django_ratelimit.core import is_ratelimited
 from tenants.audit import Action, audit_record
 from tenants.localization import reader_context
 from tenants.lockout import client_ip
-from tenants.mail import reply_to_addresses, sender_address
+from tenants.mail import email_send_on_commit, reply_to_addresses, sender_address
 from tenants.models import AgencyMembership, BrandGrant, User
 
 
@@ -95,7 +94,8 @@ class ResetRequestForm(PasswordResetForm):
             [to_email],
             reply_to=reply_to_addresses(brand=brand),
         )
-        transaction.on_commit(message.send)
+        # No row records it: the person asks again if it is lost (tenants.mail).
+        email_send_on_commit(message)
 
 
 class _HostPage:

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
 from django.db.models import DateTimeField, F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -9,8 +10,24 @@ from django.utils import timezone
 from tenants.models import AgencyMembership, Brand, BrandApiKey, BrandGrant, User
 
 
-def brand_role_get(*, user: User, brand: Brand) -> str | None:
-    """The user's role on the brand, or None. Superuser status alone is never a way in."""
+def brand_role_get(*, user: User | None, brand: Brand | None = None) -> str | None:
+    """The user's role on `brand` (default: the brand whose schema is active), or None. Superuser
+    status alone is never a way in. The one lookup of a role: the access middleware, the API's
+    permission class and every permission check call it. Asked once per user object and brand:
+    a request's signed-in user is one object from the middleware to the services, so a request
+    queries at most once, and a grant changed meanwhile counts from the next request."""
+    brand = brand if brand is not None else getattr(connection, "tenant", None)
+    if user is None or getattr(user, "pk", None) is None or getattr(brand, "pk", None) is None:
+        return None
+    roles = getattr(user, "_brand_roles", None)
+    if roles is None:
+        roles = user._brand_roles = {}
+    if brand.pk not in roles:
+        roles[brand.pk] = _brand_role_query(user, brand)
+    return roles[brand.pk]
+
+
+def _brand_role_query(user: User, brand: Brand) -> str | None:
     if not user.is_authenticated or not user.is_active or brand.is_template:
         return None
     grant = BrandGrant.objects.filter(user=user, brand=brand).values_list("role", flat=True).first()

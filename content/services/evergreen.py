@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from content.models import HistoryEntry, Variant
 from content.permissions import require_content_action
-from content.services._common import history_record
+from content.services.history import history_record
 from tenants.errors import DomainError
 
 MIN_REPEAT_DAYS = 7

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from content.crisis import HoldingIncident, content_event_emit, holding_incident, incident_note
 from content.models import ContentItem, ContentSettings, CrisisHold, HistoryEntry, Variant
 from content.permissions import require_content_action
-from content.services._common import history_record
+from content.services.history import history_record
 from tenants.errors import DomainError
 
 H = HistoryEntry.Action

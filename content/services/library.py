@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from content.models import ContentItem, ContentSettings, HistoryEntry, MediaRef, Variant
 from content.permissions import content_role, require_content_action
-from content.services._common import history_record
+from content.services.history import history_record
 from tenants.errors import DomainError
 from tenants.models import BrandGrant
 from tenants.platforms import PUBLISHING_PLATFORMS

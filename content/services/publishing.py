@@ -16,7 +16,7 @@ from content.crisis import content_event_emit
 from content.delivery import DeliveryError, deliver
 from content.models import HistoryEntry, Variant
 from content.permissions import require_content_action
-from content.services._common import history_record
+from content.services.history import history_record
 from content.services.testimonials import testimonial_consent_problem
 from tenants.errors import DomainError
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from content.crisis import content_event_emit
 from content.models import Channel, ContentItem, HistoryEntry, Variant, VariantMetric
 from content.permissions import require_content_action
-from content.services._common import history_record
 from content.services.evergreen import evergreen_after_publication
+from content.services.history import history_record
 from content.services.testimonials import testimonial_consent_problem
 from tenants.errors import DomainError
 from tenants.platforms import platform_get, platform_rule_breaks

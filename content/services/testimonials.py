@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from content.models import ContentItem, HistoryEntry
 from content.permissions import require_content_action
-from content.services._common import history_record
+from content.services.history import history_record
 from content.testimonial_source import approved_testimonial_get
 from tenants.errors import DomainError
 

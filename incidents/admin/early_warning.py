@@ -23,14 +23,18 @@ from incidents.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from incidents.notifications import notification_emails_retry_failed, notification_mark_read
 from incidents.permissions import care_can
 from incidents.selectors_early_warning import mention_search
-from incidents.services._common import contact_emails_retry_failed
 from incidents.services.alerts import alert_acknowledge, alert_dismiss
+from incidents.services.incidents import incident_open_from_alert
 from incidents.services.intake import detector_settings_update, mention_mark_answered
+from incidents.services.notifications import (
+    contact_emails_retry_failed,
+    notification_emails_retry_failed,
+    notification_mark_read,
+)
 from incidents.services.one_crisis import alert_reopen, incident_alert_attach
-from incidents.webhooks import (
+from incidents.services.webhooks import (
     EVENTS,
     webhook_delivery_retry,
     webhook_events_check,
@@ -199,8 +203,6 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
 
     @brand_action(permission="workspace.write", description=_("Open an incident from each selected alert"))
     def open_incidents(self, request, queryset):
-        from incidents.services.incidents import incident_open_from_alert
-
         self._run(
             request,
             queryset,

@@ -35,6 +35,7 @@ from incidents.services import status_updates as status_update_services
 from incidents.services import team as team_services
 from incidents.services import timeline as timeline_services
 from incidents.services.incidents import TRANSITIONS, allowed_next_statuses
+from incidents.services.settings import crisis_settings_get
 from tenants.admin_services import (
     ServiceForm,
     ServiceFormAdminMixin,
@@ -410,8 +411,6 @@ class CrisisSettingsAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        from incidents.services._common import crisis_settings_get
-
         if not self.has_view_permission(request):
             raise PermissionDenied  # before crisis_settings_get, which makes the row
         if request.method == "POST":

@@ -23,7 +23,6 @@ from incidents.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from incidents.notifications import notification_mark_read
 from incidents.permissions import care_can
 from incidents.selectors_early_warning import (
     AlertFilter,
@@ -46,8 +45,9 @@ from incidents.services.intake import (
     mentions_ingest,
     metrics_ingest,
 )
+from incidents.services.notifications import notification_mark_read
 from incidents.services.one_crisis import alert_reopen
-from incidents.webhooks import (
+from incidents.services.webhooks import (
     EVENTS,
     webhook_ping,
     webhook_subscription_create,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings as django_settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,25 +15,22 @@ from django.utils.translation import pgettext_lazy
 
 from incidents.detectors import Finding, detectors_run
 from incidents.models import Alert, CrisisRole, RosterMember
-from incidents.notifications import notify_brand_team
 from incidents.selectors_early_warning import detector_settings_get
-from incidents.services._common import email_contacts
+from incidents.services.notifications import email_contacts, notify
 from incidents.services.one_crisis import alerts_resolve_ended
-from incidents.webhooks import webhook_event_emit
+from incidents.services.webhooks import webhook_emit
+from incidents.tasks import crisis as crisis_tasks
 from tenants import outbox
 from tenants.errors import DomainError
 from tenants.localization import stored_text
+from tenants.models import BrandGrant
 
 RAISED, UPDATED, ESCALATED, SUPPRESSED = "raised", "updated", "escalated", "suppressed"
 
 
 def alert_link(alert: Alert) -> str:
     """The alert's page in the brand admin, on the brand's own host."""
-    tenant = connection.tenant
-    host = getattr(tenant, "primary_host", "") or ""
-    port = f":{django_settings.SITE_PORT}" if django_settings.SITE_PORT else ""
-    path = f"/admin/incidents/alert/{alert.pk}/change/"
-    return f"{django_settings.SITE_SCHEME}://{host}{port}{path}" if host else path
+    return connection.tenant.url(f"/admin/incidents/alert/{alert.pk}/change/")
 
 
 def alert_payload(alert: Alert) -> dict:
@@ -85,10 +81,11 @@ def _announce(alert: Alert, *, event: str) -> None:
         title=alert.title[:200],
     )
     roster = _threat_roster() if alert.detector == Alert.Detector.THREAT else []
-    notify_brand_team(
+    notify(
         subject=subject,
         body=body,
         link=alert_link(alert),
+        roles=BrandGrant.STAFF_ROLES,
         users=[member.user for member in roster if member.user_id],
     )
     # Outside contacts on the roster (the client's legal counsel) have no account: email them.
@@ -97,11 +94,9 @@ def _announce(alert: Alert, *, event: str) -> None:
         body=stored_text(_("%(body)s\n%(link)s"), body=body, link=alert_link(alert)),
         emails=[member.email for member in roster if not member.user_id],
     )
-    webhook_event_emit(event=event, payload=alert_payload(alert))
+    webhook_emit(event=event, payload=alert_payload(alert))
     # Above the brand's crisis threshold an incident opens by itself (the crisis services decide).
-    from incidents.tasks.crisis import incident_auto_open_task
-
-    outbox.hand_over_on_commit(incident_auto_open_task, str(alert.pk))
+    outbox.hand_over_on_commit(crisis_tasks.incident_auto_open_task, str(alert.pk))
 
 
 THREAT_ROSTER_ROLES = (CrisisRole.CRISIS_MANAGER, CrisisRole.LEGAL)
@@ -232,7 +227,7 @@ def alert_acknowledge(*, alert_id, actor=None) -> Alert:
     alert.acknowledged_at = timezone.now()
     alert.acknowledged_by = actor if getattr(actor, "pk", None) else None
     alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "updated_at"])
-    webhook_event_emit(event="alert.acknowledged", payload=alert_payload(alert))
+    webhook_emit(event="alert.acknowledged", payload=alert_payload(alert))
     return alert
 
 
@@ -252,5 +247,5 @@ def alert_dismiss(*, alert_id, reason: str, actor=None) -> Alert:
     alert.dismissed_by = actor if getattr(actor, "pk", None) else None
     alert.dismiss_reason = reason[:4000]
     alert.save(update_fields=["state", "dismissed_at", "dismissed_by", "dismiss_reason", "updated_at"])
-    webhook_event_emit(event="alert.dismissed", payload=alert_payload(alert))
+    webhook_emit(event="alert.dismissed", payload=alert_payload(alert))
     return alert

@@ -28,9 +28,10 @@ from incidents.models import (
     TimelineKind,
 )
 from incidents.permissions import care_can, require_care_action
-from incidents.services._common import actor_label, email_contacts, notify, webhook_emit
+from incidents.services.notifications import email_contacts, notify
 from incidents.services.responses import response_draft
-from incidents.services.timeline import timeline_record
+from incidents.services.timeline import actor_label, timeline_record
+from incidents.services.webhooks import webhook_emit
 from surveys.selectors import contact_opted_out
 from surveys.services.erasure import invitations_erase_person
 from surveys.services.invitations import invitation_create

@@ -20,9 +20,10 @@ from incidents.models import (
     TimelineKind,
 )
 from incidents.permissions import require_brand_action, require_incident_action
-from incidents.services._common import crisis_settings_get, webhook_emit
 from incidents.services.reviews import review_open
+from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import timeline_record
+from incidents.services.webhooks import webhook_emit
 from tenants.audit import Action, audit_record, diff, snapshot
 from tenants.errors import DomainError, field_errors_raise, text_checked
 from tenants.models import User

@@ -24,6 +24,8 @@ from incidents import scoring
 from incidents.models import DetectorSettings, Mention
 from incidents.scorers import scorer_get
 from incidents.selectors_early_warning import detector_settings_get
+from incidents.services.alerts import threat_alerts_raise
+from incidents.services.care import care_dms_attach
 from incidents.services.sweeps import detectors_sweep_request, mentions_scoring_request
 from tenants.audit import Action, audit_record, diff, snapshot
 from tenants.errors import DomainError
@@ -347,8 +349,6 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
     result.updated = len(returned) - result.created
     threats = [(row[1], by_key[(row[2], row[3])]) for row in returned if row[4]]
     if threats:
-        from incidents.services.alerts import threat_alerts_raise
-
         threat_alerts_raise(
             mentions=[
                 ThreatMention(
@@ -366,8 +366,6 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
         )
     dm_ids = [row[1] for row in returned if by_key[(row[2], row[3])].kind == Mention.Kind.DIRECT_MESSAGE]
     if dm_ids:
-        from incidents.services.care import care_dms_attach
-
         care_dms_attach(mention_ids=dm_ids)  # the customer's DMs join their open care case
     # The unscored rows are the record of this work (the periodic tick scores leftovers), so a
     # broker that is down only delays it: the stored rows still get their 2xx.
@@ -544,8 +542,6 @@ def mentions_score_batch(*, limit: int = SCORE_BATCH_SIZE) -> int:
         if score.is_threat and not row[8]
     ]
     if late_threats:
-        from incidents.services.alerts import threat_alerts_raise
-
         threat_alerts_raise(mentions=late_threats, now=now)
     return len(claimed)
 

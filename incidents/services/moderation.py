@@ -8,10 +8,18 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from incidents.models import GuidelineRule, GuidelineVersion, Incident, ModerationAction, TimelineKind
+from incidents.models import (
+    GuidelineRule,
+    GuidelineVersion,
+    Incident,
+    Mention,
+    ModerationAction,
+    TimelineKind,
+)
 from incidents.permissions import require_brand_action, require_incident_action
-from incidents.services._common import actor_label, crisis_settings_get, webhook_emit
-from incidents.services.timeline import timeline_record
+from incidents.services.settings import crisis_settings_get
+from incidents.services.timeline import actor_label, timeline_record
+from incidents.services.webhooks import webhook_emit
 from tenants.errors import DomainError, field_errors_raise, text_checked
 from tenants.models import User
 
@@ -79,8 +87,6 @@ def moderation_act(
 ) -> ModerationAction:
     """Record a moderation action on a mention and ask the integration to carry it out. Refused
     without a rule of the current guidelines and a reason in words."""
-    from incidents.models import Mention
-
     if action not in Action.values:
         raise DomainError(
             "Unknown moderation action.",

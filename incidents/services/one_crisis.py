@@ -25,7 +25,6 @@ from incidents.models import (
     TimelineKind,
 )
 from incidents.permissions import incident_permissions_sync, require_brand_action, require_incident_action
-from incidents.services._common import crisis_settings_get, webhook_emit
 from incidents.services.incidents import (
     _evidence_mention_ids,
     _link_mentions,
@@ -33,8 +32,9 @@ from incidents.services.incidents import (
     incident_payload,
     status_update_schedule,
 )
+from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import timeline_record
-from incidents.webhooks import webhook_event_emit
+from incidents.services.webhooks import webhook_emit
 from tenants.errors import DomainError, text_checked
 from tenants.models import User
 
@@ -355,7 +355,7 @@ def alerts_resolve_ended(*, seen: set[tuple[str, str]], now: datetime | None = N
             continue
         alert.state, alert.resolved_at = Alert.State.RESOLVED, now
         alert.save(update_fields=["state", "resolved_at", "updated_at"])
-        webhook_event_emit(event="alert.resolved", payload=_alert_event(alert))
+        webhook_emit(event="alert.resolved", payload=_alert_event(alert))
         resolved += 1
         if alert.incident_id and alert.incident.status != Incident.Status.MERGED:
             timeline_record(
@@ -394,7 +394,7 @@ def alert_reopen(*, alert_id: UUID, actor: User | None, reason: str = "") -> Ale
     alert.resolved_at = None
     alert.last_seen_at = timezone.now()
     alert.save(update_fields=["state", "resolved_at", "last_seen_at", "updated_at"])
-    webhook_event_emit(event="alert.reopened", payload=_alert_event(alert))
+    webhook_emit(event="alert.reopened", payload=_alert_event(alert))
     if incident is not None:
         reason = (reason or "").strip()
         timeline_record(

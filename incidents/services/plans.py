@@ -5,7 +5,7 @@ from django.db.models import Max
 
 from incidents.models import CrisisPlanVersion
 from incidents.permissions import require_brand_action
-from incidents.services._common import crisis_settings_get
+from incidents.services.settings import crisis_settings_get
 from tenants.errors import DomainError
 from tenants.models import User
 

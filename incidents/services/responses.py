@@ -5,15 +5,17 @@ the network is the integration's job (it gets `response.approved` by webhook).""
 from datetime import datetime
 from uuid import UUID
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.empathy import check_empathy
-from incidents.models import Incident, Response, ResponseKind, ResponseTemplate, TimelineKind
+from incidents.models import Incident, Mention, Response, ResponseKind, ResponseTemplate, TimelineKind
 from incidents.permissions import require_brand_action, require_incident_action
-from incidents.services._common import crisis_settings_get, notify, webhook_emit
+from incidents.services.notifications import notify
+from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import timeline_record
+from incidents.services.webhooks import webhook_emit
 from incidents.templating import TemplateError, facts_promise_unkept, render_template, validate_template
 from tenants.errors import DomainError, text_checked
 from tenants.languages import LANGUAGE_CODES
@@ -91,8 +93,6 @@ def _empathy(text: str, *, language: str, kind: str, at_fault: bool) -> tuple[bo
 
 
 def _render(template: ResponseTemplate, context: dict, incident: Incident | None) -> str:
-    from django.db import connection
-
     values = {k: str(v) for k, v in (context or {}).items() if v is not None}
     values.setdefault("brand", getattr(connection.tenant, "name", ""))
     if incident is not None:
@@ -122,8 +122,6 @@ def response_draft(
 ) -> Response:
     """Draft a response from free text or a template; the empathy check is run and stored with
     the draft as advice with reasons."""
-    from incidents.models import Mention
-
     if kind not in ResponseKind.values:
         raise DomainError("Unknown response kind.", field_errors={"kind": ["Unknown kind."]})
     incident = Incident.objects.select_for_update().filter(pk=incident_id).first() if incident_id else None
@@ -165,8 +163,6 @@ def response_draft(
             _("The text promises facts but gives none after the promise; write the facts there."),
             field_errors={"text": [_("Give the facts the text promises.")]},
         )
-    from django.db import connection
-
     language = language or getattr(connection.tenant, "default_language", "id")
     if language not in LANGUAGE_CODES:
         raise DomainError("Use en or id.", field_errors={"language": ["Use en or id."]})

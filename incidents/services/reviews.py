@@ -33,10 +33,12 @@ from incidents.models import (
 )
 from incidents.permissions import brand_role, require_incident_action
 from incidents.selectors_figures import review_figures
-from incidents.services._common import crisis_settings_get, email_contacts, notify, webhook_emit
+from incidents.services.notifications import email_contacts, notify
 from incidents.services.plans import PLAN_FIELDS, crisis_plan_publish
+from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import timeline_record
-from incidents.tasks.reviews import review_figures_task
+from incidents.services.webhooks import webhook_emit
+from incidents.tasks import reviews as review_tasks
 from surveys.services.invitations import survey_send_for_incident
 from tenants import outbox
 from tenants.errors import DomainError
@@ -87,7 +89,7 @@ def review_open(*, incident: Incident, now: datetime | None = None) -> Review:
             signed_off_by=None,
             **outbox.pending_fields(now),
         )
-        outbox.hand_over_on_commit(review_figures_task, str(existing.pk))
+        outbox.hand_over_on_commit(review_tasks.review_figures_task, str(existing.pk))
         existing.refresh_from_db()
         return existing
     manager = (
@@ -129,7 +131,7 @@ def review_open(*, incident: Incident, now: datetime | None = None) -> Review:
         text=f"Post-crisis review opened, due {timezone.localtime(review.due_at):%d %b %Y}",
         data={"review_id": str(review.pk)},
     )
-    outbox.hand_over_on_commit(review_figures_task, str(review.pk))
+    outbox.hand_over_on_commit(review_tasks.review_figures_task, str(review.pk))
     if not review.is_drill:
         webhook_emit(event="review.opened", payload=review_payload(review))
     return review
@@ -204,14 +206,14 @@ def review_recompute(*, review_id: UUID, actor: User | None) -> Review:
     """Ask for the figures again (new survey answers, late mentions). Safe to repeat."""
     review = _review_for_update(review_id, actor)
     Review.objects.filter(pk=review.pk).update(**outbox.pending_fields())
-    outbox.hand_over_on_commit(review_figures_task, str(review.pk))
+    outbox.hand_over_on_commit(review_tasks.review_figures_task, str(review.pk))
     review.refresh_from_db()
     return review
 
 
 def reviews_figures_sweep() -> int:
     """Hand over again figure computations the broker never got or a worker never finished."""
-    return outbox.sweep(Review.objects.all(), review_figures_task)
+    return outbox.sweep(Review.objects.all(), review_tasks.review_figures_task)
 
 
 @transaction.atomic

@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident, StatusUpdate, TimelineKind
 from incidents.permissions import incident_can, require_incident_action
-from incidents.services._common import crisis_settings_get, notify
 from incidents.services.incidents import status_update_schedule
+from incidents.services.notifications import notify
 from incidents.services.responses import decision_comment_clean
+from incidents.services.settings import crisis_settings_get
+from incidents.services.team import incident_crisis_managers
 from incidents.services.timeline import timeline_record
 from tenants.errors import DomainError, text_checked
 from tenants.localization import stored_text
@@ -206,8 +208,6 @@ def _send(update: StatusUpdate, incident: Incident, *, actor: User | None, now) 
 def status_update_reminders_send(*, now: datetime | None = None) -> int:
     """Remind the incident's crisis managers when a client update is due within the lead time,
     once per due time (claimed with a conditional UPDATE)."""
-    from incidents.services.team import incident_crisis_managers
-
     now = now or timezone.now()
     lead = timedelta(minutes=crisis_settings_get().reminder_lead_minutes)
     due = Incident.objects.filter(

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 
 from incidents.models import SweepRequest
+from incidents.tasks import early_warning as early_warning_tasks
 from tenants import outbox
 
 # A claim older than this is taken to be lost (the broker dropped the message, the publish failed
@@ -49,13 +50,9 @@ def _request(kind: str, task) -> bool:
 
 def mentions_scoring_request() -> bool:
     """Queue the brand's scoring task unless one is pending. Returns whether a message was sent."""
-    from incidents.tasks.early_warning import mentions_score_task
-
-    return _request(SweepRequest.Kind.SCORING, mentions_score_task)
+    return _request(SweepRequest.Kind.SCORING, early_warning_tasks.mentions_score_task)
 
 
 def detectors_sweep_request() -> bool:
     """Queue the brand's detector sweep unless one is pending. Returns whether a message was sent."""
-    from incidents.tasks.early_warning import detectors_sweep_task
-
-    return _request(SweepRequest.Kind.DETECTORS, detectors_sweep_task)
+    return _request(SweepRequest.Kind.DETECTORS, early_warning_tasks.detectors_sweep_task)

@@ -23,7 +23,8 @@ from incidents.permissions import (
     require_brand_action,
     require_incident_action,
 )
-from incidents.services._common import crisis_settings_get, email_contacts, notify
+from incidents.services.notifications import email_contacts, notify
+from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import timeline_record
 from tenants.errors import DomainError, field_errors_raise, text_checked
 from tenants.localization import stored_text

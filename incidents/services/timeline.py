@@ -7,9 +7,15 @@ from django.db import transaction
 
 from incidents.models import Incident, TimelineEntry, TimelineKind
 from incidents.permissions import require_incident_action
-from incidents.services._common import actor_label
 from tenants.errors import DomainError, text_checked
 from tenants.models import User
+
+
+def actor_label(actor, fallback: str = "system") -> str:
+    """How an actor is named on the timeline and in logs: their full name, else `fallback`."""
+    if actor is None:
+        return fallback
+    return actor.get_full_name() if hasattr(actor, "get_full_name") else str(actor)
 
 
 def timeline_record(

@@ -4,6 +4,8 @@ import logging
 
 from celery import shared_task
 
+from tenants.services import fan_out_to_ready_brands
+
 __all__ = ["retention_apply_task", "retention_sweep_all"]
 
 logger = logging.getLogger(__name__)
@@ -12,17 +14,15 @@ logger = logging.getLogger(__name__)
 @shared_task(name="incidents.retention_sweep_all", acks_late=True, time_limit=120, soft_time_limit=100)
 def retention_sweep_all() -> int:
     """Queue `retention_apply_task` in every ready brand's schema. Returns how many were queued."""
-    from tenants.services import fan_out_to_ready_brands
-
     return fan_out_to_ready_brands(lambda brand: retention_apply_task.delay())
 
 
 @shared_task(name="incidents.retention_apply", acks_late=True, time_limit=300, soft_time_limit=270)
 def retention_apply_task() -> dict:
     """One brand's run. Safe to repeat: what is gone is not found again."""
-    from incidents.services.retention import retention_apply
+    from incidents.services import retention  # cycle break: the services import this module to queue tasks
 
-    removed = retention_apply()
+    removed = retention.retention_apply()
     if any(removed.values()):
         logger.info("retention: %s", removed)
     return removed

@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from incidents.models import Review
 from tenants.outbox import RETRY_OPTIONS
 
 __all__ = ["review_figures_task"]
@@ -20,11 +21,10 @@ logger = logging.getLogger(__name__)
 )
 def review_figures_task(review_id: str) -> bool:
     """Compute one review's figures, once per request (the service claims the row)."""
-    from incidents.models import Review
-    from incidents.services.reviews import review_figures_compute
+    from incidents.services import reviews  # cycle break: the services import this module to queue tasks
 
     try:
-        return review_figures_compute(review_id=review_id)
+        return reviews.review_figures_compute(review_id=review_id)
     except Review.DoesNotExist:
         logger.info("review %s is gone; nothing to compute", review_id)
         return False

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
@@ -25,7 +26,7 @@ from tenants import outbox
 from tenants.errors import DomainError
 from tenants.languages import LANGUAGE_CODES
 from tenants.localization import reader_context
-from tenants.mail import brand_email
+from tenants.mail import brand_email, outbox_email_send
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +162,8 @@ def invitation_create(
     )[0]
 
 
-def _email_invitation(invitation: Invitation, *, kind: str) -> None:
-    """Mint a fresh link for this email and send it, in the invitation's (or brand's) language."""
+def _invitation_email(invitation: Invitation, *, kind: str) -> EmailMessage:
+    """Mint a fresh link for this email and build it, in the invitation's (or brand's) language."""
     raw, hashed = token_new()
     InvitationLink.objects.create(invitation=invitation, token_hash=hashed, purpose=kind)
     brand = connection.tenant
@@ -181,26 +182,22 @@ def _email_invitation(invitation: Invitation, *, kind: str) -> None:
         subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
         body = render_to_string("surveys/email/invitation_body.txt", context)
     # List-Unsubscribe lets mail clients offer the opt-out page (which still asks for a click).
-    brand_email(
+    return brand_email(
         subject=subject,
         body=body,
         to=[invitation.email],
         brand=brand,
         headers={"List-Unsubscribe": f"<{context['opt_out_link']}>"},
-    ).send()
-    if kind == InvitationEmail.Kind.REMINDER:
-        InvitationEmail.objects.create(invitation=invitation, kind=kind, to=invitation.email)
+    )
 
 
-def _record_invitation_sent(invitation: Invitation) -> None:
-    def record() -> int:
-        with transaction.atomic():
-            InvitationEmail.objects.get_or_create(
-                invitation=invitation, kind=InvitationEmail.Kind.INVITATION, defaults={"to": invitation.email}
-            )
-            return outbox.complete(Invitation.objects, invitation.pk, sent_at=timezone.now())
-
-    outbox.with_database_retries(record)
+def _record_invitation_sent(invitation_id: UUID) -> int:
+    with transaction.atomic():
+        invitation = Invitation.objects.get(pk=invitation_id)
+        InvitationEmail.objects.get_or_create(
+            invitation=invitation, kind=InvitationEmail.Kind.INVITATION, defaults={"to": invitation.email}
+        )
+        return outbox.complete(Invitation.objects, invitation_id, sent_at=timezone.now())
 
 
 def _claimable(qs, now):
@@ -216,20 +213,18 @@ def invitation_send(*, invitation_id: UUID) -> bool:
     """Email the invitation once. The row is claimed first with a conditional UPDATE (pending, or
     a lease a dead worker left behind), committed, so a duplicate task finds nothing to do; the
     send is recorded right after it went. A failed send makes the row pending again for the
-    task's retry or the sweep, and failed (with the reason) after the last attempt."""
+    task's retry or the sweep, and failed (with the reason) after the last attempt
+    (tenants.mail.outbox_email_send)."""
     pending = _claimable(Invitation.objects.filter(sent_at__isnull=True), timezone.now())
-    if not outbox.claim(pending, invitation_id):
-        return False
-    invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
-    try:
-        _email_invitation(invitation, kind=InvitationEmail.Kind.INVITATION)
-    except Exception as exc:
-        outbox.release(Invitation.objects, invitation_id, error=f"{type(exc).__name__}: {exc}")
-        raise
-    # Outside the try: once the email went, a failure to record it must not release the claim
-    # (that would send it again at once); the lease expiring is the last resort.
-    _record_invitation_sent(invitation)
-    return True
+    return outbox_email_send(
+        pending,
+        invitation_id,
+        message=lambda: _invitation_email(
+            Invitation.objects.select_related("survey").get(pk=invitation_id),
+            kind=InvitationEmail.Kind.INVITATION,
+        ),
+        record=lambda: _record_invitation_sent(invitation_id),
+    )
 
 
 def invitation_emails_sweep() -> int:
@@ -281,7 +276,10 @@ def invitation_remind(*, invitation_id: UUID) -> bool:
             if not claimed:
                 return False
             invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
-            _email_invitation(invitation, kind=InvitationEmail.Kind.REMINDER)
+            _invitation_email(invitation, kind=InvitationEmail.Kind.REMINDER).send()
+            InvitationEmail.objects.create(
+                invitation=invitation, kind=InvitationEmail.Kind.REMINDER, to=invitation.email
+            )
             return True
     except (OperationalError, InterfaceError):
         raise  # nothing to record while the database is away; the task retries

@@ -165,7 +165,7 @@ def test_brand_settings_changed_in_the_agency_admin(suara_owner, brand_a):
 
 def test_detector_settings_and_webhooks_are_recorded_on_the_brand(in_brand_a, ayu):
     from incidents.services.intake import detector_settings_update
-    from incidents.webhooks import (
+    from incidents.services.webhooks import (
         webhook_subscription_create,
         webhook_subscription_rotate_secret,
         webhook_subscription_update,

@@ -28,7 +28,7 @@ def counts(schema: str) -> dict:
 
 @pytest.fixture
 def brand_a_with_data(brand_a):
-    from incidents.webhooks import webhook_subscription_create
+    from incidents.services.webhooks import webhook_subscription_create
 
     with tenant_context(brand_a):
         webhook_subscription_create(name="Ops", url="https://hooks.example.com/x", events=["*"])
@@ -40,7 +40,7 @@ def brand_a_with_data(brand_a):
 def test_export_writes_every_table_with_a_manifest_and_restores(brand_a_with_data, brand_b, tmp_path):
     brand_a = brand_a_with_data
     with tenant_context(brand_b):
-        from incidents.webhooks import webhook_subscription_create
+        from incidents.services.webhooks import webhook_subscription_create
 
         webhook_subscription_create(name="Batik only", url="https://hooks.example.com/b", events=["*"])
     connection.set_schema_to_public()

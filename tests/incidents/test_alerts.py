@@ -74,7 +74,7 @@ def test_escalation_notifies_again_and_emits_alert_updated(alert, ayu, monkeypat
     from incidents.services import alerts
 
     events = []
-    monkeypatch.setattr(alerts, "webhook_event_emit", lambda *, event, payload: events.append(event) or 0)
+    monkeypatch.setattr(alerts, "webhook_emit", lambda *, event, payload: events.append(event) or 0)
     escalated, outcome = alerts.alert_raise_or_update(finding=_finding(severity=1, count=60))  # SEV1
     assert outcome == "escalated"
     assert escalated.severity == 1
@@ -87,7 +87,7 @@ def test_a_milder_finding_updates_the_alert_without_lowering_its_severity(alert,
     from incidents.services import alerts
 
     events = []
-    monkeypatch.setattr(alerts, "webhook_event_emit", lambda *, event, payload: events.append(event) or 0)
+    monkeypatch.setattr(alerts, "webhook_emit", lambda *, event, payload: events.append(event) or 0)
     updated, outcome = alerts.alert_raise_or_update(finding=_finding(severity=4))  # SEV4 · Low
     assert outcome == "updated"
     assert updated.severity == 3  # lower is worse: the alert stays at its worst, SEV3
@@ -114,14 +114,14 @@ def test_team_is_notified_in_app_and_by_email_only_staff_of_this_brand(
     in_brand_a, ayu, budi, citra, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
 ):
     from incidents.models import Notification
-    from incidents.notifications import notification_email_send, notify_brand_team
+    from incidents.services.notifications import notification_email_send, notify
     from incidents.tasks import early_warning
 
     monkeypatch.setattr(
         early_warning.notification_email_task, "delay", lambda pk: notification_email_send(notification_id=pk)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        created = notify_brand_team(subject="Spike <b>now</b>", body="Look", link="https://x.test/a")
+        created = notify(subject="Spike <b>now</b>", body="Look", link="https://x.test/a")
     assert created == 1
     assert list(Notification.objects.values_list("user_id", flat=True)) == [ayu.pk]
     assert [m.to for m in mailoutbox] == [[ayu.email]]
@@ -133,9 +133,9 @@ def test_team_is_notified_in_app_and_by_email_only_staff_of_this_brand(
 
 def test_notify_explicit_users_only_if_they_have_a_grant_here(in_brand_a, budi, citra):
     from incidents.models import Notification
-    from incidents.notifications import notify_brand_team
+    from incidents.services.notifications import notify
 
-    assert notify_brand_team(subject="s", body="b", roles=[], users=[budi, citra]) == 1
+    assert notify(subject="s", body="b", roles=[], users=[budi, citra]) == 1
     assert list(Notification.objects.values_list("user_id", flat=True)) == [budi.pk]
 
 
@@ -390,7 +390,7 @@ WRITES = [
 
 @pytest.fixture
 def brand_a_objects(alert):
-    from incidents.webhooks import webhook_subscription_create
+    from incidents.services.webhooks import webhook_subscription_create
 
     mention = mentions_create(1, at=timezone.now())[0]
     subscription, _ = webhook_subscription_create(name="s", url="https://a.example/h", events=["*"])

@@ -32,7 +32,7 @@ def test_complaint_to_private_resolution_and_back_through_the_worker(
     from incidents.models import CareCase, Mention, Response
     from incidents.services import care
     from incidents.services.responses import response_approve, response_submit
-    from incidents.webhooks import webhook_signature_verify, webhook_subscription_create
+    from incidents.services.webhooks import webhook_signature_verify, webhook_subscription_create
     from surveys.models import Invitation
     from surveys.services import survey_create, survey_open
     from tenants.models import BrandApiKey, User

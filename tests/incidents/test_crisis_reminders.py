@@ -74,7 +74,7 @@ def test_an_outside_contacts_reminder_is_queued_as_a_retried_task_not_sent_inlin
 def test_contact_email_task_sends_to_every_contact_and_retries_on_a_network_error(in_brand_a, mailoutbox):
     from django.db import OperationalError
 
-    from incidents.services._common import email_contacts
+    from incidents.services.notifications import email_contacts
     from incidents.tasks.crisis import contact_email_task
 
     email = email_contacts(subject="Subjek", body="Isi", emails=["b@example.com", "a@example.com"])

@@ -383,9 +383,7 @@ def test_an_ended_condition_resolves_its_alert_and_staff_reopen_it(
     from incidents.services import one_crisis
 
     emitted = []
-    monkeypatch.setattr(
-        one_crisis, "webhook_event_emit", lambda *, event, payload: emitted.append(event) or 0
-    )
+    monkeypatch.setattr(one_crisis, "webhook_emit", lambda *, event, payload: emitted.append(event) or 0)
     complaints = mentions_create(6, at=now - timedelta(hours=2), band="neutral", complaint=True)
     _sweep_as_the_worker(monkeypatch, now)
     alert = Alert.objects.get()

@@ -31,12 +31,12 @@ def test_notification_emails_lost_by_the_broker_are_sent_by_the_sweep_once(
     in_brand_a, ayu, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
 ):
     from incidents.models import Notification
-    from incidents.notifications import notification_email_send, notification_emails_sweep, notify_brand_team
+    from incidents.services.notifications import notification_email_send, notification_emails_sweep, notify
     from incidents.tasks import early_warning
 
     monkeypatch.setattr(early_warning.notification_email_task, "delay", _broker_down)
     with django_capture_on_commit_callbacks(execute=True):
-        assert notify_brand_team(subject="Lonjakan keluhan", body="Lihat") == 1
+        assert notify(subject="Lonjakan keluhan", body="Lihat") == 1
     notification = Notification.objects.get()
     assert notification.outbox_state == "pending" and mailoutbox == []
     handed = []
@@ -56,14 +56,14 @@ def test_a_notification_email_that_keeps_failing_ends_failed_with_the_reason(in_
     from django.core.mail import EmailMessage
 
     from incidents.models import Notification
-    from incidents.notifications import notification_email_send, notification_emails_sweep, notify_brand_team
+    from incidents.services.notifications import notification_email_send, notification_emails_sweep, notify
     from tenants import outbox
 
     def smtp_down(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
     monkeypatch.setattr(EmailMessage, "send", smtp_down)  # every email goes through tenants.mail
-    notify_brand_team(subject="Lonjakan", body="Lihat")
+    notify(subject="Lonjakan", body="Lihat")
     pk = Notification.objects.get().pk
     for _ in range(outbox.MAX_ATTEMPTS):
         with pytest.raises(ConnectionRefusedError):
@@ -81,7 +81,7 @@ def test_contact_email_is_recorded_with_the_write_and_sent_once(
     in_brand_a, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
 ):
     from incidents.models import ContactEmail
-    from incidents.services._common import contact_email_send, contact_emails_sweep, email_contacts
+    from incidents.services.notifications import contact_email_send, contact_emails_sweep, email_contacts
     from incidents.tasks import crisis
 
     monkeypatch.setattr(crisis.contact_email_task, "delay", _broker_down)
@@ -182,12 +182,16 @@ def test_a_client_viewer_cannot_retry_notification_emails(client_a, budi, in_bra
 def test_a_webhook_attempt_is_logged_as_started_before_the_request_goes_out(
     in_brand_a, webhook_server, monkeypatch
 ):
-    from incidents import webhooks
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import webhook_delivery_attempt, webhook_event_emit, webhook_subscription_create
+    from incidents.services import webhooks
+    from incidents.services.webhooks import (
+        webhook_delivery_attempt,
+        webhook_emit,
+        webhook_subscription_create,
+    )
 
     webhook_subscription_create(name="srv", url=webhook_server.url, events=["*"])
-    webhook_event_emit(event="ping", payload={})
+    webhook_emit(event="ping", payload={})
     delivery = WebhookDelivery.objects.get()
     seen_during_request = []
     real_request = webhooks.outbound_request
@@ -211,17 +215,17 @@ def test_an_attempt_killed_in_flight_stays_in_the_log_and_the_resend_carries_the
     in_brand_a, webhook_server
 ):
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import (
+    from incidents.services.webhooks import (
         CLAIM_LEASE_SECONDS,
         _claim,
         webhook_deliveries_requeue_stuck,
         webhook_delivery_attempt,
-        webhook_event_emit,
+        webhook_emit,
         webhook_subscription_create,
     )
 
     webhook_subscription_create(name="srv", url=webhook_server.url, events=["*"])
-    webhook_event_emit(event="ping", payload={})
+    webhook_emit(event="ping", payload={})
     delivery = WebhookDelivery.objects.get()
     assert _claim(delivery.pk)  # a worker starts the attempt and is killed
     assert webhook_delivery_attempt(delivery_id=delivery.pk) is None  # its lease still holds

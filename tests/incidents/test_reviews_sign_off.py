@@ -7,8 +7,8 @@ from django.db import connection
 
 from incidents.models import CrisisSettings, Incident, Review, TimelineEntry
 from incidents.services import reviews as review_services
-from incidents.services._common import crisis_settings_get
 from incidents.services.incidents import incident_transition
+from incidents.services.settings import crisis_settings_get
 from incidents.services.team import assignment_add
 from tests.incidents.fixtures_crisis import *  # noqa: F403 (shared fixtures)
 from tests.incidents.fixtures_crisis import make_person

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_private_webh
 def test_signature_round_trip_and_refusals():
     """Standard Webhooks: what the platform signs, the reference library verifies; another secret,
     a changed body, an old timestamp or a missing header is refused."""
-    from incidents.webhooks import webhook_signature_verify
+    from incidents.services.webhooks import webhook_signature_verify
     from tenants.webhook_signing import webhook_headers, webhook_secret_new
 
     secret, other = webhook_secret_new(), webhook_secret_new()
@@ -44,8 +44,8 @@ def test_emit_creates_a_delivery_per_interested_active_subscription(
     in_brand_a, django_capture_on_commit_callbacks
 ):
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import (
-        webhook_event_emit,
+    from incidents.services.webhooks import (
+        webhook_emit,
         webhook_subscription_create,
         webhook_subscription_update,
     )
@@ -56,7 +56,7 @@ def test_emit_creates_a_delivery_per_interested_active_subscription(
     paused, _ = webhook_subscription_create(name="d", url="https://d.example/h", events=["*"])
     webhook_subscription_update(subscription_id=paused.pk, is_active=False)
     with django_capture_on_commit_callbacks() as callbacks:
-        assert webhook_event_emit(event="alert.raised", payload={"n": 1}) == 2
+        assert webhook_emit(event="alert.raised", payload={"n": 1}) == 2
     assert len(callbacks) == 1
     assert set(WebhookDelivery.objects.values_list("subscription_id", flat=True)) == {
         alerts_only.pk,
@@ -67,7 +67,7 @@ def test_emit_creates_a_delivery_per_interested_active_subscription(
 
 
 def test_unknown_event_or_bad_url_is_refused(in_brand_a):
-    from incidents.webhooks import webhook_subscription_create
+    from incidents.services.webhooks import webhook_subscription_create
     from tenants.errors import DomainError
 
     with pytest.raises(DomainError, match="Unknown event"):
@@ -80,7 +80,7 @@ def test_unknown_event_or_bad_url_is_refused(in_brand_a):
 def test_a_url_with_a_port_out_of_range_is_a_400_not_a_500(
     client_a, ayu, in_brand_a, settings, allow_private
 ):
-    from incidents.webhooks import webhook_subscription_create
+    from incidents.services.webhooks import webhook_subscription_create
 
     subscription, _ = webhook_subscription_create(name="s", url="https://a.example/h", events=["*"])
     settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = allow_private
@@ -98,7 +98,7 @@ def test_a_url_with_a_port_out_of_range_is_a_400_not_a_500(
 
 
 def test_private_addresses_are_refused_outside_development(in_brand_a, settings):
-    from incidents.webhooks import webhook_subscription_create
+    from incidents.services.webhooks import webhook_subscription_create
     from tenants.errors import DomainError
 
     settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False
@@ -108,15 +108,15 @@ def test_private_addresses_are_refused_outside_development(in_brand_a, settings)
 
 def test_delivery_is_signed_sent_once_and_logged(in_brand_a, webhook_server):
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import (
+    from incidents.services.webhooks import (
         webhook_delivery_attempt,
-        webhook_event_emit,
+        webhook_emit,
         webhook_signature_verify,
         webhook_subscription_create,
     )
 
     subscription, secret = webhook_subscription_create(name="srv", url=webhook_server.url, events=["ping"])
-    webhook_event_emit(event="ping", payload={"hello": "dunia"})
+    webhook_emit(event="ping", payload={"hello": "dunia"})
     delivery = WebhookDelivery.objects.get(subscription=subscription)
     assert webhook_delivery_attempt(delivery_id=delivery.pk) is None
     # A duplicate run of the task finds the delivery done and sends nothing.
@@ -140,12 +140,17 @@ def test_delivery_is_signed_sent_once_and_logged(in_brand_a, webhook_server):
 
 def test_failed_attempt_is_logged_and_scheduled_for_retry_until_it_gives_up(in_brand_a, webhook_server):
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import MAX_ATTEMPTS, RETRY_SCHEDULE, webhook_delivery_attempt, webhook_event_emit
-    from incidents.webhooks import webhook_subscription_create as create
+    from incidents.services.webhooks import (
+        MAX_ATTEMPTS,
+        RETRY_SCHEDULE,
+        webhook_delivery_attempt,
+        webhook_emit,
+    )
+    from incidents.services.webhooks import webhook_subscription_create as create
 
     webhook_server.respond_with(then=500)
     create(name="srv", url=webhook_server.url, events=["*"])
-    webhook_event_emit(event="ping", payload={})
+    webhook_emit(event="ping", payload={})
     delivery = WebhookDelivery.objects.get()
     waits = [webhook_delivery_attempt(delivery_id=delivery.pk) for _ in range(MAX_ATTEMPTS)]
     assert waits == [*RETRY_SCHEDULE, None]
@@ -159,10 +164,14 @@ def test_a_delivery_claimed_by_another_run_is_not_sent(in_brand_a, webhook_serve
     from django.utils import timezone
 
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import webhook_delivery_attempt, webhook_event_emit, webhook_subscription_create
+    from incidents.services.webhooks import (
+        webhook_delivery_attempt,
+        webhook_emit,
+        webhook_subscription_create,
+    )
 
     webhook_subscription_create(name="srv", url=webhook_server.url, events=["*"])
-    webhook_event_emit(event="ping", payload={})
+    webhook_emit(event="ping", payload={})
     WebhookDelivery.objects.update(status="sending", claimed_at=timezone.now())
     assert webhook_delivery_attempt(delivery_id=WebhookDelivery.objects.get().pk) is None
     assert webhook_server.requests == []
@@ -186,7 +195,7 @@ def test_subscription_api_shows_secret_once(client_a, ayu, in_brand_a):
 
 
 def test_subscription_api_roles_and_isolation(client_a, budi, citra, api_key_b, in_brand_a):
-    from incidents.webhooks import webhook_subscription_create
+    from incidents.services.webhooks import webhook_subscription_create
 
     subscription, _ = webhook_subscription_create(name="s", url="https://a.example/h", events=["*"])
     payload = {"name": "x", "url": "https://x.example/h", "events": ["*"]}
@@ -201,7 +210,7 @@ def test_subscription_api_roles_and_isolation(client_a, budi, citra, api_key_b, 
 def test_delivery_log_with_a_forged_cursor_position_is_a_404_not_a_500(client_a, ayu, in_brand_a):
     import base64
 
-    from incidents.webhooks import webhook_subscription_create
+    from incidents.services.webhooks import webhook_subscription_create
 
     subscription, _ = webhook_subscription_create(name="s", url="https://a.example/h", events=["*"])
     cursor = base64.b64encode(b"p=foo").decode()
@@ -217,12 +226,12 @@ def test_stuck_deliveries_are_queued_again(in_brand_a, django_capture_on_commit_
 
     from django.utils import timezone
 
-    from incidents import webhooks
     from incidents.models import WebhookDelivery
+    from incidents.services import webhooks
 
     webhooks.webhook_subscription_create(name="s", url="https://a.example/h", events=["*"])
-    webhooks.webhook_event_emit(event="ping", payload={})
-    webhooks.webhook_event_emit(event="ping", payload={})
+    webhooks.webhook_emit(event="ping", payload={})
+    webhooks.webhook_emit(event="ping", payload={})
     stuck, fresh = WebhookDelivery.objects.order_by("created_at")
     WebhookDelivery.objects.filter(pk=stuck.pk).update(next_attempt_at=timezone.now() - timedelta(hours=1))
     queued = []
@@ -275,11 +284,15 @@ def test_budi_and_citra_cannot_manage_webhooks_in_the_admin(client_a, budi, citr
 
 def test_delivery_to_a_host_now_pointing_inside_is_refused(in_brand_a, webhook_server, settings):
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import webhook_delivery_attempt, webhook_event_emit, webhook_subscription_create
+    from incidents.services.webhooks import (
+        webhook_delivery_attempt,
+        webhook_emit,
+        webhook_subscription_create,
+    )
 
     webhook_subscription_create(name="srv", url=webhook_server.url, events=["*"])
     settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False  # as in production, after the subscription exists
-    webhook_event_emit(event="ping", payload={})
+    webhook_emit(event="ping", payload={})
     delivery = WebhookDelivery.objects.get()
     assert webhook_delivery_attempt(delivery_id=delivery.pk) is not None  # logged, retried later
     assert webhook_server.requests == []

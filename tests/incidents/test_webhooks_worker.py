@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("allow_private_webhook
 
 
 def _verified(request, secret) -> bool:
-    from incidents.webhooks import webhook_signature_verify
+    from incidents.services.webhooks import webhook_signature_verify
 
     return webhook_signature_verify(
         secret=secret,
@@ -31,10 +31,10 @@ def _verified(request, secret) -> bool:
 
 def test_worker_delivers_a_signed_webhook(committed_brand_a, celery_worker, webhook_server):
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import webhook_event_emit, webhook_subscription_create
+    from incidents.services.webhooks import webhook_emit, webhook_subscription_create
 
     _, secret = webhook_subscription_create(name="srv", url=webhook_server.url, events=["alert.raised"])
-    assert webhook_event_emit(event="alert.raised", payload={"title": "Spike"}) == 1
+    assert webhook_emit(event="alert.raised", payload={"title": "Spike"}) == 1
     [request] = webhook_server.wait_for_requests(1)
     assert _verified(request, secret)
     assert not _verified(request, "whsec_wrong")
@@ -47,11 +47,11 @@ def test_worker_delivers_a_signed_webhook(committed_brand_a, celery_worker, webh
 
 def test_worker_retries_a_500_with_the_same_delivery_id(committed_brand_a, celery_worker, webhook_server):
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import webhook_event_emit, webhook_subscription_create
+    from incidents.services.webhooks import webhook_emit, webhook_subscription_create
 
     webhook_server.respond_with(500, then=200)
     _, secret = webhook_subscription_create(name="srv", url=webhook_server.url, events=["*"])
-    webhook_event_emit(event="ping", payload={})
+    webhook_emit(event="ping", payload={})
     first, second = webhook_server.wait_for_requests(2, timeout=45)[:2]
     assert first.header("webhook-id") == second.header("webhook-id")
     assert _verified(second, secret)
@@ -68,7 +68,7 @@ def test_rumour_posted_through_the_api_reaches_the_webhook_as_an_alert(
     from django.test import Client
 
     from incidents.models import Alert, Mention, Notification
-    from incidents.webhooks import webhook_subscription_create
+    from incidents.services.webhooks import webhook_subscription_create
     from tenants.models import BrandApiKey, User
     from tenants.services import api_key_create
 

@@ -112,7 +112,7 @@ def test_a_webhook_ping_answers_2xx_with_the_broker_down_and_is_delivered_by_the
     committed_brand_a, committed_key, broker_unreachable, celery_worker
 ):
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import webhook_subscription_create
+    from incidents.services.webhooks import webhook_subscription_create
     from tenants.outbox import sweep_current_brand
     from tests.webhook_server import WebhookServer
 

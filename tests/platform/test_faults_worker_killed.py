@@ -71,7 +71,7 @@ def test_worker_killed_during_a_webhook_request_each_event_is_received_under_one
     committed_brand_a, private_redis, broker_at, fault_worker, webhook_server
 ):
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import webhook_event_emit, webhook_subscription_create
+    from incidents.services.webhooks import webhook_emit, webhook_subscription_create
     from tenants.outbox import sweep_current_brand
 
     broker_at(private_redis.url)
@@ -80,7 +80,7 @@ def test_worker_killed_during_a_webhook_request_each_event_is_received_under_one
     first = fault_worker(private_redis.url)
     first.start()
     for n in range(10):
-        webhook_event_emit(event="ping", payload={"n": n})
+        webhook_emit(event="ping", payload={"n": n})
     webhook_server.wait_for_requests(5)
     first.kill()  # the receiver has the fifth request; the sender died before the answer
     webhook_server.release()

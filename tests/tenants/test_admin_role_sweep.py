@@ -52,9 +52,9 @@ def _world(ayu) -> None:
     they exist. A model added later without a row here is still swept (with a made-up id)."""
     from incidents.models import Alert, ContactEmail, Notification
     from incidents.services import drills, moderation, plans, responses, team
-    from incidents.services._common import crisis_settings_get
     from incidents.services.incidents import incident_open
-    from incidents.webhooks import webhook_event_emit, webhook_subscription_create
+    from incidents.services.settings import crisis_settings_get
+    from incidents.services.webhooks import webhook_emit, webhook_subscription_create
     from surveys.models import TestimonialCandidate
     from surveys.services import invitation_create, response_submit, survey_create, survey_open
 
@@ -97,7 +97,7 @@ def _world(ayu) -> None:
         evidence={},
     )
     webhook_subscription_create(name="ops", url="https://hooks.example.com/x", events=["*"])
-    webhook_event_emit(event="ping", payload={})
+    webhook_emit(event="ping", payload={})
     Notification.objects.create(user=ayu, subject="Halo", body="Tes")
     ContactEmail.objects.create(subject="Pembaruan krisis", body="Tes", recipients=["pr@example.com"])
     survey = survey_create(

@@ -220,7 +220,7 @@ def test_a_webhook_subscription_is_deleted_and_another_brand_gets_404(
     client_a, client_b, ayu, budi, citra, api_key_b, in_brand_a
 ):
     from incidents.models import WebhookSubscription
-    from incidents.webhooks import webhook_subscription_create
+    from incidents.services.webhooks import webhook_subscription_create
 
     subscription, _ = webhook_subscription_create(name="ops", url="https://ops.example/h", events=["*"])
     url = f"/api/v1/webhooks/{subscription.pk}/"
@@ -288,7 +288,7 @@ def test_a_list_sorts_by_a_documented_field_and_refuses_another(client_a, ayu, i
 # --- Webhooks: rotation and content events --------------------------------------------------
 def test_after_a_rotation_both_secrets_verify_until_the_overlap_ends(in_brand_a):
     from incidents.models import WebhookSubscription
-    from incidents.webhooks import webhook_subscription_create, webhook_subscription_rotate_secret
+    from incidents.services.webhooks import webhook_subscription_create, webhook_subscription_rotate_secret
     from tenants.webhook_signing import webhook_headers
 
     subscription, old = webhook_subscription_create(name="r", url="https://r.example/h", events=["*"])
@@ -314,7 +314,7 @@ def test_published_and_held_content_is_announced_on_the_brands_webhooks(in_brand
     from content.services import crisis_hold_sweep, variant_confirm_published
     from incidents.models import WebhookDelivery
     from incidents.services.incidents import incident_open
-    from incidents.webhooks import webhook_subscription_create
+    from incidents.services.webhooks import webhook_subscription_create
     from tests.content.test_holds import _due, make_channel
 
     settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True

@@ -54,7 +54,7 @@ def test_notification_email_reads_in_the_recipients_language_zone_and_comes_from
     opened_incident, ayu, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
 ):
     from incidents.models import CrisisRole, Notification
-    from incidents.notifications import notification_email_send, notify_brand_team
+    from incidents.services.notifications import notification_email_send, notify
     from incidents.tasks import early_warning
     from tenants.localization import stored_text
 
@@ -64,7 +64,7 @@ def test_notification_email_reads_in_the_recipients_language_zone_and_comes_from
         early_warning.notification_email_task, "delay", lambda pk: notification_email_send(notification_id=pk)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        notify_brand_team(
+        notify(
             subject=stored_text(
                 gettext_lazy("Client update due %(at)s: incident #%(number)s"), at=OPENED, number=7
             ),
@@ -85,8 +85,8 @@ def test_alert_email_speaks_the_readers_language_and_names_the_zone(
     jayapura, in_brand_a, ayu, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
 ):
     from incidents.detectors import Finding
-    from incidents.notifications import notification_email_send
     from incidents.services.alerts import alert_raise_or_update
+    from incidents.services.notifications import notification_email_send
     from incidents.tasks import crisis, early_warning
 
     User.objects.filter(pk=ayu.pk).update(language="id")

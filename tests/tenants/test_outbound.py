@@ -272,12 +272,16 @@ def test_a_webhook_to_a_re_pointed_name_goes_to_the_checked_address(
     in_brand_a, dns, strict, connections, server
 ):
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import webhook_delivery_attempt, webhook_event_emit, webhook_subscription_create
+    from incidents.services.webhooks import (
+        webhook_delivery_attempt,
+        webhook_emit,
+        webhook_subscription_create,
+    )
 
     dns.point("hooks.test", "8.8.8.8")
     webhook_subscription_create(name="s", url=f"https://hooks.test:{server.port}/ok", events=["*"])
     dns.point("hooks.test", "8.8.8.8", "127.0.0.1")  # a rebinding server: public once, then inside
-    webhook_event_emit(event="ping", payload={})
+    webhook_emit(event="ping", payload={})
     delivery = WebhookDelivery.objects.get()
     webhook_delivery_attempt(delivery_id=delivery.pk)
     assert all(address == "8.8.8.8" for address, _port in connections), connections
@@ -327,11 +331,15 @@ def test_a_redirect_to_a_private_address_is_refused(target, dns, dev, connection
 
 def test_a_webhook_answered_with_a_redirect_is_a_failed_attempt_and_not_followed(in_brand_a, dev, server):
     from incidents.models import WebhookDelivery
-    from incidents.webhooks import webhook_delivery_attempt, webhook_event_emit, webhook_subscription_create
+    from incidents.services.webhooks import (
+        webhook_delivery_attempt,
+        webhook_emit,
+        webhook_subscription_create,
+    )
 
     server.redirect_to = f"http://127.0.0.1:{server.port}/ok"
     webhook_subscription_create(name="s", url=f"http://127.0.0.1:{server.port}/redirect", events=["*"])
-    webhook_event_emit(event="ping", payload={})
+    webhook_emit(event="ping", payload={})
     delivery = WebhookDelivery.objects.get()
     webhook_delivery_attempt(delivery_id=delivery.pk)
     delivery.refresh_from_db()

@@ -9,6 +9,7 @@ from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
 from tenants.demo import DEMO_FINISHERS, DEMO_SEEDERS, demo_stories
+from tenants.hosts import site_url
 from tenants.models import Agency, Brand, BrandGrant, RetentionPolicy, User
 from tenants.retention import retention_policy_get, retention_policy_set
 from tenants.services import agency_create, agency_membership_set, brand_create, grant_set
@@ -99,21 +100,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:24} {role:24} {url}")
 
 
-def _site_url(host: str, path: str) -> str:
-    port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
-    return f"{settings.SITE_SCHEME}://{host}{port}{path}"
-
-
 def demo_logins() -> list[tuple[str, str, str]]:
     """(email, role, where that person signs in and lands): the agency admin on the main host for
     the operator and agency members, the brand admin for staff, the report pages for clients."""
     main = settings.MAIN_HOSTS[0]
-    logins = [("operator@tanggap.test", "platform superuser", _site_url(main, "/admin/"))]
+    logins = [("operator@tanggap.test", "platform superuser", site_url(main, "/admin/"))]
     for email, target, role in PEOPLE:
         if role in ("owner", "admin"):
-            logins.append((email, f"agency {role}", _site_url(main, "/admin/")))
+            logins.append((email, f"agency {role}", site_url(main, "/admin/")))
             continue
-        host = Brand.objects.get(slug=target).primary_host
         path = "/reports/incidents/" if role in BrandGrant.CLIENT_ROLES else "/admin/"
-        logins.append((email, str(role), _site_url(host, path)))
+        logins.append((email, str(role), Brand.objects.get(slug=target).url(path)))
     return logins

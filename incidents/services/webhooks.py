@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from incidents.models import WebhookDelivery, WebhookSubscription
+from incidents.tasks import early_warning as early_warning_tasks
 from tenants import outbox
 from tenants.audit import Action, audit_record, diff, snapshot
 from tenants.errors import DomainError
@@ -215,14 +216,12 @@ def webhook_subscription_delete(*, subscription_id, actor=None) -> None:
 def _queue(delivery_ids: list[str]) -> None:
     """Hand the deliveries to the broker; when it is down they stay pending for the sweep
     (webhook_deliveries_requeue_stuck), and the caller's request still succeeds."""
-    from incidents.tasks.early_warning import webhook_deliver_task
-
     for delivery_id in delivery_ids:
-        if not outbox.hand_over(webhook_deliver_task, delivery_id):
+        if not outbox.hand_over(early_warning_tasks.webhook_deliver_task, delivery_id):
             return
 
 
-def webhook_event_emit(*, event: str, payload: dict, subscription_ids: list | None = None) -> int:
+def webhook_emit(*, event: str, payload: dict, subscription_ids: list | None = None) -> int:
     """Create one pending delivery per active subscription that wants `event` (in the current
     brand's schema) and queue them after commit. Returns how many were created."""
     # JSON-safe now, so the stored payload is exactly what is sent (dates, UUIDs as strings).
@@ -421,6 +420,6 @@ def webhook_deliveries_requeue_stuck(*, grace_seconds: int = 300) -> int:
 
 def webhook_ping(*, subscription_id) -> int:
     """Send a `ping` event to one subscription, to check its endpoint and signature code."""
-    return webhook_event_emit(
+    return webhook_emit(
         event="ping", payload={"message": "Tanggap webhook test"}, subscription_ids=[subscription_id]
     )

@@ -1,4 +1,4 @@
-"""Helpers the content services share: the history trail and reading an actor."""
+"""The content item's history trail: who did what to an item or a variant, and when."""
 
 from content.models import ContentItem, HistoryEntry, Variant
 
