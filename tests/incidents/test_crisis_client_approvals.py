@@ -178,7 +178,8 @@ def test_the_crisis_manager_sends_an_update_to_the_client_who_is_notified(
 
     assert waiting_update.state == StatusUpdate.State.PENDING_CLIENT and waiting_update.sent_at is None
     notice = Notification.objects.get(user=approver, subject__startswith="Waiting for your approval")
-    assert notice.link == page_url(crisis_incident)  # the report page, not the staff admin
+    # the report page, not the staff admin, as an absolute link on the brand's host
+    assert notice.link == connection.tenant.url(page_url(crisis_incident))
 
 
 def test_a_repeated_decision_records_nothing_twice(
@@ -382,7 +383,8 @@ def test_a_response_sent_for_client_approval_links_the_approver_to_the_report_pa
     from incidents.models import Notification
 
     notice = Notification.objects.get(user=approver, subject__startswith="Waiting for your approval")
-    assert notice.link == page_url(crisis_incident)  # the admin's response page is staff-only
+    # the admin's response page is staff-only; absolute, so the email's link can be clicked
+    assert notice.link == connection.tenant.url(page_url(crisis_incident))
 
 
 def test_api_lists_updates_waiting_for_the_approver_but_not_for_the_viewer(
