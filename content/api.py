@@ -112,7 +112,11 @@ class ItemListApi(BrandApiView):
 class FromTestimonialIn(serializers.Serializer):
     candidate = serializers.UUIDField(help_text="An approved testimonial candidate (surveys).")
     attribution = serializers.ChoiceField(
-        choices=["first_name", "initials", "anonymous"], default="first_name"
+        choices=["first_name", "initials", "anonymous"],
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Leave out: the customer's own choice, given with their consent, is used. When given, it must be that choice.",
     )
 
 

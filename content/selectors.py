@@ -1,11 +1,13 @@
 """Reads on content: the library, variants, the calendar, channels and an item's history."""
 
+from collections import defaultdict
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from content.crisis import reply_sentiment
 from content.models import (
     Channel,
     ContentItem,
@@ -106,8 +108,6 @@ def history_list(*, item_id: UUID) -> QuerySet[HistoryEntry]:
 def variant_performance(*, variant: Variant) -> dict:
     """The latest metrics an integration reported for the variant, and the replies to its post
     in the mentions stream (linked by the post id: a mention whose parent id names it)."""
-    from content.crisis import reply_sentiment
-
     latest = variant.metrics.order_by("-measured_at").first()
     replies = {"replies": 0, "positive": 0, "negative": 0, "mean_sentiment": None}
     if variant.platform_post_id:
@@ -204,6 +204,55 @@ def published_summary(*, start, end) -> dict:
         "by_platform": by_platform,
         "engagement": engagement,
     }
+
+
+def published_performance_list(*, start: datetime, end: datetime, limit: int = 50) -> list[dict]:
+    """Posts published in [start, end), newest first (at most `limit`): each with its item's
+    title and kind, the reach and engagement (likes + comments + shares + clicks) last reported
+    for it, and the replies to it in the mentions stream with their sentiment. One query for the
+    posts and their figures, then one per platform for the replies. What client reports show."""
+    latest = VariantMetric.objects.filter(variant=OuterRef("pk")).order_by("-measured_at")
+    engaged = latest.annotate(engaged=F("likes") + F("comments") + F("shares") + F("clicks"))
+    variants = list(
+        Variant.objects.filter(status=Variant.Status.PUBLISHED, published_at__gte=start, published_at__lt=end)
+        .select_related("item")
+        .annotate(
+            m_reach=Subquery(latest.values("reach")[:1]),
+            m_engaged=Subquery(engaged.values("engaged")[:1]),
+        )
+        .order_by("-published_at", "id")[:limit]
+    )
+    post_ids: dict[str, list[str]] = defaultdict(list)
+    for variant in variants:
+        if variant.platform_post_id:
+            post_ids[variant.platform].append(variant.platform_post_id)
+    replies = {
+        (platform, post_id): row
+        for platform, ids in post_ids.items()
+        for post_id, row in reply_sentiment(platform=platform, post_ids=ids).items()
+    }
+    posts = []
+    for variant in variants:
+        row = (
+            replies.get((variant.platform, variant.platform_post_id), {}) if variant.platform_post_id else {}
+        )
+        posts.append(
+            {
+                "variant_id": variant.pk,
+                "title": variant.item.title,
+                "kind": variant.item.get_kind_display(),
+                "platform": variant.get_platform_display(),
+                "published_at": variant.published_at,
+                "url": variant.platform_url,
+                "reach": variant.m_reach,
+                "engagement": variant.m_engaged,
+                "replies": row.get("replies", 0),
+                "positive": row.get("positive", 0),
+                "negative": row.get("negative", 0),
+                "mean_sentiment": row.get("mean_sentiment"),
+            }
+        )
+    return posts
 
 
 def items_awaiting_client() -> QuerySet[ContentItem]:

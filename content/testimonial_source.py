@@ -17,6 +17,7 @@ class ApprovedTestimonial:
     survey_id: UUID
     quote: str
     author_name: str
+    attribution: str  # how the respondent chose to be named: first_name, initials or anonymous
     language: str
     consented_at: datetime  # when the respondent submitted the consent answer
 
@@ -27,6 +28,7 @@ def _out(candidate) -> ApprovedTestimonial:
         survey_id=candidate.response.survey_id,
         quote=candidate.quote,
         author_name=candidate.author_name,
+        attribution=candidate.attribution,
         language=candidate.language,
         consented_at=candidate.response.submitted_at,
     )

@@ -2,11 +2,13 @@
 (figures, affected customers who received links and answered, team feedback, follow-ups, a lesson
 in a new crisis-plan version), one resolved incident whose review is open and overdue, and (the
 brand now asking for the client's sign-off) one whose completed review waits for the demo client
-approver on the incident's report page."""
+approver on the incident's report page. The brand's post-crisis survey also asks for consent to
+quote: both customers who answered are delighted and agree, each choosing how a quote may name
+them, and staff approve them as testimonials for the content calendar."""
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from incidents.models import (
@@ -23,8 +25,11 @@ from incidents.services import reviews as review_services
 from incidents.services.incidents import incident_open, incident_transition
 from incidents.services.settings import crisis_settings_get
 from incidents.services.team import assignment_add
-from surveys.models import Invitation, Question
+from surveys.models import Invitation, Question, Survey, TestimonialCandidate
 from surveys.services.answering import response_submit
+from surveys.services.building import question_add, survey_create_from_template, survey_open
+from surveys.services.invitations import POST_CRISIS_TEMPLATE
+from surveys.services.testimonials import testimonial_review
 from tenants.models import User
 
 REVIEWED_TITLE = "Kopi basi di gerai Bandung"
@@ -39,6 +44,36 @@ def _member(email: str, role: str) -> RosterMember | None:
     return RosterMember.objects.get_or_create(
         user=user, role=role, defaults={"name": user.get_full_name() or email, "email": email}
     )[0]
+
+
+# (name, email, CSAT, what they wrote, how a quote may name them)
+CUSTOMERS = [
+    (
+        "Rina Kartika",
+        "rina@pelanggan.test",
+        5,
+        "Kopinya langsung diganti dan baristanya ramah sekali.",
+        "first_name",
+    ),
+    ("Agus Santoso", "agus@pelanggan.test", 5, "Cepat tanggap, saya tetap langganan.", "initials"),
+]
+
+
+def _post_crisis_survey_with_consent() -> None:
+    """The brand's post-crisis survey, made before the review sends it, with the survey app's
+    consent question added, so the answers can say whether and how a customer may be quoted."""
+    if Survey.objects.filter(template=POST_CRISIS_TEMPLATE).exists():
+        return
+    brand = connection.tenant.name
+    survey = survey_create_from_template(template=POST_CRISIS_TEMPLATE, brand_name=brand)
+    question_add(
+        survey_id=survey.pk,
+        kind=Question.Kind.CONSENT,
+        required=False,
+        text_en=f"May we quote your feedback on {brand}'s channels? You choose how we name you.",
+        text_id=f"Bolehkah kami mengutip masukan Anda di kanal {brand}? Anda memilih bagaimana kami menyebut Anda.",
+    )
+    survey_open(survey_id=survey.pk)
 
 
 def _mentions(start, hours: int, per_hour: int, negative_every: int, prefix: str) -> list[Mention]:
@@ -102,15 +137,24 @@ def reviews_demo_story() -> str:
         incident_transition(incident_id=incident.pk, actor=ayu, to_status="resolved", summary="Stok diganti")
         Incident.objects.filter(pk=incident.pk).update(resolved_at=opened + timedelta(hours=12))
         review = Review.objects.get(incident=incident)
-        for name, email in (("Rina", "rina@pelanggan.test"), ("Agus", "agus@pelanggan.test")):
+        for name, email, *_answers in CUSTOMERS:
             review_services.review_customer_add(review_id=review.pk, actor=ayu, name=name, email=email)
+        _post_crisis_survey_with_consent()
     review_services.review_surveys_send_due(now=review.survey_due_at)
-    for invitation, score in zip(Invitation.objects.filter(incident_id=incident.pk), (5, 4), strict=False):
-        questions = invitation.survey.questions.all()
-        answers = {
-            q.pk: score if q.kind == Question.Kind.CSAT else 9 for q in questions if q.kind in ("csat", "nps")
+    said = {email: (score, text, consent) for _name, email, score, text, consent in CUSTOMERS}
+    for invitation in Invitation.objects.filter(incident_id=incident.pk):
+        score, text, consent = said[invitation.email]
+        by_kind = {
+            Question.Kind.CSAT: score,
+            Question.Kind.NPS: 9,
+            Question.Kind.LONG_TEXT: text,
+            Question.Kind.CONSENT: consent,
         }
+        answers = {q.pk: by_kind[q.kind] for q in invitation.survey.questions.all() if q.kind in by_kind}
         response_submit(invitation_id=invitation.pk, answers=answers, language="id")
+    # Staff read the delighted customers' quotes and approve them for the content calendar.
+    for candidate in TestimonialCandidate.objects.filter(response__invitation__incident_id=incident.pk):
+        testimonial_review(candidate_id=candidate.pk, decision="approve", actor=ayu)
     review_services.review_figures_compute(review_id=review.pk)
     review_services.review_feedback_submit(
         review_id=review.pk, actor=ayu, rating=4, text="Respons cepat; pernyataan awal terlambat."

@@ -48,7 +48,7 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
-from content.selectors import published_summary
+from content.selectors import published_performance_list, published_summary
 from incidents import selectors_figures as figures
 from surveys.selectors import satisfaction_scores, satisfaction_series
 
@@ -240,3 +240,9 @@ def report_mention_points(*, start: datetime, end: datetime, interval: str) -> l
         }
         for point in figures.mention_series(start=start, end=end, tz=tz, interval=interval)
     ]
+
+
+def report_content_posts(*, start: datetime, end: datetime, limit: int = 50) -> list[dict]:
+    """The brand's posts published in the period, newest first, with their reach, engagement and
+    the sentiment of the replies to them (content's `published_performance_list`)."""
+    return published_performance_list(start=start, end=end, limit=limit)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from reports.periods import Period, period_resolve
-from reports.selectors import report_mention_points, report_summary, report_timeseries
+from reports.selectors import report_content_posts, report_mention_points, report_summary, report_timeseries
 from reports.tables import TABLE_KEYS, chart_data, duration, report_tables, table_cells
 from tenants.errors import DomainError
 from tenants.roles import request_can
@@ -107,6 +107,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     context.update(
         summary=summary,
         hourly=hourly,
+        content_posts=report_content_posts(start=period.start, end=period.end),
         sections=[
             {
                 "key": key,

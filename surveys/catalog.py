@@ -8,8 +8,8 @@ K = Question.Kind
 _CONSENT = {
     "kind": K.CONSENT,
     "required": False,
-    "text_en": "May we quote your feedback (with your first name) on {brand}'s channels?",
-    "text_id": "Bolehkah kami mengutip masukan Anda (dengan nama depan Anda) di kanal {brand}?",
+    "text_en": "May we quote your feedback on {brand}'s channels? You choose how we name you.",
+    "text_id": "Bolehkah kami mengutip masukan Anda di kanal {brand}? Anda memilih bagaimana kami menyebut Anda.",
 }
 
 SURVEY_TEMPLATES: dict[str, dict] = {

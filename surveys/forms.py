@@ -8,10 +8,25 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Question, Survey
+from surveys.models import Question, Survey, TestimonialCandidate
 
 K = Question.Kind
 MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+CONSENT_NO = "no"
+
+
+def consent_choices() -> list[tuple[str, str]]:
+    """The consent question's answers: no, or yes with how the respondent may be named; the value
+    of a yes is the attribution the testimonial then uses."""
+    A = TestimonialCandidate.Attribution
+    return [
+        (A.FIRST_NAME, gettext("Yes, with my first name")),
+        (A.INITIALS, gettext("Yes, with my initials only")),
+        (A.ANONYMOUS, gettext("Yes, without my name")),
+        (CONSENT_NO, gettext("No")),
+    ]
 
 
 def field_name(question: Question) -> str:
@@ -45,10 +60,10 @@ class AnswerForm(forms.Form):
                 **common,
             )
         if q.kind == K.CONSENT:
-            messages["invalid_choice"] = gettext("Answer yes or no.")
+            messages["invalid_choice"] = gettext("Choose whether, and how, we may quote you.")
             return forms.TypedChoiceField(
-                choices=[("yes", gettext("Yes")), ("no", gettext("No"))],
-                coerce=lambda v: v == "yes",
+                choices=consent_choices(),
+                coerce=lambda v: False if v == CONSENT_NO else v,
                 empty_value=None,
                 widget=forms.RadioSelect,
                 **common,
@@ -116,9 +131,12 @@ def answers_from_post(questions, data) -> dict | None:
                     return None
                 answers[q.pk] = int(value)
             elif q.kind == K.CONSENT:
-                if value not in ("yes", "no"):
+                if value == CONSENT_NO:
+                    answers[q.pk] = False
+                elif value in TestimonialCandidate.Attribution.values:
+                    answers[q.pk] = value
+                else:
                     return None
-                answers[q.pk] = value == "yes"
             else:
                 answers[q.pk] = [UUID(value)]
     except ValueError:

@@ -83,7 +83,7 @@ class Question(Bilingual, models.Model):
         MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
         SHORT_TEXT = "short_text", _("Short text")
         LONG_TEXT = "long_text", _("Long text")
-        CONSENT = "consent", _("Consent to quote (yes/no)")
+        CONSENT = "consent", _("Consent to quote (no, or how to be named)")
 
     SCALES = {Kind.CSAT: (1, 5), Kind.NPS: (0, 10), Kind.CES: (1, 7)}
     CHOICE_KINDS = frozenset({Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE})
@@ -248,7 +248,8 @@ class Response(models.Model):
 
 class Answer(models.Model):
     """One answer: a number (scales, consent 1/0), a text, or one chosen option (a multiple-choice
-    answer is one row per chosen option)."""
+    answer is one row per chosen option). A consent answer keeps in `text` how the respondent
+    agreed to be named (first_name, initials or anonymous)."""
 
     id = models.BigAutoField(primary_key=True)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
@@ -268,17 +269,27 @@ class Answer(models.Model):
 
 class TestimonialCandidate(models.Model):
     """A respondent who agreed to be quoted and gave a top score: staff review it before the
-    content calendar may use it."""
+    content calendar may use it. How the quote names them is the respondent's own choice, given
+    with their consent; staff cannot change it."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending review")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
+    class Attribution(models.TextChoices):
+        FIRST_NAME = "first_name", _("First name")
+        INITIALS = "initials", _("Initials")
+        ANONYMOUS = "anonymous", _("Anonymous")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="testimonial")
     author_name = models.CharField(_("author"), max_length=200, blank=True)
     quote = models.TextField(_("quote"), blank=True)
+    # Rows from before the respondent chose are anonymous: no choice of a name is on record.
+    attribution = models.CharField(
+        _("name the quote by"), max_length=10, choices=Attribution.choices, default=Attribution.ANONYMOUS
+    )
     score_kind = models.CharField(max_length=16, blank=True)
     score = models.SmallIntegerField(null=True, blank=True)
     language = models.CharField(max_length=2)

@@ -145,6 +145,7 @@ class TestimonialOut(serializers.ModelSerializer):
             "response",
             "author_name",
             "quote",
+            "attribution",
             "score_kind",
             "score",
             "language",

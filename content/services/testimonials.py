@@ -1,12 +1,13 @@
 """Testimonial drafts from surveys: an approved candidate (the respondent consented to be quoted)
-becomes a testimonial item with the quote, the name as chosen (first name, initials or
-anonymous) and the survey reference. A testimonial without consent on record is never scheduled
+becomes a testimonial item with the quote, the name as the respondent chose with their consent
+(first name, initials or anonymous) and the survey reference. A testimonial without consent on record is never scheduled
 or published."""
 
 from uuid import UUID
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from content.models import ContentItem, HistoryEntry
 from content.permissions import require_content_action
@@ -15,6 +16,11 @@ from content.testimonial_source import approved_testimonial_get
 from tenants.errors import DomainError
 
 ATTRIBUTIONS = ("first_name", "initials", "anonymous")
+ATTRIBUTION_LABELS = {
+    "first_name": _lazy("their first name"),
+    "initials": _lazy("their initials"),
+    "anonymous": _lazy("no name (anonymous)"),
+}
 
 
 def attribution_text(author_name: str, attribution: str) -> str:
@@ -27,10 +33,12 @@ def attribution_text(author_name: str, attribution: str) -> str:
 
 
 @transaction.atomic
-def testimonial_draft_create(*, candidate_id: UUID, actor, attribution: str = "first_name") -> ContentItem:
-    """Make (once) the testimonial draft of an approved candidate. A repeat returns the same item."""
+def testimonial_draft_create(*, candidate_id: UUID, actor, attribution: str | None = None) -> ContentItem:
+    """Make (once) the testimonial draft of an approved candidate, naming the customer exactly as
+    they chose when they consented. A repeat returns the same item. `attribution`, when given,
+    must be that choice: staff cannot name a customer otherwise than they agreed."""
     require_content_action(actor, "draft")
-    if attribution not in ATTRIBUTIONS:
+    if attribution is not None and attribution not in ATTRIBUTIONS:
         raise DomainError(
             _("Attribution must be first_name, initials or anonymous."),
             field_errors={"attribution": list(ATTRIBUTIONS)},
@@ -46,11 +54,17 @@ def testimonial_draft_create(*, candidate_id: UUID, actor, attribution: str = "f
             ),
             field_errors={"candidate": [_("Not an approved testimonial candidate.")]},
         )
+    if attribution is not None and attribution != candidate.attribution:
+        raise DomainError(
+            _("The customer agreed to be named by %(choice)s only.")
+            % {"choice": ATTRIBUTION_LABELS.get(candidate.attribution, candidate.attribution)},
+            field_errors={"attribution": [candidate.attribution]},
+        )
     if not candidate.quote.strip():
         raise DomainError(
             _("This candidate left no text to quote."), field_errors={"candidate": [_("No quote.")]}
         )
-    who = attribution_text(candidate.author_name, attribution)
+    who = attribution_text(candidate.author_name, candidate.attribution)
     item = ContentItem.objects.create(
         kind=ContentItem.Kind.TESTIMONIAL,
         title=_("Testimonial from %(who)s") % {"who": who},
@@ -64,7 +78,10 @@ def testimonial_draft_create(*, candidate_id: UUID, actor, attribution: str = "f
         created_by_email=getattr(actor, "email", "") or "",
     )
     history_record(
-        item=item, action=HistoryEntry.Action.CREATED, actor=actor, comment=f"survey {candidate.survey_id}"
+        item=item,
+        action=HistoryEntry.Action.CREATED,
+        actor=actor,
+        comment=f"survey {candidate.survey_id}, named by {candidate.attribution} (the customer's choice)",
     )
     return item
 

@@ -13,6 +13,7 @@ from surveys.models import (
     Question,
     Response,
     Survey,
+    TestimonialCandidate,
     time_ordered_uuid,
 )
 from surveys.selectors import survey_questions_get
@@ -54,10 +55,10 @@ WITH claimed AS (
     RETURNING 1
 ), testimonial AS (
     INSERT INTO surveys_testimonialcandidate
-        (id, response_id, author_name, quote, score_kind, score, language, status, reviewed_by_email,
-         review_note, created_at)
-    SELECT %(candidate_id)s, response.id, claimed.name, %(quote)s, %(score_kind)s, %(score)s, %(language)s,
-           'pending', '', '', %(now)s
+        (id, response_id, author_name, quote, attribution, score_kind, score, language, status,
+         reviewed_by_email, review_note, created_at)
+    SELECT %(candidate_id)s, response.id, claimed.name, %(quote)s, %(attribution)s, %(score_kind)s, %(score)s,
+           %(language)s, 'pending', '', '', %(now)s
     FROM response, claimed WHERE %(is_candidate)s
     RETURNING 1
 )
@@ -87,8 +88,10 @@ def _check_answer(question: Question, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise DomainError(f"{question.text_en}: choose {low}–{high}.")
     elif kind == Question.Kind.CONSENT:
-        if value not in (True, False):
-            raise DomainError(f"{question.text_en}: answer yes or no.")
+        if value is not False and value not in ATTRIBUTIONS:
+            raise DomainError(
+                f"{question.text_en}: answer no, or how we may name you ({', '.join(ATTRIBUTIONS)})."
+            )
     elif kind in Question.TEXT_LIMITS:
         if not isinstance(value, str) or len(value) > Question.TEXT_LIMITS[kind] or "\x00" in value:
             raise DomainError(f"{question.text_en}: too long or not plain text.")
@@ -100,6 +103,10 @@ def _check_answer(question: Question, value: Any) -> Any:
         if kind == Question.Kind.SINGLE_CHOICE and len(values) != 1:
             raise DomainError(f"{question.text_en}: choose one option.")
     return value
+
+
+# A consent answer is False (no) or how the respondent agrees to be named.
+ATTRIBUTIONS = tuple(TestimonialCandidate.Attribution.values)
 
 
 def _is_empty(value: Any) -> bool:
@@ -126,6 +133,8 @@ def _answer_rows(questions, answers: dict) -> list[tuple]:
             )
         elif question.kind in Question.TEXT_LIMITS:
             rows.append((question.pk, None, value.strip(), None))
+        elif question.kind == Question.Kind.CONSENT:
+            rows.append((question.pk, 1 if value else 0, value or "", None))
         else:
             rows.append((question.pk, int(value), "", None))
     return rows
@@ -134,9 +143,11 @@ def _answer_rows(questions, answers: dict) -> list[tuple]:
 def _testimonial_fields(questions, answers: dict) -> dict | None:
     """A respondent who consented becomes a candidate when their headline score is the top one:
     CSAT 5, NPS 9–10 or CES 7 (the first scale question answered). Without a scale question,
-    consent alone is enough. The quote is their first text answer."""
-    consented = any(q.kind == Question.Kind.CONSENT and answers.get(q.pk) is True for q in questions)
-    if not consented:
+    consent alone is enough. The quote is their first text answer, named as they chose."""
+    attribution = next(
+        (answers[q.pk] for q in questions if q.kind == Question.Kind.CONSENT and answers.get(q.pk)), None
+    )
+    if attribution is None:
         return None
     top = {Question.Kind.CSAT: 5, Question.Kind.NPS: 9, Question.Kind.CES: 7}
     headline = next((q for q in questions if q.scale and not _is_empty(answers.get(q.pk))), None)
@@ -152,6 +163,7 @@ def _testimonial_fields(questions, answers: dict) -> dict | None:
     )
     return {
         "quote": quote,
+        "attribution": attribution,
         "score_kind": headline.kind if headline else "",
         "score": answers[headline.pk] if headline else None,
     }
@@ -168,7 +180,8 @@ def response_submit(
     """Store a complete submission, all of it or nothing, and only if the invitation can still be
     answered (first submission wins; a second gets InvitationUnavailable("answered")).
 
-    `answers` maps question ids to an int (scales), a bool (consent), a str (texts) or a list of
+    `answers` maps question ids to an int (scales), False or how the respondent may be named
+    (consent: first_name, initials, anonymous), a str (texts) or a list of
     option ids (choices); empty values are skipped. A caller that has already loaded the invitation
     passes the survey and the questions version it validated against; the claim also requires that
     version, so answers are never checked against one question set and stored against another."""
@@ -250,7 +263,7 @@ def _submit_once(
         "language": (language or "")[:2],
         "candidate_id": uuid.uuid4(),
         "is_candidate": testimonial is not None,
-        **(testimonial or {"quote": "", "score_kind": "", "score": None}),
+        **(testimonial or {"quote": "", "attribution": "", "score_kind": "", "score": None}),
     }
     # The answers travel as four parallel arrays: four parameters whatever the number of answers.
     columns = list(zip(*rows, strict=True)) or [(), (), (), ()]

@@ -59,3 +59,29 @@ def _allow_local_webhooks(settings):
     """Channels in these tests post to example hosts or the local receiver on 127.0.0.1, which
     production refuses (pytest runs with DEBUG off); test_channels checks the refusal itself."""
     settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+
+
+@pytest.fixture
+def outsider(db):
+    """Olga, the owner of another agency: no brand of hers is A or B."""
+    from tenants.models import Agency, AgencyMembership, User
+
+    agency = Agency.objects.create(slug="lain", name="Lain PR")
+    user = User.objects.create_user("olga@lain.example.com", "x", name="Olga")
+    AgencyMembership.objects.create(user=user, agency=agency, role="owner")
+    return user
+
+
+def published_variant(actor, channel, *, reach=1000, engaged=100, **item_overrides):
+    """A variant confirmed live now, with one set of figures."""
+    from content.services import variant_confirm_published, variant_metrics_record, variant_schedule
+
+    variant = approved_variant(actor, **item_overrides)
+    variant_schedule(variant_id=variant.pk, actor=actor, at=soon(0.1), channel_id=channel.pk)
+    variant = variant_confirm_published(
+        variant_id=variant.pk, actor=actor, platform_post_id=f"post-{variant.pk.hex[:10]}"
+    )
+    variant_metrics_record(
+        variant_id=variant.pk, measured_at=timezone.now(), reach=reach, likes=engaged, comments=0
+    )
+    return variant

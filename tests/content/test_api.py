@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from tests.content.conftest import PNG, approved_variant, make_channel, make_item, soon
+from tests.content.conftest import PNG, approved_variant, make_channel, make_item, published_variant, soon
 from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +227,7 @@ ENDPOINTS = [
     ("get", "/api/v1/content/variants/{variant}/performance/"),
     ("post", "/api/v1/content/variants/{variant}/metrics/"),
     ("get", "/api/v1/content/channels/{channel}/"),
+    ("post", "/api/v1/content/variants/{variant}/repeat/"),
 ]
 
 
@@ -238,16 +239,16 @@ def _brand_a_objects(brand_a, ayu):
 
 
 @pytest.mark.parametrize(("method", "url"), ENDPOINTS)
-def test_citra_gets_a_404_on_brand_a_objects(client_a, client_b, citra, brand_a, ayu, method, url):
+def test_citra_gets_a_404_on_brand_a_objects(client_a, client_b, citra, outsider, brand_a, ayu, method, url):
     from content.models import ContentItem, HistoryEntry
 
     ids = _brand_a_objects(brand_a, ayu)
     path = url.format(**ids)
-    # Citra on brand A's host: no grant, so 404 before any view runs.
-    assert (
-        getattr(client_a.login_as(citra), method)(path, {}, content_type="application/json").status_code
-        == 404
-    )
+    # Citra (brand B's staff) and Olga (another agency) on brand A's host: no grant, so 404
+    # before any view runs.
+    for stranger in (citra, outsider):
+        response = getattr(client_a.login_as(stranger), method)(path, {}, content_type="application/json")
+        assert response.status_code == 404, stranger
     # Citra on her own brand B: brand A's ids do not exist there.
     assert (
         getattr(client_b.login_as(citra), method)(path, {}, content_type="application/json").status_code
@@ -289,3 +290,38 @@ def test_budi_reads(client_a, budi, brand_a, ayu):
     client_a.login_as(budi)
     assert client_a.get(f"/api/v1/content/items/{ids['item']}/").json()["title"] == "Secret launch"
     assert len(client_a.get("/api/v1/content/items/").json()["results"]) == 1
+
+
+def test_from_testimonial_and_slots_of_brand_a_are_out_of_others_reach(
+    client_a, client_b, ayu, citra, outsider, brand_a, brand_b
+):
+    """Brand A's survey testimonial and its posting history: nobody without a grant on A reaches
+    them on A's host (404), and on brand B's host A's candidate is unknown and A's history is not
+    B's; nothing is written in either brand."""
+    from content.models import ContentItem
+    from surveys.models import TestimonialCandidate
+    from surveys.services import testimonial_review
+    from tests.surveys.conftest import invite, make_survey, valid_post
+
+    with tenant_context(brand_a):
+        channel = make_channel(ayu)
+        for title in ("Morning tip", "Morning story"):
+            published_variant(ayu, channel, title=title)
+        survey = make_survey()
+        _, token = invite(survey)
+        client_a.post(f"/s/{token}/", valid_post(survey))
+        candidate = TestimonialCandidate.objects.get()
+        testimonial_review(candidate_id=candidate.pk, decision="approve", actor=ayu)
+    body = {"candidate": str(candidate.pk)}
+    assert len(client_a.login_as(ayu).get("/api/v1/content/slots/").json()) == 1  # A sees its own
+    for stranger in (citra, outsider):
+        client_a.login_as(stranger)
+        assert _post(client_a, "/api/v1/content/items/from-testimonial/", body).status_code == 404
+        assert client_a.get("/api/v1/content/slots/").status_code == 404
+    client_b.login_as(citra)
+    refused = _post(client_b, "/api/v1/content/items/from-testimonial/", body)
+    assert refused.status_code == 400 and "candidate" in refused.json()["errors"]
+    assert client_b.get("/api/v1/content/slots/").json() == []
+    for brand in (brand_a, brand_b):
+        with tenant_context(brand):
+            assert not ContentItem.objects.filter(kind="testimonial").exists()

@@ -1,22 +1,67 @@
-"""The content demo: a month of published and scheduled posts per ready brand; safe to repeat."""
+"""The content demo: a month of published and scheduled posts per ready brand on every platform we
+publish to and of every kind, testimonial drafts named as the customers chose, and posts due during
+an open severe incident held by the crisis hold; safe to repeat."""
 
 import pytest
 from django.core.management import call_command
 from django_tenants.utils import tenant_context
 
+from tenants.platforms import PUBLISHING_PLATFORMS
+from tests.surveys.conftest import invite, make_survey, valid_post
+
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_content_demo_makes_a_month_and_is_safe_to_repeat(brand_a, capsys):
-    from content.models import ContentItem, Variant
+def _brand_a_in_crisis_with_a_consented_testimonial(client_a, brand_a, ayu):
+    """An open SEV1 incident and an approved candidate who agreed to be quoted by initials."""
+    from incidents.services.incidents import incident_open
+    from surveys.models import TestimonialCandidate
+    from surveys.services import testimonial_review
 
+    with tenant_context(brand_a):
+        incident = incident_open(actor=ayu, title="Kopi basi di Bandung", severity=1)
+        survey = make_survey()
+        _, token = invite(survey, name="Sari Wulandari")
+        client_a.post(f"/s/{token}/", valid_post(survey, consent="initials"))
+        testimonial_review(candidate_id=TestimonialCandidate.objects.get().pk, decision="approve", actor=ayu)
+        return incident
+
+
+def _content() -> dict:
+    from content.models import ContentItem, HistoryEntry, MediaRef, Variant, VariantMetric
+
+    return {
+        "items": ContentItem.objects.count(),
+        "variants": Variant.objects.count(),
+        "media": MediaRef.objects.count(),
+        "metrics": VariantMetric.objects.count(),
+        "history": HistoryEntry.objects.count(),
+    }
+
+
+def test_seed_content_demo_makes_a_month_and_is_safe_to_repeat(client_a, brand_a, ayu, capsys):
+    from content.models import ContentItem, CrisisHold, Variant
+
+    incident = _brand_a_in_crisis_with_a_consented_testimonial(client_a, brand_a, ayu)
     call_command("seed_content_demo")
     with tenant_context(brand_a):
+        assert set(Variant.objects.values_list("platform", flat=True)) == set(PUBLISHING_PLATFORMS)
+        assert set(ContentItem.objects.values_list("kind", flat=True)) == set(ContentItem.Kind.values)
         statuses = set(Variant.objects.values_list("status", flat=True))
-        assert ContentItem.objects.count() == 15 and statuses == {"published", "scheduled"}
-        kinds = set(ContentItem.objects.values_list("kind", flat=True))
-        assert {"tip", "promotion", "success_story"} <= kinds
+        assert statuses == {"published", "scheduled", "held"}
+        assert not Variant.objects.filter(status="published", metrics__isnull=True).exists()
+        # Due while the incident is open: held by the hold service, the reason naming the incident.
+        held = Variant.objects.filter(status="held").select_related("item")
+        assert {(v.item.kind, v.item.evergreen) for v in held} == {("promotion", False), ("tip", True)}
+        assert all(f"#{incident.number}" in v.hold_reason for v in held)
+        assert CrisisHold.objects.get().incident_id == incident.pk
+        # The testimonial names the customer as she chose, and is on the calendar.
+        testimonial = ContentItem.objects.get(kind="testimonial")
+        assert testimonial.master_text.endswith("— S.W.") and "Sari" not in testimonial.master_text
+        assert testimonial.variants.get().status == "scheduled"
+        first = _content()
+        assert first["items"] == 15 + 1 + 2
     call_command("seed_content_demo")
     assert "content already there" in capsys.readouterr().out
     with tenant_context(brand_a):
-        assert ContentItem.objects.count() == 15
+        assert _content() == first

@@ -14,13 +14,13 @@ from tests.surveys.conftest import invite, make_survey, valid_post
 pytestmark = pytest.mark.django_db
 
 
-def _candidate(client_a, *, approve=True, actor=None):
+def _candidate(client_a, *, approve=True, actor=None, consent="first_name"):
     from surveys.models import TestimonialCandidate
     from surveys.services import testimonial_review
 
     survey = make_survey()
     _, token = invite(survey, name="Sari Wulandari")
-    client_a.post(f"/s/{token}/", valid_post(survey))
+    client_a.post(f"/s/{token}/", valid_post(survey, consent=consent))
     candidate = TestimonialCandidate.objects.get()
     if approve:
         testimonial_review(candidate_id=candidate.pk, decision="approve", actor=actor)
@@ -53,6 +53,36 @@ def test_initials_and_anonymous(client_a, in_brand_a, ayu):
 
     assert attribution_text("Sari Wulandari", "initials") == "S.W."
     assert attribution_text("Sari Wulandari", "anonymous") == "a customer"
+
+
+@pytest.mark.parametrize(
+    ("consent", "named"), [("first_name", "Sari"), ("initials", "S.W."), ("anonymous", "a customer")]
+)
+def test_the_draft_names_the_customer_as_they_chose_when_consenting(
+    client_a, in_brand_a, ayu, consent, named
+):
+    from content.models import HistoryEntry
+    from content.services import testimonial_draft_create
+
+    candidate = _candidate(client_a, actor=ayu, consent=consent)
+    item = testimonial_draft_create(candidate_id=candidate.pk, actor=ayu)
+    assert item.master_text == f"“{candidate.quote}” — {named}"
+    assert consent in HistoryEntry.objects.get(item=item).comment
+    if consent != "first_name":
+        assert "Sari" not in item.master_text and "Sari" not in item.title
+
+
+def test_staff_cannot_name_a_customer_otherwise_than_they_chose(client_a, in_brand_a, ayu):
+    from content.models import ContentItem
+    from content.services import testimonial_draft_create
+
+    candidate = _candidate(client_a, actor=ayu, consent="initials")
+    for other in ("first_name", "anonymous"):
+        with pytest.raises(DomainError, match="initials only"):
+            testimonial_draft_create(candidate_id=candidate.pk, actor=ayu, attribution=other)
+    assert not ContentItem.objects.exists()
+    item = testimonial_draft_create(candidate_id=candidate.pk, actor=ayu, attribution="initials")
+    assert item.master_text.endswith("— S.W.")
 
 
 def test_a_candidate_not_approved_cannot_become_a_testimonial(client_a, in_brand_a, ayu):
@@ -104,10 +134,17 @@ def test_consent_withdrawn_after_scheduling_stops_the_publication(client_a, in_b
 
 
 def test_from_testimonial_through_the_api_and_the_admin(client_a, api_key_a, in_brand_a, ayu, budi):
-    candidate = _candidate(client_a, actor=ayu)
+    candidate = _candidate(client_a, actor=ayu, consent="initials")
+    refused = client_a.post(
+        "/api/v1/content/items/from-testimonial/",
+        {"candidate": str(candidate.pk), "attribution": "first_name"},
+        content_type="application/json",
+        **bearer(api_key_a),
+    )
+    assert refused.status_code == 400 and "attribution" in refused.json()["errors"]
     response = client_a.post(
         "/api/v1/content/items/from-testimonial/",
-        {"candidate": str(candidate.pk), "attribution": "initials"},
+        {"candidate": str(candidate.pk)},
         content_type="application/json",
         **bearer(api_key_a),
     )

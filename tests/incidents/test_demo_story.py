@@ -75,6 +75,28 @@ def _assert_the_report_shows_the_story(brand_slug: str) -> None:
     assert summary["moderation"] and summary["followers"]
 
 
+def _assert_the_content_demo_tells_its_part() -> None:
+    """`make run` seeds content next: Kopi's delighted post-crisis customers, who consented on the
+    survey, become testimonials named as they chose; Batik's open crisis holds what falls due."""
+    from content.models import ContentItem, Variant
+    from surveys.models import TestimonialCandidate
+    from tenants.models import Brand
+
+    call_command("seed_content_demo", stdout=StringIO())
+    with tenant_context(Brand.objects.get(slug="kopi-nusantara")):
+        named = {c.author_name: (c.attribution, c.status) for c in TestimonialCandidate.objects.all()}
+        assert named == {"Rina Kartika": ("first_name", "approved"), "Agus Santoso": ("initials", "approved")}
+        quotes = set(ContentItem.objects.filter(kind="testimonial").values_list("master_text", flat=True))
+        assert {q.rsplit(" — ", 1)[1] for q in quotes} == {"Rina", "A.S."}
+        assert not Variant.objects.filter(status="held").exists()  # its crisis is over
+    with tenant_context(Brand.objects.get(slug="batik-lestari")):
+        held = list(Variant.objects.filter(status="held").select_related("item"))
+        assert {v.item.kind for v in held} == {"promotion", "tip"} and all(
+            v.item.kind != "tip" or v.item.evergreen for v in held
+        )
+        assert all(v.hold_reason.startswith("Held: incident #") for v in held)
+
+
 def test_seed_demo_tells_the_story_once():
     first_out = StringIO()
     call_command("seed_demo", stdout=first_out)
@@ -92,6 +114,8 @@ def test_seed_demo_tells_the_story_once():
     batik = _story("batik-lestari")
     assert batik["incidents"] and set(batik["incidents"]) <= {"detected", "triaged", "responding"}
     assert batik["pending"] == 1 and batik["team"] == 1
+
+    _assert_the_content_demo_tells_its_part()
 
     call_command("seed_demo", stdout=StringIO())
     assert _story("kopi-nusantara") == kopi

@@ -75,3 +75,56 @@ def test_citra_is_refused_brand_a_report_and_csv(report_world, client_a, citra):
 def test_the_incident_report_and_the_dashboard_link_the_report(in_brand_a, client_a, budi, ayu):
     assert 'href="/reports/"' in client_a.login_as(budi).get("/reports/incidents/").content.decode()
     assert 'href="/reports/"' in client_a.login_as(ayu).get("/admin/").content.decode()
+
+
+def test_budi_sees_how_each_post_did_with_its_reply_sentiment_and_nothing_of_brand_b(
+    client_a, api_key_a, budi, ayu, brand_a, brand_b
+):
+    """The report's Positive content section: each post published in the period with its reach,
+    engagement and the sentiment of the replies to it, at the brand's time, in the reader's
+    language; brand B's posts never appear."""
+    from datetime import UTC, datetime
+
+    from django_tenants.utils import tenant_context
+
+    from content.models import Variant
+    from tests.content.conftest import make_channel, published_variant
+    from tests.helpers import bearer
+    from tests.incidents.fixtures_early_warning import mention_row
+
+    MANUAL = {"kind": "manual", "webhook_url": ""}
+    day = datetime(2026, 3, 1, 2, 30, tzinfo=UTC)  # 09:30 in Jakarta
+    with tenant_context(brand_a):
+        post = published_variant(
+            ayu, make_channel(ayu, **MANUAL), title="Tips menyeduh", reach=800, engaged=60
+        )
+        Variant.objects.filter(pk=post.pk).update(published_at=day)
+    with tenant_context(brand_b):
+        other = published_variant(
+            None, make_channel(None, **MANUAL), title="Rahasia Batik", reach=999, engaged=99
+        )
+        Variant.objects.filter(pk=other.pk).update(published_at=day)
+    replies = [
+        mention_row(platform="x", parent_external_id=post.platform_post_id, text="Mantap!", sentiment=0.8),
+        mention_row(platform="x", parent_external_id=post.platform_post_id, text="Kecewa", sentiment=-0.7),
+    ]
+    intake = client_a.post("/api/v1/mentions/", replies, content_type="application/json", **bearer(api_key_a))
+    assert intake.status_code == 200, intake.content
+    with tenant_context(brand_a):  # as the sentiment scorer would leave them
+        from incidents.models import Mention
+
+        Mention.objects.filter(text="Mantap!").update(sentiment=0.8, sentiment_band="positive")
+        Mention.objects.filter(text="Kecewa").update(sentiment=-0.7, sentiment_band="negative")
+
+    html = client_a.login_as(budi).get(f"/reports/?{CUSTOM}").content.decode()
+    section = html[html.index('id="section-content-posts"') :]
+    section = section[: section.index("</section>")]
+    cells = [c.split(">", 1)[1] for c in section.split("<td")[1:]]
+    assert cells[0].startswith("1 Mar 2026 09:30") and "Tips menyeduh" in cells[2]
+    assert [c.split("<", 1)[0] for c in cells[3:9]] == ["800", "60", "2", "1", "1", "0.05"]
+    assert "Rahasia Batik" not in html and "999" not in section
+    client_a.cookies["django_language"] = "id"
+    indonesian = client_a.get(f"/reports/?{CUSTOM}", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert (
+        "Konten positif: kinerja tiap unggahan" in indonesian and "Rata-rata sentimen balasan" in indonesian
+    )

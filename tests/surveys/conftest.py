@@ -73,7 +73,7 @@ def valid_post(survey, *, hidden=True, **overrides) -> dict:
         field_name(q["multiple_choice"]): [str(multi[0].pk), str(multi[2].pk)],
         field_name(q["short_text"]): "Bandung",
         field_name(q["long_text"]): "Fast and friendly.",
-        field_name(q["consent"]): "yes",
+        field_name(q["consent"]): "first_name",
     }
     if hidden:
         data.update(s=str(survey.pk), v=str(Survey.objects.get(pk=survey.pk).questions_version), l="en")

@@ -3,6 +3,7 @@ batch, links shown once), testimonial review; who may see and do what."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import tenant_context
 
 from tests.surveys.conftest import invite, make_survey, valid_post
 
@@ -324,3 +325,41 @@ def test_a_viewer_hiding_the_action_in_the_second_action_form_is_refused(client_
     )
     assert response.status_code == 403
     assert Survey.objects.get(pk=survey.pk).status == Survey.Status.OPEN
+
+
+def test_brand_a_testimonial_candidates_are_out_of_others_reach_in_the_admin(
+    client_a, client_b, ayu, citra, brand_a, brand_b
+):
+    """Citra (brand B's staff) and Olga (another agency) never see or review brand A's candidates:
+    on A's host the brand admin refuses them (the "no access" page) for every page and action; on
+    B's host A's candidate is not there."""
+    from surveys.models import TestimonialCandidate
+    from tenants.models import Agency, AgencyMembership, User
+
+    olga = User.objects.create_user("olga@lain.example.com", "x", name="Olga")
+    AgencyMembership.objects.create(
+        user=olga, agency=Agency.objects.create(slug="lain", name="Lain"), role="owner"
+    )
+    with tenant_context(brand_a):
+        survey = make_survey()
+        _, token = invite(survey)
+        client_a.post(f"/s/{token}/", valid_post(survey, long_text="Secret praise from Kopi"))
+        candidate = TestimonialCandidate.objects.get()
+    listing = "/admin/surveys/testimonialcandidate/"
+    change = f"{listing}{candidate.pk}/change/"
+    for action in ("approve", "reject"):
+        act = {"action": action, "_selected_action": [str(candidate.pk)]}
+        for stranger in (citra, olga):
+            client_a.login_as(stranger)
+            for response in (client_a.get(listing), client_a.get(change), client_a.post(listing, act)):
+                assert response.status_code in (403, 404), (stranger, response.status_code)
+                assert "Secret praise" not in response.content.decode()
+        client_b.login_as(citra)
+        assert "Secret praise" not in client_b.get(listing).content.decode()
+        missing = client_b.get(change, follow=True)
+        assert missing.redirect_chain or missing.status_code == 404
+        assert "Secret praise" not in missing.content.decode()
+        client_b.post(listing, act)
+    with tenant_context(brand_a):
+        candidate.refresh_from_db()
+        assert candidate.status == "pending" and candidate.reviewed_at is None

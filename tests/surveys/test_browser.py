@@ -39,7 +39,7 @@ def test_customer_answers_on_a_phone_without_javascript(
     screenshot(page, "survey_field_error")
 
     page.get_by_role("group", name="How satisfied are you?").get_by_text("5", exact=True).click()
-    page.get_by_role("group", name="May we quote you?").get_by_text("Yes", exact=True).click()
+    page.get_by_role("group", name="May we quote you?").get_by_text("Yes, with my initials only").click()
     page.get_by_role("button", name="Send my answers").click()
     page.wait_for_url(f"**/s/{token}/thanks/")
     assert page.get_by_role("heading").inner_text() == "Thank you!"

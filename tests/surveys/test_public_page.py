@@ -111,7 +111,8 @@ def test_token_of_brand_a_is_unknown_on_brand_b_host(client_b, invited):
         ("multiple_choice", ["00000000-0000-0000-0000-000000000000"], "Choose from the options shown."),
         ("short_text", "x" * 201, "Please keep it under 200 characters."),
         ("long_text", "x" * 4001, "Please keep it under 4000 characters."),
-        ("consent", "maybe", "Answer yes or no."),
+        ("consent", "maybe", "Choose whether, and how, we may quote you."),
+        ("consent", "yes", "Choose whether, and how, we may quote you."),
     ],
 )
 def test_each_question_type_rejects_bad_answers_with_a_message_on_its_field(
@@ -348,3 +349,34 @@ def test_malformed_submissions_never_fail_with_500(client_a, invited, garbage):
 
             data[field_name(questions_by_kind(survey)[key])] = value
     assert client_a.post(f"/s/{token}/", data).status_code in (302, 400)
+
+
+# --- consent to be quoted, and how -----------------------------------------------------------
+def test_the_respondent_chooses_how_a_quote_names_them(client_a, invited):
+    from surveys.models import Answer, TestimonialCandidate
+
+    survey, _, token = invited
+    html = client_a.get(f"/s/{token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for label in ("Yes, with my first name", "Yes, with my initials only", "Yes, without my name", "No"):
+        assert f"<span>{label}</span>" in html
+    assert client_a.post(f"/s/{token}/", valid_post(survey, consent="initials")).status_code == 302
+    candidate = TestimonialCandidate.objects.get()
+    assert candidate.attribution == "initials"
+    consent = Answer.objects.get(question__kind="consent")
+    assert (consent.number, consent.text) == (1, "initials")
+
+
+def test_the_choice_of_name_is_offered_in_bahasa_indonesia(client_a, invited):
+    _, _, token = invited
+    html = client_a.get(f"/s/{token}/?lang=id").content.decode()
+    assert "Ya, dengan inisial saya saja" in html and "Ya, tanpa nama saya" in html
+
+
+@pytest.mark.parametrize("hidden", [True, False])  # the fast path and the full form path
+def test_no_consent_makes_no_candidate_whichever_path(client_a, invited, hidden):
+    from surveys.models import Answer, TestimonialCandidate
+
+    survey, _, token = invited
+    assert client_a.post(f"/s/{token}/", valid_post(survey, consent="no", hidden=hidden)).status_code == 302
+    assert not TestimonialCandidate.objects.exists()
+    assert Answer.objects.get(question__kind="consent").number == 0

@@ -317,7 +317,7 @@ def test_consent_with_top_score_becomes_a_testimonial_candidate(in_brand_a):
     ]
     survey = make_survey(kinds=kinds)
     q = {x.kind: x for x in survey.questions.all()}
-    cases = [(10, True, True), (8, True, False), (10, False, False), (9, None, False)]
+    cases = [(10, "initials", True), (8, "first_name", False), (10, False, False), (9, None, False)]
     for score, consent, expected in cases:
         invitation, _ = invite(survey, name=f"Score {score} {consent}")
         answers = {q["nps"].pk: score, q["long_text"].pk: "Great coffee, quick fix."}
@@ -327,7 +327,7 @@ def test_consent_with_top_score_becomes_a_testimonial_candidate(in_brand_a):
         assert TestimonialCandidate.objects.filter(response=response).exists() is expected, (score, consent)
     candidate = TestimonialCandidate.objects.get()
     assert candidate.quote == "Great coffee, quick fix." and candidate.score == 10
-    assert candidate.author_name == "Score 10 True"
+    assert candidate.author_name == "Score 10 initials" and candidate.attribution == "initials"
 
 
 def test_testimonial_review_is_idempotent(in_brand_a, ayu):
@@ -338,7 +338,7 @@ def test_testimonial_review_is_idempotent(in_brand_a, ayu):
     q = {x.kind: x for x in survey.questions.all()}
     invitation, _ = invite(survey)
     response_submit(
-        invitation_id=invitation.pk, answers={q["csat"].pk: 5, q["consent"].pk: True}, language="en"
+        invitation_id=invitation.pk, answers={q["csat"].pk: 5, q["consent"].pk: "first_name"}, language="en"
     )
     candidate = TestimonialCandidate.objects.get()
     first = testimonial_review(candidate_id=candidate.pk, decision="approve", actor=ayu)
@@ -388,3 +388,19 @@ def test_invitation_email_is_in_the_invitation_language(in_brand_a, mailoutbox):
     assert message.subject == "Kopi Nusantara ingin mendengar pendapat Anda"
     assert "Halo Sari," in message.body and "http://kopi.tanggap.test:8000/s/" in message.body
     assert message.extra_headers["List-Unsubscribe"].endswith("/opt-out/>")
+
+
+@pytest.mark.parametrize("consent", [True, "yes", "full_name"])
+def test_consent_without_a_choice_of_name_is_refused(in_brand_a, consent):
+    """A yes must say how the respondent may be named; nothing is stored otherwise."""
+    from surveys.models import Response, TestimonialCandidate
+    from surveys.services import response_submit
+
+    survey = make_survey(kinds=[{"kind": "csat", "text_en": "?"}, {"kind": "consent", "text_en": "Quote?"}])
+    q = {x.kind: x for x in survey.questions.all()}
+    invitation, _ = invite(survey)
+    with pytest.raises(DomainError, match="how we may name you"):
+        response_submit(
+            invitation_id=invitation.pk, answers={q["csat"].pk: 5, q["consent"].pk: consent}, language="en"
+        )
+    assert not Response.objects.exists() and not TestimonialCandidate.objects.exists()

@@ -1,16 +1,23 @@
-"""The content share of the demo: for each ready brand without content yet, channels and a month
-of posts across platforms and kinds (published in the past fortnight, scheduled for the next),
-testimonial drafts from its approved survey testimonials, and a hold sweep, so posts due during
-an open demo crisis show as held. Safe to run again. Run after seed_demo."""
+"""The content share of the demo: for each ready brand without content yet, a channel for every
+platform we publish to and a month of posts of every kind (published over the past fortnight with
+their figures, scheduled over the next), testimonial drafts from its approved survey testimonials
+named as each customer chose, and — when the brand has an open incident severe enough to hold the
+calendar — a promotion and an evergreen post that fell due during it, held by the crisis hold with
+the reason on them. Everything goes through content's services. Safe to run again. Run after
+seed_demo."""
 
+import struct
+import zlib
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from tenants.models import Brand
+from tenants.platforms import IMAGE, PUBLISHING_PLATFORMS
 
 POSTS = [
     (
@@ -50,7 +57,41 @@ POSTS = [
         "en",
     ),
 ]
-PLATFORMS = ["x", "facebook", "linkedin"]
+# Every platform the registry publishes to; the month's posts take them in turn.
+PLATFORMS = list(PUBLISHING_PLATFORMS)
+# Due while a severe incident is open: a promotion and an evergreen tip, which the hold stops.
+HELD_POSTS = [
+    (
+        "promotion",
+        "Promo kilat 12.12",
+        "Hari ini saja: beli 1 gratis 1 kopi susu! #promo",
+        False,
+        "instagram",
+    ),
+    (
+        "tip",
+        "Air yang tepat untuk kopi",
+        "Pakai air mineral, bukan air suling. #kopi #tips",
+        True,
+        "facebook",
+    ),
+]
+TESTIMONIAL_PLATFORM = "facebook"
+
+
+def _png() -> bytes:
+    """A real 1×1 PNG in the demo's teal, built here so the demo needs no binary file."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x0f\x76\x6e")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+# An MP4 file's header (an `ftyp` box): enough for the type check; a placeholder for the real clip.
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 
 
 class Command(BaseCommand):
@@ -63,17 +104,53 @@ class Command(BaseCommand):
             self.stdout.write(f"{brand.slug}: {made}")
 
 
+def _media_for(item_id, platform: str) -> list:
+    """The media a platform requires (Instagram an image, TikTok and YouTube one video), uploaded
+    to the item through the media service; none where the platform needs none."""
+    from content.services import media_add
+
+    rules = PUBLISHING_PLATFORMS[platform]
+    if not rules.min_media:
+        return []
+    if IMAGE in rules.media_kinds:
+        upload = SimpleUploadedFile("demo.png", _png(), content_type="image/png")
+    else:
+        upload = SimpleUploadedFile("demo.mp4", MP4, content_type="video/mp4")
+    return [media_add(item_id=item_id, actor=None, upload=upload, alt_text="Demo").pk]
+
+
+def _approved_variant(*, kind: str, title: str, text: str, language: str, evergreen: bool, platform: str):
+    from content.services import item_approve, item_create, item_submit, variant_create
+
+    item = item_create(
+        actor=None,
+        kind=kind,
+        title=title,
+        master_text=text,
+        language=language,
+        tags=[kind],
+        evergreen=evergreen,
+    )
+    variant = variant_create(
+        item_id=item.pk, actor=None, platform=platform, media_ids=_media_for(item.pk, platform)
+    )
+    item_submit(item_id=item.pk, actor=None)
+    item_approve(item_id=item.pk, actor=None)
+    return variant
+
+
 def seed_brand() -> str:
     from content.models import Channel, ContentItem, Variant
     from content.services import (
         channel_create,
         crisis_hold_sweep,
+        hold_active_incident,
         item_approve,
-        item_create,
         item_submit,
         testimonial_draft_create,
         variant_confirm_published,
         variant_create,
+        variant_metrics_record,
         variant_schedule,
     )
     from content.testimonial_source import approved_testimonials
@@ -81,37 +158,63 @@ def seed_brand() -> str:
     if ContentItem.objects.exists():
         return "content already there"
     now = timezone.now()
+    soon = now + timedelta(minutes=5)
     with transaction.atomic():
         channel_create(actor=None, name="Scheduler (manual)", kind=Channel.Kind.MANUAL, platforms=PLATFORMS)
         n = 0
         for day in range(-14, 16, 2):
             kind, title, text, language = POSTS[n % len(POSTS)]
-            item = item_create(
-                actor=None,
+            variant = _approved_variant(
                 kind=kind,
                 title=f"{title} ({day:+d})",
-                master_text=text,
+                text=text,
                 language=language,
-                tags=[kind],
                 evergreen=kind == "tip" and n % 3 == 0,
+                platform=PLATFORMS[n % len(PLATFORMS)],
             )
-            platform = PLATFORMS[n % len(PLATFORMS)]
-            variant = variant_create(item_id=item.pk, actor=None, platform=platform)
-            item_submit(item_id=item.pk, actor=None)
-            item_approve(item_id=item.pk, actor=None)
             at = now + timedelta(days=day, hours=9 - now.hour)
             if day < 0:
                 # Published in the past: scheduled for a moment from now, then confirmed, and
-                # the dates moved back so the calendar shows its history.
-                variant_schedule(variant_id=variant.pk, actor=None, at=now + timedelta(minutes=5))
+                # the dates moved back so the calendar shows its history; then its figures.
+                variant_schedule(variant_id=variant.pk, actor=None, at=soon)
                 variant_confirm_published(
                     variant_id=variant.pk, actor=None, platform_post_id=f"demo-{variant.pk.hex[:12]}"
                 )
                 Variant.objects.filter(pk=variant.pk).update(scheduled_at=at, published_at=at)
+                reach = 1200 + 350 * n
+                variant_metrics_record(
+                    variant_id=variant.pk,
+                    measured_at=at + timedelta(days=1),
+                    reach=reach,
+                    likes=reach // 12,
+                    comments=reach // 90,
+                    shares=reach // 150,
+                    clicks=reach // 60,
+                )
             else:
-                variant_schedule(variant_id=variant.pk, actor=None, at=max(at, now + timedelta(minutes=5)))
+                variant_schedule(variant_id=variant.pk, actor=None, at=max(at, soon))
             n += 1
+        testimonials = 0
         for testimonial in approved_testimonials(limit=5):
-            testimonial_draft_create(candidate_id=testimonial.id, actor=None)
+            item = testimonial_draft_create(candidate_id=testimonial.id, actor=None)
+            testimonials += 1
+            if testimonials == 1:
+                # The first goes through approval onto the calendar; the others wait as drafts.
+                variant = variant_create(item_id=item.pk, actor=None, platform=TESTIMONIAL_PLATFORM)
+                item_submit(item_id=item.pk, actor=None)
+                item_approve(item_id=item.pk, actor=None)
+                variant_schedule(
+                    variant_id=variant.pk, actor=None, at=now + timedelta(days=3, hours=9 - now.hour)
+                )
+        held = []
+        if hold_active_incident() is not None:
+            for kind, title, text, evergreen, platform in HELD_POSTS:
+                variant = _approved_variant(
+                    kind=kind, title=title, text=text, language="id", evergreen=evergreen, platform=platform
+                )
+                variant_schedule(variant_id=variant.pk, actor=None, at=soon)
+                held.append(variant.pk)
+            # Their time came a minute ago, while the incident was open.
+            Variant.objects.filter(pk__in=held).update(scheduled_at=now - timedelta(minutes=1))
     hold = crisis_hold_sweep()
-    return f"{n} posts, hold: {hold}"
+    return f"{n} posts, {testimonials} testimonial drafts, {len(held)} due during the crisis; hold: {hold}"
