@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.db.models import Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from incidents.models import (
     Alert,
@@ -420,7 +421,8 @@ def review_figures(*, incident: Incident, now: datetime) -> tuple[dict, dict]:
     """(figures, method): every figure of a resolved incident, and how each was computed. A fixed
     number of queries, whatever the number of mentions; a recompute on the same data gives the same
     answer. Response, moderation and follower figures are the period figures above, of this
-    incident."""
+    incident. Method lines are stored in English and marked for the catalogue, so a review's
+    export shows them in its reader's language."""
     figures: dict = {}
     method: dict = {}
     opened, resolved = incident.opened_at, incident.resolved_at or now
@@ -431,26 +433,30 @@ def review_figures(*, incident: Incident, now: datetime) -> tuple[dict, dict]:
     first_alert = Alert.objects.filter(incident=incident).aggregate(at=Min("raised_at"))["at"]
     detected = min(d for d in (first_alert, opened) if d)
     figures["time_to_detect_s"] = _between(first_negative, detected) if first_negative else None
-    method["time_to_detect_s"] = (
+    method["time_to_detect_s"] = gettext_noop(
         "First negative linked mention's post time to the first alert (or the incident's opening)."
     )
     figures["time_to_first_response_s"] = _between(opened, incident.first_response_at)
-    method["time_to_first_response_s"] = "Incident opened to the first public response sent."
+    method["time_to_first_response_s"] = gettext_noop("Incident opened to the first public response sent.")
     figures["time_to_resolve_s"] = _between(opened, incident.resolved_at)
-    method["time_to_resolve_s"] = "Incident opened to resolved (the last resolution, if reopened)."
+    method["time_to_resolve_s"] = gettext_noop(
+        "Incident opened to resolved (the last resolution, if reopened)."
+    )
 
     responses = response_figures(incident=incident)
     figures["responses_sent"] = responses["sent"]
-    method["responses_sent"] = "Replies, private messages and statements on the incident confirmed as sent."
+    method["responses_sent"] = gettext_noop(
+        "Replies, private messages and statements on the incident confirmed as sent."
+    )
     figures["responses_approved"] = responses["approved"]
     figures["approval_median_s"] = responses["approval_median_s"]
     figures["approval_p90_s"] = responses["approval_p90_s"]
-    method["approval"] = (
+    method["approval"] = gettext_noop(
         "Of the sent responses that needed an approval (staff or client): draft to approval, median "
         "and 90th percentile."
     )
     figures["unanswered_complaints_peak"] = _unanswered_peak(incident=incident)
-    method["unanswered_complaints_peak"] = (
+    method["unanswered_complaints_peak"] = gettext_noop(
         "The most complaints (negative or complaint mentions linked to the incident, not the brand's "
         "own) waiting for an answer at the same moment: each counts from its post time until it "
         "was answered."
@@ -459,7 +465,9 @@ def review_figures(*, incident: Incident, now: datetime) -> tuple[dict, dict]:
         {"rule": g["rule"], "action": g["action"], "count": g["count"]}
         for g in moderation_figures(incident=incident)
     ]
-    method["moderation_by_rule"] = "Moderation actions on the incident, by guideline rule and action."
+    method["moderation_by_rule"] = gettext_noop(
+        "Moderation actions on the incident, by guideline rule and action."
+    )
 
     # Equal windows: as long before the opening, and after the resolution, as the crisis lasted.
     span = max(resolved - opened, MIN_WINDOW)
@@ -472,7 +480,7 @@ def review_figures(*, incident: Incident, now: datetime) -> tuple[dict, dict]:
         figures[f"negative_share_{name}"] = share(negative, total)
     figures["window_s"] = int(span.total_seconds())
     figures["after_window_complete"] = resolved + span <= now
-    method["negative_volume"] = (
+    method["negative_volume"] = gettext_noop(
         "Negative mentions of the brand (not its own posts) in three equal windows of the crisis's "
         "length: before the opening, from opening to resolution, and after the resolution; the "
         "share is negative ÷ all mentions in the window."
@@ -490,7 +498,7 @@ def review_figures(*, incident: Incident, now: datetime) -> tuple[dict, dict]:
         for row in follower_change(start=opened, end=min(resolved + span, now))
         if row["change"] is not None
     }
-    method["follower_change"] = (
+    method["follower_change"] = gettext_noop(
         "Per platform: followers in the last hour reported before the end of the after window (or "
         "now) minus the last hour reported before the opening."
     )
@@ -501,7 +509,7 @@ def review_figures(*, incident: Incident, now: datetime) -> tuple[dict, dict]:
     figures["csat"] = scores["csat"]["score"]
     figures["nps"] = scores["nps"]["score"]
     figures["ces"] = scores["ces"]["mean"]
-    method["csat"] = (
+    method["csat"] = gettext_noop(
         "Answers of the customers surveyed about this incident: CSAT is the share of 4–5 answers (%), "
         "NPS % promoters − % detractors, CES the mean (1–7). Empty until someone answers."
     )

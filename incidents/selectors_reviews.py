@@ -66,6 +66,48 @@ def _percent(share) -> str:
     return "—" if share is None else f"{share * 100:.1f} %"
 
 
+REVIEW_WINDOWS = ("before", "during", "after")
+
+
+def review_windows(*, review: Review) -> list[dict]:
+    """Negative mentions and their share (0…1, None without mentions) in the three equal windows
+    around the crisis: before the opening, during it, after the resolution."""
+    f = review.figures
+    labels = {"before": _("Before"), "during": _("During"), "after": _("After")}
+    return [
+        {
+            "window": name,
+            "label": labels[name],
+            "negative": f.get(f"negative_volume_{name}"),
+            "share": f.get(f"negative_share_{name}"),
+        }
+        for name in REVIEW_WINDOWS
+    ]
+
+
+def review_chart(*, review: Review) -> dict | None:
+    """The before/during/after chart of a review in the shape static/reports/report.js draws
+    (negative mentions as bars, their share in percent as a line); None before the figures exist."""
+    windows = review_windows(review=review)
+    if all(w["negative"] is None for w in windows):
+        return None
+    return {
+        "type": "bar",
+        "stacked": False,
+        "horizontal": False,
+        "labels": [str(w["label"]) for w in windows],
+        "datasets": [
+            {"label": _("Negative mentions"), "data": [w["negative"] or 0 for w in windows]},
+            {
+                "label": _("Share of negative mentions (%)"),
+                "data": [None if w["share"] is None else round(w["share"] * 100, 1) for w in windows],
+                "type": "line",
+                "yAxisID": "share",
+            },
+        ],
+    }
+
+
 def review_client_figures(*, review: Review) -> list[tuple[str, str]]:
     """The completed review's headline figures as (label, value) rows for the client's report page."""
     f = review.figures

@@ -9,6 +9,8 @@ from tenants.views import brand_home, handoff_accept, language_set
 
 urlpatterns = [
     *common_urlpatterns,
+    # Before the admin site, whose catch-all would answer these paths first.
+    path("admin/", include("reports.urls_admin")),
     path("admin/", brand_admin_site.urls),
     path("api/v1/me/", MeApi.as_view(), name="me"),
     path("api/v1/whoami/", WhoAmIApi.as_view(), name="whoami"),

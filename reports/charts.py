@@ -217,3 +217,45 @@ def satisfaction_chart(
     drawing.add(chart)
     _legend(drawing, list(zip((POSITIVE, PREVIOUS), series_labels, strict=True)), x=40, y=height - 24)
     return drawing
+
+
+def windows_chart(
+    windows: Sequence[dict],
+    *,
+    title: str,
+    volume_title: str,
+    share_title: str,
+    empty: str,
+    width: float,
+    height: float = 170,
+) -> Drawing:
+    """A crisis's negative mentions before, during and after it: their count (left) and their share
+    of all mentions (right), one bar per window. `windows` are incidents.selectors_reviews'
+    review_windows (label, negative, share 0…1)."""
+    drawing = _frame(width, height, title)
+    if not windows or all(w.get("negative") is None for w in windows):
+        return _empty(drawing, empty)
+    labels = [str(w["label"]) for w in windows]
+    half = (width - 20) / 2
+    panels = (
+        (volume_title, [_n(w.get("negative")) for w in windows], "%d", 0),
+        (share_title, [round(100 * _n(w.get("share")), 1) for w in windows], "%.1f%%", half + 20),
+    )
+    for panel_title, values, label_format, x in panels:
+        drawing.add(String(x, height - 28, panel_title, fontName=FONT, fontSize=8, fillColor=MUTED))
+        chart = VerticalBarChart()
+        chart.x, chart.y, chart.width, chart.height = x + 28, 22, half - 36, height - 66
+        chart.data = [values]
+        chart.categoryAxis.categoryNames = labels
+        chart.valueAxis.valueMin = 0
+        if label_format == "%d":
+            chart.valueAxis.valueStep = max(1, -(-int(max(values) or 1) // 4))
+        else:
+            chart.valueAxis.valueMax = max(10, min(100, (int(max(values)) // 10 + 1) * 10))
+            chart.valueAxis.labelTextFormat = "%d%%"
+        chart.bars[0].fillColor, chart.bars[0].strokeColor = NEGATIVE, None
+        chart.barLabelFormat = label_format
+        chart.barLabels.fontName, chart.barLabels.fontSize, chart.barLabels.nudge = FONT, 8, 6
+        _axis_fonts(chart)
+        drawing.add(chart)
+    return drawing

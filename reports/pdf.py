@@ -45,7 +45,8 @@ CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 INK, MUTED, LINE = colors.HexColor("#111827"), colors.HexColor("#6b7280"), colors.HexColor("#e5e7eb")
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
+    """Register the embedded fonts (once) and hand them to the charts."""
     # Attribute validation of chart shapes is a development aid that costs a tenth of the render.
     rl_config.shapeChecking = 0
     if FONT not in pdfmetrics.getRegisteredFontNames():
@@ -57,7 +58,7 @@ def _register_fonts() -> None:
 
 def report_pdf_render(*, summary: dict, brand, language: str, generated_at: datetime | None = None) -> bytes:
     """The report of `summary` for `brand` as PDF bytes, in `language`, times in the brand's zone."""
-    _register_fonts()
+    register_fonts()
     with translation.override(language):
         return _Report(summary=summary, brand=brand, generated_at=generated_at or timezone.now()).build()
 
@@ -138,6 +139,48 @@ def _change(now, before, *, share: bool = False) -> str:
     return _("%(change)s vs previous") % {"change": f"{sign}{_fixed(percent, 0)}%"}
 
 
+def brand_colour(value: str) -> colors.Color:
+    """A brand's colour (headers, table heads); the platform's teal when it has none or a bad one."""
+    try:
+        return colors.HexColor(value or "#0f766e")
+    except ValueError:
+        return colors.HexColor("#0f766e")
+
+
+def pdf_styles(colour) -> dict[str, ParagraphStyle]:
+    """The paragraph styles of every PDF the reports app draws, headings in `colour`."""
+    base = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=INK)
+    return {
+        "body": base,
+        "muted": ParagraphStyle("muted", parent=base, textColor=MUTED, fontSize=8, leading=10),
+        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=18, leading=22),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=12,
+            leading=15,
+            spaceBefore=10,
+            spaceAfter=4,
+            textColor=colour,
+        ),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10),
+        "head": ParagraphStyle(
+            "head", parent=base, fontName=FONT_BOLD, fontSize=8, leading=10, textColor=colors.white
+        ),
+        "headnum": ParagraphStyle(
+            "headnum",
+            fontName=FONT_BOLD,
+            fontSize=8,
+            leading=10,
+            textColor=colors.white,
+            alignment=TA_RIGHT,
+        ),
+        "num": ParagraphStyle("num", parent=base, fontSize=8, leading=10, alignment=TA_RIGHT),
+        "big": ParagraphStyle("big", parent=base, fontName=FONT_BOLD, fontSize=16, leading=19),
+    }
+
+
 def _platform(code: str) -> str:
     platform = platform_get(code or "")
     return str(platform.label) if platform else (code or "–")
@@ -149,40 +192,8 @@ class _Report:
         self.brand = brand
         self.zone = brand_zone(brand)
         self.generated_at = generated_at.astimezone(self.zone)
-        try:
-            self.colour = colors.HexColor(getattr(brand, "colour", "") or "#0f766e")
-        except ValueError:
-            self.colour = colors.HexColor("#0f766e")
-        base = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=INK)
-        self.styles = {
-            "body": base,
-            "muted": ParagraphStyle("muted", parent=base, textColor=MUTED, fontSize=8, leading=10),
-            "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=18, leading=22),
-            "h2": ParagraphStyle(
-                "h2",
-                parent=base,
-                fontName=FONT_BOLD,
-                fontSize=12,
-                leading=15,
-                spaceBefore=10,
-                spaceAfter=4,
-                textColor=self.colour,
-            ),
-            "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10),
-            "head": ParagraphStyle(
-                "head", parent=base, fontName=FONT_BOLD, fontSize=8, leading=10, textColor=colors.white
-            ),
-            "headnum": ParagraphStyle(
-                "headnum",
-                fontName=FONT_BOLD,
-                fontSize=8,
-                leading=10,
-                textColor=colors.white,
-                alignment=TA_RIGHT,
-            ),
-            "num": ParagraphStyle("num", parent=base, fontSize=8, leading=10, alignment=TA_RIGHT),
-            "big": ParagraphStyle("big", parent=base, fontName=FONT_BOLD, fontSize=16, leading=19),
-        }
+        self.colour = brand_colour(getattr(brand, "colour", ""))
+        self.styles = pdf_styles(self.colour)
 
     # Times -------------------------------------------------------------------------------------
     def _at(self, iso: str | None) -> datetime | None:
