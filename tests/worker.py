@@ -17,6 +17,7 @@ from django_tenants.utils import tenant_context
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_START_TIMEOUT = 60
+WORKER_THREADS = 4  # the test worker's thread pool
 
 
 def database_url_for_subprocess() -> str:
@@ -101,6 +102,26 @@ def truncate_brand_tables(*schema_names: str) -> bool:
     return emptied
 
 
+def _worker_caught_up(timeout: float = 30) -> None:
+    """Wait until the worker has taken every message queued before now: a ping per worker thread
+    on every queue (each queue is first in, first out), all answered. A task the test left queued
+    (a scoring request its rows no longer need) would otherwise run in the next test and work on
+    that test's rows."""
+    from tenants.models import WorkerPing
+    from tenants.tasks import worker_ping_task
+
+    tokens = [f"caught-up-{uuid.uuid4().hex}" for _ in settings.TASK_QUEUES for _ in range(WORKER_THREADS)]
+    for i, token in enumerate(tokens):
+        worker_ping_task.apply_async(args=[token], queue=list(settings.TASK_QUEUES)[i // WORKER_THREADS])
+    wait_for(
+        lambda: WorkerPing.objects.filter(token__in=tokens).count() == len(tokens),
+        timeout=timeout,
+        interval=0.05,
+        message="the worker to take every message queued by the test",
+    )
+    WorkerPing.objects.filter(token__in=tokens).delete()
+
+
 # After a test with a worker, how long its late writes are waited for, and how often.
 SETTLE_SECONDS = 0.3
 SETTLE_ROUNDS = 5
@@ -122,6 +143,8 @@ def committed_db(request, django_db_setup, django_db_blocker):
         from tenants.services import brand_schema_name
 
         schemas = (brand_schema_name(BRAND_A), brand_schema_name(BRAND_B))
+        if "celery_worker" in request.fixturenames:
+            _worker_caught_up()
         truncate_brand_tables(*schemas)
         if "celery_worker" in request.fixturenames:
             for _ in range(SETTLE_ROUNDS):
@@ -167,7 +190,7 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
             "--pool",
             "threads",
             "--concurrency",
-            "4",
+            str(WORKER_THREADS),
             "--loglevel",
             "INFO",
             "--without-mingle",
