@@ -16,3 +16,6 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ["CELERY_BROKER_FOLDER"] = f"{_base}-{os.environ['PYTEST_XDIST_WORKER']}"
 else:
     os.environ["CELERY_BROKER_FOLDER"] = _base
+# Test workers look for messages ten times a second: a test waits on chains of tasks, and each
+# hop waited up to kombu's default second.
+os.environ.setdefault("CELERY_BROKER_POLLING_INTERVAL", "0.1")

@@ -3,6 +3,7 @@ fixture it can see (a worker never sees a test's uncommitted transaction)."""
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -103,23 +104,23 @@ def truncate_brand_tables(*schema_names: str) -> bool:
 
 
 def _worker_caught_up(timeout: float = 30) -> None:
-    """Wait until the worker has taken every message queued before now: a ping per worker thread
-    on every queue (each queue is first in, first out), all answered. A task the test left queued
-    (a scoring request its rows no longer need) would otherwise run in the next test and work on
-    that test's rows."""
+    """Wait until the worker has taken every message queued before now: a ping on every queue
+    (each queue is first in, first out), all answered. A task the test left queued (a scoring
+    request its rows no longer need) would otherwise run in the next test, on that test's rows;
+    one still running when the pings come back is waited for by the settling below."""
     from tenants.models import WorkerPing
     from tenants.tasks import worker_ping_task
 
-    tokens = [f"caught-up-{uuid.uuid4().hex}" for _ in settings.TASK_QUEUES for _ in range(WORKER_THREADS)]
-    for i, token in enumerate(tokens):
-        worker_ping_task.apply_async(args=[token], queue=list(settings.TASK_QUEUES)[i // WORKER_THREADS])
+    tokens = {queue: f"caught-up-{uuid.uuid4().hex}" for queue in settings.TASK_QUEUES}
+    for queue, token in tokens.items():
+        worker_ping_task.apply_async(args=[token], queue=queue)
     wait_for(
-        lambda: WorkerPing.objects.filter(token__in=tokens).count() == len(tokens),
+        lambda: WorkerPing.objects.filter(token__in=tokens.values()).count() == len(tokens),
         timeout=timeout,
         interval=0.05,
         message="the worker to take every message queued by the test",
     )
-    WorkerPing.objects.filter(token__in=tokens).delete()
+    WorkerPing.objects.filter(token__in=tokens.values()).delete()
 
 
 # After a test with a worker, how long its late writes are waited for, and how often.
@@ -217,7 +218,9 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
 
         wait_for(answered, timeout=WORKER_START_TIMEOUT, interval=0.2, message="the Celery worker to start")
     yield log
-    proc.terminate()
+    # Every test has waited for its own work, so the session's end needs no warm shutdown (which
+    # waited seconds for the pool's threads): SIGQUIT stops the worker at once.
+    proc.send_signal(signal.SIGQUIT)
     try:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
