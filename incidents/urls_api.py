@@ -1,10 +1,12 @@
 """incidents REST API on a brand host, under /api/v1/: one routes module per topic."""
 
 from incidents.api import (
+    urls_alerts,
     urls_care,
-    urls_early_warning,
     urls_incidents,
+    urls_intake,
     urls_moderation,
+    urls_notifications,
     urls_one_crisis,
     urls_responses,
     urls_reviews,
@@ -12,10 +14,14 @@ from incidents.api import (
     urls_team,
     urls_template_library,
     urls_timeline,
+    urls_webhooks,
 )
 
 urlpatterns = [
-    *urls_early_warning.urlpatterns,
+    *urls_intake.urlpatterns,
+    *urls_alerts.urlpatterns,
+    *urls_notifications.urlpatterns,
+    *urls_webhooks.urlpatterns,
     *urls_incidents.urlpatterns,
     *urls_one_crisis.urlpatterns,
     *urls_timeline.urlpatterns,

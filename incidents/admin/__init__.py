@@ -1,14 +1,17 @@
 """Brand admin for incidents, one module per topic (as incidents/services/)."""
 
 from incidents.admin import (  # noqa: F401
+    alerts,
     care,
     drills,
-    early_warning,
     incidents,
+    intake,
     moderation,
+    notifications,
     plans,
     responses,
     reviews,
     team,
     template_library,
+    webhooks,
 )

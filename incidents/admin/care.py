@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.admin import early_warning  # noqa: F401 (registers the mentions admin extended below)
+from incidents.admin import intake  # noqa: F401 (registers the mentions admin extended below)
 from incidents.admin.base import StaffOnlyAdmin
 from incidents.models import CareCase, CareContact, CareSettings, Mention
 from incidents.permissions import care_can

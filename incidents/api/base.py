@@ -7,10 +7,14 @@ approver) read incidents through the client view: no drills, the timeline's pinn
 They never write, except a client approver approving what is sent to them. API keys read, and
 write only the integration's confirmations."""
 
+from django.core.exceptions import ValidationError
+from rest_framework.exceptions import NotFound
+
 from incidents import selectors_crisis as selectors
 from incidents.models import Incident
 from incidents.permissions import CLIENT_ROLES, incident_actions
 from tenants.api_base import INTEGRATION, BrandApiView
+from tenants.pagination import ListCursor
 
 
 class CrisisApiView(BrandApiView):
@@ -46,3 +50,21 @@ def name_inputs_after_views(namespace: dict, nested: tuple[str, ...] = ("Input",
             for name in nested:
                 if view.__dict__.get(name) is not None:
                     view.__dict__[name].__name__ = view.__name__.removesuffix("Api") + name
+
+
+class StrictCursor(ListCursor):
+    """DRF hands a decoded cursor's position to the filter unchecked; one that is not a value of the
+    ordering field (a hand-made or corrupted cursor) is the same 404 as one that does not decode."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except ValidationError:
+            raise NotFound(self.invalid_cursor_message)
+
+
+class NewestCursor(StrictCursor):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500

@@ -19,7 +19,7 @@ from incidents.selectors_early_warning import detector_settings_get
 from incidents.services.notifications import email_contacts, notify
 from incidents.services.one_crisis import alerts_resolve_ended
 from incidents.services.webhooks import webhook_emit
-from incidents.tasks import crisis as crisis_tasks
+from incidents.tasks import one_crisis as one_crisis_tasks
 from tenants import outbox
 from tenants.errors import DomainError
 from tenants.localization import stored_text
@@ -88,15 +88,33 @@ def _announce(alert: Alert, *, event: str) -> None:
         roles=BrandGrant.STAFF_ROLES,
         users=[member.user for member in roster if member.user_id],
     )
-    # Outside contacts on the roster (the client's legal counsel) have no account: email them.
+    # Outside contacts on the roster (the client's legal counsel) have no account, so the admin's
+    # page is no use to them: they get the post itself, which they can open, and whom to answer.
     email_contacts(
         subject=subject,
-        body=stored_text(_("%(body)s\n%(link)s"), body=body, link=alert_link(alert)),
+        body=_contact_body(alert, body),
         emails=[member.email for member in roster if not member.user_id],
     )
     webhook_emit(event=event, payload=alert_payload(alert))
     # Above the brand's crisis threshold an incident opens by itself (the crisis services decide).
-    outbox.hand_over_on_commit(crisis_tasks.incident_auto_open_task, str(alert.pk))
+    outbox.hand_over_on_commit(one_crisis_tasks.incident_auto_open_task, str(alert.pk))
+
+
+def _contact_body(alert: Alert, body) -> dict:
+    """The alert as an outside contact reads it: the public post's own link (when the source gave
+    one) and the crisis managers to answer, never a page that needs an account."""
+    managers = ", ".join(
+        f"{m.name} <{m.contact_email}>"
+        for m in RosterMember.objects.filter(is_active=True, role=CrisisRole.CRISIS_MANAGER).select_related("user")
+        if m.contact_email
+    )
+    post = (alert.evidence or {}).get("url") or ""
+    return stored_text(
+        _("%(body)s\nThe post: %(post)s\nThe brand's crisis managers: %(managers)s\n"),
+        body=body,
+        post=post or "—",
+        managers=managers or "—",
+    )
 
 
 THREAT_ROSTER_ROLES = (CrisisRole.CRISIS_MANAGER, CrisisRole.LEGAL)

@@ -420,33 +420,6 @@ def incident_open_from_alert(*, alert_id: UUID, actor: User | None = None) -> In
     return incident
 
 
-@transaction.atomic
-def incident_alert_link(*, incident_id: UUID, alert_id: UUID, actor: User | None) -> Incident:
-    """Link one more alert to an existing incident (e.g. a second spike in the same crisis)."""
-    from incidents.models import Alert
-
-    incident = Incident.objects.select_for_update().get(pk=incident_id)
-    require_incident_action(actor, "triage", incident)
-    alert = Alert.objects.select_for_update().get(pk=alert_id)
-    if alert.incident_id == incident.pk:
-        return incident
-    if alert.incident_id:
-        raise DomainError(
-            "This alert already belongs to another incident.", field_errors={"alert_id": ["Taken."]}
-        )
-    alert.incident, alert.state = incident, Alert.State.INCIDENT_OPENED
-    alert.save(update_fields=["incident", "state", "updated_at"])
-    _link_mentions(incident=incident, actor=actor, mention_ids=_evidence_mention_ids(alert.evidence))
-    timeline_record(
-        incident=incident,
-        actor=actor,
-        kind=TimelineKind.ALERT_LINKED,
-        text=f"Alert linked: {alert.title} ({alert.get_severity_display()})",
-        data={"alert_id": str(alert.pk), "evidence": alert.evidence},
-    )
-    return incident
-
-
 _SETTINGS_FIELDS = (
     "auto_open_max_severity",
     "statement_empathy_gate",

@@ -17,8 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from incidents.models import ContactEmail, Notification
-from incidents.tasks import crisis as crisis_tasks
-from incidents.tasks import early_warning as early_warning_tasks
+from incidents.tasks import notifications as notifications_tasks
 from tenants import outbox
 from tenants.localization import reader_context, text_render
 from tenants.mail import brand_email, outbox_email_send
@@ -100,7 +99,7 @@ def notify(
 
 def _queue_emails(notification_ids: list[str]) -> None:
     for notification_id in notification_ids:
-        if not outbox.hand_over(early_warning_tasks.notification_email_task, notification_id):
+        if not outbox.hand_over(notifications_tasks.notification_email_task, notification_id):
             return  # the broker is down: the sweep hands over the rest as well
 
 
@@ -130,13 +129,13 @@ def notification_email_send(*, notification_id) -> bool:
 
 def notification_emails_sweep() -> int:
     """Hand over again the notification emails the broker never got or a worker never finished."""
-    return outbox.sweep(Notification.objects.all(), early_warning_tasks.notification_email_task)
+    return outbox.sweep(Notification.objects.all(), notifications_tasks.notification_email_task)
 
 
 def notification_emails_retry_failed(*, notification_ids: list) -> int:
     """Try these failed notification emails again, with fresh attempts (admin action)."""
     return outbox.retry_failed(
-        Notification.objects.filter(pk__in=notification_ids), early_warning_tasks.notification_email_task
+        Notification.objects.filter(pk__in=notification_ids), notifications_tasks.notification_email_task
     )
 
 
@@ -164,7 +163,7 @@ def email_contacts(*, subject: str | dict, body: str | dict, emails: list[str]) 
     email = ContactEmail.objects.create(
         subject=subject[:300], body=body, recipients=emails, **outbox.pending_fields()
     )
-    outbox.hand_over_on_commit(crisis_tasks.contact_email_task, str(email.pk))
+    outbox.hand_over_on_commit(notifications_tasks.contact_email_task, str(email.pk))
     return email
 
 
@@ -186,11 +185,11 @@ def contact_email_send(*, contact_email_id) -> bool:
 
 def contact_emails_sweep() -> int:
     """Hand over again the contact emails the broker never got or a worker never finished."""
-    return outbox.sweep(ContactEmail.objects.all(), crisis_tasks.contact_email_task)
+    return outbox.sweep(ContactEmail.objects.all(), notifications_tasks.contact_email_task)
 
 
 def contact_emails_retry_failed(*, contact_email_ids: list) -> int:
     """Try these failed contact emails again, with fresh attempts (admin action)."""
     return outbox.retry_failed(
-        ContactEmail.objects.filter(pk__in=contact_email_ids), crisis_tasks.contact_email_task
+        ContactEmail.objects.filter(pk__in=contact_email_ids), notifications_tasks.contact_email_task
     )

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 
 from incidents.models import SweepRequest
-from incidents.tasks import early_warning as early_warning_tasks
+from incidents.tasks import sweeps as sweeps_tasks
 from tenants import outbox
 
 # A claim older than this is taken to be lost (the broker dropped the message, the publish failed
@@ -50,9 +50,9 @@ def _request(kind: str, task) -> bool:
 
 def mentions_scoring_request() -> bool:
     """Queue the brand's scoring task unless one is pending. Returns whether a message was sent."""
-    return _request(SweepRequest.Kind.SCORING, early_warning_tasks.mentions_score_task)
+    return _request(SweepRequest.Kind.SCORING, sweeps_tasks.mentions_score_task)
 
 
 def detectors_sweep_request() -> bool:
     """Queue the brand's detector sweep unless one is pending. Returns whether a message was sent."""
-    return _request(SweepRequest.Kind.DETECTORS, early_warning_tasks.detectors_sweep_task)
+    return _request(SweepRequest.Kind.DETECTORS, sweeps_tasks.detectors_sweep_task)

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from incidents.models import WebhookDelivery, WebhookSubscription
-from incidents.tasks import early_warning as early_warning_tasks
+from incidents.tasks import webhooks as webhooks_tasks
 from tenants import outbox
 from tenants.audit import Action, audit_record, diff, snapshot
 from tenants.errors import DomainError
@@ -217,7 +217,7 @@ def _queue(delivery_ids: list[str]) -> None:
     """Hand the deliveries to the broker; when it is down they stay pending for the sweep
     (webhook_deliveries_requeue_stuck), and the caller's request still succeeds."""
     for delivery_id in delivery_ids:
-        if not outbox.hand_over(early_warning_tasks.webhook_deliver_task, delivery_id):
+        if not outbox.hand_over(webhooks_tasks.webhook_deliver_task, delivery_id):
             return
 
 

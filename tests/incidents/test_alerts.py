@@ -44,11 +44,12 @@ def test_sweep_raises_one_alert_and_updates_it_while_the_condition_lasts(
 ):
     from incidents.models import Alert, Notification
     from incidents.services.alerts import detectors_sweep
-    from incidents.tasks import crisis, early_warning
+    from incidents.tasks import notifications as notifications_tasks
+    from incidents.tasks import one_crisis as one_crisis_tasks
 
     emailed = []
-    monkeypatch.setattr(early_warning.notification_email_task, "delay", emailed.append)
-    monkeypatch.setattr(crisis.incident_auto_open_task, "delay", lambda alert_id: None)
+    monkeypatch.setattr(notifications_tasks.notification_email_task, "delay", emailed.append)
+    monkeypatch.setattr(one_crisis_tasks.incident_auto_open_task, "delay", lambda alert_id: None)
     mentions_create(6, at=timezone.now() - timedelta(hours=2), complaint=True)
     with django_capture_on_commit_callbacks() as first_callbacks:
         [(alert, outcome)] = detectors_sweep()
@@ -115,10 +116,12 @@ def test_team_is_notified_in_app_and_by_email_only_staff_of_this_brand(
 ):
     from incidents.models import Notification
     from incidents.services.notifications import notification_email_send, notify
-    from incidents.tasks import early_warning
+    from incidents.tasks import notifications as notifications_tasks
 
     monkeypatch.setattr(
-        early_warning.notification_email_task, "delay", lambda pk: notification_email_send(notification_id=pk)
+        notifications_tasks.notification_email_task,
+        "delay",
+        lambda pk: notification_email_send(notification_id=pk),
     )
     with django_capture_on_commit_callbacks(execute=True):
         created = notify(subject="Spike <b>now</b>", body="Look", link="https://x.test/a")
@@ -308,18 +311,18 @@ def test_admin_saves_detector_settings(client_a, ayu, detector_settings):
 
 
 def test_periodic_tick_is_scheduled_and_fans_out_to_every_ready_brand(brand_a, brand_b, monkeypatch):
-    from incidents.tasks import early_warning
+    from incidents.tasks import sweeps as sweeps_tasks
     from platform.celery import app
     from tenants.models import Brand
 
-    assert app.conf.beat_schedule["early-warning-tick"]["task"] == early_warning.early_warning_tick_task.name
+    assert app.conf.beat_schedule["early-warning-tick"]["task"] == sweeps_tasks.early_warning_tick_task.name
     schemas = []
     monkeypatch.setattr(
-        early_warning.early_warning_brand_tick_task,
+        sweeps_tasks.early_warning_brand_tick_task,
         "delay",
         lambda: schemas.append(connection.schema_name),
     )
-    assert early_warning.early_warning_tick_task() == Brand.objects.ready().count()
+    assert sweeps_tasks.early_warning_tick_task() == Brand.objects.ready().count()
     assert {brand_a.schema_name, brand_b.schema_name} <= set(schemas)
 
 
@@ -327,10 +330,12 @@ def test_raised_and_escalated_alerts_ask_the_crisis_side_to_auto_open(
     in_brand_a, django_capture_on_commit_callbacks, monkeypatch
 ):
     from incidents.services.alerts import alert_raise_or_update
-    from incidents.tasks import crisis
+    from incidents.tasks import one_crisis as one_crisis_tasks
 
     asked = []
-    monkeypatch.setattr(crisis.incident_auto_open_task, "delay", lambda alert_id: asked.append(alert_id))
+    monkeypatch.setattr(
+        one_crisis_tasks.incident_auto_open_task, "delay", lambda alert_id: asked.append(alert_id)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         alert, _ = alert_raise_or_update(finding=_finding())
         alert_raise_or_update(finding=_finding())  # same severity: an update, nothing asked

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_beat_runs_the_crisis_sweep_in_public_every_five_minutes():
-    from incidents.tasks.crisis import crisis_reminders_sweep_all
+    from incidents.tasks.reminders import crisis_reminders_sweep_all
     from platform.celery import app
 
     entry = app.conf.beat_schedule["crisis-reminders-sweep"]
@@ -57,7 +57,7 @@ def test_an_outside_contacts_reminder_is_queued_as_a_retried_task_not_sent_inlin
     # A mail server that is down must not break the sweep nor lose the reminder it claimed.
     with (
         mock.patch("django.core.mail.send_mail", side_effect=OSError("smtp down")),
-        mock.patch("incidents.tasks.crisis.contact_email_task.delay") as delay,
+        mock.patch("incidents.tasks.notifications.contact_email_task.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert task_reminders_send() == 1
@@ -75,7 +75,7 @@ def test_contact_email_task_sends_to_every_contact_and_retries_on_a_network_erro
     from django.db import OperationalError
 
     from incidents.services.notifications import email_contacts
-    from incidents.tasks.crisis import contact_email_task
+    from incidents.tasks.notifications import contact_email_task
 
     email = email_contacts(subject="Subjek", body="Isi", emails=["b@example.com", "a@example.com"])
     assert contact_email_task(str(email.pk)) is True

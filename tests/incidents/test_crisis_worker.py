@@ -61,7 +61,7 @@ def test_sweep_reminds_before_due_and_escalates_overdue_through_the_worker(
     celery_worker, tasks_due, committed_ayu
 ):
     from incidents.models import IncidentTask, Notification, TimelineEntry
-    from incidents.tasks.crisis import crisis_reminders_sweep_all
+    from incidents.tasks.reminders import crisis_reminders_sweep_all
 
     incident, soon, overdue = tasks_due
     ayu = committed_ayu
@@ -91,7 +91,7 @@ def test_sweep_reminds_before_due_and_escalates_overdue_through_the_worker(
     # A second sweep finds nothing left to do: no second reminder, no second escalation.
     with schema_context("public"):
         crisis_reminders_sweep_all.delay()
-    from incidents.tasks.crisis import crisis_reminders_task
+    from incidents.tasks.reminders import crisis_reminders_task
 
     result = crisis_reminders_task.apply().get()  # same sweep, in this process, as a check
     assert result["task_reminders"] == 0 and result["task_escalations"] == 0
@@ -138,7 +138,7 @@ def test_severe_alert_opens_an_incident_through_the_worker(celery_worker, commit
     from django.db import transaction
 
     from incidents.models import Alert, Incident
-    from incidents.tasks.crisis import incident_auto_open_task
+    from incidents.tasks.one_crisis import incident_auto_open_task
 
     now = timezone.now()
     with transaction.atomic():

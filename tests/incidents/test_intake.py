@@ -277,10 +277,10 @@ def test_detector_settings_out_of_bounds_are_refused(in_brand_a):
 
 def test_intake_queues_scoring_after_commit(in_brand_a, django_capture_on_commit_callbacks, monkeypatch):
     from incidents.services.intake import mentions_ingest
-    from incidents.tasks import early_warning
+    from incidents.tasks import sweeps as sweeps_tasks
 
     queued = []
-    monkeypatch.setattr(early_warning.mentions_score_task, "delay", lambda *a, **k: queued.append(1))
+    monkeypatch.setattr(sweeps_tasks.mentions_score_task, "delay", lambda *a, **k: queued.append(1))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         mentions_ingest(rows=[mention_row()])
     assert queued == []  # nothing before commit
@@ -343,7 +343,12 @@ def test_mentions_are_in_the_openapi_schema(in_brand_a):
     from django.urls import include, path
     from drf_spectacular.generators import SchemaGenerator
 
-    generator = SchemaGenerator(patterns=[path("api/v1/", include("incidents.api.urls_early_warning"))])
+    generator = SchemaGenerator(
+        patterns=[
+            path("api/v1/", include("incidents.api.urls_intake")),
+            path("api/v1/", include("incidents.api.urls_alerts")),
+        ]
+    )
     paths = generator.get_schema(request=None, public=True)["paths"]
     assert "/api/v1/mentions/" in paths
     params = {p["name"] for p in paths["/api/v1/mentions/"]["get"]["parameters"]}

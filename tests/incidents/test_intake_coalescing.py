@@ -40,7 +40,7 @@ def test_fifty_intake_requests_queue_one_scoring_message_per_brand_while_it_is_p
     client_a, client_b, api_key_a, api_key_b, brand_a, brand_b, django_capture_on_commit_callbacks
 ):
     from incidents.models import Mention
-    from incidents.tasks.early_warning import mentions_score_task
+    from incidents.tasks.sweeps import mentions_score_task
 
     with published_messages() as sent:
         for i in range(50):
@@ -65,7 +65,7 @@ def test_fifty_intake_requests_queue_one_scoring_message_per_brand_while_it_is_p
 @pytest.mark.django_db
 def test_scoring_that_scored_rows_asks_for_one_detector_sweep(in_brand_a, django_capture_on_commit_callbacks):
     from incidents.services.intake import mentions_ingest
-    from incidents.tasks.early_warning import mentions_score_task
+    from incidents.tasks.sweeps import mentions_score_task
 
     with django_capture_on_commit_callbacks(execute=False):
         mentions_ingest(rows=[mention_row() for _ in range(3)])
@@ -135,7 +135,7 @@ def test_a_failed_publish_releases_the_claim_and_never_raises(in_brand_a, monkey
     from kombu.exceptions import OperationalError
 
     from incidents.services.sweeps import mentions_scoring_request, sweep_request_claim
-    from incidents.tasks.early_warning import mentions_score_task
+    from incidents.tasks.sweeps import mentions_score_task
 
     def broker_down(*args, **kwargs):
         raise OperationalError("broker down")

@@ -32,15 +32,15 @@ def test_notification_emails_lost_by_the_broker_are_sent_by_the_sweep_once(
 ):
     from incidents.models import Notification
     from incidents.services.notifications import notification_email_send, notification_emails_sweep, notify
-    from incidents.tasks import early_warning
+    from incidents.tasks import notifications as notifications_tasks
 
-    monkeypatch.setattr(early_warning.notification_email_task, "delay", _broker_down)
+    monkeypatch.setattr(notifications_tasks.notification_email_task, "delay", _broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         assert notify(subject="Lonjakan keluhan", body="Lihat") == 1
     notification = Notification.objects.get()
     assert notification.outbox_state == "pending" and mailoutbox == []
     handed = []
-    monkeypatch.setattr(early_warning.notification_email_task, "delay", handed.append)
+    monkeypatch.setattr(notifications_tasks.notification_email_task, "delay", handed.append)
     assert notification_emails_sweep() == 0  # still within the hand-over grace
     _expire_handover(Notification)
     assert notification_emails_sweep() == 1 and notification_emails_sweep() == 0
@@ -82,15 +82,15 @@ def test_contact_email_is_recorded_with_the_write_and_sent_once(
 ):
     from incidents.models import ContactEmail
     from incidents.services.notifications import contact_email_send, contact_emails_sweep, email_contacts
-    from incidents.tasks import crisis
+    from incidents.tasks import notifications as notifications_tasks
 
-    monkeypatch.setattr(crisis.contact_email_task, "delay", _broker_down)
+    monkeypatch.setattr(notifications_tasks.contact_email_task, "delay", _broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         email_contacts(subject="Pengingat", body="Tugas jatuh tempo", emails=["dewi@klien.example.com"])
     email = ContactEmail.objects.get()
     assert email.outbox_state == "pending" and mailoutbox == []
     handed = []
-    monkeypatch.setattr(crisis.contact_email_task, "delay", handed.append)
+    monkeypatch.setattr(notifications_tasks.contact_email_task, "delay", handed.append)
     _expire_handover(ContactEmail)
     assert contact_emails_sweep() == 1 and handed == [str(email.pk)]
     assert contact_email_send(contact_email_id=email.pk) is True
@@ -114,10 +114,10 @@ def _failed_contact_email():
 def test_staff_see_a_failed_contact_email_and_retry_it(
     client_a, ayu, in_brand_a, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from incidents.tasks import crisis
+    from incidents.tasks import notifications as notifications_tasks
 
     handed = []
-    monkeypatch.setattr(crisis.contact_email_task, "delay", handed.append)
+    monkeypatch.setattr(notifications_tasks.contact_email_task, "delay", handed.append)
     email = _failed_contact_email()
     client_a.login_as(ayu)
     listing = client_a.get("/admin/incidents/contactemail/").content.decode()
@@ -138,10 +138,10 @@ def test_client_viewers_and_other_brands_cannot_see_or_retry_contact_emails(
     from django_tenants.utils import tenant_context
 
     from incidents.models import ContactEmail
-    from incidents.tasks import crisis
+    from incidents.tasks import notifications as notifications_tasks
 
     handed = []
-    monkeypatch.setattr(crisis.contact_email_task, "delay", handed.append)
+    monkeypatch.setattr(notifications_tasks.contact_email_task, "delay", handed.append)
     with tenant_context(brand_a):
         email = _failed_contact_email()
     assert client_a.login_as(budi).get("/admin/incidents/contactemail/").status_code == 403
@@ -162,10 +162,10 @@ def test_client_viewers_and_other_brands_cannot_see_or_retry_contact_emails(
 
 def test_a_client_viewer_cannot_retry_notification_emails(client_a, budi, in_brand_a, monkeypatch):
     from incidents.models import Notification
-    from incidents.tasks import early_warning
+    from incidents.tasks import notifications as notifications_tasks
 
     handed = []
-    monkeypatch.setattr(early_warning.notification_email_task, "delay", handed.append)
+    monkeypatch.setattr(notifications_tasks.notification_email_task, "delay", handed.append)
     notification = Notification.objects.create(
         user_id=budi.pk, subject="x", outbox_state="failed", outbox_error="no active user"
     )

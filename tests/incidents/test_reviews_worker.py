@@ -58,7 +58,7 @@ def test_sweep_after_the_delay_surveys_customers_once_and_reminds_the_owner(
 ):
     from incidents.models import Notification, Review
     from incidents.services.reviews import review_customer_add
-    from incidents.tasks.crisis import crisis_reminders_sweep_all
+    from incidents.tasks.reminders import crisis_reminders_sweep_all
     from surveys.models import Invitation
 
     review = Review.objects.get(incident=resolved)

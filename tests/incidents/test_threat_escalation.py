@@ -41,13 +41,17 @@ def roster(in_brand_a, ayu):
 @pytest.fixture
 def queued(monkeypatch):
     """What the after-commit callbacks queue, by task."""
-    from incidents.tasks import crisis, early_warning
+    from incidents.tasks import notifications as notifications_tasks
+    from incidents.tasks import one_crisis as one_crisis_tasks
+    from incidents.tasks import sweeps as sweeps_tasks
 
     sent: dict[str, list] = {"notification": [], "contact": [], "auto_open": [], "score": []}
-    monkeypatch.setattr(early_warning.notification_email_task, "delay", sent["notification"].append)
-    monkeypatch.setattr(crisis.contact_email_task, "delay", lambda *args: sent["contact"].append(args))
-    monkeypatch.setattr(crisis.incident_auto_open_task, "delay", sent["auto_open"].append)
-    monkeypatch.setattr(early_warning.mentions_score_task, "delay", lambda: sent["score"].append(1))
+    monkeypatch.setattr(notifications_tasks.notification_email_task, "delay", sent["notification"].append)
+    monkeypatch.setattr(
+        notifications_tasks.contact_email_task, "delay", lambda *args: sent["contact"].append(args)
+    )
+    monkeypatch.setattr(one_crisis_tasks.incident_auto_open_task, "delay", sent["auto_open"].append)
+    monkeypatch.setattr(sweeps_tasks.mentions_score_task, "delay", lambda: sent["score"].append(1))
     return sent
 
 
@@ -78,6 +82,11 @@ def test_a_threat_raises_a_high_alert_at_intake_before_any_scoring(
     contact_email = ContactEmail.objects.get(pk=contact_email_id)
     assert contact_email.recipients == ["dewi@klien.example.com"]  # not the spokesperson
     assert text[:40] in contact_email.body
+    # An outside contact gets what they can open (the post) and whom to answer, never the
+    # brand admin's page, which needs an account.
+    assert "/admin/" not in contact_email.body
+    assert f"The post: {row['url']}" in contact_email.body
+    assert "Ayu <ayu@example.com>" in contact_email.body
     assert queued["auto_open"] == [str(alert.pk)]
     assert queued["score"] == [1]
 

@@ -31,7 +31,7 @@ def committed_roster(committed_brand_a):
 def test_threat_escalates_at_once_while_a_scoring_backlog_waits(celery_worker, committed_roster):
     from incidents.models import Alert, Mention, Notification
     from incidents.services.intake import MAX_ROWS_PER_REQUEST, mentions_ingest
-    from incidents.tasks.early_warning import mentions_score_task
+    from incidents.tasks.sweeps import mentions_score_task
 
     ayu = committed_roster
     texts = ["Kopinya enak, makasih", "Pesanan sudah sampai", "The latte was great", "Jam buka hari Minggu?"]

@@ -114,7 +114,7 @@ def test_worker_killed_mid_scoring_every_mention_is_scored_once(
 ):
     from incidents.models import Mention
     from incidents.services.intake import SCORE_BATCH_SIZE, mentions_ingest
-    from incidents.tasks.early_warning import mentions_score_task
+    from incidents.tasks.sweeps import mentions_score_task
 
     broker_at(private_redis.url)
     total = 8 * SCORE_BATCH_SIZE

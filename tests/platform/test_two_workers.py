@@ -22,7 +22,7 @@ def test_two_workers_share_a_brands_backlog_and_emails_and_do_nothing_twice(
 ):
     from incidents.models import Mention
     from incidents.services.intake import SCORE_BATCH_SIZE, mentions_ingest
-    from incidents.tasks.early_warning import mentions_score_task
+    from incidents.tasks.sweeps import mentions_score_task
     from surveys.models import Invitation, InvitationEmail
     from surveys.services import invitation_create_batch
 

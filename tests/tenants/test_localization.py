@@ -55,13 +55,15 @@ def test_notification_email_reads_in_the_recipients_language_zone_and_comes_from
 ):
     from incidents.models import CrisisRole, Notification
     from incidents.services.notifications import notification_email_send, notify
-    from incidents.tasks import early_warning
+    from incidents.tasks import notifications as notifications_tasks
     from tenants.localization import stored_text
 
     role = CrisisRole.SPOKESPERSON.label  # a label: translated for each reader
     User.objects.filter(pk=ayu.pk).update(language="id")
     monkeypatch.setattr(
-        early_warning.notification_email_task, "delay", lambda pk: notification_email_send(notification_id=pk)
+        notifications_tasks.notification_email_task,
+        "delay",
+        lambda pk: notification_email_send(notification_id=pk),
     )
     with django_capture_on_commit_callbacks(execute=True):
         notify(
@@ -87,13 +89,16 @@ def test_alert_email_speaks_the_readers_language_and_names_the_zone(
     from incidents.detectors import Finding
     from incidents.services.alerts import alert_raise_or_update
     from incidents.services.notifications import notification_email_send
-    from incidents.tasks import crisis, early_warning
+    from incidents.tasks import notifications as notifications_tasks
+    from incidents.tasks import one_crisis as one_crisis_tasks
 
     User.objects.filter(pk=ayu.pk).update(language="id")
     monkeypatch.setattr(
-        early_warning.notification_email_task, "delay", lambda pk: notification_email_send(notification_id=pk)
+        notifications_tasks.notification_email_task,
+        "delay",
+        lambda pk: notification_email_send(notification_id=pk),
     )
-    monkeypatch.setattr(crisis.incident_auto_open_task, "delay", lambda alert_id: None)
+    monkeypatch.setattr(one_crisis_tasks.incident_auto_open_task, "delay", lambda alert_id: None)
     finding = Finding(
         detector="unanswered_complaints",
         condition_key="unanswered_complaints",
@@ -113,7 +118,7 @@ def test_alert_email_speaks_the_readers_language_and_names_the_zone(
 
 
 def test_a_task_runs_in_the_brand_zone(jayapura, in_brand_a, monkeypatch):
-    from incidents.tasks.early_warning import notification_email_task
+    from incidents.tasks.notifications import notification_email_task
 
     monkeypatch.setattr(notification_email_task, "run", lambda *a, **k: timezone.get_current_timezone_name())
     assert notification_email_task("x") == "Asia/Jayapura"

@@ -74,14 +74,16 @@ def test_work_that_follows_a_write_retries_database_and_broker_errors():
     from django.db import InterfaceError, OperationalError
     from kombu.exceptions import OperationalError as BrokerError
 
-    from incidents.tasks import crisis, early_warning
+    from incidents.tasks import notifications as notifications_tasks
+    from incidents.tasks import one_crisis as one_crisis_tasks
+    from incidents.tasks import sweeps as sweeps_tasks
     from tenants import tasks
 
     for task in (
-        early_warning.mentions_score_task,
-        early_warning.notification_email_task,
-        crisis.contact_email_task,
-        crisis.incident_auto_open_task,
+        sweeps_tasks.mentions_score_task,
+        notifications_tasks.notification_email_task,
+        notifications_tasks.contact_email_task,
+        one_crisis_tasks.incident_auto_open_task,
         tasks.outbox_sweep_task,
     ):
         assert {OperationalError, InterfaceError, BrokerError} <= set(task.autoretry_for), task.name
