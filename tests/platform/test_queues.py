@@ -124,15 +124,15 @@ def test_every_code_defined_beat_entry_names_a_registered_task_on_its_queue():
 # Loading the same source twice is what this test does; Celery rightly warns about it.
 @pytest.mark.filterwarnings("ignore::celery.exceptions.DuplicateTaskNameWarning")
 def test_a_task_keeps_its_name_when_its_module_is_renamed():
-    """Load the crisis tasks' source as if the module had been moved: the tasks keep their names,
+    """Load the reminder tasks' source as if the module had been moved: the tasks keep their names,
     so beat rows and queued messages still find them."""
     app = _app()
-    source = ROOT / "incidents" / "tasks" / "crisis.py"
-    spec = importlib.util.spec_from_file_location("incidents.tasks.moved_crisis", source)
+    source = ROOT / "incidents" / "tasks" / "reminders.py"
+    spec = importlib.util.spec_from_file_location("incidents.tasks.moved_reminders", source)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.crisis_reminders_sweep_all.name == "incidents.crisis_reminders_sweep_all"
-    assert "incidents.tasks.moved_crisis.crisis_reminders_sweep_all" not in app.tasks
+    assert "incidents.tasks.moved_reminders.crisis_reminders_sweep_all" not in app.tasks
 
 
 @pytest.mark.django_db
