@@ -10,10 +10,15 @@ import logging
 import os
 
 from celery import signals
+from kombu.transport import TRANSPORT_ALIASES
 from tenant_schemas_celery.app import CeleryApp, get_schema_name_from_task, switch_schema
 from tenant_schemas_celery.task import TenantTask
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform.settings")
+# A `filesystem://` broker (the default setup's) uses the transport that writes each message whole
+# before a worker can see it (platform/broker.py): kombu's own could hand out, and lose, an empty
+# file. Named by its alias, so a process pointed at Redis or RabbitMQ is unaffected.
+TRANSPORT_ALIASES["filesystem"] = "platform.broker:Transport"
 
 logger = logging.getLogger(__name__)
 # A task that cannot reach its brand's schema waits this long before its next try.

@@ -376,9 +376,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # task of a killed worker waits before another worker gets it (kombu's default is one hour).
 BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60)
 if CELERY_BROKER_URL.startswith("filesystem"):
-    # kombu's own file-system transport can hand a worker a message before it is written (and lose
-    # it); this one writes each message whole first (platform/broker.py).
-    CELERY_BROKER_TRANSPORT = "platform.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": CELERY_BROKER_FOLDER,
         "data_folder_out": CELERY_BROKER_FOLDER,

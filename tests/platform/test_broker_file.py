@@ -5,7 +5,6 @@ an empty file, losing the message."""
 import builtins
 import os
 
-import pytest
 from kombu import Connection
 from kombu.transport import filesystem
 
@@ -45,7 +44,10 @@ def test_kombus_own_transport_shows_the_empty_file_this_one_avoids(tmp_path, mon
     assert _what_a_poller_sees_while_writing(filesystem, filesystem.Transport, tmp_path, monkeypatch) == [0]
 
 
-def test_the_default_settings_use_this_transport_for_the_file_broker(settings):
-    if not settings.CELERY_BROKER_URL.startswith("filesystem"):
-        pytest.skip("a production broker is configured")
-    assert settings.CELERY_BROKER_TRANSPORT == "platform.broker:Transport"
+def test_a_filesystem_broker_url_resolves_to_this_transport_and_others_do_not():
+    from kombu import Connection
+
+    import platform.celery  # noqa: F401 - registers the alias, as every web and worker process does
+
+    assert Connection("filesystem://").get_transport_cls() is broker.Transport
+    assert Connection("redis://127.0.0.1:6379/0").get_transport_cls() is not broker.Transport
