@@ -5,9 +5,10 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Three test processes on two cores: many tests wait on a real worker, browser or server, so a third
-# process keeps the cores busy while they wait.
-TEST_WORKERS ?= 3
+# Four test processes on two cores: many tests wait on a real worker, browser or server, so the
+# extra processes keep the cores busy while they wait (measured: 439 s with 4 against 466 s with 3,
+# same machine, same hour).
+TEST_WORKERS ?= 4
 export DEBUG ?= 1
 # The suite and `make run` start many Python processes (test workers, Celery workers, gunicorn,
 # commands): let them keep compiled modules instead of compiling every module again in each one.
