@@ -87,6 +87,19 @@ def report_filename(*, brand, period: Period) -> str:
 # --- Formatting, in the active language -------------------------------------------------------
 
 
+def table_style(colour) -> "TableStyle":
+    """The reports' one table look: a brand-coloured header row and thin rules between rows."""
+    return TableStyle(
+        [
+            ("BACKGROUND", (0, 0), (-1, 0), colour),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.4, LINE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+    )
+
+
 def _num(value) -> str:
     if value is None:
         return "–"
@@ -231,17 +244,7 @@ class _Report:
         for row in rows:
             data.append([self._p(v, "num" if i in numeric else "cell") for i, v in enumerate(row)])
         table = Table(data, colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), self.colour),
-                    ("LINEBELOW", (0, 1), (-1, -1), 0.4, LINE),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ]
-            )
-        )
+        table.setStyle(table_style(self.colour))
         return table
 
     def _section(self, title: str, *flowables) -> list:

@@ -25,6 +25,7 @@ from reports.pdf import (
     brand_colour,
     pdf_styles,
     register_fonts,
+    table_style,
 )
 from reports.review_export import ReviewDocument, review_window_rows
 
@@ -49,17 +50,7 @@ class _ReviewPdf:
         data = [[self._p(h, "head") for h in header]]
         data += [[self._p(v, "cell") for v in row] for row in rows]
         table = Table(data, colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), self.colour),
-                    ("LINEBELOW", (0, 1), (-1, -1), 0.4, LINE),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ]
-            )
-        )
+        table.setStyle(table_style(self.colour))
         return table
 
     def _pairs(self, rows: list[tuple[str, str]]):
