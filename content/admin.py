@@ -92,23 +92,29 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label=_("comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
+# How the respondent chose to be named (the choice is theirs, recorded with their consent).
+ATTRIBUTION_LABELS = {
+    "first_name": _("First name"),
+    "initials": _("Initials"),
+    "anonymous": _("Anonymous"),
+}
+
+
 class TestimonialForm(forms.Form):
+    """Pick an approved testimonial; it is named exactly as its respondent chose on the survey."""
+
     candidate = forms.TypedChoiceField(label=_("testimonial"), coerce=str)
-    attribution = forms.ChoiceField(
-        label=_("name as"),
-        choices=[
-            ("first_name", _("First name")),
-            ("initials", _("Initials")),
-            ("anonymous", _("Anonymous")),
-        ],
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from content.testimonial_source import approved_testimonials
 
         self.fields["candidate"].choices = [
-            (str(t.id), f"{t.author_name or '—'}: {t.quote[:80]}") for t in approved_testimonials()
+            (
+                str(t.id),
+                f"{t.author_name or '—'} ({ATTRIBUTION_LABELS.get(t.attribution, t.attribution)}): {t.quote[:80]}",
+            )
+            for t in approved_testimonials()
         ]
 
 
@@ -253,7 +259,6 @@ class ContentItemAdmin(BrandModelAdmin):
                 item = services.testimonial_draft_create(
                     candidate_id=form.cleaned_data["candidate"],
                     actor=request.user,
-                    attribution=form.cleaned_data["attribution"],
                 )
             except DomainError as exc:
                 form_add_service_error(form, exc)

@@ -532,6 +532,7 @@ class TestimonialCandidateAdmin(ReadOnlyBrandModelAdmin):
         "quote",
         "score_kind",
         "score",
+        "attribution",
         "language",
         "status",
         "reviewed_by_email",

@@ -151,6 +151,8 @@ def test_from_testimonial_through_the_api_and_the_admin(client_a, api_key_a, in_
     assert response.status_code == 201 and response.json()["master_text"].endswith("— S.W.")
     page = client_a.login_as(ayu).get("/admin/content/contentitem/testimonials/")
     assert page.status_code == 200 and candidate.quote in page.content.decode()
+    # Staff pick the testimonial, never the name: the page shows the respondent's choice.
+    assert "(Initials)" in page.content.decode() and 'name="attribution"' not in page.content.decode()
     assert client_a.login_as(budi).get("/admin/content/contentitem/testimonials/").status_code == 403
     bad = client_a.post(
         "/api/v1/content/items/from-testimonial/",
