@@ -386,7 +386,7 @@ class CrisisSettingsForm(ServiceForm):
             "update_cadence_critical_hours", "update_cadence_high_hours", "update_cadence_medium_hours",
             "update_cadence_low_hours", "reminder_lead_minutes", "incident_join_window_minutes",
             *TARGET_FIELDS,
-            "reviews_need_client_sign_off",
+            "reviews_need_client_sign_off", "review_survey_delay_hours",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):

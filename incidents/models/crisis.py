@@ -163,6 +163,16 @@ class CrisisSettings(models.Model):
         _("resolve target: medium (hours)"), default=168
     )
     resolve_target_low_hours = models.PositiveIntegerField(_("resolve target: low (hours)"), default=336)
+    review_survey_delay_hours = models.PositiveSmallIntegerField(
+        _("post-crisis survey: hours after resolution"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(720)],
+        help_text=_(
+            "How long after an incident is resolved its affected customers get the survey link "
+            "(0 to 720 hours). Empty: the installation's default (REVIEW_SURVEY_DELAY_HOURS, 48)."
+        ),
+    )
     reviews_need_client_sign_off = models.BooleanField(
         _("reviews need the client's sign-off"),
         default=False,

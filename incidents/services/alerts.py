@@ -105,7 +105,9 @@ def _contact_body(alert: Alert, body) -> dict:
     one) and the crisis managers to answer, never a page that needs an account."""
     managers = ", ".join(
         f"{m.name} <{m.contact_email}>"
-        for m in RosterMember.objects.filter(is_active=True, role=CrisisRole.CRISIS_MANAGER).select_related("user")
+        for m in RosterMember.objects.filter(is_active=True, role=CrisisRole.CRISIS_MANAGER).select_related(
+            "user"
+        )
         if m.contact_email
     )
     post = (alert.evidence or {}).get("url") or ""

@@ -420,6 +420,9 @@ def incident_open_from_alert(*, alert_id: UUID, actor: User | None = None) -> In
     return incident
 
 
+# A brand's post-crisis survey goes out at most this long after resolution (30 days).
+REVIEW_SURVEY_DELAY_MAX_HOURS = 720
+
 _SETTINGS_FIELDS = (
     "auto_open_max_severity",
     "statement_empathy_gate",
@@ -433,6 +436,7 @@ _SETTINGS_FIELDS = (
     *(f"first_response_target_{s}_minutes" for s in ("critical", "high", "medium", "low")),
     *(f"resolve_target_{s}_hours" for s in ("critical", "high", "medium", "low")),
     "reviews_need_client_sign_off",
+    "review_survey_delay_hours",
 )
 
 
@@ -448,6 +452,14 @@ def crisis_settings_update(*, actor: User | None, **changes) -> CrisisSettings:
             raise DomainError(
                 "Unknown severity.", field_errors={field: ["Use 1 (critical) to 4 (low), or empty."]}
             )
+    delay = changes.get("review_survey_delay_hours")
+    if delay is not None and not (isinstance(delay, int) and 0 <= delay <= REVIEW_SURVEY_DELAY_MAX_HOURS):
+        raise DomainError(
+            "The survey delay is out of range.",
+            field_errors={
+                "review_survey_delay_hours": [f"Use 0 to {REVIEW_SURVEY_DELAY_MAX_HOURS} hours, or empty."]
+            },
+        )
     settings = crisis_settings_get(for_update=True)
     before = snapshot(settings, list(changes))
     for field, value in changes.items():

@@ -72,6 +72,13 @@ def review_payload(review: Review) -> dict:
     }
 
 
+def review_survey_delay_hours() -> int:
+    """Hours from resolution until the affected customers are surveyed: the brand's own setting,
+    else the installation's default."""
+    own = crisis_settings_get().review_survey_delay_hours
+    return settings.REVIEW_SURVEY_DELAY_HOURS if own is None else own
+
+
 def review_open(*, incident: Incident, now: datetime | None = None) -> Review:
     """Open the incident's review, or hand its figures over again when it has one (a resolution
     repeated after a reopening). Called inside the resolving transaction, with the incident
@@ -106,7 +113,7 @@ def review_open(*, incident: Incident, now: datetime | None = None) -> Review:
         owner_id=manager.member.user_id if manager else incident.opened_by_id,
         due_at=now + timedelta(days=REVIEW_DUE_DAYS[incident.severity]),
         steps=review_steps_for(incident.severity),
-        survey_due_at=(incident.resolved_at or now) + timedelta(hours=settings.REVIEW_SURVEY_DELAY_HOURS),
+        survey_due_at=(incident.resolved_at or now) + timedelta(hours=review_survey_delay_hours()),
         **outbox.pending_fields(now),
     )
     # Everyone who held a role on the incident is asked for feedback.

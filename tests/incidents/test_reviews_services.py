@@ -389,3 +389,34 @@ def test_review_figures_count_approvals_the_unanswered_peak_and_moderation_by_ru
     assert [(m["action"], m["count"]) for m in f["moderation_by_rule"]] == [("hide", 1)]
     assert f["moderation_by_rule"][0]["rule"].startswith("1. ")
     assert {"approval", "unanswered_complaints_peak", "moderation_by_rule"} <= set(review.figures_method)
+
+
+def test_each_brand_sets_how_long_after_resolution_its_customers_are_surveyed(
+    crisis_incident, ayu, budi, client_a, settings
+):
+    from django.core.exceptions import PermissionDenied
+
+    from incidents.models import CrisisSettings
+    from incidents.services.incidents import crisis_settings_update
+    from tenants.errors import DomainError
+
+    with pytest.raises((DomainError, PermissionDenied)):  # a staff setting: Budi, a client, is refused
+        crisis_settings_update(actor=budi, review_survey_delay_hours=0)
+    crisis_settings_update(actor=ayu, review_survey_delay_hours=0)
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    crisis_incident.refresh_from_db()
+    assert review.survey_due_at == crisis_incident.resolved_at  # at once, not after the default 48 h
+    review_services.review_customer_add(review_id=review.pk, actor=ayu, name="Sari", email="sari@example.com")
+    assert review_services.review_surveys_send_due(now=timezone.now()) == 1
+    # Left empty, the installation's default applies; more than 30 days is refused, with the field named.
+    crisis_settings_update(actor=ayu, review_survey_delay_hours=None)
+    assert review_services.review_survey_delay_hours() == settings.REVIEW_SURVEY_DELAY_HOURS
+    with pytest.raises(DomainError) as refused:
+        crisis_settings_update(actor=ayu, review_survey_delay_hours=1000)
+    assert "review_survey_delay_hours" in refused.value.field_errors
+    assert CrisisSettings.objects.get().review_survey_delay_hours is None
+    page = client_a.login_as(ayu).get(
+        f"/admin/incidents/crisissettings/{CrisisSettings.objects.get().pk}/change/"
+    )
+    assert 'name="review_survey_delay_hours"' in page.content.decode()
