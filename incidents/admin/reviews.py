@@ -50,7 +50,15 @@ class CustomerInline(_ReadOnlyInline):
 
 class ActionItemInline(_ReadOnlyInline):
     model = ReviewActionItem
-    fields = readonly_fields = ["title", "owner", "due_at", "status", "reason", "visible_to_client"]
+    fields = readonly_fields = [
+        "title",
+        "priority",
+        "owner",
+        "due_at",
+        "status",
+        "reason",
+        "visible_to_client",
+    ]
 
 
 class LessonInline(_ReadOnlyInline):
@@ -180,11 +188,20 @@ class ReviewLessonAdmin(StaffOnlyAdmin):
 
 @admin.register(ReviewActionItem, site=brand_admin_site)
 class ReviewActionItemAdmin(StaffOnlyAdmin):
-    list_display = ["title", "review", "owner", "due_at", "status", "visible_to_client"]
-    list_filter = ["status", "visible_to_client"]
+    list_display = ["title", "priority", "review", "owner", "due_at", "status", "visible_to_client"]
+    list_filter = ["status", "priority", "visible_to_client"]
     list_select_related = ["review__incident", "owner"]
     actions = ["mark_completed"]
-    fields = readonly_fields = ["review", "title", "owner", "due_at", "status", "reason", "visible_to_client"]
+    fields = readonly_fields = [
+        "review",
+        "title",
+        "priority",
+        "owner",
+        "due_at",
+        "status",
+        "reason",
+        "visible_to_client",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -25,7 +25,17 @@ class ActionItemOut(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewActionItem
-        fields = ["id", "title", "owner", "owner_name", "due_at", "status", "reason", "visible_to_client"]
+        fields = [
+            "id",
+            "title",
+            "owner",
+            "owner_name",
+            "due_at",
+            "priority",
+            "status",
+            "reason",
+            "visible_to_client",
+        ]
 
 
 class LessonOut(serializers.ModelSerializer):
@@ -209,6 +219,11 @@ class ReviewActionItemsApi(ReviewApiView):
         owner_id = serializers.UUIDField()
         due_at = serializers.DateTimeField()
         visible_to_client = serializers.BooleanField(required=False, default=False)
+        priority = serializers.ChoiceField(
+            choices=ReviewActionItem.Priority.choices,
+            required=False,
+            default=ReviewActionItem.Priority.MEDIUM,
+        )
 
     @extend_schema(request=Input, responses={201: ActionItemOut})
     def post(self, request, review_id):
@@ -224,6 +239,7 @@ class ReviewActionItemDetailApi(ReviewApiView):
         reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
         due_at = serializers.DateTimeField(required=False)
         visible_to_client = serializers.BooleanField(required=False)
+        priority = serializers.ChoiceField(choices=ReviewActionItem.Priority.choices, required=False)
 
     @extend_schema(request=Input, responses=ActionItemOut)
     def patch(self, request, item_id):

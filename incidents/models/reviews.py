@@ -181,9 +181,19 @@ class ReviewActionItem(models.Model):
         COMPLETED = "completed", _("Completed")
         NOT_DOING = "not_doing", _("Not doing")
 
+    class Priority(models.IntegerChoices):
+        """Lower is more urgent, like severity, so `order_by("priority")` lists the urgent first."""
+
+        HIGH = 1, _("High")
+        MEDIUM = 2, _("Medium")
+        LOW = 3, _("Low")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="action_items")
     title = models.CharField(_("title"), max_length=200)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.MEDIUM
+    )
     owner = models.ForeignKey(RosterMember, on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField(_("due at"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OUTSTANDING)
@@ -196,7 +206,7 @@ class ReviewActionItem(models.Model):
     class Meta:
         verbose_name = _("action item")
         verbose_name_plural = _("action items")
-        ordering = ["due_at"]
+        ordering = ["priority", "due_at"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="not_doing") | ~Q(reason=""), name="action_item_reason"

@@ -385,8 +385,10 @@ def review_action_item_add(
     owner_id: UUID,
     due_at: datetime,
     visible_to_client: bool = False,
+    priority: int = ReviewActionItem.Priority.MEDIUM,
 ) -> ReviewActionItem:
     review = _review_for_update(review_id, actor)
+    _check_priority(priority)
     if not (title or "").strip():
         raise DomainError(
             "An action item needs a title.", field_errors={"title": ["This field may not be blank."]}
@@ -400,7 +402,15 @@ def review_action_item_add(
         owner=owner,
         due_at=due_at,
         visible_to_client=visible_to_client,
+        priority=priority,
     )
+
+
+def _check_priority(priority) -> None:
+    if priority not in ReviewActionItem.Priority.values:
+        raise DomainError(
+            "Unknown priority.", field_errors={"priority": ["Use 1 (high), 2 (medium) or 3 (low)."]}
+        )
 
 
 @transaction.atomic
@@ -412,8 +422,10 @@ def review_action_item_update(
     reason: str | None = None,
     due_at: datetime | None = None,
     visible_to_client: bool | None = None,
+    priority: int | None = None,
 ) -> ReviewActionItem:
-    """Move an action item (outstanding, completed, or not doing with a reason)."""
+    """Move an action item (outstanding, completed, or not doing with a reason), or change its
+    due date, priority or whether the client sees it."""
     item = (
         ReviewActionItem.objects.select_for_update()
         .select_related("review__incident")
@@ -435,6 +447,9 @@ def review_action_item_update(
         item.due_at, item.reminded_at = due_at, None
     if visible_to_client is not None:
         item.visible_to_client = visible_to_client
+    if priority is not None:
+        _check_priority(priority)
+        item.priority = priority
     item.save()
     return item
 

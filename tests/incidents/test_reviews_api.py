@@ -214,3 +214,40 @@ def test_a_step_is_skipped_with_a_reason_through_the_api(world, client_a, ayu, b
         ).status_code
         == 403
     )
+
+
+def test_follow_ups_carry_a_priority_and_list_the_urgent_first(world, client_a, ayu, ayu_member):
+    from datetime import timedelta
+
+    review, item, _lesson = world
+    client_a.login_as(ayu)
+    created = client_a.post(
+        f"/api/v1/reviews/{review.pk}/follow-ups/",
+        data={
+            "title": "Ganti pemasok",
+            "owner_id": str(ayu_member.pk),
+            "due_at": (timezone.now() + timedelta(days=9)).isoformat(),
+            "priority": 1,
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["priority"] == 1
+    assert item.priority == 2  # medium unless said otherwise
+    body = client_a.get(f"/api/v1/reviews/{review.pk}/").json()
+    assert [f["title"] for f in body["follow_ups"]] == [
+        "Ganti pemasok",
+        "Audit",
+    ]  # high before an earlier medium
+    bad = client_a.patch(
+        f"/api/v1/reviews/follow-ups/{item.pk}/", data={"priority": 7}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "priority" in bad.json()["errors"]
+    lowered = client_a.patch(
+        f"/api/v1/reviews/follow-ups/{item.pk}/", data={"priority": 3}, content_type="application/json"
+    )
+    assert lowered.status_code == 200 and lowered.json()["priority"] == 3
+    from tenants.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        review_services.review_action_item_update(item_id=item.pk, actor=ayu, priority=9)
+    assert "priority" in refused.value.field_errors
