@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents.models import (
     REVIEW_DUE_DAYS,
     REVIEW_STEPS,
+    CareCase,
     CrisisPlanVersion,
     CrisisRole,
     Incident,
@@ -294,6 +295,43 @@ def review_customer_add(
     )
 
 
+def _customers_from_care_cases(review: Review) -> int:
+    """Add the customers of the incident's care cases who left a contact (and were not erased) to
+    the review's affected customers, once each: a care case is where a complaint on the incident
+    got a name and an email or phone. Returns how many were added."""
+    known_emails = set(review.customers.exclude(email="").values_list("email", flat=True))
+    known_phones = set(review.customers.exclude(phone="").values_list("phone", flat=True))
+    added = []
+    for case in CareCase.objects.filter(incident_id=review.incident_id).order_by("opened_at"):
+        email = (case.customer_email or "").strip().lower()
+        phone = (case.customer_phone or "").strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                email = ""
+        if (
+            (not email and not phone)
+            or (email and email in known_emails)
+            or (phone and phone in known_phones)
+        ):
+            continue
+        known_emails.add(email)
+        known_phones.add(phone)
+        added.append(
+            ReviewCustomer(
+                review=review,
+                name=(case.customer_name or "")[:200],
+                email=email,
+                phone=phone[:32],
+                mention_author=case.author_handle[:200],
+                source=ReviewCustomer.Source.CARE_CASE,
+            )
+        )
+    ReviewCustomer.objects.bulk_create(added, ignore_conflicts=True)
+    return len(added)
+
+
 def review_surveys_send_due(*, now: datetime | None = None) -> int:
     """Survey the affected customers of every real (not drill) review whose delay has passed.
     Each review is claimed with a conditional UPDATE in the same transaction as its invitations,
@@ -308,6 +346,7 @@ def review_surveys_send_due(*, now: datetime | None = None) -> int:
             ):
                 continue
             review = Review.objects.select_related("incident").get(pk=review_id)
+            _customers_from_care_cases(review)
             customers = list(review.customers.filter(invited_at__isnull=True))
             try:
                 with transaction.atomic():

@@ -420,3 +420,32 @@ def test_each_brand_sets_how_long_after_resolution_its_customers_are_surveyed(
         f"/admin/incidents/crisissettings/{CrisisSettings.objects.get().pk}/change/"
     )
     assert 'name="review_survey_delay_hours"' in page.content.decode()
+
+
+def test_care_cases_of_the_incident_add_their_customers_once(crisis_incident, ayu):
+    """Mentions carry only handles; a care case is where a complaint got a contact."""
+    from incidents.models import ReviewCustomer
+    from incidents.services.care import care_case_open
+    from surveys.models import Invitation
+
+    def case(handle, incident=crisis_incident, **contact):
+        mention = make_mention(author_handle=handle, sentiment_band="negative")
+        incident_id = incident.pk if incident else None
+        return care_case_open(actor=ayu, mention_ids=[mention.pk], incident_id=incident_id, **contact)
+
+    case("@sari", customer_name="Sari", customer_email="SARI@example.com")
+    case("@joko", customer_phone="+62 812 111")
+    case("@anon")  # no contact: nobody to ask
+    case("@other", incident=None, customer_email="other@example.com")  # not this incident's
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    review_services.review_customer_add(review_id=review.pk, actor=ayu, name="Sari", email="sari@example.com")
+    later = timezone.now() + timedelta(days=3)
+    assert review_services.review_surveys_send_due(now=later) == 2
+    care = ReviewCustomer.objects.filter(review=review, source=ReviewCustomer.Source.CARE_CASE)
+    assert [(c.mention_author, c.phone) for c in care] == [("@joko", "+62 812 111")]  # Sari was there already
+    assert sorted(i.email or i.phone for i in Invitation.objects.filter(incident_id=crisis_incident.pk)) == [
+        "+62 812 111",
+        "sari@example.com",
+    ]
+    assert review_services.review_surveys_send_due(now=later) == 0  # nobody twice
