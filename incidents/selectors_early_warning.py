@@ -154,6 +154,7 @@ def reply_sentiment_by_parent(*, platform: str, parent_ids: list[str]) -> dict[s
         return {}
     rows = (
         Mention.objects.filter(platform=platform, parent_external_id__in=parent_ids, is_own=False)
+        .exclude(parent_external_id="")  # states the index's condition (mention_reply_parent)
         .values("parent_external_id")
         .annotate(
             replies=Count("id"),

@@ -71,3 +71,24 @@ def test_slot_suggestions_rank_the_brands_own_hours(client_a, api_key_a, in_bran
     assert [s["hour"] for s in body] == [19, 9]
     assert body[0]["engagement_rate"] == 0.28
     assert client_a.get("/api/v1/content/slots/?platform=myspace", **bearer(api_key_a)).status_code == 400
+
+
+def test_the_reply_lookup_is_served_by_the_replies_index(in_brand_a):
+    """Stored, indexed and tested: a post's replies are found through the partial index of others'
+    replies by parent, not by scanning every mention of the platform."""
+    from django.db import connection, transaction
+
+    from incidents.models import Mention
+    from incidents.selectors_early_warning import reply_sentiment_by_parent
+
+    query = (
+        Mention.objects.filter(platform="x", parent_external_id__in=["post-77"], is_own=False)
+        .exclude(parent_external_id="")
+        .values("parent_external_id")
+        .order_by()  # grouped, as the selector's query is, so no ordering
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a near-empty table would be scanned anyway
+        plan = query.explain()
+    assert "mention_reply_parent" in plan, plan
+    assert reply_sentiment_by_parent(platform="x", parent_ids=["post-77"]) == {}
