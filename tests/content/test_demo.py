@@ -65,3 +65,42 @@ def test_seed_content_demo_makes_a_month_and_is_safe_to_repeat(client_a, brand_a
     assert "content already there" in capsys.readouterr().out
     with tenant_context(brand_a):
         assert _content() == first
+
+
+def test_the_demo_posts_get_scored_replies_once_where_the_brand_listens(brand_a, brand_b):
+    """Brand A has a mentions stream, so others reply to its published posts: Indonesian and
+    English, scored by the brand's scorer (positive and negative), linked to each post in the
+    report. Brand B listens to nothing and gets none. A second run adds none."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from content.models import Variant
+    from incidents.models import Mention
+    from incidents.services.intake import mentions_ingest
+    from reports.selectors import report_content_posts
+    from tests.incidents.fixtures_early_warning import mention_row
+
+    with tenant_context(brand_a):
+        mentions_ingest(rows=[mention_row()])
+    call_command("seed_content_demo")
+    with tenant_context(brand_a):
+        replies = Mention.objects.exclude(parent_external_id="")
+        assert replies.count() >= 15 and not replies.filter(scored_at__isnull=True).exists()
+        assert set(replies.values_list("language", flat=True)) == {"id", "en"}
+        assert {"positive", "negative"} <= set(replies.values_list("sentiment_band", flat=True))
+        published = set(Variant.objects.filter(status="published").values_list("platform_post_id", flat=True))
+        assert set(replies.values_list("parent_external_id", flat=True)) <= published
+        now = timezone.now()
+        posts = report_content_posts(start=now - timedelta(days=30), end=now)
+        answered = [p for p in posts if p["replies"]]
+        assert len(answered) >= 5 and all(p["replies"] == 3 for p in answered)
+        assert sum(p["positive"] for p in posts) > sum(p["negative"] for p in posts) > 0
+        assert all(p["mean_sentiment"] is not None for p in answered)
+        first = replies.count()
+    with tenant_context(brand_b):
+        assert Variant.objects.filter(status="published").exists()
+        assert not Mention.objects.exists()  # no stream, no replies
+    call_command("seed_content_demo")
+    with tenant_context(brand_a):
+        assert Mention.objects.exclude(parent_external_id="").count() == first

@@ -75,6 +75,18 @@ def _assert_the_report_shows_the_story(brand_slug: str) -> None:
     assert summary["moderation"] and summary["followers"]
 
 
+def _content_demo_replies(brand_slug: str) -> int:
+    """Mentions replying to the content demo's published posts (their ids start `demo-`), all
+    scored."""
+    from incidents.models import Mention
+    from tenants.models import Brand
+
+    with tenant_context(Brand.objects.get(slug=brand_slug)):
+        replies = Mention.objects.filter(parent_external_id__startswith="demo-")
+        assert not replies.filter(scored_at__isnull=True).exists()
+        return replies.count()
+
+
 def _assert_the_content_demo_tells_its_part() -> None:
     """`make run` seeds content next: Kopi's delighted post-crisis customers, who consented on the
     survey, become testimonials named as they chose; Batik's open crisis holds what falls due."""
@@ -95,6 +107,7 @@ def _assert_the_content_demo_tells_its_part() -> None:
             v.item.kind != "tip" or v.item.evergreen for v in held
         )
         assert all(v.hold_reason.startswith("Held: incident #") for v in held)
+    assert _content_demo_replies("kopi-nusantara") > 0 and _content_demo_replies("batik-lestari") > 0
 
 
 def test_seed_demo_tells_the_story_once():
@@ -116,6 +129,10 @@ def test_seed_demo_tells_the_story_once():
     assert batik["pending"] == 1 and batik["team"] == 1
 
     _assert_the_content_demo_tells_its_part()
+    # Others' replies to the content demo's published posts join the mentions stream; nothing
+    # else of the story changes.
+    kopi["mentions"] += _content_demo_replies("kopi-nusantara")
+    batik["mentions"] += _content_demo_replies("batik-lestari")
 
     call_command("seed_demo", stdout=StringIO())
     assert _story("kopi-nusantara") == kopi

@@ -3,11 +3,14 @@ platform we publish to and a month of posts of every kind (published over the pa
 their figures, scheduled over the next), testimonial drafts from its approved survey testimonials
 named as each customer chose, and — when the brand has an open incident severe enough to hold the
 calendar — a promotion and an evergreen post that fell due during it, held by the crisis hold with
-the reason on them. Everything goes through content's services. Safe to run again. Run after
-seed_demo."""
+the reason on them. Where the brand's mentions stream is live, others reply to the published posts
+(mixed sentiment, Indonesian and English), through intake and scoring like any mention, so the
+report's per-post reply sentiment has figures. Everything goes through content's services. Safe to
+run again. Run after seed_demo."""
 
 import struct
 import zlib
+from collections import defaultdict
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -77,6 +80,42 @@ HELD_POSTS = [
     ),
 ]
 TESTIMONIAL_PLATFORM = "facebook"
+# Others' replies to the published posts, by the post's kind: (language, text). Each post gets
+# three, taken in turn, so two posts of a kind read differently. Their sentiment is whatever the
+# brand's scorer makes of them.
+REPLIES = {
+    "tip": [
+        ("id", "Makasih tipsnya, langsung saya coba besok pagi!"),
+        ("en", "Great tip, thanks! My morning cup is so much better now"),
+        ("id", "Kalau pakai French press berapa lama?"),
+        ("en", "Good advice, I always kept mine in the fridge"),
+        ("id", "Terlalu mahal untuk kopi biasa"),
+    ],
+    "inspiration": [
+        ("id", "Aamiin, selamat pagi juga!"),
+        ("en", "Beautiful, thank you for the kind words"),
+        ("id", "Pagi-pagi sudah antre lama, pelayanannya lambat"),
+    ],
+    "success_story": [
+        ("id", "Keren! Semoga sukses terus Pak Darto"),
+        ("id", "Bangga sama petani lokal, mantap"),
+        ("en", "Love this story, more of these please"),
+    ],
+    "promotion": [
+        ("id", "Diskonnya berlaku di semua gerai?"),
+        ("id", "Kemarin ke gerai katanya promo sudah habis, kecewa"),
+        ("id", "Promo terus tapi rasanya makin buruk"),
+    ],
+    "announcement": [
+        ("en", "Finally a branch in Bandung, can't wait!"),
+        ("id", "Sampai jumpa di sana, senang sekali"),
+        ("id", "Parkirnya susah di Braga, semoga ada solusi"),
+    ],
+}
+REPLIES_PER_POST = 3
+REPLY_AUTHORS = ["@rina.k", "@dimas_ngopi", "@sarah.eats", "@budi_s", "@anto88", "@kopilover"]
+# A WhatsApp channel's followers react; they cannot reply.
+NO_REPLIES = {"whatsapp_channel"}
 
 
 def _png() -> bytes:
@@ -140,7 +179,61 @@ def _approved_variant(*, kind: str, title: str, text: str, language: str, evergr
 
 
 def seed_brand() -> str:
-    from content.models import Channel, ContentItem, Variant
+    """The brand's calendar (once), then the replies to its published posts (each post once)."""
+    from content.models import ContentItem
+
+    told = "content already there" if ContentItem.objects.exists() else seed_calendar()
+    return f"{told}; replies to its posts: {seed_replies()}"
+
+
+def seed_replies() -> int:
+    """Three replies to each published demo post that has none yet, dated after it went out, when
+    the brand has a mentions stream at all (a brand that listens to nothing gets no replies).
+    Each reply's id is derived from the post's, so a repeat adds nothing. Returns how many."""
+    from content.crisis import mentions_stream_live, replies_ingest, reply_sentiment
+    from content.models import Variant
+
+    if not mentions_stream_live():
+        return 0
+    posts = list(
+        Variant.objects.filter(status=Variant.Status.PUBLISHED, platform_post_id__startswith="demo-")
+        .exclude(platform__in=NO_REPLIES)
+        .select_related("item")
+        .order_by("published_at", "id")
+    )
+    by_platform = defaultdict(list)
+    for post in posts:
+        by_platform[post.platform].append(post.platform_post_id)
+    answered = {
+        (platform, post_id)
+        for platform, ids in by_platform.items()
+        for post_id in reply_sentiment(platform=platform, post_ids=ids)
+    }
+    rows = []
+    for n, post in enumerate(posts):
+        pool = REPLIES.get(post.item.kind)
+        if not pool or (post.platform, post.platform_post_id) in answered:
+            continue
+        for i in range(REPLIES_PER_POST):
+            language, text = pool[(n + i) % len(pool)]
+            rows.append(
+                {
+                    "platform": post.platform,
+                    "external_id": f"{post.platform_post_id}-reply-{i}",
+                    "parent_external_id": post.platform_post_id,
+                    "kind": "comment",
+                    "author_handle": REPLY_AUTHORS[(n + i) % len(REPLY_AUTHORS)],
+                    "text": text,
+                    "language": language,
+                    "posted_at": (post.published_at + timedelta(hours=1 + 3 * i)).isoformat(),
+                    "reach": 40 + 15 * i,
+                }
+            )
+    return replies_ingest(rows=rows) if rows else 0
+
+
+def seed_calendar() -> str:
+    from content.models import Channel, Variant
     from content.services import (
         channel_create,
         crisis_hold_sweep,
@@ -155,8 +248,6 @@ def seed_brand() -> str:
     )
     from content.testimonial_source import approved_testimonials
 
-    if ContentItem.objects.exists():
-        return "content already there"
     now = timezone.now()
     soon = now + timedelta(minutes=5)
     with transaction.atomic():
