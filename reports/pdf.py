@@ -34,7 +34,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from reports import charts
 from reports.periods import Period
 from reports.schedule_periods import brand_zone
-from reports.selectors import report_summary
+from reports.selectors import report_content_posts, report_summary
 from tenants.platforms import platform_get
 
 FONT, FONT_BOLD = "ReportSans", "ReportSans-Bold"
@@ -56,15 +56,27 @@ def register_fonts() -> None:
     charts.use_fonts(FONT, FONT_BOLD)
 
 
-def report_pdf_render(*, summary: dict, brand, language: str, generated_at: datetime | None = None) -> bytes:
-    """The report of `summary` for `brand` as PDF bytes, in `language`, times in the brand's zone."""
+def report_pdf_render(
+    *,
+    summary: dict,
+    brand,
+    language: str,
+    generated_at: datetime | None = None,
+    posts: list[dict] | None = None,
+) -> bytes:
+    """The report of `summary` for `brand` as PDF bytes, in `language`, times in the brand's zone.
+    `posts`: the period's published posts as `report_content_posts` gives them (the page's
+    per-post table); None leaves that table out."""
     register_fonts()
     with translation.override(language):
-        return _Report(summary=summary, brand=brand, generated_at=generated_at or timezone.now()).build()
+        return _Report(
+            summary=summary, brand=brand, generated_at=generated_at or timezone.now(), posts=posts
+        ).build()
 
 
 def report_pdf_for_period(*, brand, period: Period, language: str, now: datetime | None = None) -> bytes:
-    """The PDF of `brand`'s report over `period` (in the current brand's schema), in `language`."""
+    """The PDF of `brand`'s report over `period` (in the current brand's schema), in `language`:
+    the same selectors as the report page, so the two show the same figures."""
     with translation.override(language):
         summary = report_summary(
             start=period.start,
@@ -74,7 +86,8 @@ def report_pdf_for_period(*, brand, period: Period, language: str, now: datetime
             previous_start=period.previous_start,
             now=now,
         )
-    return report_pdf_render(summary=summary, brand=brand, language=language, generated_at=now)
+        posts = report_content_posts(start=period.start, end=period.end)
+    return report_pdf_render(summary=summary, brand=brand, language=language, generated_at=now, posts=posts)
 
 
 def report_filename(*, brand, period: Period) -> str:
@@ -200,8 +213,9 @@ def _platform(code: str) -> str:
 
 
 class _Report:
-    def __init__(self, *, summary: dict, brand, generated_at: datetime):
+    def __init__(self, *, summary: dict, brand, generated_at: datetime, posts: list[dict] | None = None):
         self.summary = summary
+        self.posts = posts
         self.brand = brand
         self.zone = brand_zone(brand)
         self.generated_at = generated_at.astimezone(self.zone)
@@ -236,7 +250,13 @@ class _Report:
         return Paragraph(escape(str(text)), self.styles[style])
 
     def _table(
-        self, header: list[str], rows: list[list], widths: list[float], numeric: set[int] = frozenset()
+        self,
+        header: list[str],
+        rows: list[list],
+        widths: list[float],
+        numeric: set[int] = frozenset(),
+        *,
+        compact: bool = False,
     ):
         if not rows:
             return self._p(_("Nothing in this period."), "muted")
@@ -245,6 +265,10 @@ class _Report:
             data.append([self._p(v, "num" if i in numeric else "cell") for i, v in enumerate(row)])
         table = Table(data, colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1)
         table.setStyle(table_style(self.colour))
+        if compact:  # many columns: half the side padding keeps each heading word on one line
+            table.setStyle(
+                TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)])
+            )
         return table
 
     def _section(self, title: str, *flowables) -> list:
@@ -296,6 +320,7 @@ class _Report:
             *self._moderation(),
             *self._satisfaction(),
             *self._content(),
+            *self._content_posts(),
         ]
         doc.build(story, onFirstPage=self._decorate, onLaterPages=self._decorate)
         return buffer.getvalue()
@@ -599,4 +624,55 @@ class _Report:
             ),
             Spacer(1, 3),
             self._table([_("Kind or platform"), _("Published")], rows, [0.7, 0.3], numeric={1}),
+        )
+
+    def _content_posts(self) -> list:
+        """The page's "how each post did" table: each published post's reach, engagement and the
+        sentiment of the replies to it, published times in the brand's zone."""
+        if self.posts is None:
+            return []
+        rows = [
+            [
+                date_format(post["published_at"].astimezone(self.zone), "j M Y H:i")
+                if post.get("published_at")
+                else "–",
+                str(post.get("platform") or "–"),
+                f"{post.get('title') or ''} · {post.get('kind') or ''}",
+                _num(post.get("reach")),
+                _num(post.get("engagement")),
+                _num(post.get("replies")),
+                _num(post.get("positive")),
+                _num(post.get("negative")),
+                "–" if post.get("mean_sentiment") is None else _fixed(post["mean_sentiment"], 2),
+            ]
+            for post in self.posts
+        ]
+        return self._section(
+            _("Positive content: how each post did"),
+            self._p(
+                _(
+                    "Reach and engagement (likes, comments, shares and clicks) as last reported for each "
+                    "post; replies are the comments on the post found in the mentions stream, with their "
+                    "sentiment from −1 (negative) to +1 (positive)."
+                ),
+                "muted",
+            ),
+            Spacer(1, 3),
+            self._table(
+                [
+                    _("Published"),
+                    _("Platform"),
+                    _("Post"),
+                    _("Reach"),
+                    _("Engagement"),
+                    _("Replies"),
+                    _("Positive"),
+                    _("Negative"),
+                    _("Mean reply sentiment"),
+                ],
+                rows,
+                [0.115, 0.1, 0.17, 0.12, 0.125, 0.085, 0.085, 0.095, 0.105],
+                numeric={3, 4, 5, 6, 7, 8},
+                compact=True,
+            ),
         )
