@@ -63,6 +63,7 @@ def publish_payload(variant: Variant) -> dict:
                 for m in variant.media.order_by("created_at")
             ],
             "scheduled_at": variant.scheduled_at.isoformat() if variant.scheduled_at else None,
+            "publication": variant.publications + 1,  # 1, then 2, 3 … for evergreen repeats
             "confirm_url": brand.url(f"/api/v1/content/variants/{variant.pk}/confirm-published/"),
         },
     }
@@ -71,9 +72,12 @@ def publish_payload(variant: Variant) -> dict:
 def _deliver_webhook(variant: Variant, channel: Channel) -> None:
     body = json.dumps(publish_payload(variant), separators=(",", ":")).encode()
     timestamp = int(time.time())
-    # The variant id is the message id: the same on every attempt, so the integration can drop a
-    # delivery it already acted on (an answer lost in a timeout is then harmless).
-    msg_id = f"msg_{variant.pk}"
+    # The message id names the variant and its publication: the same on every attempt, so the
+    # integration can drop a delivery it already acted on (an answer lost in a timeout is then
+    # harmless), and new for an evergreen repeat, which the integration must not drop as a copy.
+    msg_id = (
+        f"msg_{variant.pk}" if not variant.publications else f"msg_{variant.pk}_{variant.publications + 1}"
+    )
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,

@@ -75,12 +75,13 @@ def variant_evergreen_set(
 
 
 def _occurrences(variant: Variant):
+    # No rrule `count`: the count is of publications (evergreen_next checks it), and an occurrence
+    # skipped while the worker was down must not use one up.
     return rrule(
         DAILY,
         interval=variant.repeat_interval_days,
         dtstart=variant.repeat_anchor,
         until=variant.repeat_until,
-        count=variant.repeat_count,
     )
 
 

@@ -104,6 +104,19 @@ def test_after_downtime_missed_repeats_are_skipped_not_burst(in_brand_a, ayu):
     assert publish_due_claim(now=later) == []
 
 
+def test_the_count_is_of_publications_a_skipped_occurrence_does_not_use_one_up(in_brand_a, ayu):
+    from content.models import Variant
+    from content.services import variant_evergreen_set
+    from content.services.evergreen import evergreen_next
+
+    variant = _evergreen(ayu, make_channel(ayu))
+    variant_evergreen_set(variant_id=variant.pk, actor=ayu, interval_days=7, count=3)
+    anchor = _publish(variant, "p1").repeat_anchor
+    # Down for 20 days: the occurrences at 7 and 14 days were skipped; two publications remain.
+    nxt = evergreen_next(Variant.objects.get(pk=variant.pk), now=anchor + timedelta(days=20))
+    assert nxt == anchor + timedelta(days=21)
+
+
 def test_one_evergreen_post_per_platform_per_day(in_brand_a, ayu):
     from content.models import Variant
     from content.services import variant_evergreen_set
