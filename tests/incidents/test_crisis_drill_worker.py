@@ -70,3 +70,10 @@ def test_a_recurring_drill_starts_injects_once_and_schedules_its_next_occurrence
     waiting = Drill.objects.filter(scenario=scenario, state="scheduled")
     assert waiting.count() == 1 and waiting.get().recurring
     assert waiting.get().scheduled_for == start + timedelta(days=1)
+
+    # The sweep ran in brand B too: nothing of A's drill is there.
+    from tenants.models import Brand
+    from tests.helpers import BRAND_B
+
+    with schema_context(Brand.objects.get(slug=BRAND_B).schema_name):
+        assert not Mention.all_objects.exists() and not Drill.objects.exists()
