@@ -9,6 +9,7 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from incidents.demo import demo_story_seed
+        from incidents.demo_drills import drills_demo_story
         from incidents.demo_reviews import reviews_demo_story
         from incidents.services.notifications import contact_emails_sweep, notification_emails_sweep
         from incidents.services.reviews import reviews_figures_sweep
@@ -27,6 +28,7 @@ class IncidentsConfig(AppConfig):
         register_sweeper("incident-webhook-deliveries", webhook_deliveries_requeue_stuck)
         register_sweeper("incident-review-figures", reviews_figures_sweep)
         register_demo_story("post-crisis-reviews", brand_slug="kopi-nusantara", story=reviews_demo_story)
+        register_demo_story("drills", brand_slug="kopi-nusantara", story=drills_demo_story)
         # Customers' personal data, left out of a brand export the requester may not read it in.
         personal_columns_register(
             "incidents_carecase",

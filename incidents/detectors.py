@@ -1,5 +1,6 @@
 """The crisis detectors: each reads the current brand's mentions or metrics with aggregate SQL over
-indexes and returns findings; none writes. `detectors_run` runs them all for one brand.
+indexes and returns findings; none writes. `detectors_run` runs them all for one brand. A drill's
+simulated mentions (`is_drill`) are left out of every count: a drill never raises a real alert.
 
 A finding's (detector, condition_key) names the ongoing condition, so a later sweep that sees the
 same condition updates its alert instead of raising another one.
@@ -53,18 +54,18 @@ def _ids(rows) -> list[str]:
 _SPIKE_COUNTS = """
 SELECT d,
     (SELECT count(*) FROM incidents_mention
-     WHERE sentiment_band = 'negative'
+     WHERE sentiment_band = 'negative' AND NOT is_drill
        AND posted_at >= %(now)s - d * interval '1 day' - %(window)s
        AND posted_at < %(now)s - d * interval '1 day'),
     CASE WHEN d = 0 THEN (SELECT count(*) FROM incidents_mention
-        WHERE posted_at >= %(now)s - %(window)s AND posted_at < %(now)s) END
+        WHERE posted_at >= %(now)s - %(window)s AND posted_at < %(now)s AND NOT is_drill) END
 FROM generate_series(0, %(days)s) AS d
 ORDER BY d
 """
 
 _TOP_IN_WINDOW = """
 SELECT id FROM incidents_mention
-WHERE sentiment_band = 'negative' AND posted_at >= %(start)s AND posted_at < %(end)s
+WHERE sentiment_band = 'negative' AND NOT is_drill AND posted_at >= %(start)s AND posted_at < %(end)s
 ORDER BY reach + engagement DESC, posted_at
 LIMIT 5
 """
@@ -117,7 +118,7 @@ def negative_spike_detect(*, settings: DetectorSettings, now: datetime) -> list[
 # --- Rumour -----------------------------------------------------------------------------------
 _RUMOUR_TEXTS = """
 SELECT id, author_handle, text, posted_at FROM incidents_mention
-WHERE posted_at >= %(start)s AND posted_at <= %(end)s AND NOT is_own
+WHERE posted_at >= %(start)s AND posted_at <= %(end)s AND NOT is_own AND NOT is_drill
   AND (sentiment_band = 'negative' OR is_complaint)
 ORDER BY posted_at DESC
 LIMIT %(cap)s
@@ -303,12 +304,12 @@ def follower_drop_detect(*, settings: DetectorSettings, now: datetime) -> list[F
 _UNANSWERED = """
 SELECT count(*), min(posted_at) FROM incidents_mention
 WHERE answered_at IS NULL AND NOT is_own AND (sentiment_band = 'negative' OR is_complaint)
-  AND posted_at >= %(start)s AND posted_at < %(due)s
+  AND NOT is_drill AND posted_at >= %(start)s AND posted_at < %(due)s
 """
 _UNANSWERED_OLDEST = """
 SELECT id FROM incidents_mention
 WHERE answered_at IS NULL AND NOT is_own AND (sentiment_band = 'negative' OR is_complaint)
-  AND posted_at >= %(start)s AND posted_at < %(due)s
+  AND NOT is_drill AND posted_at >= %(start)s AND posted_at < %(due)s
 ORDER BY posted_at
 LIMIT 5
 """

@@ -20,7 +20,8 @@ COLUMNS = (
     "complaints_answered_in_target",
 )
 
-# Per (UTC hour, platform) from the raw mentions, the brand's own posts left out. A complaint is a
+# Per (UTC hour, platform) from the raw mentions, the brand's own posts and drills' simulated posts
+# left out. A complaint is a
 # negative mention or one scored as a complaint (the unanswered-complaints detector's rule).
 _FROM_RAW = """
 SELECT date_trunc('hour', posted_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, platform,
@@ -35,7 +36,7 @@ SELECT date_trunc('hour', posted_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS ho
     count(*) FILTER (WHERE (sentiment_band = 'negative' OR is_complaint)
         AND answered_at <= posted_at + make_interval(mins => %(target)s)) AS complaints_answered_in_target
 FROM incidents_mention
-WHERE NOT is_own AND posted_at >= %(start)s AND posted_at < %(end)s
+WHERE NOT is_own AND NOT is_drill AND posted_at >= %(start)s AND posted_at < %(end)s
 GROUP BY 1, 2
 """
 

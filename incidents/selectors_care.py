@@ -106,7 +106,7 @@ def care_cases_csv_rows(*, cases: QuerySet[CareCase], with_details: bool) -> Ite
             case.platform,
             case.author_handle,
             case.state,
-            f"#{case.incident.number}" if case.incident_id else "",
+            case.incident.display_number if case.incident_id else "",
             case.owner.name if case.owner_id else "",
             *[when(getattr(case, name)) for name in _CSV_TIMES],
             *[getattr(case, name) or "" for name in details],

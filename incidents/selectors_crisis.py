@@ -153,7 +153,8 @@ def war_room_get(*, incident_id: UUID) -> dict:
     if incident is None:
         raise Http404("No such incident.")
     mentions = list(
-        Mention.objects.filter(incident_links__incident=incident)
+        # A drill's war room lists its injected posts (only a drill's incident links them).
+        Mention.all_objects.filter(incident_links__incident=incident)
         .prefetch_related(
             Prefetch(
                 "responses",

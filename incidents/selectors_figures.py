@@ -562,7 +562,7 @@ def _mention_counts(*, before_start, opened, resolved, after_end, now) -> tuple[
     scan_end = max(after_end, resolved + timedelta(days=ended_days))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(columns)} FROM {table} WHERE posted_at >= %s AND posted_at < %s AND NOT is_own",  # noqa: S608 - fixed SQL, the table name is the model's
+            f"SELECT {', '.join(columns)} FROM {table} WHERE posted_at >= %s AND posted_at < %s AND NOT is_own AND NOT is_drill",  # noqa: S608 - fixed SQL, the table name is the model's
             [*params, before_start, scan_end],
         )
         row = cursor.fetchone()

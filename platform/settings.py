@@ -466,7 +466,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
-    # Task reminders and escalations, client status-update reminders, due drills.
+    # Task reminders and escalations, client status-update reminders, due drills, their due injects
+    # and the next drill of each recurring scenario.
     "crisis-reminders-sweep": {
         "task": "incidents.crisis_reminders_sweep_all",
         "schedule": 300.0,

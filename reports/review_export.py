@@ -41,7 +41,7 @@ class ReviewDocument:
     brand_name: str
     brand_slug: str
     brand_colour: str
-    number: int
+    number: str  # "#12", or "D-3" for a drill (its own sequence)
     title: str
     is_drill: bool
     facts: list[tuple[str, str]]
@@ -120,7 +120,7 @@ def _document(*, review: Review, brand, audience: str, entries) -> ReviewDocumen
         brand_name=brand.name,
         brand_slug=brand.slug or slugify(brand.name),
         brand_colour=getattr(brand, "colour", "") or "",
-        number=incident.number,
+        number=incident.display_number,
         title=incident.title,
         is_drill=review.is_drill,
         facts=facts,
@@ -395,7 +395,7 @@ def review_markdown(document: ReviewDocument) -> str:
     """The document as Markdown (CommonMark with tables), every text from people escaped."""
     d = document
     drill = f" {_('[DRILL]')}" if d.is_drill else ""
-    lines = [f"# {md(_('Post-crisis review'))}: #{d.number} {md(d.title)}{drill}", ""]
+    lines = [f"# {md(_('Post-crisis review'))}: {d.number} {md(d.title)}{drill}", ""]
     lines += [f"**{md(d.brand_name)}** · {md(_('Times in %(zone)s') % {'zone': d.zone})}", ""]
     if d.for_staff:
         lines += [f"> {md(_('Staff copy with internal notes: do not send it to the client.'))}", ""]
@@ -483,4 +483,5 @@ def review_markdown(document: ReviewDocument) -> str:
 def review_filename(document: ReviewDocument, extension: str) -> str:
     """`<brand>-review-<incident number>-<day exported>[-staff].<extension>`."""
     suffix = "-staff" if document.for_staff else ""
-    return f"{slugify(document.brand_slug)}-review-{document.number}-{document.generated_day}{suffix}.{extension}"
+    number = slugify(document.number.lstrip("#"))  # "12" or "d-3"
+    return f"{slugify(document.brand_slug)}-review-{number}-{document.generated_day}{suffix}.{extension}"

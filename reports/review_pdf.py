@@ -89,7 +89,7 @@ class _ReviewPdf:
     def build(self) -> bytes:
         d = self.d
         buffer = io.BytesIO()
-        title = f"{_('Post-crisis review')}: #{d.number} {d.title}"
+        title = f"{_('Post-crisis review')}: {d.number} {d.title}"
         doc = SimpleDocTemplate(
             buffer,
             pagesize=A4,

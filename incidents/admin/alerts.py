@@ -104,7 +104,10 @@ class AlertAdmin(ReadOnlyBrandModelAdmin):
     )
     def attach_alerts(self, request, queryset):
         number = (request.POST.get("incident_number") or "").strip()
-        incident = Incident.objects.filter(number=int(number)).first() if number.isdigit() else None
+        # An incident's number (#12); a drill's D-12 is a different sequence, never matched here.
+        incident = (
+            Incident.objects.filter(number=int(number), is_drill=False).first() if number.isdigit() else None
+        )
         if incident is None:
             self.message_user(request, _("Give the number of an existing incident."), messages.ERROR)
             return

@@ -91,7 +91,7 @@ class IncidentForm(ServiceForm):
 class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
     form = IncidentForm
     list_display = [
-        "number",
+        "number_shown",
         "title",
         "severity",
         "status",
@@ -100,10 +100,15 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         "is_drill",
         "war_room",
     ]
-    list_display_links = ["number", "title"]
+    list_display_links = ["number_shown", "title"]
     list_filter = ["status", "severity", "source_category", AgeFilter, "is_drill"]
     search_fields = ["title", "summary"]
     ordering = ["-opened_at"]
+
+    @admin.display(description=_("number"), ordering="number")
+    def number_shown(self, obj: Incident) -> str:
+        # Drills number apart: "D-3" never reads as incident #3.
+        return obj.display_number
 
     @admin.display(description=_("war room"))
     def war_room(self, obj: Incident) -> str:
@@ -193,7 +198,7 @@ class IncidentAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         context = {
             **self.admin_site.each_context(request),
             **data,
-            "title": f"War room · #{incident.number} {incident.title}",
+            "title": f"War room · {incident.display_number} {incident.title}",
             "opts": self.model._meta,
             "can": can,
             "next_statuses": [

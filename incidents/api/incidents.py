@@ -19,12 +19,15 @@ MAX_AGE_HOURS = 24 * 366 * 100  # a century: more than any incident's age, well 
 # --- Output ---------------------------------------------------------------------------------
 class IncidentOut(serializers.ModelSerializer):
     severity_label = serializers.CharField(source="get_severity_display", read_only=True)
+    display_number = serializers.CharField(
+        read_only=True, help_text='"#12" for an incident, "D-3" for a drill (drills number apart).'
+    )
 
     class Meta:
         model = Incident
         fields = [
-            "id", "number", "title", "summary", "severity", "severity_label", "status", "source_category",
-            "root_cause_notes", "resolution_summary", "review_summary", "affected_platforms", "is_drill",
+            "id", "number", "display_number", "title", "summary", "severity", "severity_label", "status",
+            "source_category", "root_cause_notes", "resolution_summary", "review_summary", "affected_platforms", "is_drill",
             "opened_at", "triaged_at", "responding_at", "first_response_at", "resolved_at", "reviewed_at",
             "reopen_count", "status_update_due_at", "last_status_update_at", "merged_into", "updated_at",
         ]  # fmt: skip
@@ -43,12 +46,13 @@ class IncidentClientOut(serializers.ModelSerializer):
     """What the client sees: no internal notes."""
 
     severity_label = serializers.CharField(source="get_severity_display", read_only=True)
+    display_number = serializers.CharField(read_only=True)
 
     class Meta:
         model = Incident
         fields = [
-            "id", "number", "title", "summary", "severity", "severity_label", "status", "source_category",
-            "resolution_summary", "affected_platforms", "opened_at", "first_response_at", "resolved_at",
+            "id", "number", "display_number", "title", "summary", "severity", "severity_label", "status",
+            "source_category", "resolution_summary", "affected_platforms", "opened_at", "first_response_at", "resolved_at",
             "last_status_update_at",
         ]  # fmt: skip
 

@@ -60,6 +60,7 @@ class CustomerOut(serializers.ModelSerializer):
 
 class ReviewOut(serializers.ModelSerializer):
     incident_number = serializers.IntegerField(source="incident.number", read_only=True)
+    incident_display_number = serializers.CharField(source="incident.display_number", read_only=True)
     incident_title = serializers.CharField(source="incident.title", read_only=True)
     figures_state = serializers.CharField(source="outbox_state", read_only=True)
     follow_ups = ActionItemOut(source="action_items", many=True, read_only=True)
@@ -70,7 +71,7 @@ class ReviewOut(serializers.ModelSerializer):
     class Meta:
         model = Review
         fields = [
-            "id", "incident", "incident_number", "incident_title", "is_drill", "state", "owner", "due_at",
+            "id", "incident", "incident_number", "incident_display_number", "incident_title", "is_drill", "state", "owner", "due_at",
             "steps", "summary", "figures", "figures_method", "figures_state", "figures_computed_at", "survey_due_at",
             "survey_sent_at", "survey_invitations", "plan_version", "opened_at", "completed_at",
             "signed_off_at", "follow_ups", "lessons", "feedback", "customers",
@@ -82,6 +83,7 @@ class ReviewClientOut(serializers.ModelSerializer):
     marked for them; no team feedback, no customer contacts."""
 
     incident_number = serializers.IntegerField(source="incident.number", read_only=True)
+    incident_display_number = serializers.CharField(source="incident.display_number", read_only=True)
     incident_title = serializers.CharField(source="incident.title", read_only=True)
     follow_ups = ActionItemOut(source="action_items", many=True, read_only=True)
     lessons = LessonOut(many=True, read_only=True)
@@ -89,7 +91,7 @@ class ReviewClientOut(serializers.ModelSerializer):
     class Meta:
         model = Review
         fields = [
-            "id", "incident", "incident_number", "incident_title", "state", "summary", "figures",
+            "id", "incident", "incident_number", "incident_display_number", "incident_title", "state", "summary", "figures",
             "figures_method", "completed_at", "signed_off_at", "follow_ups", "lessons",
         ]  # fmt: skip
 

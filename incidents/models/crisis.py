@@ -40,6 +40,7 @@ __all__ = [
     "StatusUpdate",
     "TimelineEntry",
     "TimelineKind",
+    "incident_number_display",
 ]
 
 
@@ -93,10 +94,12 @@ class CrisisRole(models.TextChoices):
 
 class CrisisSettings(models.Model):
     """The brand's crisis settings: one row per brand schema (pk=1). It also holds the incident
-    number counter, locked with SELECT … FOR UPDATE when a number is allocated."""
+    and drill number counters, locked with SELECT … FOR UPDATE when a number is allocated."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     last_incident_number = models.PositiveIntegerField(default=0, editable=False)
+    # Drills count apart (D-1, D-2, …) so the client's incident numbers have no gaps.
+    last_drill_number = models.PositiveIntegerField(default=0, editable=False)
     auto_open_max_severity = models.PositiveSmallIntegerField(
         _("auto-open incidents at"),
         choices=Severity.choices,
@@ -212,6 +215,12 @@ class CrisisSettings(models.Model):
         )
 
 
+def incident_number_display(number: int, *, is_drill: bool) -> str:
+    """ "#12" or "D-3": a drill's number belongs to the drill sequence and must never read as an
+    incident's (the same digits may be both)."""
+    return f"D-{number}" if is_drill else f"#{number}"
+
+
 class Incident(models.Model):
     class Status(models.TextChoices):
         DETECTED = "detected", _("Detected")
@@ -226,7 +235,8 @@ class Incident(models.Model):
     OPEN_STATUSES = (Status.DETECTED, Status.TRIAGED, Status.RESPONDING, Status.MONITORING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    number = models.PositiveIntegerField(_("number"), unique=True, editable=False)
+    # Unique per sequence: real incidents #1, #2, … and drills D-1, D-2, … (see `display_number`).
+    number = models.PositiveIntegerField(_("number"), editable=False)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
     severity = models.PositiveSmallIntegerField(
@@ -274,6 +284,9 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         ordering = ["-opened_at"]
         indexes = [models.Index(fields=["status", "severity"]), models.Index(fields=["opened_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["is_drill", "number"], name="incident_number_per_sequence")
+        ]
         # Object permissions handed out through guardian by role (see incidents/permissions.py).
         permissions = [
             ("view_internal_incident", "See the full timeline and internal notes"),
@@ -294,7 +307,17 @@ class Incident(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.number} {self.title}"
+        return f"{self.display_number} {self.title}"
+
+    @property
+    def display_number(self) -> str:
+        """The number people see: "#12" for an incident, "D-3" for a drill (a sequence apart)."""
+        return incident_number_display(self.number, is_drill=self.is_drill)
+
+    @property
+    def label(self) -> str:
+        """ "incident #12" or "drill D-3", for texts stored in English (timeline, plan notes)."""
+        return f"drill {self.display_number}" if self.is_drill else f"incident {self.display_number}"
 
     @property
     def is_open(self) -> bool:
@@ -695,6 +718,25 @@ class DrillScenario(models.Model):
         blank=True,
         help_text=_('Simulated posts, e.g. [{"after_minutes": 5, "platform": "x", "text": "…"}].'),
     )
+    # A schedule as an iCalendar RRULE (RFC 5545) over `recurrence_start`, read in the brand's time
+    # zone, so "every first Tuesday at 10:00" stays 10:00 across daylight-saving changes.
+    recurrence = models.CharField(
+        _("recurrence"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "An iCalendar rule, e.g. FREQ=MONTHLY;BYDAY=1TU (every first Tuesday) or "
+            "FREQ=WEEKLY;INTERVAL=2. At most daily. Empty: the scenario does not recur."
+        ),
+    )
+    recurrence_start = models.DateTimeField(
+        _("recurrence starts"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The first drill of the schedule; later ones keep its time of day in the brand's time zone."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -722,11 +764,22 @@ class Drill(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     debrief = models.TextField(blank=True)
     figures = models.JSONField(default=dict, blank=True, help_text=_("Response times, in seconds."))
+    # Scheduled by the scenario's recurrence (not by hand): at most one such drill waits per scenario.
+    recurring = models.BooleanField(_("from the schedule"), default=False, editable=False)
+    # How many of the scenario's injects were posted as drill mentions (they are released in order).
+    injects_released = models.PositiveSmallIntegerField(default=0, editable=False)
     created_by = user_ref()
 
     class Meta:
         verbose_name = _("drill")
         ordering = ["-scheduled_for"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scenario"],
+                condition=Q(recurring=True, state="scheduled"),
+                name="drill_one_next_occurrence",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.scenario} @ {self.scheduled_for:%Y-%m-%d %H:%M}"

@@ -34,9 +34,22 @@ __all__ = [
 ]
 
 
+class RealMentionManager(models.Manager):
+    """The brand's real mentions: a drill's simulated posts are left out, so every figure, detector,
+    report, export and search built on `Mention.objects` counts only what the public wrote."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(is_drill=False)
+
+
+class AllMentionsManager(models.Manager):
+    """Every mention, a drill's simulated posts included."""
+
+
 class Mention(models.Model):
     """One post, comment, reply, review or direct message an integration reported about the brand.
-    Unique on (platform, external_id): a resend updates counts, it never duplicates."""
+    Unique on (platform, external_id): a resend updates counts, it never duplicates. A drill's
+    injected posts are mentions too (`is_drill`), reached only through `Mention.all_objects`."""
 
     class Kind(models.TextChoices):
         POST = "post", _("Post")
@@ -79,6 +92,19 @@ class Mention(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # A database default too: intake, scoring and the benches write mentions in raw SQL.
+    is_drill = models.BooleanField(
+        _("drill"),
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text=_("A drill's simulated post: never counted in figures, detectors or reports."),
+    )
+
+    # The default manager leaves drills out (admin, related lookups, dumps); `all_objects` is for
+    # the few places a drill's own mentions are shown and answered (its war room, replies, moderation).
+    objects = RealMentionManager()
+    all_objects = AllMentionsManager()
 
     class Meta:
         verbose_name = _("mention")
@@ -127,6 +153,9 @@ class Mention(models.Model):
                 name="mention_reply_parent",
                 condition=Q(is_own=False) & ~Q(parent_external_id=""),
             ),
+            # A drill's mentions, a handful per drill: real queries filter them out by a column
+            # the existing indexes need not carry; the drill's own lookups use this one.
+            models.Index(fields=["posted_at"], name="mention_drill_posted_at", condition=Q(is_drill=True)),
         ]
 
     def __str__(self) -> str:

@@ -136,7 +136,8 @@ def incident_open(
     timeline_data: dict | None = None,
 ) -> Incident:
     """Open an incident with the brand's next number (allocated under a row lock, so two at once
-    never share one) and its first timeline entry."""
+    never share one) and its first timeline entry. A drill takes the next drill number (D-1, D-2,
+    …), a sequence apart, so the client's incident numbers have no gaps."""
     require_brand_action(actor, "note")  # any staff role on the brand may open an incident
     title = text_checked(title, field="title", max_length=TITLE_MAX)
     summary = text_checked(summary, field="summary", max_length=DETAILS_MAX)
@@ -146,11 +147,12 @@ def incident_open(
         )
     _check_choices(severity=severity, source_category=source_category)
     settings = crisis_settings_get(for_update=True)
-    settings.last_incident_number += 1
-    settings.save(update_fields=["last_incident_number"])
+    counter = "last_drill_number" if is_drill else "last_incident_number"
+    setattr(settings, counter, getattr(settings, counter) + 1)
+    settings.save(update_fields=[counter])
     now = timezone.now()
     incident = Incident(
-        number=settings.last_incident_number,
+        number=getattr(settings, counter),
         title=title,
         summary=summary,
         severity=severity,
@@ -165,7 +167,7 @@ def incident_open(
         incident=incident,
         actor=actor,
         kind=TimelineKind.OPENED,
-        text=f"Opened #{incident.number} as {incident.get_severity_display()}: {incident.title}",
+        text=f"Opened {incident.display_number} as {incident.get_severity_display()}: {incident.title}",
         data={"severity": incident.severity, **(timeline_data or {})},
         label=label,
         pinned=True,  # the client's view starts with the incident being opened

@@ -451,7 +451,7 @@ def mention_mark_answered(*, mention_id, at: datetime | None = None) -> Mention:
 # --- Scoring --------------------------------------------------------------------------------------
 _SCORE_CLAIM = """
 SELECT id, text, source_language, platform, external_id, parent_external_id, is_own, posted_at,
-    is_threat, author_handle, url
+    is_threat, author_handle, url, is_drill
 FROM incidents_mention
 WHERE scored_at IS NULL
 ORDER BY received_at
@@ -539,7 +539,8 @@ def mentions_score_batch(*, limit: int = SCORE_BATCH_SIZE) -> int:
             posted_at=row[7],
         )
         for row, score in zip(claimed, scores, strict=True)
-        if score.is_threat and not row[8]
+        # A drill's simulated threat is practice, never an alert to the real team.
+        if score.is_threat and not row[8] and not row[11]
     ]
     if late_threats:
         threat_alerts_raise(mentions=late_threats, now=now)

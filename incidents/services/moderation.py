@@ -17,6 +17,7 @@ from incidents.models import (
     TimelineKind,
 )
 from incidents.permissions import require_brand_action, require_incident_action
+from incidents.services.responses import drill_mention_check
 from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import actor_label, timeline_record
 from incidents.services.webhooks import webhook_emit
@@ -99,9 +100,10 @@ def moderation_act(
         require_incident_action(actor, ACTION_PERMISSION[action], incident)
     else:
         require_brand_action(actor, ACTION_PERMISSION[action])
-    mention = Mention.objects.select_for_update().filter(pk=mention_id).first()
+    mention = Mention.all_objects.select_for_update().filter(pk=mention_id).first()
     if mention is None:
         raise DomainError("Unknown mention.", field_errors={"mention_id": ["Unknown mention."]})
+    drill_mention_check(mention, incident)
     current = guidelines_current()
     if current is None:
         raise DomainError(
@@ -152,6 +154,10 @@ def moderation_act(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=actor_label(actor if getattr(actor, "pk", None) else None),
     )
+    if mention.is_drill:
+        # Practice: recorded and shown as carried out, never asked of the integration.
+        entry.carried_out_at, entry.external_ref = entry.at, "drill"
+        entry.save(update_fields=["carried_out_at", "external_ref"])
     if incident is not None:
         timeline_record(
             incident=incident,
@@ -166,6 +172,8 @@ def moderation_act(
                 "version": current.version,
             },
         )
+    if mention.is_drill:
+        return entry
     webhook_emit(
         event="moderation.requested",
         payload={

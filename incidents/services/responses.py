@@ -96,7 +96,8 @@ def _render(template: ResponseTemplate, context: dict, incident: Incident | None
     values = {k: str(v) for k, v in (context or {}).items() if v is not None}
     values.setdefault("brand", getattr(connection.tenant, "name", ""))
     if incident is not None:
-        values.setdefault("incident_number", str(incident.number))
+        # A drill's reply reads "D-3": practice text never names a real incident's number.
+        values.setdefault("incident_number", incident.display_number.lstrip("#"))
     try:
         return render_template(template.body, values)
     except TemplateError as exc:
@@ -133,9 +134,10 @@ def response_draft(
         require_brand_action(actor, "draft_response")
     mention = None
     if mention_id:
-        mention = Mention.objects.filter(pk=mention_id).first()
+        mention = Mention.all_objects.filter(pk=mention_id).first()
         if mention is None:
             raise DomainError("Unknown mention.", field_errors={"mention_id": ["Unknown mention."]})
+        drill_mention_check(mention, incident)
     if kind in (ResponseKind.REPLY, ResponseKind.PRIVATE_MESSAGE) and mention is None:
         raise DomainError(
             "A reply answers a mention.", field_errors={"mention_id": ["Required for replies."]}
@@ -194,6 +196,22 @@ def response_draft(
             data={"response_id": str(response.pk), "event": "drafted", "empathy_passed": passed},
         )
     return response
+
+
+def drill_mention_check(mention, incident: Incident | None) -> None:
+    """A drill's post is answered or moderated only within its drill (whose actions never reach a
+    network); a real incident never takes one."""
+    if not mention.is_drill:
+        return
+    if (
+        incident is None
+        or not incident.is_drill
+        or not incident.mention_links.filter(mention=mention).exists()
+    ):
+        raise DomainError(
+            _("A drill post is handled from its drill's incident."),
+            field_errors={"incident_id": [_("Use the drill's incident.")]},
+        )
 
 
 def _lock(response_id: UUID) -> Response:
@@ -421,7 +439,7 @@ def _mark_sent(response: Response, *, actor: User | None, external_id: str, sent
     mention = response.mention
     if mention is not None and mention.answered_at is None:
         # Time to first response is measured from the mention's post to this moment.
-        type(mention).objects.filter(pk=mention.pk, answered_at__isnull=True).update(answered_at=sent_at)
+        type(mention).all_objects.filter(pk=mention.pk, answered_at__isnull=True).update(answered_at=sent_at)
         mention.answered_at = sent_at
     incident = response.incident
     if incident is not None:

@@ -67,6 +67,7 @@ def review_payload(review: Review) -> dict:
         "id": str(review.pk),
         "incident": str(review.incident_id),
         "incident_number": review.incident.number,
+        "incident_display_number": review.incident.display_number,
         "state": review.state,
         "due_at": review.due_at,
         "figures": review.figures,
@@ -128,7 +129,7 @@ def review_open(*, incident: Incident, now: datetime | None = None) -> Review:
     for member in members.values():
         _tell_member(
             member,
-            subject=f"How did incident #{incident.number} go? Rate it 1–5",
+            subject=f"How did {incident.label} go? Rate it 1–5",
             body=f"“{incident.title}” is resolved. Give the review a rating from 1 to 5 and a few words.",
             link=_review_link(review),
         )
@@ -537,12 +538,12 @@ def review_plan_update(*, review_id: UUID, actor: User | None) -> CrisisPlanVers
         raise DomainError("Accept at least one lesson first.", field_errors={"lessons": ["None accepted."]})
     current = CrisisPlanVersion.objects.order_by("-version").first()
     values = {field: getattr(current, field, "") for field in PLAN_FIELDS}
-    heading = f"Lessons from incident #{review.incident.number} ({review.incident.title}):"
+    heading = f"Lessons from {review.incident.label} ({review.incident.title}):"
     block = "\n".join([heading, *(f"- {text}" for text in lessons)])
     if heading not in values["guidelines"]:
         values["guidelines"] = f"{values['guidelines']}\n\n{block}".strip()
     version = crisis_plan_publish(
-        actor=actor, change_note=f"Lessons from the review of incident #{review.incident.number}", **values
+        actor=actor, change_note=f"Lessons from the review of {review.incident.label}", **values
     )
     review.plan_version = version
     review.save(update_fields=["plan_version", "updated_at"])
@@ -610,8 +611,10 @@ def review_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
             if owner is not None:
                 notify(
                     subject=stored_text(
-                        _("Review of incident #%(number)s due %(at)s"),
-                        number=review.incident.number,
+                        _("Review of drill %(number)s due %(at)s")
+                        if review.incident.is_drill
+                        else _("Review of incident #%(number)s due %(at)s"),
+                        number=review.incident.display_number.lstrip("#"),
                         at=review.due_at,
                     ),
                     body=stored_text(
@@ -637,7 +640,10 @@ def review_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
             review = Review.objects.select_related("incident").get(pk=review_id)
             notify(
                 subject=stored_text(
-                    _("Overdue: review of incident #%(number)s"), number=review.incident.number
+                    _("Overdue: review of drill %(number)s")
+                    if review.incident.is_drill
+                    else _("Overdue: review of incident #%(number)s"),
+                    number=review.incident.display_number.lstrip("#"),
                 ),
                 body=stored_text(
                     _("The post-crisis review of “%(title)s” is past its due date."),
@@ -661,8 +667,10 @@ def review_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
                 item.owner,
                 subject=stored_text(_("Follow-up due %(at)s: %(title)s"), at=item.due_at, title=item.title),
                 body=stored_text(
-                    _("Your follow-up from the review of incident #%(number)s is due soon."),
-                    number=item.review.incident.number,
+                    _("Your follow-up from the review of drill %(number)s is due soon.")
+                    if item.review.incident.is_drill
+                    else _("Your follow-up from the review of incident #%(number)s is due soon."),
+                    number=item.review.incident.display_number.lstrip("#"),
                 ),
                 link=_review_link(item.review),
             )
@@ -686,7 +694,7 @@ def _review_await_sign_off(*, review: Review, actor: User | None, summary: str) 
         pinned=True,
     )
     notify(
-        subject=f"Sign off the review of incident #{review.incident.number}",
+        subject=f"Sign off the review of {review.incident.label}",
         body=f"The team completed the post-crisis review of “{review.incident.title}”. "
         "Sign it off or send it back with a comment on the incident's report page.",
         link=f"/reports/incidents/{review.incident_id}/",
@@ -752,7 +760,7 @@ def review_sign_off(*, review_id: UUID, actor: User | None, approve: bool, comme
         owner = User.objects.filter(pk=review.owner_id).first()
         if owner is not None:
             notify(
-                subject=f"The client sent back the review of incident #{review.incident.number}",
+                subject=f"The client sent back the review of {review.incident.label}",
                 body=comment,
                 link=_review_link(review),
                 users=[owner],

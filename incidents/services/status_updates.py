@@ -71,7 +71,7 @@ def status_update_draft(
 def status_update_body(update: StatusUpdate) -> str:
     incident = update.incident
     parts = [
-        f"Incident #{incident.number}: {incident.title}",
+        f"{incident.label.capitalize()}: {incident.title}",
         f"Status: {incident.get_status_display()} · Severity: {incident.get_severity_display()}",
         "",
         "Conditions:",

@@ -141,9 +141,11 @@ def assignment_add(
     if member.user_id:
         notify(
             subject=stored_text(
-                _("You are %(role)s on incident #%(number)s"),
+                _("You are %(role)s on drill %(number)s")
+                if incident.is_drill
+                else _("You are %(role)s on incident #%(number)s"),
                 role=CrisisRole(role).label,
-                number=incident.number,
+                number=incident.display_number.lstrip("#"),
             ),
             body=stored_text(
                 _("%(title)s\nSeverity: %(severity)s"),
@@ -346,10 +348,12 @@ def task_reminders_send(*, now: datetime | None = None) -> int:
             _tell_member(
                 task.owner,
                 subject=stored_text(
-                    _("Due %(at)s: %(task)s (incident #%(number)s)"),
+                    _("Due %(at)s: %(task)s (drill %(number)s)")
+                    if task.incident.is_drill
+                    else _("Due %(at)s: %(task)s (incident #%(number)s)"),
                     at=task.due_at,
                     task=task.title,
-                    number=task.incident.number,
+                    number=task.incident.display_number.lstrip("#"),
                 ),
                 body=stored_text(
                     _("Your task on “%(incident)s” is due at %(at)s."),
@@ -386,9 +390,11 @@ def task_escalations_send(*, now: datetime | None = None) -> int:
             task = IncidentTask.objects.select_related("incident", "owner").get(pk=task_id)
             managers = incident_crisis_managers(task.incident)
             subject = stored_text(
-                _("Overdue: %(task)s (incident #%(number)s, owner %(owner)s)"),
+                _("Overdue: %(task)s (drill %(number)s, owner %(owner)s)")
+                if task.incident.is_drill
+                else _("Overdue: %(task)s (incident #%(number)s, owner %(owner)s)"),
                 task=task.title,
-                number=task.incident.number,
+                number=task.incident.display_number.lstrip("#"),
                 owner=task.owner.name,
             )
             body = stored_text(
