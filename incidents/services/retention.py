@@ -28,8 +28,9 @@ BATCH = 2000
 
 def _mentions_expire(*, before: datetime) -> tuple[int, int]:
     """Delete mentions posted before `before`; those an incident, a care case, a reply or a
-    moderation decision points at are kept for that history, emptied of text, name and URL."""
-    old = Mention.objects.filter(posted_at__lt=before)
+    moderation decision points at are kept for that history, emptied of text, name and URL. A
+    drill's simulated posts expire like real ones (the default manager hides them)."""
+    old = Mention.all_objects.filter(posted_at__lt=before)
     referenced = (
         Q(Exists(IncidentMention.objects.filter(mention=OuterRef("pk"))))
         | Q(Exists(CareCaseMention.objects.filter(mention=OuterRef("pk"))))
@@ -40,7 +41,7 @@ def _mentions_expire(*, before: datetime) -> tuple[int, int]:
     deleted = 0
     while ids := list(old.exclude(referenced).values_list("pk", flat=True)[:BATCH]):
         with transaction.atomic():
-            deleted += Mention.objects.filter(pk__in=ids).delete()[1].get(Mention._meta.label, 0)
+            deleted += Mention.all_objects.filter(pk__in=ids).delete()[1].get(Mention._meta.label, 0)
     emptied = (
         old.filter(referenced)
         .exclude(text="", author_name="", url="")

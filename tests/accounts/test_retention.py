@@ -117,6 +117,17 @@ def test_retention_removes_exactly_what_is_past_the_rules_once(world, brand_a, b
     connection.set_schema_to_public()
 
 
+def test_a_drills_old_simulated_posts_expire_like_real_ones(world, brand_a):
+    with tenant_context(brand_a):
+        Mention.all_objects.bulk_create(
+            _mentions(text="dri old drill post", posted_at=timezone.now() - YEARS_AGO, is_drill=True)
+        )
+        removed = retention_apply()
+        assert removed["mentions"] == 6
+        assert not Mention.all_objects.filter(text="dri old drill post").exists()
+    connection.set_schema_to_public()
+
+
 def test_a_longer_rule_keeps_what_the_default_would_remove(world, brand_a, ayu):
     retention_policy_set(
         brand=brand_a, actor=ayu, mentions_months=36, personal_data_months=36, audit_months=36
