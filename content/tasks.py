@@ -37,6 +37,6 @@ def publish_due_task() -> int:
 @shared_task(name="content.publish_due_sweep", acks_late=True, time_limit=120, soft_time_limit=100)
 def publish_due_sweep_task() -> int:
     """Periodic entry point (run in public by beat): one publishing sweep per ready brand."""
-    from tenants.services import fan_out_to_ready_brands
+    from tenants.fanout import fan_out
 
-    return fan_out_to_ready_brands(lambda _brand: publish_due_task.delay())
+    return fan_out(publish_due_task)

@@ -348,6 +348,40 @@ def unanswered_complaints_detect(*, settings: DetectorSettings, now: datetime) -
 
 DETECTORS = (negative_spike_detect, rumour_detect, follower_drop_detect, unanswered_complaints_detect)
 
+# Can any detector find anything, or any sweep alert end? Every mention-reading detector looks at
+# mentions posted since its own window's start (the spike's recent window, the rumour window, the
+# unanswered lookback), the follower detector at samples since its lookback, and the end of a
+# condition needs a live sweep alert. None of them in the brand: the sweep would find nothing.
+_QUIET = """
+SELECT NOT (
+    EXISTS (SELECT 1 FROM incidents_mention WHERE posted_at >= %(mentions_since)s)
+    OR EXISTS (SELECT 1 FROM incidents_metricsample WHERE measured_at >= %(samples_since)s)
+    OR EXISTS (SELECT 1 FROM incidents_alert WHERE state = ANY(%(live)s) AND detector <> %(threat)s)
+)
+"""
+
+
+def detectors_quiet(*, settings: DetectorSettings, now: datetime) -> bool:
+    """True when no detector could find anything now and no sweep alert is live: one indexed query,
+    so the periodic sweep of an idle brand (most brands, most minutes) costs one round trip."""
+    mentions_since = now - max(
+        timedelta(minutes=settings.spike_window_minutes),
+        timedelta(hours=settings.rumour_window_hours),
+        timedelta(hours=settings.unanswered_lookback_hours),
+    )
+    follower_window = timedelta(hours=settings.follower_window_hours)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _QUIET,
+            {
+                "mentions_since": mentions_since,
+                "samples_since": now - max(timedelta(days=7), follower_window * 2),
+                "live": [*Alert.ACTIVE_STATES, Alert.State.INCIDENT_OPENED],
+                "threat": Detector.THREAT,
+            },
+        )
+        return cursor.fetchone()[0]
+
 
 def detectors_run(*, now: datetime | None = None, settings: DetectorSettings | None = None) -> list[Finding]:
     """Every detector's findings for the current brand."""

@@ -443,6 +443,8 @@ CELERY_TASK_ROUTES = {
     "tenants.worker_heartbeat": {"queue": "periodic"},
     "tenants.outbox_sweep_all": {"queue": "periodic"},
     "tenants.outbox_sweep": {"queue": "periodic"},
+    # A chunk of brands running one brand task; the fan-out sends it to that task's own queue.
+    "tenants.brands_run": {"queue": "periodic"},
     "tenants.brands_delete_expired": {"queue": "periodic"},
     "incidents.retention_sweep_all": {"queue": "periodic"},
     "incidents.retention_apply": {"queue": "periodic"},
@@ -451,13 +453,16 @@ CELERY_TASK_ROUTES = {
 }
 
 CELERY_BEAT_SCHEDULER = "tenants.beat:ReadyBrandScheduler"
+# Beat's per-brand fan-out runs this many brands per broker message (tenants.fanout): a tick over
+# 1,000 brands is 40 messages, not 1,000. 1 sends each brand its own task.
+FAN_OUT_BRANDS_PER_TASK = env.int("FAN_OUT_BRANDS_PER_TASK", default=25)
 # How often each queue's worker proves it is alive (a heartbeat task sent to every queue), and the
 # age after which /healthz calls a worker or beat "stale".
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
 HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=120)
 # Code-defined periodic work, copied into django-celery-beat's tables (editable in the agency
 # admin) by the entry's key; rows point at the tasks' explicit names, which survive a module
-# rename. Each entry runs once in public and fans out one task per ready brand itself.
+# rename. Each entry runs once in public and fans out to every ready brand itself (tenants.fanout).
 CELERY_BEAT_SCHEDULE = {
     # Score leftovers, sweep the detectors, re-queue webhook deliveries whose retry was lost; an
     # unanswered complaint ages even when no new mention arrives. This is the detectors' cadence.

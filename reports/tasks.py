@@ -6,8 +6,8 @@ from celery import shared_task
 
 from reports.schedules import report_delivery_send, schedules_queue_due
 from reports.tasks_health import brand_health_refresh_task, brand_health_tick_task  # noqa: F401
+from tenants.fanout import fan_out
 from tenants.outbox import RETRY_OPTIONS
-from tenants.services import fan_out_to_ready_brands
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 # Queue `periodic` (beat), in public: one due-check per ready brand.
 @shared_task(name="reports.schedules_due_sweep", acks_late=True, time_limit=120, soft_time_limit=100)
 def report_schedules_due_sweep_task() -> int:
-    return fan_out_to_ready_brands(lambda _brand: report_schedules_due_task.delay())
+    return fan_out(report_schedules_due_task)
 
 
 # Queue `periodic`, in one brand: record the deliveries that are due and hand them over.

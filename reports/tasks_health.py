@@ -5,13 +5,13 @@ public health row. Both on the `periodic` queue; running either twice is harmles
 from celery import shared_task
 
 from reports.health import brand_health_refresh
-from tenants.services import fan_out_to_ready_brands
+from tenants.fanout import fan_out
 
 
 @shared_task(name="reports.brand_health_tick", acks_late=True, time_limit=120, soft_time_limit=100)
 def brand_health_tick_task() -> int:
     """Periodic, in public: queue the health refresh in every ready brand. Returns how many."""
-    return fan_out_to_ready_brands(lambda _brand: brand_health_refresh_task.delay())
+    return fan_out(brand_health_refresh_task)
 
 
 @shared_task(name="reports.brand_health_refresh", acks_late=True, time_limit=120, soft_time_limit=100)

@@ -70,6 +70,6 @@ def survey_reminders_due_task(after_days: float = REMINDER_AFTER_DAYS) -> int:
 @shared_task(name="surveys.survey_reminders_sweep", acks_late=True, time_limit=120, soft_time_limit=100)
 def survey_reminders_sweep_task(after_days: float = REMINDER_AFTER_DAYS) -> int:
     """Periodic entry point (run in public by beat): fan out the reminder check to every ready brand."""
-    from tenants.services import fan_out_to_ready_brands
+    from tenants.fanout import fan_out
 
-    return fan_out_to_ready_brands(lambda _brand: survey_reminders_due_task.delay(after_days))
+    return fan_out(survey_reminders_due_task, after_days)

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from tenants.fanout import brands_run_task  # noqa: F401 - registered with the worker here
 from tenants.outbox import RETRY_OPTIONS
 
 
@@ -22,12 +23,12 @@ def worker_ping_task(token: str) -> str:
 def outbox_sweep_all_task() -> int:
     """Periodic, in public: queue the outbox sweep in every ready brand (and drop the stored
     Idempotency-Key answers past their 24 hours)."""
+    from tenants.fanout import fan_out
     from tenants.idempotency import idempotency_records_purge
-    from tenants.services import fan_out_to_ready_brands
 
     idempotency_records_purge()
 
-    return fan_out_to_ready_brands(lambda _brand: outbox_sweep_task.delay())
+    return fan_out(outbox_sweep_task)
 
 
 @shared_task(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from incidents.detectors import Finding, detectors_run
+from incidents.detectors import Finding, detectors_quiet, detectors_run
 from incidents.models import Alert, CrisisRole, RosterMember
 from incidents.selectors_early_warning import detector_settings_get
 from incidents.services.notifications import email_contacts, notify
@@ -224,6 +224,8 @@ def detectors_sweep(*, now: datetime | None = None) -> list[tuple[Alert | None, 
     """Run every detector for the current brand and raise or update its alerts."""
     now = now or timezone.now()
     settings = detector_settings_get()
+    if detectors_quiet(settings=settings, now=now):
+        return []
     cooldown = timedelta(minutes=settings.alert_cooldown_minutes)
     findings = detectors_run(now=now, settings=settings)
     results = [alert_raise_or_update(finding=finding, now=now, cooldown=cooldown) for finding in findings]

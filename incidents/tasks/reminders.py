@@ -10,7 +10,7 @@ import logging
 
 from celery import shared_task
 
-from tenants.services import fan_out_to_ready_brands
+from tenants.fanout import fan_out
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +22,8 @@ __all__ = [
 
 @shared_task(name="incidents.crisis_reminders_sweep_all", acks_late=True, time_limit=120, soft_time_limit=100)
 def crisis_reminders_sweep_all() -> int:
-    """Queue `crisis_reminders_task` in every ready brand's schema. Returns how many were queued."""
-    return fan_out_to_ready_brands(lambda brand: crisis_reminders_task.delay())
+    """Run `crisis_reminders_task` in every ready brand (tenants.fanout). Returns how many brands."""
+    return fan_out(crisis_reminders_task)
 
 
 @shared_task(name="incidents.crisis_reminders", acks_late=True, time_limit=300, soft_time_limit=240)

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from tenants.services import fan_out_to_ready_brands
+from tenants.fanout import fan_out
 
 __all__ = ["retention_apply_task", "retention_sweep_all"]
 
@@ -14,7 +14,8 @@ logger = logging.getLogger(__name__)
 @shared_task(name="incidents.retention_sweep_all", acks_late=True, time_limit=120, soft_time_limit=100)
 def retention_sweep_all() -> int:
     """Queue `retention_apply_task` in every ready brand's schema. Returns how many were queued."""
-    return fan_out_to_ready_brands(lambda brand: retention_apply_task.delay())
+    # One brand per message: a brand's retention run may take minutes.
+    return fan_out(retention_apply_task, brands_per_task=1)
 
 
 @shared_task(name="incidents.retention_apply", acks_late=True, time_limit=300, soft_time_limit=270)

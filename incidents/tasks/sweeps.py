@@ -10,8 +10,8 @@ import logging
 
 from celery import shared_task
 
+from tenants.fanout import fan_out
 from tenants.outbox import RETRY_OPTIONS
-from tenants.services import fan_out_to_ready_brands
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +57,9 @@ def detectors_sweep_task() -> int:
 
 @shared_task(name="incidents.early_warning_tick", acks_late=True, time_limit=120, soft_time_limit=100)
 def early_warning_tick_task() -> int:
-    """Periodic, in public: for every ready brand, score leftovers and sweep (one task per brand)."""
-    return fan_out_to_ready_brands(lambda brand: early_warning_brand_tick_task.delay())
+    """Periodic, in public: in every ready brand, score leftovers and sweep (tenants.fanout).
+    Returns how many brands it was queued for."""
+    return fan_out(early_warning_brand_tick_task)
 
 
 @shared_task(name="incidents.early_warning_brand_tick", acks_late=True, time_limit=300, soft_time_limit=240)

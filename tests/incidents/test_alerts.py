@@ -5,7 +5,7 @@ brand isolation."""
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tests.helpers import bearer
@@ -316,11 +316,15 @@ def test_periodic_tick_is_scheduled_and_fans_out_to_every_ready_brand(brand_a, b
     from tenants.models import Brand
 
     assert app.conf.beat_schedule["early-warning-tick"]["task"] == sweeps_tasks.early_warning_tick_task.name
+    from tenants.fanout import brands_run_task
+
     schemas = []
     monkeypatch.setattr(
-        sweeps_tasks.early_warning_brand_tick_task,
-        "delay",
-        lambda: schemas.append(connection.schema_name),
+        brands_run_task,
+        "apply_async",
+        lambda args, queue: (
+            schemas.extend(args[1]) if args[0] == sweeps_tasks.early_warning_brand_tick_task.name else None
+        ),
     )
     assert sweeps_tasks.early_warning_tick_task() == Brand.objects.ready().count()
     assert {brand_a.schema_name, brand_b.schema_name} <= set(schemas)

@@ -38,6 +38,7 @@ EXPECTED_QUEUES = {
     "tenants.worker_heartbeat": "periodic",
     "tenants.outbox_sweep_all": "periodic",
     "tenants.outbox_sweep": "periodic",
+    "tenants.brands_run": "periodic",
     "content.publish_variant": "publishing",
     "content.publish_due": "publishing",
     "content.publish_due_sweep": "periodic",

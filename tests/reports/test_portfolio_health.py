@@ -127,13 +127,16 @@ def test_refresh_refuses_to_run_in_public():
         brand_health_refresh()
 
 
-def test_tick_queues_one_refresh_per_ready_brand_in_its_schema(brand_a, brand_b, monkeypatch):
+def test_tick_runs_one_refresh_per_ready_brand_in_its_schema(brand_a, brand_b, monkeypatch):
     from reports import tasks_health
+    from tenants.fanout import brands_run_task
     from tenants.models import Brand
 
     queued = []
+    # The chunk messages run at once here; each runs the refresh in its brands' schemas.
+    monkeypatch.setattr(brands_run_task, "apply_async", lambda args, queue: brands_run_task.run(*args))
     monkeypatch.setattr(
-        tasks_health.brand_health_refresh_task, "delay", lambda: queued.append(connection.schema_name)
+        tasks_health.brand_health_refresh_task, "run", lambda: queued.append(connection.schema_name)
     )
     assert tasks_health.brand_health_tick_task() == Brand.objects.ready().count()
     assert brand_a.schema_name in queued and brand_b.schema_name in queued
