@@ -552,7 +552,7 @@ def mentions_score_pending(*, max_batches: int = 200) -> int:
     larger than `max_batches` batches asks for another scoring task for the rest, so a burst of
     intake never waits for the next periodic tick (and no task runs into its time limit)."""
     # Most ticks find nothing to score: one indexed look (no transaction, no row lock) says so.
-    if not Mention.objects.filter(scored_at__isnull=True).exists():
+    if not Mention.all_objects.filter(scored_at__isnull=True).exists():  # drill posts are scored too
         return 0
     total = 0
     for _ in range(max_batches):

@@ -222,6 +222,18 @@ def test_scoring_a_drill_threat_raises_no_alert(in_brand_a):
     assert not Alert.objects.exists()
 
 
+def test_a_released_drill_post_is_scored_by_the_scoring_task(running_drill):
+    from incidents.models import Mention
+    from incidents.services.drills import drill_injects_release_due
+    from incidents.services.intake import mentions_score_pending
+
+    drill = running_drill
+    assert drill_injects_release_due(now=drill.started_at + timedelta(hours=2)) >= 1
+    assert Mention.all_objects.filter(is_drill=True, scored_at__isnull=True).exists()
+    assert mentions_score_pending() >= 1  # the task's path, not only one batch
+    assert not Mention.all_objects.filter(scored_at__isnull=True).exists()
+
+
 def test_brand_b_neither_sees_nor_releases_brand_a_drill_mentions(running_drill, brand_b, client_b, citra):
     from django_tenants.utils import tenant_context
 
