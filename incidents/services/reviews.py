@@ -35,7 +35,7 @@ from incidents.models import (
 from incidents.permissions import brand_role, require_incident_action
 from incidents.selectors_figures import review_figures
 from incidents.services.notifications import email_contacts, notify
-from incidents.services.plans import PLAN_FIELDS, crisis_plan_publish
+from incidents.services.plans import crisis_plan_draft_propose
 from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import timeline_record
 from incidents.services.webhooks import webhook_emit
@@ -528,33 +528,21 @@ def review_lesson_accept(*, lesson_id: UUID, actor: User | None, accepted: bool 
 
 @transaction.atomic
 def review_plan_update(*, review_id: UUID, actor: User | None) -> CrisisPlanVersion:
-    """Publish the next version of the brand's crisis plan: the current one with the review's
-    accepted lessons added to its guidelines, linked to the review. Repeating it with the same
-    lessons returns the same version (the plan service refuses identical copies)."""
+    """Propose the review's accepted lessons for the crisis plan: they go into the one open draft
+    (created from the current published version when there is none), linked to the review.
+    Staff then edit and publish the draft (incidents.services.plans), which marks the "plan" step
+    done. Repeating it updates the same draft with the review's current lessons."""
     review = _review_for_update(review_id, actor)
-    lessons = list(review.lessons.filter(accepted=True).values_list("text", flat=True))
-    if not lessons:
-        raise DomainError("Accept at least one lesson first.", field_errors={"lessons": ["None accepted."]})
-    current = CrisisPlanVersion.objects.order_by("-version").first()
-    values = {field: getattr(current, field, "") for field in PLAN_FIELDS}
-    heading = f"Lessons from incident #{review.incident.number} ({review.incident.title}):"
-    block = "\n".join([heading, *(f"- {text}" for text in lessons)])
-    if heading not in values["guidelines"]:
-        values["guidelines"] = f"{values['guidelines']}\n\n{block}".strip()
-    version = crisis_plan_publish(
-        actor=actor, change_note=f"Lessons from the review of incident #{review.incident.number}", **values
-    )
-    review.plan_version = version
-    review.save(update_fields=["plan_version", "updated_at"])
-    _step_mark(review_id=review.pk, step="plan", now=timezone.now())
+    draft = crisis_plan_draft_propose(review=review, actor=actor)
+    count = sum(1 for change in draft.proposed_changes if change["review_id"] == str(review.pk))
     timeline_record(
         incident=review.incident,
         actor=actor,
         kind=TimelineKind.REVIEW,
-        text=f"Crisis plan v{version.version} published from {len(lessons)} lesson(s)",
-        data={"review_id": str(review.pk), "plan_version": version.version},
+        text=f"{count} lesson(s) proposed for the crisis plan's draft",
+        data={"review_id": str(review.pk), "plan_draft": str(draft.pk)},
     )
-    return version
+    return draft
 
 
 # --- Completion and reminders --------------------------------------------------------------------
