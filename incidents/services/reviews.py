@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -411,7 +411,106 @@ def review_feedback_submit(*, review_id: UUID, actor: User, rating: int, text: s
         )
     feedback.rating, feedback.text, feedback.answered_at = int(rating), (text or "").strip(), timezone.now()
     feedback.save(update_fields=["rating", "text", "answered_at"])
+    if (
+        review.feedback_digest_sent_at is None
+        and not ReviewFeedback.objects.filter(review=review, answered_at__isnull=True).exists()
+    ):
+        # The last answer is in: the owner gets the digest now rather than at the window's end. The
+        # answers are the record of this work: if the broker never gets the task, the crisis sweep
+        # finds the review complete and sends it.
+        outbox.hand_over_on_commit(review_tasks.review_feedback_digest_task, str(review.pk))
     return feedback
+
+
+def review_feedback_window_end(review: Review) -> datetime:
+    """When the review's feedback window ends: REVIEW_FEEDBACK_WINDOW_HOURS after it opened, or
+    earlier, REVIEW_REMINDER_LEAD_HOURS before it is due (the owner reads the digest before the
+    reminder)."""
+    window = timedelta(hours=settings.REVIEW_FEEDBACK_WINDOW_HOURS)
+    lead = timedelta(hours=settings.REVIEW_REMINDER_LEAD_HOURS)
+    return min(review.opened_at + window, review.due_at - lead)
+
+
+def _digest_due(now: datetime):
+    """Open reviews whose team was asked, digest not sent, and everyone answered or the window ended."""
+    asked = ReviewFeedback.objects.filter(review_id=OuterRef("pk"))
+    window = timedelta(hours=settings.REVIEW_FEEDBACK_WINDOW_HOURS)
+    lead = timedelta(hours=settings.REVIEW_REMINDER_LEAD_HOURS)
+    return Review.objects.filter(
+        Exists(asked),
+        Q(opened_at__lte=now - window)
+        | Q(due_at__lte=now + lead)
+        | ~Exists(asked.filter(answered_at__isnull=True)),
+        state=Review.State.OPEN,
+        feedback_digest_sent_at__isnull=True,
+    )
+
+
+@transaction.atomic
+def review_feedback_digest_send(*, review_id: UUID, now: datetime | None = None) -> bool:
+    """Send the review's owner one digest of the team's feedback (average rating, answers, who has
+    not answered, and what they wrote) and mark the "feedback" step done, once everyone asked has
+    answered or the feedback window has ended. The review is claimed with a conditional UPDATE in
+    the same transaction as the notification, so a repeated task or sweep sends nothing twice.
+    Returns whether this call sent it."""
+    now = now or timezone.now()
+    if not _digest_due(now).filter(pk=review_id).update(feedback_digest_sent_at=now):
+        return False
+    review = Review.objects.select_related("incident").get(pk=review_id)
+    feedback = list(
+        ReviewFeedback.objects.filter(review=review).select_related("member").order_by("member__name")
+    )
+    answered = [f for f in feedback if f.answered_at is not None]
+    missing = [f.member.name for f in feedback if f.answered_at is None]
+    average = f"{sum(f.rating for f in answered) / len(answered):.1f}" if answered else "–"
+    answers = "\n".join(
+        f"- {f.member.name} ({f.rating}/5)" + (f": {f.text}" if f.text else "") for f in answered
+    )
+    owner = User.objects.filter(pk=review.owner_id).first()
+    if owner is not None:
+        notify(
+            subject=stored_text(
+                _("Team feedback on incident #%(number)s: %(average)s/5 from %(answered)s of %(asked)s"),
+                number=review.incident.number,
+                average=average,
+                answered=len(answered),
+                asked=len(feedback),
+            ),
+            body=stored_text(
+                _(
+                    "The team's feedback on “%(title)s” (review due %(due)s).\n"
+                    "Average rating: %(average)s/5 from %(answered)s answer(s) of %(asked)s asked.\n"
+                    "Not answered: %(missing)s\n\n%(answers)s"
+                ),
+                title=review.incident.title,
+                due=review.due_at,
+                average=average,
+                answered=len(answered),
+                asked=len(feedback),
+                missing=", ".join(missing) if missing else stored_text(_("everyone answered")),
+                answers=answers,
+            ),
+            link=_review_link(review),
+            users=[owner],
+        )
+    _step_mark(review_id=review.pk, step="feedback", now=now)
+    timeline_record(
+        incident=review.incident,
+        actor=None,
+        kind=TimelineKind.REVIEW,
+        text=f"Team feedback digest sent to the review owner ({len(answered)} of {len(feedback)} answered)",
+        data={"review_id": str(review.pk), "step": "feedback"},
+    )
+    return True
+
+
+def review_feedback_digests_send_due(*, now: datetime | None = None) -> int:
+    """Send every due feedback digest (the crisis sweep's part). Returns how many were sent."""
+    now = now or timezone.now()
+    return sum(
+        review_feedback_digest_send(review_id=review_id, now=now)
+        for review_id in _digest_due(now).values_list("pk", flat=True)
+    )
 
 
 # --- Action items ------------------------------------------------------------------------------
