@@ -1,11 +1,12 @@
 """Crisis-plan API on a brand host (/api/v1/crisis-plan/versions/…): list and read the plan's
-versions (published, the open draft, discarded drafts), edit the open draft, publish it (the next
-version number; the reviews that fed it get their "plan" step done) or discard it with a reason.
+versions (published, the open draft, discarded drafts), publish one written by hand, edit the open
+draft, publish it (the next version number; the reviews that fed it get their "plan" step done) or
+discard it with a reason.
 Drafts come from reviews (`POST /api/v1/reviews/{id}/plan/`). Staff only: the plan is internal."""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.response import Response as ApiResponse
 
 from incidents.api.base import name_inputs_after_views
@@ -62,6 +63,14 @@ class PlanApiView(BrandApiView):
         return PlanVersionOut(self.version(version_id)).data
 
 
+class PlanSectionsIn(serializers.Serializer):
+    roles_and_contacts = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    escalation_thresholds = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    holding_statements = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    guidelines = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    change_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
 class PlanVersionListApi(PlanApiView):
     ordering_fields = ("created_at",)
 
@@ -80,14 +89,20 @@ class PlanVersionListApi(PlanApiView):
             versions = versions.filter(state=filters["state"])
         return paginated_response(self, versions, PlanVersionOut, default_ordering="-created_at")
 
+    class Input(PlanSectionsIn):
+        pass
+
+    @extend_schema(request=Input, responses={201: PlanVersionOut})
+    def post(self, request):
+        """Publish a version written by hand (the same text as the current version returns it)."""
+        data = self.validated(self.Input, request.data)
+        version = services.crisis_plan_publish(actor=self.actor, **data)
+        return ApiResponse(self.out(version.pk), status=status.HTTP_201_CREATED)
+
 
 class PlanVersionDetailApi(PlanApiView):
-    class Input(serializers.Serializer):
-        roles_and_contacts = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-        escalation_thresholds = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-        holding_statements = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-        guidelines = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-        change_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    class Input(PlanSectionsIn):
+        pass
 
     @extend_schema(responses=PlanVersionOut)
     def get(self, request, version_id):

@@ -200,7 +200,9 @@ def crisis_plan_draft_publish(*, draft_id: UUID, actor: User | None) -> CrisisPl
     draft.version, draft.state = _next_number(), Published
     draft.published_at, draft.published_by = now, _who(actor)
     draft.save()
-    reviews = list(Review.objects.select_for_update().select_related("incident").filter(plan_versions=draft))
+    reviews = list(
+        Review.objects.select_for_update(of=("self",)).select_related("incident").filter(plan_versions=draft)
+    )
     for review in reviews:
         review.plan_version = draft
         # Marked here rather than through the reviews' service, which imports this module.

@@ -631,6 +631,8 @@ def review_plan_update(*, review_id: UUID, actor: User | None) -> CrisisPlanVers
     (created from the current published version when there is none), linked to the review.
     Staff then edit and publish the draft (incidents.services.plans), which marks the "plan" step
     done. Repeating it updates the same draft with the review's current lessons."""
+    # The plan's lock before the review's, in the order publishing takes them, so the two never deadlock.
+    crisis_settings_get(for_update=True)
     review = _review_for_update(review_id, actor)
     draft = crisis_plan_draft_propose(review=review, actor=actor)
     count = sum(1 for change in draft.proposed_changes if change["review_id"] == str(review.pk))

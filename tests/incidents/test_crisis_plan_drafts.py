@@ -150,6 +150,11 @@ def test_the_api_edits_publishes_and_shows_the_reviews_behind_a_version(two_revi
     assert review["plan_version_number"] == 2 and review["steps"]["plan"]["state"] == "done"
     listed = client_a.get("/api/v1/crisis-plan/versions/?state=published").json()["results"]
     assert [v["version"] for v in listed] == [2, 1]
+    # A version written by hand is published at once under the next number.
+    versions = "/api/v1/crisis-plan/versions/"
+    assert client_a.post(versions, data={}, content_type="application/json").status_code == 400
+    by_hand = client_a.post(versions, data={"guidelines": "Baru"}, content_type="application/json")
+    assert by_hand.status_code == 201 and by_hand.json()["version"] == 3
 
 
 def test_other_brands_and_clients_never_reach_the_plan(two_reviews, ayu, budi, citra, client_a, api_key_b):
@@ -157,6 +162,7 @@ def test_other_brands_and_clients_never_reach_the_plan(two_reviews, ayu, budi, c
     draft = review_services.review_plan_update(review_id=first.pk, actor=ayu)
     urls = [
         ("get", "/api/v1/crisis-plan/versions/"),
+        ("post", "/api/v1/crisis-plan/versions/"),
         ("get", f"/api/v1/crisis-plan/versions/{draft.pk}/"),
         ("patch", f"/api/v1/crisis-plan/versions/{draft.pk}/"),
         ("post", f"/api/v1/crisis-plan/versions/{draft.pk}/publish/"),
