@@ -1,6 +1,7 @@
 """The demo story of post-crisis reviews in Kopi Nusantara: one incident reviewed end to end
 (figures, affected customers who received links and answered, team feedback, follow-ups, a lesson
-in a new crisis-plan version), one resolved incident whose review is open and overdue, and (the
+in a published crisis-plan version linked to the review), one resolved incident whose review is
+open and overdue (its lesson proposed in the plan's open draft), and (the
 brand now asking for the client's sign-off) one whose completed review waits for the demo client
 approver on the incident's report page. The brand's post-crisis survey also asks for consent to
 quote: both customers who answered are delighted and agree, each choosing how a quote may name
@@ -21,6 +22,7 @@ from incidents.models import (
     Review,
     RosterMember,
 )
+from incidents.services import plans as plan_services
 from incidents.services import reviews as review_services
 from incidents.services.incidents import incident_open, incident_transition
 from incidents.services.settings import crisis_settings_get
@@ -170,7 +172,9 @@ def reviews_demo_story() -> str:
     review_services.review_lesson_add(
         review_id=review.pk, actor=ayu, text="Siapkan pernyataan penahan untuk cacat produk.", accepted=True
     )
-    review_services.review_plan_update(review_id=review.pk, actor=ayu)
+    # The lesson goes into a draft of the crisis plan, which staff publish as the next version.
+    draft = review_services.review_plan_update(review_id=review.pk, actor=ayu)
+    plan_services.crisis_plan_draft_publish(draft_id=draft.pk, actor=ayu)
     review_services.review_complete(
         review_id=review.pk,
         actor=ayu,
@@ -184,6 +188,15 @@ def reviews_demo_story() -> str:
             incident_id=overdue.pk, actor=ayu, to_status="resolved", summary="Server dipulihkan"
         )
         Review.objects.filter(incident=overdue).update(due_at=now - timedelta(days=1))
+        # Its lesson waits in the plan's open draft as a proposed change, for staff to write in.
+        overdue_review = Review.objects.get(incident=overdue)
+        review_services.review_lesson_add(
+            review_id=overdue_review.pk,
+            actor=ayu,
+            text="Uji beban aplikasi pesan-antar sebelum setiap promo besar.",
+            accepted=True,
+        )
+        review_services.review_plan_update(review_id=overdue_review.pk, actor=ayu)
 
     with transaction.atomic():
         crisis_settings_get()

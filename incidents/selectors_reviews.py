@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from incidents.models import Review, ReviewActionItem, ReviewLesson
+from incidents.models import CrisisPlanVersion, Review, ReviewActionItem, ReviewLesson
 
 
 def review_list(
@@ -30,7 +30,14 @@ def review_list(
             Prefetch("action_items", queryset=ReviewActionItem.objects.select_related("owner")),
             "feedback__member",
             "customers",
+            Prefetch(
+                "plan_versions",
+                queryset=CrisisPlanVersion.objects.exclude(state=CrisisPlanVersion.State.DISCARDED).only(
+                    "id", "version", "state"
+                ),
+            ),
         )
+        qs = qs.select_related("plan_version")
     if state:
         qs = qs.filter(state=state)
     if incident_id:
@@ -48,6 +55,23 @@ def review_get(*, review_id: UUID, for_client: bool = False) -> Review:
 
 def review_for_incident(*, incident_id: UUID, for_client: bool = False) -> Review | None:
     return review_list(for_client=for_client, incident_id=incident_id).first()
+
+
+def review_plan_label(review: Review) -> str:
+    """The crisis-plan version that took in the review's lessons and every review that caused it
+    ("v3, from the reviews of incidents #4, #7"), or the open draft the review feeds; "—" for
+    neither. For staff pages and exports."""
+    version = review.plan_version
+    if version is None:
+        draft = review.plan_versions.filter(state=CrisisPlanVersion.State.DRAFT).first()
+        return _("Proposed in the open draft") if draft else "—"
+    numbers = sorted(version.source_reviews.values_list("incident__number", flat=True))
+    if not numbers:
+        return f"v{version.version}"
+    return _("v%(version)s, from the reviews of incidents %(incidents)s") % {
+        "version": version.version,
+        "incidents": ", ".join(f"#{n}" for n in numbers),
+    }
 
 
 def reviews_awaiting_sign_off_count() -> int:

@@ -8,6 +8,7 @@ from incidents.api import (
     urls_moderation,
     urls_notifications,
     urls_one_crisis,
+    urls_plans,
     urls_responses,
     urls_reviews,
     urls_status_updates,
@@ -32,4 +33,5 @@ urlpatterns = [
     *urls_moderation.urlpatterns,
     *urls_care.urlpatterns,
     *urls_reviews.urlpatterns,
+    *urls_plans.urlpatterns,
 ]

@@ -354,6 +354,10 @@ SALT_KEY = [k for k in env.list("PERSONAL_DATA_KEYS", default=[]) if k.strip()] 
 REVIEW_SURVEY_DELAY_HOURS = env.int("REVIEW_SURVEY_DELAY_HOURS", default=48)
 # The review owner (and each action item's owner) is reminded this long before it is due.
 REVIEW_REMINDER_LEAD_HOURS = env.int("REVIEW_REMINDER_LEAD_HOURS", default=24)
+# The team's feedback is collected for this long after the review opens (or until the reminder
+# lead before the due date, if that is sooner); then, or as soon as everyone answered, the review
+# owner gets one digest. Three days: long enough for a shift rota, short enough for the debrief.
+REVIEW_FEEDBACK_WINDOW_HOURS = env.int("REVIEW_FEEDBACK_WINDOW_HOURS", default=72)
 
 # --- Mention scoring ----------------------------------------------------------------------------
 # "lexicon" (built in) or "http": a model server at SCORER_HTTP_URL (see incidents/scorers.py), with
@@ -424,6 +428,7 @@ CELERY_TASK_ROUTES = {
     "incidents.review_figures": {"queue": "scoring"},
     "incidents.notification_email": {"queue": "notifications"},
     "incidents.contact_email": {"queue": "notifications"},
+    "incidents.review_feedback_digest": {"queue": "notifications"},
     "surveys.invitation_send": {"queue": "notifications"},
     "surveys.invitation_remind": {"queue": "notifications"},
     "surveys.invitations_send": {"queue": "notifications"},

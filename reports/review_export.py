@@ -179,7 +179,7 @@ def _document(*, review: Review, brand, audience: str, entries) -> ReviewDocumen
         document.internal = [
             (_("Root-cause notes"), incident.root_cause_notes or "—"),
             (_("Customers invited to the survey"), _count(review.survey_invitations)),
-            (_("Crisis-plan version"), str(review.plan_version.version) if review.plan_version else "—"),
+            (_("Crisis-plan version"), review_selectors.review_plan_label(review)),
         ]
     return document
 

@@ -76,6 +76,7 @@ _AREA_BY_SEGMENT = {
     "guidelines": "moderation",
     "cases": "cases",
     "reviews": "reviews",
+    "crisis-plan": "reviews",
     "surveys": "surveys",
     "testimonials": "surveys",
     "content": "content",

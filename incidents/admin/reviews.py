@@ -1,6 +1,6 @@
 """Brand admin for post-crisis reviews: the review with its figures (and how each was computed),
-feedback, customers, follow-ups and lessons; actions recompute the figures, publish the plan
-version from accepted lessons and complete the review. Staff only (clients read completed reviews
+feedback, customers, follow-ups and lessons; actions recompute the figures, propose the accepted
+lessons in the crisis plan's draft and complete the review. Staff only (clients read completed reviews
 on the report pages); every change goes through incidents/services/reviews.py, which checks the
 person's role on the incident."""
 
@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from incidents import selectors_reviews as review_selectors
 from incidents.admin.base import StaffOnlyAdmin
 from incidents.models import (
     REVIEW_STEPS,
@@ -89,12 +90,12 @@ class ReviewAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
     list_select_related = ["incident"]
     readonly_fields = [
         "incident", "is_drill", "state", "owner", "due_at", "steps_list", "figures_table", "figures_computed_at",
-        "outbox_state", "survey_due_at", "survey_sent_at", "survey_invitations", "plan_version", "completed_at",
+        "outbox_state", "survey_due_at", "survey_sent_at", "survey_invitations", "plan", "completed_at",
         "signed_off_at",
     ]  # fmt: skip
     fields = [*readonly_fields[:3], "summary", *readonly_fields[3:]]
     inlines = [FeedbackInline, CustomerInline, ActionItemInline, LessonInline]
-    actions = ["recompute", "publish_plan", "complete"]
+    actions = ["recompute", "propose_plan", "complete"]
 
     def has_add_permission(self, request) -> bool:
         return False  # a review opens when its incident is resolved
@@ -110,6 +111,10 @@ class ReviewAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
                 if key in obj.steps  # in the policy's order (JSON objects keep none)
             ),
         )
+
+    @admin.display(description=_("crisis plan"))
+    def plan(self, obj: Review) -> str:
+        return review_selectors.review_plan_label(obj)
 
     @admin.display(description=_("figures"))
     def figures_table(self, obj: Review) -> str:
@@ -142,14 +147,14 @@ class ReviewAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         )
 
     @brand_action(
-        permission="crisis.write", description=_("Publish a crisis-plan version from the accepted lessons")
+        permission="crisis.write", description=_("Propose the accepted lessons in the crisis plan's draft")
     )
-    def publish_plan(self, request, queryset):
+    def propose_plan(self, request, queryset):
         self._each(
             request,
             queryset,
             lambda r: review_services.review_plan_update(review_id=r.pk, actor=request.user),
-            _("Plan versions published"),
+            _("Lessons proposed in the crisis plan's draft"),
         )
 
     @brand_action(permission="crisis.write", description=_("Complete the review (uses its summary)"))

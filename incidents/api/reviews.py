@@ -1,7 +1,8 @@
 """Post-crisis review API on a brand host (/api/v1/reviews/…): list and read reviews (clients:
 completed reviews of real incidents, with what is marked for them), and the review's actions —
 recompute figures, add affected customers, give feedback, add and move action items, add and
-accept lessons, publish the plan version, complete; the client approver signs off. Roles on the incident are checked by the
+accept lessons, propose the accepted lessons in the crisis plan's draft (published through
+incidents/api/plans.py), complete; the client approver signs off. Roles on the incident are checked by the
 services; an object the caller may not see answers 404 like a missing one."""
 
 from django.http import Http404
@@ -58,6 +59,15 @@ class CustomerOut(serializers.ModelSerializer):
         fields = ["id", "name", "email", "phone", "language", "mention_author", "source", "invited_at"]
 
 
+class ReviewPlanVersionOut(serializers.Serializer):
+    """A crisis-plan version this review's lessons went into: the open draft, or the published
+    version (`version` is empty for a draft)."""
+
+    id = serializers.UUIDField()
+    version = serializers.IntegerField(allow_null=True)
+    state = serializers.CharField()
+
+
 class ReviewOut(serializers.ModelSerializer):
     incident_number = serializers.IntegerField(source="incident.number", read_only=True)
     incident_display_number = serializers.CharField(source="incident.display_number", read_only=True)
@@ -67,14 +77,19 @@ class ReviewOut(serializers.ModelSerializer):
     lessons = LessonOut(many=True, read_only=True)
     feedback = FeedbackOut(many=True, read_only=True)
     customers = CustomerOut(many=True, read_only=True)
+    plan_version_number = serializers.IntegerField(
+        source="plan_version.version", read_only=True, default=None
+    )
+    plan_versions = ReviewPlanVersionOut(many=True, read_only=True)
 
     class Meta:
         model = Review
         fields = [
             "id", "incident", "incident_number", "incident_display_number", "incident_title", "is_drill", "state", "owner", "due_at",
             "steps", "summary", "figures", "figures_method", "figures_state", "figures_computed_at", "survey_due_at",
-            "survey_sent_at", "survey_invitations", "plan_version", "opened_at", "completed_at",
-            "signed_off_at", "follow_ups", "lessons", "feedback", "customers",
+            "survey_sent_at", "survey_invitations", "plan_version", "plan_version_number", "plan_versions", "opened_at",
+            "completed_at", "signed_off_at", "feedback_digest_sent_at", "follow_ups", "lessons", "feedback",
+            "customers",
         ]  # fmt: skip
 
 

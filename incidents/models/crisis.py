@@ -786,21 +786,66 @@ class Drill(models.Model):
 
 
 class CrisisPlanVersion(models.Model):
-    """One version of the brand's crisis plan. Editing creates a new version; none is changed."""
+    """One version of the brand's crisis plan. A published version is never changed. A draft (at
+    most one open at a time) is what reviews' accepted lessons propose: pre-filled from the
+    current version, edited by staff, then published under the next number or discarded with a
+    reason. Only published versions are numbered, so the numbers have no gaps."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        DISCARDED = "discarded", _("Discarded")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    version = models.PositiveIntegerField(unique=True, editable=False)
+    # Empty until published: drafts take no number, so discarding one leaves no gap.
+    version = models.PositiveIntegerField(unique=True, null=True, blank=True, editable=False)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PUBLISHED, editable=False
+    )
     roles_and_contacts = models.TextField(_("roles and contacts"), blank=True)
     escalation_thresholds = models.TextField(_("escalation thresholds"), blank=True)
     holding_statements = models.TextField(_("holding-statement templates"), blank=True)
     guidelines = models.TextField(_("guidelines"), blank=True)
     change_note = models.CharField(_("what changed"), max_length=300, blank=True)
+    # The published version a draft was pre-filled from (its number), to see whether the plan moved on.
+    based_on_version = models.PositiveIntegerField(
+        _("based on version"), null=True, blank=True, editable=False
+    )
+    # The accepted lessons proposed as changes, each with where it came from: a list of
+    # {"lesson_id", "text", "review_id", "incident_id", "incident_number", "incident_title"}.
+    proposed_changes = models.JSONField(_("proposed changes"), default=list, blank=True, editable=False)
+    # The reviews whose lessons this version takes in (several reviews can feed one draft).
+    source_reviews = models.ManyToManyField(
+        "incidents.Review", related_name="plan_versions", blank=True, verbose_name=_("from the reviews")
+    )
     created_by = user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    published_by = user_ref()
+    discarded_at = models.DateTimeField(_("discarded at"), null=True, blank=True, editable=False)
+    discarded_by = user_ref()
+    discard_reason = models.TextField(_("why it was discarded"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("crisis plan version")
-        ordering = ["-version"]
+        # Drafts (no number) first, then the newest published version.
+        ordering = [models.F("version").desc(nulls_first=True), "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state"], condition=Q(state="draft"), name="crisis_plan_one_draft"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="published", version__isnull=False)
+                | (~Q(state="published") & Q(version__isnull=True)),
+                name="crisis_plan_published_numbered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="discarded") | ~Q(discard_reason=""), name="crisis_plan_discard_reason"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"Crisis plan v{self.version}"
+        if self.state == self.State.PUBLISHED:
+            return f"Crisis plan v{self.version}"
+        return f"Crisis plan ({self.get_state_display().lower()})"

@@ -91,6 +91,11 @@ class Review(OutboxItem):
     survey_invitations = models.PositiveIntegerField(_("customers invited"), default=0)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the owner was sent the team-feedback digest: claimed once, so it is sent once.
+    feedback_digest_sent_at = models.DateTimeField(
+        _("feedback digest sent at"), null=True, blank=True, editable=False
+    )
+    # The published plan version that took in this review's lessons (the newest, if several did).
     plan_version = models.ForeignKey(
         CrisisPlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
     )

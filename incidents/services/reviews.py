@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +35,7 @@ from incidents.models import (
 from incidents.permissions import brand_role, require_incident_action
 from incidents.selectors_figures import review_figures
 from incidents.services.notifications import email_contacts, notify
-from incidents.services.plans import PLAN_FIELDS, crisis_plan_publish
+from incidents.services.plans import crisis_plan_draft_propose
 from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import timeline_record
 from incidents.services.webhooks import webhook_emit
@@ -412,7 +412,106 @@ def review_feedback_submit(*, review_id: UUID, actor: User, rating: int, text: s
         )
     feedback.rating, feedback.text, feedback.answered_at = int(rating), (text or "").strip(), timezone.now()
     feedback.save(update_fields=["rating", "text", "answered_at"])
+    if (
+        review.feedback_digest_sent_at is None
+        and not ReviewFeedback.objects.filter(review=review, answered_at__isnull=True).exists()
+    ):
+        # The last answer is in: the owner gets the digest now rather than at the window's end. The
+        # answers are the record of this work: if the broker never gets the task, the crisis sweep
+        # finds the review complete and sends it.
+        outbox.hand_over_on_commit(review_tasks.review_feedback_digest_task, str(review.pk))
     return feedback
+
+
+def review_feedback_window_end(review: Review) -> datetime:
+    """When the review's feedback window ends: REVIEW_FEEDBACK_WINDOW_HOURS after it opened, or
+    earlier, REVIEW_REMINDER_LEAD_HOURS before it is due (the owner reads the digest before the
+    reminder)."""
+    window = timedelta(hours=settings.REVIEW_FEEDBACK_WINDOW_HOURS)
+    lead = timedelta(hours=settings.REVIEW_REMINDER_LEAD_HOURS)
+    return min(review.opened_at + window, review.due_at - lead)
+
+
+def _digest_due(now: datetime):
+    """Open reviews whose team was asked, digest not sent, and everyone answered or the window ended."""
+    asked = ReviewFeedback.objects.filter(review_id=OuterRef("pk"))
+    window = timedelta(hours=settings.REVIEW_FEEDBACK_WINDOW_HOURS)
+    lead = timedelta(hours=settings.REVIEW_REMINDER_LEAD_HOURS)
+    return Review.objects.filter(
+        Exists(asked),
+        Q(opened_at__lte=now - window)
+        | Q(due_at__lte=now + lead)
+        | ~Exists(asked.filter(answered_at__isnull=True)),
+        state=Review.State.OPEN,
+        feedback_digest_sent_at__isnull=True,
+    )
+
+
+@transaction.atomic
+def review_feedback_digest_send(*, review_id: UUID, now: datetime | None = None) -> bool:
+    """Send the review's owner one digest of the team's feedback (average rating, answers, who has
+    not answered, and what they wrote) and mark the "feedback" step done, once everyone asked has
+    answered or the feedback window has ended. The review is claimed with a conditional UPDATE in
+    the same transaction as the notification, so a repeated task or sweep sends nothing twice.
+    Returns whether this call sent it."""
+    now = now or timezone.now()
+    if not _digest_due(now).filter(pk=review_id).update(feedback_digest_sent_at=now):
+        return False
+    review = Review.objects.select_related("incident").get(pk=review_id)
+    feedback = list(
+        ReviewFeedback.objects.filter(review=review).select_related("member").order_by("member__name")
+    )
+    answered = [f for f in feedback if f.answered_at is not None]
+    missing = [f.member.name for f in feedback if f.answered_at is None]
+    average = f"{sum(f.rating for f in answered) / len(answered):.1f}" if answered else "–"
+    answers = "\n".join(
+        f"- {f.member.name} ({f.rating}/5)" + (f": {f.text}" if f.text else "") for f in answered
+    )
+    owner = User.objects.filter(pk=review.owner_id).first()
+    if owner is not None:
+        notify(
+            subject=stored_text(
+                _("Team feedback on incident #%(number)s: %(average)s/5 from %(answered)s of %(asked)s"),
+                number=review.incident.number,
+                average=average,
+                answered=len(answered),
+                asked=len(feedback),
+            ),
+            body=stored_text(
+                _(
+                    "The team's feedback on “%(title)s” (review due %(due)s).\n"
+                    "Average rating: %(average)s/5 from %(answered)s answer(s) of %(asked)s asked.\n"
+                    "Not answered: %(missing)s\n\n%(answers)s"
+                ),
+                title=review.incident.title,
+                due=review.due_at,
+                average=average,
+                answered=len(answered),
+                asked=len(feedback),
+                missing=", ".join(missing) if missing else stored_text(_("everyone answered")),
+                answers=answers,
+            ),
+            link=_review_link(review),
+            users=[owner],
+        )
+    _step_mark(review_id=review.pk, step="feedback", now=now)
+    timeline_record(
+        incident=review.incident,
+        actor=None,
+        kind=TimelineKind.REVIEW,
+        text=f"Team feedback digest sent to the review owner ({len(answered)} of {len(feedback)} answered)",
+        data={"review_id": str(review.pk), "step": "feedback"},
+    )
+    return True
+
+
+def review_feedback_digests_send_due(*, now: datetime | None = None) -> int:
+    """Send every due feedback digest (the crisis sweep's part). Returns how many were sent."""
+    now = now or timezone.now()
+    return sum(
+        review_feedback_digest_send(review_id=review_id, now=now)
+        for review_id in _digest_due(now).values_list("pk", flat=True)
+    )
 
 
 # --- Action items ------------------------------------------------------------------------------
@@ -529,33 +628,23 @@ def review_lesson_accept(*, lesson_id: UUID, actor: User | None, accepted: bool 
 
 @transaction.atomic
 def review_plan_update(*, review_id: UUID, actor: User | None) -> CrisisPlanVersion:
-    """Publish the next version of the brand's crisis plan: the current one with the review's
-    accepted lessons added to its guidelines, linked to the review. Repeating it with the same
-    lessons returns the same version (the plan service refuses identical copies)."""
+    """Propose the review's accepted lessons for the crisis plan: they go into the one open draft
+    (created from the current published version when there is none), linked to the review.
+    Staff then edit and publish the draft (incidents.services.plans), which marks the "plan" step
+    done. Repeating it updates the same draft with the review's current lessons."""
+    # The plan's lock before the review's, in the order publishing takes them, so the two never deadlock.
+    crisis_settings_get(for_update=True)
     review = _review_for_update(review_id, actor)
-    lessons = list(review.lessons.filter(accepted=True).values_list("text", flat=True))
-    if not lessons:
-        raise DomainError("Accept at least one lesson first.", field_errors={"lessons": ["None accepted."]})
-    current = CrisisPlanVersion.objects.order_by("-version").first()
-    values = {field: getattr(current, field, "") for field in PLAN_FIELDS}
-    heading = f"Lessons from {review.incident.label} ({review.incident.title}):"
-    block = "\n".join([heading, *(f"- {text}" for text in lessons)])
-    if heading not in values["guidelines"]:
-        values["guidelines"] = f"{values['guidelines']}\n\n{block}".strip()
-    version = crisis_plan_publish(
-        actor=actor, change_note=f"Lessons from the review of {review.incident.label}", **values
-    )
-    review.plan_version = version
-    review.save(update_fields=["plan_version", "updated_at"])
-    _step_mark(review_id=review.pk, step="plan", now=timezone.now())
+    draft = crisis_plan_draft_propose(review=review, actor=actor)
+    count = sum(1 for change in draft.proposed_changes if change["review_id"] == str(review.pk))
     timeline_record(
         incident=review.incident,
         actor=actor,
         kind=TimelineKind.REVIEW,
-        text=f"Crisis plan v{version.version} published from {len(lessons)} lesson(s)",
-        data={"review_id": str(review.pk), "plan_version": version.version},
+        text=f"{count} lesson(s) proposed for the crisis plan's draft",
+        data={"review_id": str(review.pk), "plan_draft": str(draft.pk)},
     )
-    return version
+    return draft
 
 
 # --- Completion and reminders --------------------------------------------------------------------

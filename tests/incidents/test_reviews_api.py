@@ -156,10 +156,14 @@ def test_actions_through_the_api(world, client_a, ayu):
         ).status_code
         == 200
     )
-    assert (
-        client_a.post(f"/api/v1/reviews/{review.pk}/plan/", content_type="application/json").status_code
-        == 201
+    answer = client_a.post(f"/api/v1/reviews/{review.pk}/plan/", content_type="application/json")
+    assert answer.status_code == 201
+    [draft] = answer.json()["plan_versions"]
+    assert draft["state"] == "draft" and draft["version"] is None
+    published = client_a.post(
+        f"/api/v1/crisis-plan/versions/{draft['id']}/publish/", content_type="application/json"
     )
+    assert published.status_code == 200 and published.json()["version"] == 1
     assert Review.objects.get(pk=review.pk).plan_version is not None
     assert (
         client_a.post(f"/api/v1/reviews/{review.pk}/recompute/", content_type="application/json").status_code

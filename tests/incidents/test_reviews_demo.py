@@ -36,8 +36,15 @@ def test_seed_demo_adds_a_reviewed_incident_and_an_overdue_review(capsys):
             Invitation.objects.filter(incident_id=reviewed.incident_id, answered_at__isnull=False).count()
             == 2
         )
+        # The reviewed incident's lesson is in a published plan version that names its review; the
+        # overdue review's lesson waits in the open draft as a proposed change.
+        assert reviewed.plan_version.state == "published"
+        assert list(reviewed.plan_version.source_reviews.all()) == [reviewed]
         overdue = Review.objects.get(incident__title=OVERDUE_TITLE)
         assert overdue.state == Review.State.OPEN and overdue.due_at < timezone.now()
+        [draft] = overdue.plan_versions.filter(state="draft")
+        assert [c["review_id"] for c in draft.proposed_changes] == [str(overdue.pk)]
+        assert draft.based_on_version == reviewed.plan_version.version
         assert Incident.objects.filter(title=REVIEWED_TITLE).count() == 1
         waiting = Review.objects.get(incident__title=SIGN_OFF_TITLE)
         assert waiting.state == Review.State.AWAITING_SIGN_OFF

@@ -41,10 +41,14 @@ def test_staff_see_the_review_with_its_figures_in_the_admin(review, ayu, client_
 
 def test_admin_actions_go_through_the_services(review, ayu, client_a):
     client_a.login_as(ayu)
+    from incidents.models import CrisisPlanVersion
+
     client_a.post(
-        "/admin/incidents/review/", {"action": "publish_plan", "_selected_action": [str(review.pk)]}
+        "/admin/incidents/review/", {"action": "propose_plan", "_selected_action": [str(review.pk)]}
     )
-    assert Review.objects.get(pk=review.pk).plan_version is not None
+    draft = CrisisPlanVersion.objects.get(state="draft")
+    assert list(draft.source_reviews.all()) == [review]
+    assert Review.objects.get(pk=review.pk).plan_version is None  # published by staff, not by the action
 
 
 def test_a_staff_member_without_a_role_on_the_incident_cannot_complete_it(review, person, client_a):

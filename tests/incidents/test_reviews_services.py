@@ -234,8 +234,8 @@ def test_action_items_need_a_reason_to_be_dropped(crisis_incident, ayu, ayu_memb
     assert review_services.review_reminders_send()["action_item_reminders"] == 0  # not outstanding
 
 
-def test_accepted_lessons_publish_a_new_plan_version(crisis_incident, ayu):
-    from incidents.services.plans import crisis_plan_publish
+def test_accepted_lessons_go_into_a_draft_whose_publication_links_the_review(crisis_incident, ayu):
+    from incidents.services.plans import crisis_plan_draft_publish, crisis_plan_publish
 
     crisis_plan_publish(actor=ayu, roles_and_contacts="Ayu: manajer krisis", guidelines="Jawab dalam 1 jam")
     _resolve(crisis_incident, ayu)
@@ -244,13 +244,25 @@ def test_accepted_lessons_publish_a_new_plan_version(crisis_incident, ayu):
         review_id=review.pk, actor=ayu, text="Siapkan pernyataan lebih awal", accepted=True
     )
     review_services.review_lesson_add(review_id=review.pk, actor=ayu, text="Belum disetujui")
-    version = review_services.review_plan_update(review_id=review.pk, actor=ayu)
-    assert version.version == 2 and version.roles_and_contacts == "Ayu: manajer krisis"
-    assert (
-        "Siapkan pernyataan lebih awal" in version.guidelines and "Belum disetujui" not in version.guidelines
-    )
-    assert version.guidelines.startswith("Jawab dalam 1 jam")
-    assert review_services.review_plan_update(review_id=review.pk, actor=ayu) == version
+    draft = review_services.review_plan_update(review_id=review.pk, actor=ayu)
+    # A draft: no number yet, the current version's text with the lessons, nothing published.
+    assert (draft.state, draft.version, draft.based_on_version) == ("draft", None, 1)
+    assert draft.roles_and_contacts == "Ayu: manajer krisis"
+    assert "Siapkan pernyataan lebih awal" in draft.guidelines and "Belum disetujui" not in draft.guidelines
+    assert draft.guidelines.startswith("Jawab dalam 1 jam")
+    assert [c["text"] for c in draft.proposed_changes] == ["Siapkan pernyataan lebih awal"]
+    assert draft.proposed_changes[0]["incident_number"] == crisis_incident.number
+    assert review_services.review_plan_update(review_id=review.pk, actor=ayu) == draft
+    assert CrisisPlanVersion.objects.filter(state="published").count() == 1
+    review.refresh_from_db()
+    assert review.plan_version is None and review.steps["plan"]["state"] == "pending"
+
+    version = crisis_plan_draft_publish(draft_id=draft.pk, actor=ayu)
+    assert (version.pk, version.version, version.state) == (draft.pk, 2, "published")
+    review.refresh_from_db()
+    assert review.plan_version == version and review.steps["plan"]["state"] == "done"
+    assert list(version.source_reviews.all()) == [review]
+    assert crisis_plan_draft_publish(draft_id=draft.pk, actor=ayu) == version  # a repeat: no v3
     assert CrisisPlanVersion.objects.count() == 2
 
 

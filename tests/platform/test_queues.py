@@ -23,6 +23,7 @@ EXPECTED_QUEUES = {
     "incidents.review_figures": "scoring",
     "incidents.notification_email": "notifications",
     "incidents.contact_email": "notifications",
+    "incidents.review_feedback_digest": "notifications",
     "surveys.invitation_send": "notifications",
     "surveys.invitation_remind": "notifications",
     "surveys.invitations_send": "notifications",
