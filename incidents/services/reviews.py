@@ -40,7 +40,7 @@ from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import timeline_record
 from incidents.services.webhooks import webhook_emit
 from incidents.tasks import reviews as review_tasks
-from surveys.services.invitations import survey_send_for_incident
+from surveys.services.invitations import invitation_unreachable, survey_send_for_incident
 from tenants import outbox
 from tenants.errors import DomainError
 from tenants.languages import LANGUAGE_CODES
@@ -379,12 +379,21 @@ def review_surveys_send_due(*, now: datetime | None = None) -> int:
             ReviewCustomer.objects.filter(pk__in=[c.pk for c in customers]).update(invited_at=now)
             Review.objects.filter(pk=review_id).update(survey_invitations=len(invitations))
             _step_mark(review_id=review_id, step="survey", now=now)
+            unreachable = sum(1 for invitation in invitations if invitation_unreachable(invitation))
+            text = f"Satisfaction survey sent to {len(invitations) - unreachable} affected customer(s)"
+            if unreachable:
+                # Said where staff look first: the invitations carry the reason, for a retry once
+                # the brand has a messaging channel.
+                text += (
+                    f"; {unreachable} could not be reached (only a phone, and the brand has no "
+                    "messaging channel enabled)"
+                )
             timeline_record(
                 incident=review.incident,
                 actor=None,
                 kind=TimelineKind.REVIEW,
-                text=f"Satisfaction survey sent to {len(invitations)} affected customer(s)",
-                data={"review_id": str(review_id)},
+                text=text,
+                data={"review_id": str(review_id), "invited": len(invitations), "unreachable": unreachable},
             )
             invited += len(invitations)
     return invited
