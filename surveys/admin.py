@@ -618,14 +618,11 @@ class MessagingChannelAdmin(BrandModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
-            raise PermissionDenied  # before messaging_channel_get, which makes the row
+            raise PermissionDenied  # before messaging_channel_get, which makes a missing row
+        if request.method == "POST":
+            return super().changelist_view(request, extra_context)  # an action: checked there
         channel = services.messaging_channel_get()
         return HttpResponseRedirect(reverse("admin:surveys_messagingchannel_change", args=[channel.pk]))
-
-    def get_object(self, request, object_id, from_field=None):
-        if self.has_view_permission(request):
-            services.messaging_channel_get()  # the page of a brand that never saved one still opens
-        return super().get_object(request, object_id, from_field)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -175,11 +175,20 @@ def invitation_emails_queue(*, invitation_ids: list[UUID], reminder: bool = Fals
 
 
 def invitation_create(
-    *, survey_id: UUID, send_email: bool = True, expires_in_days: int = INVITATION_TTL_DAYS, **recipient: Any
+    *,
+    survey_id: UUID,
+    send_email: bool = True,
+    send_message: bool = False,
+    expires_in_days: int = INVITATION_TTL_DAYS,
+    **recipient: Any,
 ) -> tuple[Invitation, str]:
     """One invitation and its link (shown once)."""
     return invitation_create_batch(
-        survey_id=survey_id, recipients=[recipient], expires_in_days=expires_in_days, send_email=send_email
+        survey_id=survey_id,
+        recipients=[recipient],
+        expires_in_days=expires_in_days,
+        send_email=send_email,
+        send_message=send_message,
     )[0]
 
 
