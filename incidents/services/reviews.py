@@ -279,7 +279,7 @@ def review_customer_check(row: dict, *, errors: dict[str, list[str]], prefix: st
             validate_email(email)
         except ValidationError:
             err("email", "Enter a valid email address.")
-    if phone and not all(c.isdigit() or c in "+-() " for c in phone):
+    if phone and not all(c in "0123456789+-() " for c in phone):  # ASCII digits: providers want them
         err("phone", "Use digits, spaces and + - ( ) only.")
     if not email and not phone:
         err("email", "Give an email address or a phone number.")
