@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from tests.incidents.fixtures_early_warning import allow_private_webhooks_fixture  # noqa: F401
+from tests.surveys.conftest import make_survey
 from tests.webhook_server import WebhookServer, webhook_server_fixture  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_private_webhooks")]
@@ -311,3 +312,16 @@ def test_roles_without_the_right_cannot_see_or_change_the_channel(client_a, budi
         assert posted.status_code == 403
         assert "messagingchannel" not in client_a.get("/admin/").content.decode()
     assert not MessagingChannel.objects.filter(enabled=True).exists()
+
+
+def test_send_now_on_a_phone_only_invitation_of_the_invitations_api_uses_the_channel(
+    in_brand_a, handed, webhook_server
+):
+    from surveys.services import invitation_create, invitation_send
+
+    _channel(webhook_server.url)
+    survey = make_survey()
+    invitation, _link = invitation_create(survey_id=survey.pk, email="", phone="0811")
+    assert invitation.outbox_state == ""  # not sent by itself: the link was in the answer
+    assert invitation_send(invitation_id=invitation.pk) is True  # the list's "send now"
+    assert json.loads(webhook_server.wait_for_requests(1)[0].body)["to"] == "0811"
