@@ -5,7 +5,9 @@ open and overdue (its lesson proposed in the plan's open draft), and (the
 brand now asking for the client's sign-off) one whose completed review waits for the demo client
 approver on the incident's report page. The brand's post-crisis survey also asks for consent to
 quote: both customers who answered are delighted and agree, each choosing how a quote may name
-them, and staff approve them as testimonials for the content calendar."""
+them, and staff approve them as testimonials for the content calendar. A third customer, known to
+the brand's CRM only by a phone number, could not be reached: the brand has no messaging channel
+yet, and the invitation and the timeline say so, pointing staff to the channel's page."""
 
 from datetime import timedelta
 
@@ -59,6 +61,15 @@ CUSTOMERS = [
     ),
     ("Agus Santoso", "agus@pelanggan.test", 5, "Cepat tanggap, saya tetap langganan.", "initials"),
 ]
+# Imported from the brand's CRM with its own customer id; only a phone, so only a messaging channel
+# (not set up in the demo, which sends nothing outside) would reach her.
+PHONE_ONLY_CUSTOMER = {
+    "external_id": "crm-10432",
+    "name": "Dewi Lestari",
+    "phone": "+62 812 5550 1043",
+    "language": "id",
+    "mention_author": "@dewi.ngopi",
+}
 
 
 def _post_crisis_survey_with_consent() -> None:
@@ -141,10 +152,13 @@ def reviews_demo_story() -> str:
         review = Review.objects.get(incident=incident)
         for name, email, *_answers in CUSTOMERS:
             review_services.review_customer_add(review_id=review.pk, actor=ayu, name=name, email=email)
+        review_services.review_customers_import(
+            review_id=review.pk, actor=ayu, customers=[PHONE_ONLY_CUSTOMER]
+        )
         _post_crisis_survey_with_consent()
     review_services.review_surveys_send_due(now=review.survey_due_at)
     said = {email: (score, text, consent) for _name, email, score, text, consent in CUSTOMERS}
-    for invitation in Invitation.objects.filter(incident_id=incident.pk):
+    for invitation in Invitation.objects.filter(incident_id=incident.pk).exclude(email=""):
         score, text, consent = said[invitation.email]
         by_kind = {
             Question.Kind.CSAT: score,

@@ -1,12 +1,13 @@
 """Surveys in the brand admin: build surveys (questions editable while draft), invite one person or
-a CSV batch (links shown once), see results and export responses, review testimonial candidates.
-Every write goes through surveys.services."""
+a CSV batch (links shown once), see results and export responses, review testimonial candidates,
+set up the messaging channel for customers with only a phone. Every write goes through
+surveys.services."""
 
 from functools import partial
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -18,7 +19,16 @@ from surveys import services
 from surveys.api import responses_csv_response
 from surveys.catalog import SURVEY_TEMPLATES
 from surveys.forms import InvitationCsvUploadForm
-from surveys.models import Answer, Invitation, Option, Question, Response, Survey, TestimonialCandidate
+from surveys.models import (
+    Answer,
+    Invitation,
+    MessagingChannel,
+    Option,
+    Question,
+    Response,
+    Survey,
+    TestimonialCandidate,
+)
 from surveys.results import survey_results
 from surveys.tokens import brand_base_url
 from tenants.admin_lists import choices_filter
@@ -32,6 +42,7 @@ from tenants.admin_sites import (
 )
 from tenants.errors import DomainError
 from tenants.languages import LANGUAGES
+from tenants.outbound import receiver_url_check
 
 
 def _parse_options(text: str) -> list[tuple[str, str]]:
@@ -559,3 +570,87 @@ class TestimonialCandidateAdmin(ReadOnlyBrandModelAdmin):
     @brand_action(permission="testimonials.review", description=_("Reject"))
     def reject(self, request, queryset):
         self._review(request, queryset, "reject")
+
+
+class MessagingChannelForm(forms.ModelForm):
+    url = forms.URLField(
+        label=_("provider webhook URL"), max_length=500, required=False, assume_scheme="https"
+    )
+    rotate_secret = forms.BooleanField(
+        label=_("Make a new signing secret"),
+        required=False,
+        help_text=_("The old secret keeps signing for 24 hours, so the provider side can switch over."),
+    )
+
+    class Meta:
+        model = MessagingChannel
+        fields = ["kind", "url", "enabled"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            # The service checks the same; checking here puts the message on the form's field.
+            try:
+                if cleaned.get("url"):
+                    cleaned["url"] = receiver_url_check(cleaned["url"], what="Provider URLs", host="provider")
+                elif cleaned.get("enabled"):
+                    self.add_error("url", _("Give the provider's webhook URL to enable the channel."))
+            except DomainError as exc:
+                form_add_service_error(self, exc, show_message=False)
+        return cleaned
+
+
+@admin.register(MessagingChannel, site=brand_admin_site)
+class MessagingChannelAdmin(BrandModelAdmin):
+    """One page per brand: the provider's webhook that survey links for customers with only a phone
+    are posted to (docs/surveys.md). Its secret is shown once, when made or rotated."""
+
+    view_permission = change_permission = "surveys.messaging"
+    add_permission = delete_permission = None  # one row per brand, made on first use
+    form = MessagingChannelForm
+    fields = ["kind", "url", "enabled", "secret_hint", "rotate_secret", "updated_at"]
+    readonly_fields = ["secret_hint", "updated_at"]
+    list_display = ["__str__", "kind", "url", "enabled", "updated_at"]
+
+    @admin.display(description=_("signing secret"))
+    def secret_hint(self, obj) -> str:
+        return obj.secret_hint or _("(made when a URL is saved)")
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # before messaging_channel_get, which makes a missing row
+        if request.method == "POST":
+            return super().changelist_view(request, extra_context)  # an action: checked there
+        channel = services.messaging_channel_get()
+        return HttpResponseRedirect(reverse("admin:surveys_messagingchannel_change", args=[channel.pk]))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and str(object_id) == "1":
+            # The row is made by the migration; should it be gone, the page still opens (unsaved,
+            # so a GET writes nothing) and saving makes it through the service.
+            obj = MessagingChannel()
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            channel, secret = services.messaging_channel_update(
+                actor=request.user, kind=data["kind"], url=data.get("url") or "", enabled=data["enabled"]
+            )
+            if data.get("rotate_secret") and secret is None:
+                channel, secret = services.messaging_channel_rotate_secret(actor=request.user)
+        except DomainError as exc:  # the form checked the same rules; a race at most
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.__dict__.update(channel.__dict__)
+        if secret:
+            self.message_user(
+                request,
+                format_html(
+                    "{} <code>{}</code>",
+                    _("Signing secret (copy it now, it is not shown again):"),
+                    secret,
+                ),
+                messages.WARNING,
+            )

@@ -7,6 +7,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -193,6 +194,57 @@ class Invitation(OutboxItem):
 
     def __str__(self) -> str:
         return self.name or self.email or self.phone or str(_("(erased)"))
+
+
+class MessagingChannel(models.Model):
+    """The brand's messaging channel, one row per brand schema (pk=1): the webhook of its WhatsApp
+    or SMS provider, to which survey invitations and reminders for customers who gave only a phone
+    are posted, signed like every outgoing webhook (Standard Webhooks). docs/surveys.md describes
+    the body for integrators."""
+
+    class Kind(models.TextChoices):
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        SMS = "sms", _("SMS")
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.WHATSAPP)
+    url = models.URLField(
+        _("provider webhook URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Your WhatsApp or SMS provider's endpoint (or your own relay); https in production."),
+    )
+    enabled = models.BooleanField(
+        _("enabled"), default=False, help_text=_("Send survey links to customers who gave only a phone.")
+    )
+    # The signing secret is shown once when made or rotated; kept because signing needs it.
+    secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("messaging channel")
+        verbose_name_plural = _("messaging channel")
+
+    def __str__(self) -> str:
+        return str(_("Messaging channel"))
+
+    @property
+    def ready(self) -> bool:
+        return self.enabled and bool(self.url) and bool(self.secret)
+
+    @property
+    def secret_hint(self) -> str:
+        return f"{self.secret[:10]}…" if self.secret else ""
+
+    def signing_secrets(self, now=None) -> list[str]:
+        """The current secret, and the previous one during a rotation's overlap."""
+        now = now or timezone.now()
+        signing = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            signing.append(self.previous_secret)
+        return signing
 
 
 class InvitationLink(models.Model):

@@ -88,8 +88,9 @@ def _answers_qs():
 
 
 def invitations_due_for_reminder(*, after: timedelta) -> QuerySet[Invitation]:
-    """Emailed more than `after` ago, not answered, not opted out, not reminded, not expired, on an
-    open survey. The reminder service re-checks all of it when it claims the row."""
+    """Sent (emailed, or messaged to a phone) more than `after` ago, not answered, not opted out,
+    not reminded, not expired, on an open survey. The reminder service re-checks all of it when it
+    claims the row."""
     now = timezone.now()
     return Invitation.objects.filter(
         sent_at__lte=now - after,
@@ -99,7 +100,7 @@ def invitations_due_for_reminder(*, after: timedelta) -> QuerySet[Invitation]:
         opted_out_at__isnull=True,
         expires_at__gt=now,
         survey__status=Survey.Status.OPEN,
-    ).exclude(email="")
+    ).exclude(email="", phone="")
 
 
 def testimonial_list(*, status: str | None = None) -> QuerySet[TestimonialCandidate]:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
+from tenants.outbound import OutboundError
 from tenants.outbox import RETRY_OPTIONS
 
 logger = logging.getLogger(__name__)
@@ -12,10 +13,12 @@ logger = logging.getLogger(__name__)
 REMINDER_AFTER_DAYS = 3
 # Emails: a mail server, database or broker outage is retried with backoff, up to a cap; the
 # services claim the row, so a retry after a half-sent attempt sends nothing twice, and the
-# outbox sweep hands over again what the retries did not finish.
+# outbox sweep hands over again what the retries did not finish. A messaging provider that did
+# not answer (OutboundError) is retried the same way.
 EMAIL_TASK_OPTIONS = {
     "acks_late": True,
     **RETRY_OPTIONS,
+    "autoretry_for": (*RETRY_OPTIONS["autoretry_for"], OutboundError),
     "time_limit": 60,
     "soft_time_limit": 45,
 }
@@ -23,7 +26,8 @@ EMAIL_TASK_OPTIONS = {
 
 @shared_task(name="surveys.invitation_send", **EMAIL_TASK_OPTIONS)
 def invitation_send_task(invitation_id: str) -> bool:
-    """Email one invitation; the service claims the row, so a duplicate finds nothing to send."""
+    """Email one invitation (or message it to a phone); the service claims the row, so a duplicate
+    finds nothing to send."""
     from surveys.services import invitation_send
 
     sent = invitation_send(invitation_id=invitation_id)

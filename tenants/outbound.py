@@ -29,6 +29,8 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from tenants.errors import DomainError
+
 DEFAULT_TIMEOUT = (5.0, 10.0)  # connect, read (per socket read)
 DEFAULT_TOTAL_SECONDS = 30.0  # the whole answer, so a server trickling bytes cannot hold a worker
 DEFAULT_MAX_BYTES = 1024 * 1024
@@ -142,6 +144,36 @@ def url_check(url: str) -> str:
                 refusal if host == address else f"{host} resolves to {address}, which {reason}"
             )
     return addresses[0]
+
+
+def receiver_url_check(
+    url: str, *, field: str = "url", what: str = "Webhook URLs", host: str = "webhook"
+) -> str:
+    """The URL, stripped, when signed deliveries (webhooks, a messaging provider) may go to it:
+    http(s), and in production https to a host that resolves only to public addresses (the same
+    check outbound_request makes per call). Refusals are DomainErrors on `field`."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise DomainError("Enter an http(s) URL.", field_errors={field: ["Enter an http(s) URL."]})
+    try:
+        _port = parts.port  # raises for a port out of 0-65535, which URL validators let through
+    except ValueError:
+        raise DomainError("The URL's port is not valid.", field_errors={field: ["Port out of range."]})
+    if not private_addresses_allowed() and parts.scheme != "https":
+        raise DomainError(f"{what} must use https.", field_errors={field: ["Use https."]})
+    try:
+        url_check(url)
+    except OutboundUnresolved:
+        # Development may name a receiver that is not up yet; each delivery checks again anyway.
+        if not private_addresses_allowed():
+            raise DomainError(f"The {host} host does not resolve.", field_errors={field: ["Host not found."]})
+    except OutboundRefused as exc:
+        raise DomainError(
+            f"{what} must point to a public address ({exc}).",
+            field_errors={field: ["Not a public address."]},
+        )
+    return url
 
 
 def _pinned_pool_classes(address: str) -> dict:

@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "surveys.write": STAFF | {INTEGRATION},
     "surveys.invite": STAFF | {INTEGRATION},
     "testimonials.review": STAFF | {INTEGRATION},
+    # The brand's messaging channel (its WhatsApp/SMS provider's webhook and signing secret), which
+    # reaches customers who gave only a phone: the roles that answer for the brand's setup.
+    "surveys.messaging": OWNERS | {Role.CRISIS_MANAGER},
     # A person's own notifications (marking them read).
     "notifications.own": EVERY_ROLE,
     # Positive content (the content app's services check these for every person; an integration

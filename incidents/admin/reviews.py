@@ -6,8 +6,14 @@ person's role on the incident."""
 
 import json
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from incidents import selectors_reviews as review_selectors
@@ -23,6 +29,8 @@ from incidents.models import (
 from incidents.services import reviews as review_services
 from tenants.admin_services import ServiceForm, ServiceFormAdminMixin, admin_service_call
 from tenants.admin_sites import brand_action, brand_admin_site
+from tenants.csv_import import MAX_CSV_BYTES, csv_rows_read
+from tenants.errors import DomainError
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -46,7 +54,15 @@ class FeedbackInline(_ReadOnlyInline):
 
 class CustomerInline(_ReadOnlyInline):
     model = ReviewCustomer
-    fields = readonly_fields = ["name", "email", "phone", "mention_author", "source", "invited_at"]
+    fields = readonly_fields = [
+        "name",
+        "email",
+        "phone",
+        "mention_author",
+        "external_id",
+        "source",
+        "invited_at",
+    ]
 
 
 class ActionItemInline(_ReadOnlyInline):
@@ -65,6 +81,44 @@ class ActionItemInline(_ReadOnlyInline):
 class LessonInline(_ReadOnlyInline):
     model = ReviewLesson
     fields = readonly_fields = ["text", "accepted", "visible_to_client"]
+
+
+class CustomersImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per request, so it reads in the person's language.
+        self.fields["file"].help_text = gettext(
+            "A header row naming the columns: name, email, phone, language (en/id), mention_author "
+            "(external_id optional). Comma or semicolon separated, UTF-8. Each row needs an email or a "
+            "phone. At most %(rows)d rows and %(size)d KB."
+        ) % {"rows": review_services.CUSTOMERS_IMPORT_LIMIT, "size": MAX_CSV_BYTES // 1024}
+
+    def clean_file(self) -> list[tuple[int, dict]]:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_CSV_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d KB.") % {"size": MAX_CSV_BYTES // 1024}
+            )
+        try:
+            return csv_rows_read(
+                upload.read(),
+                columns=review_services.CUSTOMER_FIELDS,
+                max_rows=review_services.CUSTOMERS_IMPORT_LIMIT,
+            )
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+def _row_errors(exc: DomainError) -> list[str]:
+    """The service's `row N.field` errors as lines a person reads: "Row N, email: …"."""
+    lines = []
+    for key, messages in exc.field_errors.items():
+        label, _dot, field = key.rpartition(".")
+        where = gettext("Row %(row)s, %(field)s") % {"row": label.removeprefix("row "), "field": field}
+        lines += [f"{where}: {message}" if label else message for message in messages]
+    return lines
 
 
 class ReviewForm(ServiceForm):
@@ -93,12 +147,72 @@ class ReviewAdmin(ServiceFormAdminMixin, StaffOnlyAdmin):
         "outbox_state", "survey_due_at", "survey_sent_at", "survey_invitations", "plan", "completed_at",
         "signed_off_at",
     ]  # fmt: skip
-    fields = [*readonly_fields[:3], "summary", *readonly_fields[3:]]
+    fields = [*readonly_fields[:3], "summary", *readonly_fields[3:], "import_customers"]
+    readonly_fields = [*readonly_fields, "import_customers"]
     inlines = [FeedbackInline, CustomerInline, ActionItemInline, LessonInline]
     actions = ["recompute", "propose_plan", "complete"]
 
     def has_add_permission(self, request) -> bool:
         return False  # a review opens when its incident is resolved
+
+    @admin.display(description=_("affected customers"))
+    def import_customers(self, obj: Review) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:incidents_review_import_customers", args=[obj.pk]),
+            _("Import customers (CSV)"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<uuid:review_id>/import-customers/",
+                self.brand_view(self.import_customers_view, permission="crisis.write"),
+                name="incidents_review_import_customers",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_customers_view(self, request, review_id):
+        """Upload a CSV of affected customers: all rows or none, each problem shown by its row."""
+        review = Review.objects.select_related("incident").filter(pk=review_id).first()
+        if review is None:
+            raise Http404
+        form = CustomersImportForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            rows = form.cleaned_data["file"]
+            try:
+                result = review_services.review_customers_import(
+                    review_id=review.pk,
+                    actor=request.user,
+                    customers=[row for _line, row in rows],
+                    labels=[f"row {line}" for line, _row in rows],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                errors = _row_errors(exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or gettext("Your role may not do this."))
+            else:
+                self.message_user(
+                    request,
+                    gettext(
+                        "Imported: %(created)d added, %(updated)d updated, %(existing)d already there, "
+                        "%(duplicates)d repeated in the file."
+                    )
+                    % result,
+                )
+                return HttpResponseRedirect(reverse("admin:incidents_review_change", args=[review.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": review,
+            "form": form,
+            "row_errors": errors,
+            "title": gettext("Import affected customers: %(review)s") % {"review": review},
+        }
+        return TemplateResponse(request, "admin/incidents/review/import_customers.html", context)
 
     @admin.display(description=_("steps"))
     def steps_list(self, obj: Review) -> str:

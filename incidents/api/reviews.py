@@ -6,7 +6,7 @@ incidents/api/plans.py), complete; the client approver signs off. Roles on the i
 services; an object the caller may not see answers 404 like a missing one."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response as ApiResponse
 
@@ -56,7 +56,9 @@ class FeedbackOut(serializers.ModelSerializer):
 class CustomerOut(serializers.ModelSerializer):
     class Meta:
         model = ReviewCustomer
-        fields = ["id", "name", "email", "phone", "language", "mention_author", "source", "invited_at"]
+        fields = [
+            "id", "external_id", "name", "email", "phone", "language", "mention_author", "source", "invited_at",
+        ]  # fmt: skip
 
 
 class ReviewPlanVersionOut(serializers.Serializer):
@@ -190,31 +192,83 @@ class ReviewStepApi(ReviewApiView):
         return ApiResponse(self.out(review))
 
 
+class CustomerIn(serializers.Serializer):
+    external_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        default="",
+        help_text="The integration's own id for the customer: posting it again updates that customer.",
+    )
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
+    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, allow_blank=True, required=False, default="")
+    mention_author = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
 class ReviewCustomersApi(ReviewApiView):
-    """Affected customers with a contact; an integration adds the customers it knows by id."""
+    """Affected customers with a contact; an integration adds the customers it knows by its own id
+    (`external_id`), so posting the same customer again updates it instead of adding another."""
 
     write_permission = "workspace.write"
 
-    class Input(serializers.Serializer):
-        name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-        email = serializers.CharField(required=False, allow_blank=True, max_length=254, default="")
-        phone = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
-        language = serializers.ChoiceField(
-            choices=LANGUAGE_CHOICES, allow_blank=True, required=False, default=""
-        )
-        mention_author = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    class Input(CustomerIn):
+        pass
 
-    @extend_schema(request=Input, responses={201: CustomerOut})
+    def source(self) -> str:
+        if self.brand_role == INTEGRATION:
+            return ReviewCustomer.Source.INTEGRATION
+        return ReviewCustomer.Source.STAFF
+
+    @extend_schema(
+        request=Input,
+        responses={
+            201: CustomerOut,
+            200: OpenApiResponse(CustomerOut, description="Already there (same external_id, email or phone)"),
+        },
+    )
     def post(self, request, review_id):
         self.review(review_id)
         data = self.validated(self.Input, request.data)
-        source = (
-            ReviewCustomer.Source.INTEGRATION
-            if self.brand_role == INTEGRATION
-            else ReviewCustomer.Source.STAFF
+        customer, outcome = services.review_customer_put(
+            review_id=review_id, actor=self.actor, source=self.source(), **data
         )
-        customer = services.review_customer_add(review_id=review_id, actor=self.actor, source=source, **data)
-        return ApiResponse(CustomerOut(customer).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK
+        return ApiResponse(CustomerOut(customer).data, status=code)
+
+
+class CustomersImportOut(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField(help_text="Found by external_id and changed, or given one.")
+    existing = serializers.IntegerField(help_text="Already on the review, left as it is.")
+    duplicates = serializers.IntegerField(help_text="Rows repeating an earlier row of the batch.")
+    customers = CustomerOut(many=True)
+
+
+class ReviewCustomersImportApi(ReviewCustomersApi):
+    """Many affected customers at once, all or none."""
+
+    class Input(serializers.Serializer):
+        customers = CustomerIn(many=True, help_text=f"1 to {services.CUSTOMERS_IMPORT_LIMIT} customers.")
+
+        def validate_customers(self, value):
+            if not 1 <= len(value) <= services.CUSTOMERS_IMPORT_LIMIT:
+                raise serializers.ValidationError(f"Send 1 to {services.CUSTOMERS_IMPORT_LIMIT} customers.")
+            return value
+
+    @extend_schema(
+        summary="Add or update affected customers in bulk (all or none)",
+        request=Input,
+        responses={200: CustomersImportOut},
+    )
+    def post(self, request, review_id):
+        self.review(review_id)
+        data = self.validated(self.Input, request.data)
+        result = services.review_customers_import(
+            review_id=review_id, actor=self.actor, customers=data["customers"], source=self.source()
+        )
+        return ApiResponse(CustomersImportOut(result).data)
 
 
 class ReviewFeedbackApi(ReviewApiView):

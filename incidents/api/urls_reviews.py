@@ -10,6 +10,11 @@ urlpatterns = [
     path("reviews/<uuid:review_id>/recompute/", api.ReviewRecomputeApi.as_view(), name="review-recompute"),
     path("reviews/<uuid:review_id>/steps/", api.ReviewStepApi.as_view(), name="review-steps"),
     path("reviews/<uuid:review_id>/customers/", api.ReviewCustomersApi.as_view(), name="review-customers"),
+    path(
+        "reviews/<uuid:review_id>/customers/import/",
+        api.ReviewCustomersImportApi.as_view(),
+        name="review-customers-import",
+    ),
     path("reviews/<uuid:review_id>/feedback/", api.ReviewFeedbackApi.as_view(), name="review-feedback"),
     path(
         "reviews/<uuid:review_id>/follow-ups/", api.ReviewActionItemsApi.as_view(), name="review-follow-ups"

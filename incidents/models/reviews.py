@@ -132,6 +132,8 @@ class ReviewCustomer(models.Model):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(_("language"), max_length=2, blank=True)
     mention_author = models.CharField(_("mention author"), max_length=200, blank=True)
+    # The integration's own id for the customer: posting the same id again updates this row.
+    external_id = models.CharField(_("integration's customer id"), max_length=100, blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.STAFF)
     invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -144,6 +146,11 @@ class ReviewCustomer(models.Model):
             models.CheckConstraint(condition=~Q(email="") | ~Q(phone=""), name="review_customer_contact"),
             models.UniqueConstraint(
                 fields=["review", "email"], condition=~Q(email=""), name="review_customer_email_once"
+            ),
+            models.UniqueConstraint(
+                fields=["review", "external_id"],
+                condition=~Q(external_id=""),
+                name="review_customer_external_id_once",
             ),
         ]
 

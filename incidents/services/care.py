@@ -34,7 +34,7 @@ from incidents.services.timeline import actor_label, timeline_record
 from incidents.services.webhooks import webhook_emit
 from surveys.selectors import contact_opted_out
 from surveys.services.erasure import invitations_erase_person
-from surveys.services.invitations import invitation_create
+from surveys.services.invitations import invitation_create, invitation_unreachable
 from tenants.errors import DomainError
 from tenants.localization import stored_text
 from tenants.models import BrandGrant, User
@@ -568,8 +568,17 @@ def _survey_invite(case: CareCase, *, survey_id: UUID, language: str, actor: Use
         language=language,
         incident_id=case.incident_id,
         mention_author=case.author_handle,
+        send_message=True,
     )
     case.survey_invitation_id = invitation.pk
+    if invitation_unreachable(invitation):
+        _record(
+            case,
+            actor=actor,
+            text=_("no survey sent: only a phone, and the brand has no messaging channel enabled"),
+            event="survey_unreachable",
+        )
+        return ["survey_invitation_id"]
     _record(case, actor=actor, text=_("satisfaction survey sent to the customer"), event="survey_sent")
     return ["survey_invitation_id"]
 

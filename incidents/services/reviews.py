@@ -40,7 +40,7 @@ from incidents.services.settings import crisis_settings_get
 from incidents.services.timeline import timeline_record
 from incidents.services.webhooks import webhook_emit
 from incidents.tasks import reviews as review_tasks
-from surveys.services.invitations import survey_send_for_incident
+from surveys.services.invitations import invitation_unreachable, survey_send_for_incident
 from tenants import outbox
 from tenants.errors import DomainError
 from tenants.languages import LANGUAGE_CODES
@@ -250,6 +250,91 @@ def review_update(
 
 
 # --- Affected customers and the survey -----------------------------------------------------------
+CUSTOMER_FIELDS = ("name", "email", "phone", "language", "mention_author", "external_id")
+CUSTOMERS_IMPORT_LIMIT = 1000
+_EMAIL_MAX_LENGTH = ReviewCustomer._meta.get_field("email").max_length
+_TEXT_LIMITS = {"name": 200, "phone": 32, "mention_author": 200, "external_id": 100}
+
+
+def review_customer_check(row: dict, *, errors: dict[str, list[str]], prefix: str = "") -> dict:
+    """One affected customer's fields, trimmed and normalised (email lower-cased), with every
+    problem added to `errors` under `prefix + field`: the one check behind adding a customer by
+    hand, through the API and from a CSV import."""
+
+    def err(field: str, message: str) -> None:
+        errors.setdefault(f"{prefix}{field}", []).append(message)
+
+    values = {field: str(row.get(field) or "").strip() for field in CUSTOMER_FIELDS}
+    values["email"] = values["email"].lower()
+    values["language"] = values["language"].lower()
+    for field, limit in _TEXT_LIMITS.items():
+        if len(values[field]) > limit:
+            err(field, f"At most {limit} characters.")
+    if any("\x00" in value for value in values.values()):
+        err("name", "Plain text only (no NUL characters).")
+    email, phone = values["email"], values["phone"]
+    if len(email) > _EMAIL_MAX_LENGTH:
+        err("email", f"At most {_EMAIL_MAX_LENGTH} characters.")
+    elif email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            err("email", "Enter a valid email address.")
+    if phone and not all(c in "0123456789+-() " for c in phone):  # ASCII digits: providers want them
+        err("phone", "Use digits, spaces and + - ( ) only.")
+    if not email and not phone:
+        err("email", "Give an email address or a phone number.")
+    if values["language"] and values["language"] not in LANGUAGE_CODES:
+        err("language", f"Use {', '.join(LANGUAGE_CODES)} or leave empty.")
+    return values
+
+
+def _customer_upsert(review: Review, values: dict, source: str) -> tuple[ReviewCustomer, str]:
+    """Store one checked customer on a locked review: by the integration's id when it has one
+    (posting it again updates that row), else the customer already there with the same email or
+    phone. Returns the row and what happened: created, updated or existing."""
+    customers = ReviewCustomer.objects.filter(review=review)
+    external_id, email, phone = values["external_id"], values["email"], values["phone"]
+    same_contact = None
+    if email:
+        same_contact = customers.filter(email=email).first()
+    if same_contact is None and phone:
+        same_contact = customers.filter(phone=phone).first()
+    if external_id:
+        mapped = customers.filter(external_id=external_id).first()
+        if mapped is not None:
+            if email and customers.filter(email=email).exclude(pk=mapped.pk).exists():
+                raise DomainError(
+                    "Another customer of this review has this email.",
+                    field_errors={"email": ["Another customer of this review has this email."]},
+                )
+            changed = [f for f in CUSTOMER_FIELDS if f != "external_id" and getattr(mapped, f) != values[f]]
+            for field in changed:
+                setattr(mapped, field, values[field])
+            if changed:
+                mapped.save(update_fields=changed)
+            return mapped, "updated" if changed else "existing"
+        if same_contact is not None:
+            if same_contact.external_id:
+                raise DomainError(
+                    "This contact belongs to another customer id of the integration.",
+                    field_errors={"external_id": [f"The contact is mapped to {same_contact.external_id!r}."]},
+                )
+            # A customer staff or a care case added first is now known to the integration by its id.
+            same_contact.external_id = external_id
+            same_contact.save(update_fields=["external_id"])
+            return same_contact, "updated"
+    elif same_contact is not None:
+        return same_contact, "existing"
+    customer = ReviewCustomer.objects.create(review=review, source=source, **values)
+    return customer, "created"
+
+
+def _check_source(source: str) -> None:
+    if source not in ReviewCustomer.Source.values:
+        raise DomainError("Unknown source.", field_errors={"source": ["Unknown source."]})
+
+
 @transaction.atomic
 def review_customer_add(
     *,
@@ -260,40 +345,108 @@ def review_customer_add(
     phone: str = "",
     language: str = "",
     mention_author: str = "",
+    external_id: str = "",
     source: str = ReviewCustomer.Source.STAFF,
 ) -> ReviewCustomer:
-    """Add an affected customer with a contact; the same email twice returns the first."""
+    """Add an affected customer with a contact. The same email or phone again returns the first;
+    the same `external_id` (the integration's customer id) again updates that customer."""
+    return review_customer_put(
+        review_id=review_id,
+        actor=actor,
+        source=source,
+        name=name,
+        email=email,
+        phone=phone,
+        language=language,
+        mention_author=mention_author,
+        external_id=external_id,
+    )[0]
+
+
+@transaction.atomic
+def review_customer_put(
+    *, review_id: UUID, actor: User | None, source: str = ReviewCustomer.Source.STAFF, **fields
+) -> tuple[ReviewCustomer, str]:
+    """review_customer_add, also saying what happened: created, updated or existing."""
     review = _review_for_update(review_id, actor, "note")
-    email, phone = (email or "").strip().lower(), (phone or "").strip()
+    _check_source(source)
     errors: dict[str, list[str]] = {}
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = ["Enter a valid email address."]
-    if phone and not all(c.isdigit() or c in "+-() " for c in phone):
-        errors["phone"] = ["Use digits, spaces and + - ( ) only."]
-    if not email and not phone:
-        errors["email"] = ["Give an email address or a phone number."]
-    if language and language not in LANGUAGE_CODES:
-        errors["language"] = [f"Use {', '.join(LANGUAGE_CODES)} or leave empty."]
-    if source not in ReviewCustomer.Source.values:
-        errors["source"] = ["Unknown source."]
+    values = review_customer_check(fields, errors=errors)
     if errors:
         raise DomainError("The customer's contact is invalid.", field_errors=errors)
-    if email:
-        existing = ReviewCustomer.objects.filter(review=review, email=email).first()
-        if existing:
-            return existing
-    return ReviewCustomer.objects.create(
-        review=review,
-        name=(name or "").strip()[:200],
-        email=email,
-        phone=phone[:32],
-        language=language,
-        mention_author=(mention_author or "").strip()[:200],
-        source=source,
-    )
+    return _customer_upsert(review, values, source)
+
+
+@transaction.atomic
+def review_customers_import(
+    *,
+    review_id: UUID,
+    actor: User | None,
+    customers: list[dict],
+    labels: list[str] | None = None,
+    source: str = ReviewCustomer.Source.STAFF,
+) -> dict:
+    """Add many affected customers at once (a CSV file, an integration's batch), all or none: every
+    row is checked first and the errors come back under `<label>.<field>` (the label of each row:
+    `customers[i]` by default, `row N` for a file). A customer already on the review (same email
+    or phone) is left as it is, one repeated in the batch counts once, and an `external_id` seen
+    before updates its customer. Returns the counts and the customers, in the batch's order."""
+    review = _review_for_update(review_id, actor, "note")
+    _check_source(source)
+    if not customers:
+        raise DomainError("Give at least one customer.", field_errors={"customers": ["Empty list."]})
+    if len(customers) > CUSTOMERS_IMPORT_LIMIT:
+        raise DomainError(
+            f"At most {CUSTOMERS_IMPORT_LIMIT} customers at once; split the list.",
+            field_errors={"customers": [f"{len(customers)} given."]},
+        )
+    labels = labels or [f"customers[{i}]" for i in range(len(customers))]
+    errors: dict[str, list[str]] = {}
+    rows = [
+        review_customer_check(row, errors=errors, prefix=f"{label}.")
+        for row, label in zip(customers, labels, strict=True)
+    ]
+    # Within the batch, a row with the email, phone or customer id of an earlier one is that
+    # customer again and counts once, unless it names the customer differently.
+    seen: dict[tuple[str, str], int] = {}
+    unique = []
+    for index, (values, label) in enumerate(zip(rows, labels, strict=True)):
+        keys = [(k, values[k]) for k in ("external_id", "email", "phone") if values[k]]
+        earlier = next((seen[key] for key in keys if key in seen), None)
+        if earlier is None:
+            seen.update({key: index for key in keys})
+            unique.append((values, label))
+            continue
+        first = rows[earlier]
+        if values["external_id"] and values["external_id"] != first["external_id"]:
+            errors.setdefault(f"{label}.external_id", []).append(
+                f"Same contact as {labels[earlier]}, with another customer id."
+            )
+        elif values["external_id"] and (values["email"], values["phone"]) != (first["email"], first["phone"]):
+            errors.setdefault(f"{label}.external_id", []).append(
+                f"This customer id is also on {labels[earlier]}, with another contact."
+            )
+    if errors:
+        raise DomainError("Some customers are invalid; nothing was imported.", field_errors=errors)
+    result = {
+        "created": 0,
+        "updated": 0,
+        "existing": 0,
+        "duplicates": len(rows) - len(unique),
+        "customers": [],
+    }
+    for values, label in unique:
+        try:
+            customer, outcome = _customer_upsert(review, values, source)
+        except DomainError as exc:
+            # Raised inside this transaction: nothing of the batch is kept.
+            raise DomainError(
+                f"{label}: {exc.message} Nothing was imported.",
+                field_errors={f"{label}.{field}": messages for field, messages in exc.field_errors.items()},
+            ) from exc
+        result[outcome] += 1
+        result["customers"].append(customer)
+    return result
 
 
 def _customers_from_care_cases(review: Review) -> int:
@@ -380,12 +533,21 @@ def review_surveys_send_due(*, now: datetime | None = None) -> int:
             ReviewCustomer.objects.filter(pk__in=[c.pk for c in customers]).update(invited_at=now)
             Review.objects.filter(pk=review_id).update(survey_invitations=len(invitations))
             _step_mark(review_id=review_id, step="survey", now=now)
+            unreachable = sum(1 for invitation in invitations if invitation_unreachable(invitation))
+            text = f"Satisfaction survey sent to {len(invitations) - unreachable} affected customer(s)"
+            if unreachable:
+                # Said where staff look first: the invitations carry the reason, for a retry once
+                # the brand has a messaging channel.
+                text += (
+                    f"; {unreachable} could not be reached (only a phone, and the brand has no "
+                    "messaging channel enabled)"
+                )
             timeline_record(
                 incident=review.incident,
                 actor=None,
                 kind=TimelineKind.REVIEW,
-                text=f"Satisfaction survey sent to {len(invitations)} affected customer(s)",
-                data={"review_id": str(review_id)},
+                text=text,
+                data={"review_id": str(review_id), "invited": len(invitations), "unreachable": unreachable},
             )
             invited += len(invitations)
     return invited

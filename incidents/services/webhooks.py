@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -29,10 +28,8 @@ from tenants.errors import DomainError
 from tenants.outbound import (
     OutboundError,
     OutboundRefused,
-    OutboundUnresolved,
     outbound_request,
-    private_addresses_allowed,
-    url_check,
+    receiver_url_check,
 )
 from tenants.webhook_signing import webhook_headers, webhook_secret_new, webhook_verify
 
@@ -83,28 +80,7 @@ def webhook_signature_verify(*, secret: str, headers: dict[str, str], body: str 
 def webhook_url_check(url: str) -> str:
     """The URL, stripped, when deliveries may go to it: http(s), and in production https to a host
     that resolves only to public addresses (the same check the outbound client makes per call)."""
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise DomainError("Enter an http(s) URL.", field_errors={"url": ["Enter an http(s) URL."]})
-    try:
-        _port = parts.port  # raises for a port out of 0-65535, which URL validators let through
-    except ValueError:
-        raise DomainError("The URL's port is not valid.", field_errors={"url": ["Port out of range."]})
-    if not private_addresses_allowed() and parts.scheme != "https":
-        raise DomainError("Webhook URLs must use https.", field_errors={"url": ["Use https."]})
-    try:
-        url_check(url)
-    except OutboundUnresolved:
-        # Development may name a receiver that is not up yet; each delivery checks again anyway.
-        if not private_addresses_allowed():
-            raise DomainError("The webhook host does not resolve.", field_errors={"url": ["Host not found."]})
-    except OutboundRefused as exc:
-        raise DomainError(
-            f"Webhook URLs must point to a public address ({exc}).",
-            field_errors={"url": ["Not a public address."]},
-        )
-    return url
+    return receiver_url_check(url)
 
 
 def webhook_events_check(events: list[str]) -> list[str]:

@@ -25,9 +25,15 @@ from surveys.services.invitations import (
     invitation_emails_queue,
     invitation_emails_retry_failed,
     invitation_emails_sweep,
+    invitation_message_send,
     invitation_opt_out,
     invitation_remind,
     invitation_send,
+)
+from surveys.services.messaging import (
+    messaging_channel_get,
+    messaging_channel_rotate_secret,
+    messaging_channel_update,
 )
 from surveys.services.testimonials import testimonial_review
 
@@ -40,11 +46,15 @@ __all__ = [
     "invitation_emails_queue",
     "invitation_emails_retry_failed",
     "invitation_emails_sweep",
+    "invitation_message_send",
     "invitation_opt_out",
     "invitation_remind",
     "invitation_send",
     "invitations_erase_older_than",
     "invitations_erase_person",
+    "messaging_channel_get",
+    "messaging_channel_rotate_secret",
+    "messaging_channel_update",
     "option_add",
     "option_remove",
     "option_update",

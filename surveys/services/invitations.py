@@ -1,5 +1,6 @@
-"""Invitations and their links, the emails (claim, then send; at most one invitation and one
-reminder each) and opting out."""
+"""Invitations and their links, their delivery (claim, then send; at most one invitation and one
+reminder each) by email, or through the brand's messaging channel for those with only a phone,
+and opting out."""
 
 import logging
 from datetime import timedelta
@@ -21,6 +22,14 @@ from surveys.models import (
     Survey,
 )
 from surveys.services.building import survey_create_from_template
+from surveys.services.messaging import (
+    INVITATION,
+    NO_CHANNEL,
+    REMINDER,
+    MessageNotSent,
+    invitation_message_post,
+    messaging_channel_ready,
+)
 from surveys.tokens import brand_base_url, token_new
 from tenants import outbox
 from tenants.errors import DomainError
@@ -85,9 +94,12 @@ def invitation_create_batch(
     recipients: list[dict],
     expires_in_days: int = INVITATION_TTL_DAYS,
     send_email: bool = True,
+    send_message: bool = False,
 ) -> list[tuple[Invitation, str]]:
     """Invitations for an open survey, all or none, each with its link (returned here once, never
-    stored). Emails go out after commit, one task per invitation that has an address."""
+    stored). Emails go out after commit, one task per invitation that has an address. With
+    `send_message`, those with only a phone get the link through the brand's messaging channel,
+    the same way; without a channel they are failed at once with the reason, for staff to see."""
     survey = Survey.objects.filter(pk=survey_id).first()
     if survey is None:
         raise DomainError("No such survey.", field_errors={"survey": ["No such survey."]})
@@ -107,22 +119,31 @@ def invitation_create_batch(
     expires_at = now + timedelta(days=int(expires_in_days))
     # The email is recorded as pending in this transaction: if the broker never gets the task,
     # the outbox sweep still sends it.
+    channel_ready = send_message and messaging_channel_ready() is not None
+
+    def delivery(row: dict) -> dict:
+        if send_email and row["email"]:
+            return outbox.pending_fields(now)
+        if send_message and not row["email"] and row["phone"]:
+            if channel_ready:
+                return outbox.pending_fields(now)
+            return {"outbox_state": outbox.OutboxItem.State.FAILED, "outbox_error": NO_CHANNEL}
+        return {}
+
     invitations = Invitation.objects.bulk_create(
-        Invitation(
-            survey=survey,
-            expires_at=expires_at,
-            **(outbox.pending_fields(now) if send_email and row["email"] else {}),
-            **row,
-        )
-        for row in rows
+        Invitation(survey=survey, expires_at=expires_at, **delivery(row), **row) for row in rows
     )
     tokens = [token_new() for _ in invitations]
     InvitationLink.objects.bulk_create(
         InvitationLink(invitation=inv, token_hash=hashed)
         for inv, (_raw, hashed) in zip(invitations, tokens, strict=True)
     )
-    if send_email:
-        invitation_emails_queue(invitation_ids=[inv.pk for inv in invitations if inv.email])
+    if send_email or send_message:
+        invitation_emails_queue(
+            invitation_ids=[
+                inv.pk for inv in invitations if inv.outbox_state == outbox.OutboxItem.State.PENDING
+            ]
+        )
     return [(inv, raw) for inv, (raw, _hashed) in zip(invitations, tokens, strict=True)]
 
 
@@ -154,11 +175,20 @@ def invitation_emails_queue(*, invitation_ids: list[UUID], reminder: bool = Fals
 
 
 def invitation_create(
-    *, survey_id: UUID, send_email: bool = True, expires_in_days: int = INVITATION_TTL_DAYS, **recipient: Any
+    *,
+    survey_id: UUID,
+    send_email: bool = True,
+    send_message: bool = False,
+    expires_in_days: int = INVITATION_TTL_DAYS,
+    **recipient: Any,
 ) -> tuple[Invitation, str]:
     """One invitation and its link (shown once)."""
     return invitation_create_batch(
-        survey_id=survey_id, recipients=[recipient], expires_in_days=expires_in_days, send_email=send_email
+        survey_id=survey_id,
+        recipients=[recipient],
+        expires_in_days=expires_in_days,
+        send_email=send_email,
+        send_message=send_message,
     )[0]
 
 
@@ -201,12 +231,19 @@ def _record_invitation_sent(invitation_id: UUID) -> int:
 
 
 def _claimable(qs, now):
+    """Invitations that may still be sent to: someone to reach (an email, or a phone for the
+    messaging channel), no answer, no opt-out, not expired, on an open survey."""
     return qs.filter(
         answered_at__isnull=True,
         opted_out_at__isnull=True,
         expires_at__gt=now,
         survey__status=Survey.Status.OPEN,
-    ).exclude(email="")
+    ).exclude(email="", phone="")
+
+
+def _by_message(invitation_id) -> bool:
+    row = Invitation.objects.filter(pk=invitation_id).values("email", "phone").first()
+    return row is not None and not row["email"] and bool(row["phone"])
 
 
 def invitation_send(*, invitation_id: UUID) -> bool:
@@ -214,8 +251,11 @@ def invitation_send(*, invitation_id: UUID) -> bool:
     a lease a dead worker left behind), committed, so a duplicate task finds nothing to do; the
     send is recorded right after it went. A failed send makes the row pending again for the
     task's retry or the sweep, and failed (with the reason) after the last attempt
-    (tenants.mail.outbox_email_send)."""
-    pending = _claimable(Invitation.objects.filter(sent_at__isnull=True), timezone.now())
+    (tenants.mail.outbox_email_send). An invitation with only a phone goes through the messaging
+    channel instead, the same way (invitation_message_send)."""
+    if _by_message(invitation_id):
+        return invitation_message_send(invitation_id=invitation_id)
+    pending = _claimable(Invitation.objects.filter(sent_at__isnull=True), timezone.now()).exclude(email="")
     return outbox_email_send(
         pending,
         invitation_id,
@@ -227,9 +267,38 @@ def invitation_send(*, invitation_id: UUID) -> bool:
     )
 
 
+def invitation_message_send(*, invitation_id: UUID) -> bool:
+    """Post the invitation to the brand's messaging channel once: claimed like an email (a
+    duplicate task finds it taken), recorded sent right after the provider took it. No channel, a
+    refused address or a provider's refusal fails it at once with the reason; anything else makes
+    it pending again for the task's retry (MessageNotSent is raised) or the sweep, failed after
+    the last attempt. Returns whether this call sent it."""
+    pending = _claimable(Invitation.objects.filter(sent_at__isnull=True), timezone.now()).filter(email="")
+    if not outbox.claim(pending, invitation_id):
+        return False
+    rows = Invitation.objects
+    channel = messaging_channel_ready()
+    if channel is None:
+        outbox.release(rows, invitation_id, error=NO_CHANNEL, permanent=True)
+        return False
+    try:
+        invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
+        invitation_message_post(invitation, event=INVITATION, channel=channel)
+    except MessageNotSent as exc:
+        outbox.release(rows, invitation_id, error=str(exc), permanent=exc.permanent)
+        if exc.permanent:
+            return False
+        raise
+    except Exception as exc:
+        outbox.release(rows, invitation_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    outbox.with_database_retries(lambda: outbox.complete(rows, invitation_id, sent_at=timezone.now()))
+    return True
+
+
 def invitation_emails_sweep() -> int:
-    """Hand over again the invitation emails of this brand that the broker never got or whose
-    worker died (the outbox sweep). Returns how many."""
+    """Hand over again the invitation emails (and messages) of this brand that the broker never got
+    or whose worker died (the outbox sweep). Returns how many."""
     from surveys.tasks import invitation_send_task
 
     pending = _claimable(Invitation.objects.filter(sent_at__isnull=True), timezone.now())
@@ -257,10 +326,11 @@ def invitation_emails_retry_failed(*, invitation_ids: list[UUID]) -> int:
 
 
 def invitation_remind(*, invitation_id: UUID) -> bool:
-    """Send the one reminder, only to someone who was emailed, has not answered and has not opted
-    out. Claimed in the sending transaction, so it is sent at most once; a failed send rolls the
-    claim back (the periodic check finds it again) and is counted, and after the last attempt
-    the reminder is failed for good with the reason."""
+    """Send the one reminder, only to someone who was sent the invitation (by email, or by message
+    to a phone), has not answered and has not opted out. Claimed in the sending transaction, so it
+    is sent at most once; a failed send rolls the claim back (the periodic check finds it again)
+    and is counted, and after the last attempt, or at once when nothing will change (no channel, a
+    provider's refusal), the reminder is failed for good with the reason."""
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -276,6 +346,12 @@ def invitation_remind(*, invitation_id: UUID) -> bool:
             if not claimed:
                 return False
             invitation = Invitation.objects.select_related("survey").get(pk=invitation_id)
+            if not invitation.email:
+                channel = messaging_channel_ready()
+                if channel is None:
+                    raise MessageNotSent(NO_CHANNEL, permanent=True)
+                invitation_message_post(invitation, event=REMINDER, channel=channel)
+                return True
             _invitation_email(invitation, kind=InvitationEmail.Kind.REMINDER).send()
             InvitationEmail.objects.create(
                 invitation=invitation, kind=InvitationEmail.Kind.REMINDER, to=invitation.email
@@ -283,18 +359,24 @@ def invitation_remind(*, invitation_id: UUID) -> bool:
             return True
     except (OperationalError, InterfaceError):
         raise  # nothing to record while the database is away; the task retries
+    except MessageNotSent as exc:
+        _reminder_attempt_failed(invitation_id, str(exc), permanent=exc.permanent)
+        if exc.permanent:
+            return False
+        raise
     except Exception as exc:
         _reminder_attempt_failed(invitation_id, f"{type(exc).__name__}: {exc}")
         raise
 
 
-def _reminder_attempt_failed(invitation_id: UUID, error: str) -> None:
+def _reminder_attempt_failed(invitation_id: UUID, error: str, *, permanent: bool = False) -> None:
     Invitation.objects.filter(pk=invitation_id).update(
         reminder_attempts=F("reminder_attempts") + 1, reminder_error=error[:500]
     )
-    Invitation.objects.filter(
-        pk=invitation_id, reminder_attempts__gte=outbox.MAX_ATTEMPTS, reminded_at__isnull=True
-    ).update(reminder_failed_at=timezone.now())
+    failed = Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True)
+    if not permanent:
+        failed = failed.filter(reminder_attempts__gte=outbox.MAX_ATTEMPTS)
+    failed.update(reminder_failed_at=timezone.now())
 
 
 @transaction.atomic
@@ -314,7 +396,9 @@ def survey_send_for_incident(
     """The one service a post-crisis review (incidents) calls: invite the incident's affected
     customers to the brand's post-crisis survey (made from the template and opened on first
     use). Nobody is invited twice for one incident (same email or phone), and anyone who opted
-    out of a survey before is left out. Returns the new invitations; emails go after commit."""
+    out of a survey before is left out. Returns the new invitations; emails (and, for those with
+    only a phone, messages through the brand's messaging channel) go after commit. Those the
+    brand cannot reach come back failed, with the reason (see invitation_unreachable)."""
     survey = (
         Survey.objects.select_for_update()
         .filter(template=POST_CRISIS_TEMPLATE, status=Survey.Status.OPEN)
@@ -346,4 +430,10 @@ def survey_send_for_incident(
         rows.append({**row, "email": email, "phone": phone, "incident_id": incident_id})
     if not rows:
         return []
-    return [invitation for invitation, _raw in invitation_create_batch(survey_id=survey.pk, recipients=rows)]
+    created = invitation_create_batch(survey_id=survey.pk, recipients=rows, send_message=True)
+    return [invitation for invitation, _raw in created]
+
+
+def invitation_unreachable(invitation: Invitation) -> bool:
+    """Whether nothing can be sent to this new invitation (only a phone, and no messaging channel)."""
+    return invitation.outbox_state == outbox.OutboxItem.State.FAILED

@@ -341,6 +341,32 @@ def test_resolving_sends_the_customer_a_satisfaction_survey(ayu, complaint):
     assert invitation.email == EMAIL and invitation.mention_author == "siti_r"
 
 
+def test_a_customer_with_only_a_phone_is_messaged_or_shown_as_not_reached(
+    ayu, complaint, crisis_incident, settings
+):
+    from incidents.models import TimelineEntry
+    from surveys.models import Invitation
+    from surveys.services import messaging_channel_update
+
+    survey = _open_survey()
+    case = _open(ayu, complaint, customer_phone="0812 111", incident_id=crisis_incident.pk)
+    case = care.care_case_close(actor=ayu, case_id=case.pk, state="resolved", survey_id=survey.pk)
+    invitation = Invitation.objects.get(pk=case.survey_invitation_id)
+    assert invitation.outbox_state == "failed" and "messaging channel" in invitation.outbox_error
+    texts = list(
+        TimelineEntry.objects.filter(data__event__startswith="survey").values_list("text", flat=True)
+    )
+    assert texts == [
+        f"C-{case.number}: no survey sent: only a phone, and the brand has no messaging channel enabled"
+    ]
+    # With a channel, the same customer's next case is messaged (pending for the worker).
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = True  # a local relay, as in development
+    messaging_channel_update(kind="sms", url="http://127.0.0.1:9/hook", enabled=True)
+    second = _open(ayu, complaint, customer_phone="0812 222")
+    second = care.care_case_close(actor=ayu, case_id=second.pk, state="resolved", survey_id=survey.pk)
+    assert Invitation.objects.get(pk=second.survey_invitation_id).outbox_state == "pending"
+
+
 def test_a_customer_who_opted_out_gets_no_survey(ayu, complaint):
     from surveys.models import Invitation
     from surveys.services import invitation_create

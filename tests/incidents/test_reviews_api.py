@@ -38,6 +38,11 @@ def _endpoints(review, item, lesson):
         ("post", f"/api/v1/reviews/{review.pk}/recompute/", {}),
         ("post", f"/api/v1/reviews/{review.pk}/steps/", {"step": "debrief", "state": "done"}),
         ("post", f"/api/v1/reviews/{review.pk}/customers/", {"email": "a@example.com"}),
+        (
+            "post",
+            f"/api/v1/reviews/{review.pk}/customers/import/",
+            {"customers": [{"email": "a@example.com"}]},
+        ),
         ("post", f"/api/v1/reviews/{review.pk}/feedback/", {"rating": 3}),
         (
             "post",

@@ -40,6 +40,11 @@ def test_seed_demo_adds_a_reviewed_incident_and_an_overdue_review(capsys):
         # overdue review's lesson waits in the open draft as a proposed change.
         assert reviewed.plan_version.state == "published"
         assert list(reviewed.plan_version.source_reviews.all()) == [reviewed]
+        # The phone-only customer is shown as not reached, with the reason, not silently dropped.
+        unreached = Invitation.objects.get(incident_id=reviewed.incident_id, email="")
+        assert unreached.outbox_state == "failed" and "messaging channel" in unreached.outbox_error
+        assert reviewed.customers.get(external_id="crm-10432").phone == unreached.phone
+        assert reviewed.incident.timeline.filter(text__contains="1 could not be reached").exists()
         overdue = Review.objects.get(incident__title=OVERDUE_TITLE)
         assert overdue.state == Review.State.OPEN and overdue.due_at < timezone.now()
         [draft] = overdue.plan_versions.filter(state="draft")

@@ -151,6 +151,25 @@ def test_customers_are_surveyed_once_after_the_delay(crisis_incident, ayu, setti
     assert invitations.first().survey.template == "post_crisis"
 
 
+def test_the_timeline_says_how_many_customers_could_not_be_reached(crisis_incident, ayu):
+    from incidents.models import TimelineEntry
+    from surveys.models import Invitation
+
+    _resolve(crisis_incident, ayu)
+    review = Review.objects.get(incident=crisis_incident)
+    review_services.review_customer_add(review_id=review.pk, actor=ayu, email="sari@example.com")
+    review_services.review_customer_add(review_id=review.pk, actor=ayu, phone="+62 811 000")
+    assert review_services.review_surveys_send_due(now=review.survey_due_at) == 2
+    entry = TimelineEntry.objects.filter(incident=crisis_incident, text__startswith="Satisfaction").get()
+    assert entry.text == (
+        "Satisfaction survey sent to 1 affected customer(s); 1 could not be reached (only a phone, "
+        "and the brand has no messaging channel enabled)"
+    )
+    # The invitation itself says why, for staff to retry once a channel is set up.
+    unreachable = Invitation.objects.get(phone="+62 811 000")
+    assert unreachable.outbox_state == "failed" and "no messaging channel" in unreachable.outbox_error
+
+
 def test_opted_out_customers_are_not_surveyed(crisis_incident, ayu):
     from surveys.services.invitations import invitation_opt_out, survey_send_for_incident
 
