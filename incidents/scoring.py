@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 # VADER's compound convention: |compound| < 0.05 reads as neutral.
@@ -347,6 +347,8 @@ class _Data:
     id: _Tables
     en: _Tables
     indonesian_words: frozenset[str]  # lexicon terms that are not English loanwords
+    indonesian_hits: frozenset[str]  # words that count for Indonesian in language detection
+    english_only_hits: frozenset[str]  # English stopwords that do not also count for Indonesian
     # first word -> [(words, flag)], longest phrase first, per language.
     flags: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]
     abuse_words: frozenset[str]
@@ -511,6 +513,8 @@ def _data() -> _Data:
         id=id_tables,
         en=en_tables,
         indonesian_words=frozenset(indonesian),
+        indonesian_hits=frozenset(indonesian) | _ID_STOPWORDS,
+        english_only_hits=_EN_STOPWORDS - _ID_STOPWORDS - indonesian,
         flags=flags,
         abuse_words=frozenset(abuse_words),
         soft_abuse=frozenset(soft_abuse),
@@ -570,15 +574,25 @@ def _unmask(token: str, words: frozenset[str]) -> str | None:
     return matches[0] if matches else None
 
 
-@lru_cache(maxsize=65536)
-def _canonical(token: str) -> str:
-    """The canonical spelling of `token` (see _fold); also records its flag spelling."""
-    word = _fold(token)
-    if word not in _FLAG_FOLDS:
-        form = _abuse_form(word)
-        if form != word:
-            _FLAG_FOLDS[word] = form
-    return word
+class _Canonical(dict):
+    """Token -> canonical spelling (see _fold), computed on a miss; also records the word's flag
+    spelling. A dict rather than lru_cache: a hit is one C-level lookup, and scoring looks up every
+    token of every post. Emptied when full, so a worker's memory stays bounded."""
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= _CANONICAL_MAX:
+            self.clear()
+        word = _fold(token)
+        if word not in _FLAG_FOLDS:
+            form = _abuse_form(word)
+            if form != word:
+                _FLAG_FOLDS[word] = form
+        self[token] = word
+        return word
+
+
+_CANONICAL_MAX = 65536
+_canonical = _Canonical().__getitem__
 
 
 def _fold(token: str) -> str:
@@ -614,10 +628,12 @@ def _fold(token: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return [_canonical(token) for token in _TOKEN_RE.findall(text.lower())]
+    return list(map(_canonical, _TOKEN_RE.findall(text.lower())))
 
 
 def _merge_phrases(tokens: list[str], phrases: dict[str, list[tuple[str, ...]]]) -> list[str]:
+    if phrases.keys().isdisjoint(tokens):
+        return tokens  # most posts hold no phrase's first word; callers only read the list
     merged: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
@@ -639,13 +655,10 @@ def detect_language(text: str) -> str:
 
 
 def _detect(tokens: list[str]) -> str:
-    indonesian_words = _data().indonesian_words
-    id_hits = en_hits = 0
-    for token in tokens:
-        if token in _ID_STOPWORDS or token in indonesian_words:
-            id_hits += 1
-        elif token in _EN_STOPWORDS:
-            en_hits += 1
+    data = _data()
+    # A word on both sides counts for Indonesian (indonesian_hits holds the stopwords too).
+    id_hits = sum(map(data.indonesian_hits.__contains__, tokens))
+    en_hits = sum(map(data.english_only_hits.__contains__, tokens))
     return LANGUAGE_ID if id_hits > en_hits else LANGUAGE_EN
 
 
@@ -653,7 +666,11 @@ def _valences(words: list[str], tables: _Tables) -> list[tuple[int, float]]:
     """(position, valence) of each sentiment word after intensifiers, negation and contrast."""
     valence, negators = tables.valence, tables.negators
     n = len(words)
-    contrast_at = max((i for i, word in enumerate(words) if word in tables.contrast), default=-1)
+    contrast_at = (
+        -1
+        if tables.contrast.isdisjoint(words)
+        else max(i for i, word in enumerate(words) if word in tables.contrast)
+    )
     contributions: list[tuple[int, float]] = []
     modifying: set[int] = set()  # modifiers that act on a word do not also count as sentiment
     for i in [i for i, word in enumerate(words) if word in valence]:
@@ -735,7 +752,7 @@ def _flags(tokens: list[str], raw: list[str], language: str, joined: str) -> set
         tables.insert(0, data.flags[LANGUAGE_ID])
     negators = data.all_negators
     folds = _FLAG_FOLDS
-    tokens = [folds.get(token, token) for token in tokens]
+    tokens = list(map(folds.get, tokens, tokens))  # folds.get(token, token), in C
     firsts = data.flag_firsts[language]
     found: set[str] = set()
     strong_complaint = False
@@ -800,10 +817,15 @@ def _negated(tokens: list[str], i: int, negators: frozenset[str]) -> bool:
     return False
 
 
-def _is_question(text: str, tokens: list[str], language: str) -> bool:
+def _is_question(text: str, tokens: list[str], language: str, joined: str) -> bool:
     if "?" in text:
         return True
     starters = _ID_QUESTION_STARTERS if language == LANGUAGE_ID else _EN_QUESTION_STARTERS
+    # Most posts hold no word the walk below could answer to (`joined` is the tokens with spaces).
+    if starters.isdisjoint(tokens) and (
+        language != LANGUAGE_ID or (_ID_QUESTION_WORDS.isdisjoint(tokens) and "kah" not in joined)
+    ):
+        return False
     at_start = True
     for i, token in enumerate(tokens):
         if token in _BREAKS or token in _QUOTES:
@@ -871,7 +893,7 @@ def score_text(text: str, language: str | None = None) -> Score:
     """Score one post; `language` ("en"/"id") skips detection when the source already knows it."""
     lowered = text.lower().replace("’", "'")
     raw = _TOKEN_RE.findall(lowered)
-    tokens = [_canonical(token) for token in raw]
+    tokens = list(map(_canonical, raw))
     if language is None:
         language = _detect(tokens)
     elif language not in (LANGUAGE_EN, LANGUAGE_ID):
@@ -908,7 +930,7 @@ def score_text(text: str, language: str | None = None) -> Score:
     total = sum(v for _, v in values)
     if complaint or waited:
         total += _COMPLAINT_VALENCE[language]
-    is_question = _is_question(text, tokens, language)
+    is_question = _is_question(text, tokens, language, joined)
     if is_question and not complaint and _QUESTION_DEAD_ZONE[0] <= total <= _QUESTION_DEAD_ZONE[1]:
         total = 0.0  # "Is delivery free?" asks; it does not praise. "Why is it worse?" complains.
     sentiment = _normalise(_with_exclamations(total, text.count("!")))

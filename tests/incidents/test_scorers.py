@@ -195,3 +195,32 @@ def test_a_threat_only_the_model_server_sees_escalates_when_scored(settings, mod
     assert alert.detector == "threat" and alert.evidence["mention_id"] == str(stored.pk)
     mentions_ingest(rows=[subtle])  # a resend: still one alert
     assert Alert.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_scoring_batch_waits_for_its_flush_only_when_it_raises_an_alert(
+    settings, model_server, detector_settings
+):
+    # A plain batch lost in a crash is scored again (scored_at stays NULL), so it commits without
+    # waiting for its WAL flush; a batch that raised an alert must never lose it.
+    from django.db import connection
+
+    from incidents.models import Alert
+    from incidents.services.intake import mentions_ingest, mentions_score_batch
+
+    def synchronous_commit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    settings.SCORER_BACKEND = "http"
+    settings.SCORER_HTTP_URL = model_server.url
+    mentions_ingest(rows=[mention_row(text="Kopinya enak, makasih")])
+    assert mentions_score_batch() == 1
+    assert synchronous_commit() == "off"  # SET LOCAL: the test's own transaction is still open
+    subtle = mention_row(text="Kita lihat saja nanti malam di parkiran, kamu pasti menyesal")
+    model_server.extra = {subtle["text"]: {"is_threat": True}}
+    mentions_ingest(rows=[subtle])
+    assert mentions_score_batch() == 1
+    assert Alert.objects.filter(detector="threat").count() == 1
+    assert synchronous_commit() == "on"
