@@ -7,8 +7,9 @@ Creates `--count` brands `bench-brand-N` by cloning the template (the way every 
 provisioned), reusing any left by an earlier `--keep` run, and drops them at the end unless
 `--keep`. Targets: the last 50 brands cost about what the first 50 did (ratio near 1); the no-op
 `migrate_schemas` (a fresh process, as a deploy runs it) under 60 s; the fan-out tick (beat's
-`incidents.early_warning_tick`: one brand task per ready brand, each scoring leftovers and
-sweeping the detectors) drained by 2 single-process workers in under 10 s.
+`incidents.early_warning_tick`: chunks of FAN_OUT_BRANDS_PER_TASK brands, each brand scoring
+leftovers and sweeping the detectors) drained by 2 single-process workers in under 10 s. Set
+FAN_OUT_BRANDS_PER_TASK=1 to time the old one-message-per-brand fan-out against it.
 """
 
 import argparse
