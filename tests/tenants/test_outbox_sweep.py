@@ -20,15 +20,18 @@ def test_beat_runs_the_outbox_sweep_every_minute_from_public():
     assert entry["tenant_schemas"] == ["public"] and entry["schedule"] <= 60
 
 
-def test_the_sweep_is_queued_in_every_ready_brand(brand_a, brand_b, monkeypatch):
+def test_the_sweep_runs_in_every_ready_brand(brand_a, brand_b, monkeypatch):
     from tenants import tasks
+    from tenants.fanout import brands_run_task
     from tenants.models import Brand
     from tenants.services import brand_create
 
     paused = brand_create(agency=brand_a.agency, slug="paused-outbox", name="Paused")
     Brand.objects.filter(pk=paused.pk).update(ready=False)
     queued = []
-    monkeypatch.setattr(tasks.outbox_sweep_task, "delay", lambda: queued.append(connection.schema_name))
+    # The fan-out's chunk messages run at once here; each runs the sweep in its brands' schemas.
+    monkeypatch.setattr(brands_run_task, "apply_async", lambda args, queue: brands_run_task.run(*args))
+    monkeypatch.setattr(tasks.outbox_sweep_task, "run", lambda: queued.append(connection.schema_name))
     tasks.outbox_sweep_all_task.run()
     assert {brand_a.schema_name, brand_b.schema_name} <= set(queued)
     assert paused.schema_name not in queued and "public" not in queued
