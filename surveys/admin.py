@@ -496,12 +496,17 @@ class InvitationAdmin(BrandModelAdmin):
             request, _("Queued; answered, opted-out or already reminded invitations are skipped.")
         )
 
-    @brand_action(permission="surveys.invite", description=_("Retry failed invitation emails and reminders"))
+    @brand_action(
+        permission="surveys.invite",
+        description=_("Retry failed invitations and reminders (email or message)"),
+    )
     def retry_failed_emails(self, request, queryset):
         count = services.invitation_emails_retry_failed(
             invitation_ids=list(queryset.values_list("pk", flat=True))
         )
-        self.message_user(request, _("%(count)d failed email(s) queued again.") % {"count": count})
+        self.message_user(
+            request, _("%(count)d failed invitation(s) or reminder(s) queued again.") % {"count": count}
+        )
 
 
 class AnswerInline(BrandPermissionMixin, admin.TabularInline):
