@@ -234,7 +234,7 @@ def test_admin_discard_needs_a_reason(two_reviews, ayu, client_a):
 
 
 # --- Migration ------------------------------------------------------------------------------------
-BEFORE = ("incidents", "0027_mention_reply_parent_index")
+BEFORE = ("incidents", "0029_drill_mentions_numbering")  # the migration before the drafts
 DRAFTS = ("incidents", "0030_plan_drafts")
 
 
