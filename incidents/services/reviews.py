@@ -42,8 +42,8 @@ from incidents.services.webhooks import webhook_emit
 from incidents.tasks import reviews as review_tasks
 from surveys.services.invitations import invitation_unreachable, survey_send_for_incident
 from tenants import outbox
+from tenants.contacts import contact_errors
 from tenants.errors import DomainError
-from tenants.languages import LANGUAGE_CODES
 from tenants.localization import stored_text
 from tenants.models import BrandGrant, User
 from tenants.roles import role_can
@@ -272,20 +272,13 @@ def review_customer_check(row: dict, *, errors: dict[str, list[str]], prefix: st
             err(field, f"At most {limit} characters.")
     if any("\x00" in value for value in values.values()):
         err("name", "Plain text only (no NUL characters).")
-    email, phone = values["email"], values["phone"]
-    if len(email) > _EMAIL_MAX_LENGTH:
-        err("email", f"At most {_EMAIL_MAX_LENGTH} characters.")
-    elif email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            err("email", "Enter a valid email address.")
-    if phone and not all(c in "0123456789+-() " for c in phone):  # ASCII digits: providers want them
-        err("phone", "Use digits, spaces and + - ( ) only.")
-    if not email and not phone:
-        err("email", "Give an email address or a phone number.")
-    if values["language"] and values["language"] not in LANGUAGE_CODES:
-        err("language", f"Use {', '.join(LANGUAGE_CODES)} or leave empty.")
+    for field, message in contact_errors(
+        email=values["email"],
+        phone=values["phone"],
+        language=values["language"],
+        email_max_length=_EMAIL_MAX_LENGTH,
+    ).items():
+        err(field, message)
     return values
 
 

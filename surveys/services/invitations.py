@@ -7,9 +7,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.core.validators import validate_email
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -32,8 +30,8 @@ from surveys.services.messaging import (
 )
 from surveys.tokens import brand_base_url, token_new
 from tenants import outbox
+from tenants.contacts import contact_errors
 from tenants.errors import DomainError
-from tenants.languages import LANGUAGE_CODES
 from tenants.localization import reader_context
 from tenants.mail import brand_email, outbox_email_send
 
@@ -55,19 +53,10 @@ def _clean_recipient(row: dict, index: int, errors: dict) -> dict | None:
     language = str(row.get("language") or "").strip().lower()
     mention_author = str(row.get("mention_author") or "").strip()
     incident_id = row.get("incident_id") or None
-    if len(email) > _EMAIL_MAX_LENGTH:
-        err("email", f"At most {_EMAIL_MAX_LENGTH} characters.")
-    elif email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            err("email", "Enter a valid email address.")
-    if phone and not all(c.isdigit() or c in "+-() " for c in phone):
-        err("phone", "Use digits, spaces and + - ( ) only.")
-    if not email and not phone:
-        err("email", "Give an email address or a phone number.")
-    if language and language not in LANGUAGE_CODES:
-        err("language", f"Use {', '.join(LANGUAGE_CODES)} or leave empty.")
+    for field, message in contact_errors(
+        email=email, phone=phone, language=language, email_max_length=_EMAIL_MAX_LENGTH
+    ).items():
+        err(field, message)
     if incident_id is not None and not isinstance(incident_id, UUID):
         try:
             incident_id = UUID(str(incident_id))

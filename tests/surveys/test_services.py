@@ -149,6 +149,21 @@ def test_email_longer_than_the_column_is_a_field_error_not_a_database_error(in_b
     assert Invitation.objects.count() == 0
 
 
+def test_a_phone_in_another_scripts_digits_is_refused_as_for_review_customers(in_brand_a):
+    """One contact rule for invitations and a review's customers (tenants.contacts): the messaging
+    providers take ASCII digits, so Arabic-Indic or Devanagari digits are a field error."""
+    from surveys.models import Invitation
+    from surveys.services import invitation_create_batch
+
+    survey = make_survey()
+    with pytest.raises(DomainError) as exc:
+        invitation_create_batch(
+            survey_id=survey.pk, recipients=[{"phone": "+62 812 555 0100"}, {"phone": "+६२ ८१२ ५५५"}]
+        )
+    assert list(exc.value.field_errors) == ["invitations[1].phone"]
+    assert Invitation.objects.count() == 0
+
+
 def test_invitations_need_an_open_survey(in_brand_a):
     survey = make_survey(open_now=False)
     with pytest.raises(DomainError, match="Open the survey"):
