@@ -4,6 +4,7 @@ real Celery worker, committed data, 10,000 unscored mentions queued for scoring 
 import time
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from tests.incidents.fixtures_early_warning import mention_row
@@ -37,10 +38,14 @@ def test_threat_escalates_at_once_while_a_scoring_backlog_waits(celery_worker, c
     texts = ["Kopinya enak, makasih", "Pesanan sudah sampai", "The latte was great", "Jam buka hari Minggu?"]
     posted = (timezone.now() - timezone.timedelta(minutes=3)).isoformat()
     backlog = [mention_row(text=texts[i % len(texts)], posted_at=posted) for i in range(BACKLOG)]
-    for start in range(0, BACKLOG, MAX_ROWS_PER_REQUEST):
-        mentions_ingest(rows=backlog[start : start + MAX_ROWS_PER_REQUEST])  # each queues scoring
-    for _ in range(3):
-        mentions_score_task.delay()  # more bulk scoring queued ahead of the threat
+    # One commit for the whole backlog, its scoring queued at that commit and the threat posted
+    # right after: the worker cannot start on the backlog while this process is still writing it
+    # (on a loaded machine it had scored half of it before the threat arrived).
+    with transaction.atomic():
+        for start in range(0, BACKLOG, MAX_ROWS_PER_REQUEST):
+            mentions_ingest(rows=backlog[start : start + MAX_ROWS_PER_REQUEST])  # each queues scoring
+        for _ in range(3):
+            transaction.on_commit(mentions_score_task.delay)  # more bulk scoring ahead of the threat
 
     threat = mention_row(text="kalo refund gak cair, gue pukulin semua pegawainya")
     mentions_ingest(rows=[threat])
