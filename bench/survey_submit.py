@@ -10,6 +10,7 @@ Uses the configured database (DATABASE_URL, or the embedded one), in a brand of 
 import argparse
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -119,8 +120,13 @@ def start_gunicorn(port: int, workers: int, threads: int, prepare_threshold: int
     env = os.environ.copy()
     if prepare_threshold is not None:
         env["BENCH_PREPARE_THRESHOLD"] = str(prepare_threshold)
+    # Production settings (DEBUG off) for both views; the key only signs this run's CSRF cookies.
     env.update(
-        DJANGO_SETTINGS_MODULE="bench.survey_bench_settings", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1"
+        DJANGO_SETTINGS_MODULE="bench.survey_bench_settings",
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(32),
     )
     # `python -m gunicorn` puts the project root first on sys.path, so `platform` is the project's.
     return subprocess.Popen(

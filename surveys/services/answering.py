@@ -1,6 +1,8 @@
 """Storing a submission: claim the invitation and write every answer in one statement."""
 
+import json
 import uuid
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -49,9 +51,8 @@ WITH claimed AS (
     RETURNING id
 ), answers AS (
     INSERT INTO surveys_answer (response_id, question_id, number, text, option_id)
-    SELECT response.id, v.question_id, v.number, v.text, v.option_id
-    FROM response, unnest(%(q)s::uuid[], %(n)s::smallint[], %(t)s::text[], %(o)s::uuid[])
-        AS v (question_id, number, text, option_id)
+    SELECT response.id, (v.a->>0)::uuid, (v.a->>1)::smallint, v.a->>2, (v.a->>3)::uuid
+    FROM response, json_array_elements(%(answers)s::json) AS v (a)
     RETURNING 1
 ), testimonial AS (
     INSERT INTO surveys_testimonialcandidate
@@ -265,20 +266,40 @@ def _submit_once(
         "is_candidate": testimonial is not None,
         **(testimonial or {"quote": "", "attribution": "", "score_kind": "", "score": None}),
     }
-    # The answers travel as four parallel arrays: four parameters whatever the number of answers.
-    columns = list(zip(*rows, strict=True)) or [(), (), (), ()]
-    params.update(q=list(columns[0]), n=list(columns[1]), t=list(columns[2]), o=list(columns[3]))
+    # The answers travel as one JSON text, [question, number, text, option] each: one parameter
+    # whatever their number, and one string to send where four typed arrays cost a third of the
+    # request's own Python time to adapt.
+    params["answers"] = json.dumps(
+        [(str(q), n, t, None if o is None else str(o)) for q, n, t, o in rows], ensure_ascii=False
+    )
     if invitation_id is not None:
         invitation = "i.id = %(invitation_id)s"
     else:
         invitation = "i.id = (SELECT l.invitation_id FROM surveys_invitationlink AS l WHERE l.token_hash = %(token_hash)s)"
         params["token_hash"] = token_hash
     with connection.cursor():  # sets the brand's search_path on the connection
-        # A server-side-binding cursor (Django's own bind on the client, which rules out preparing):
-        # with prepared statements allowed on the connection (DATABASES OPTIONS "prepare_threshold";
-        # Django's default, None, turns them off) PostgreSQL keeps this statement planned, saving
-        # about a third of its cost. A prepared plan is replanned when search_path changes.
-        with psycopg.Cursor(connection.connection) as cursor:
+        with psycopg.Cursor(connection.connection) as cursor, _prepared_on(connection.connection):
             cursor.execute(_SUBMIT_SQL.format(invitation=invitation), params, prepare=True)
             claimed, _answers, _candidates = cursor.fetchone()
     return bool(claimed)
+
+
+@contextmanager
+def _prepared_on(conn):
+    """Let this one statement be prepared on the connection, whatever DATABASES says.
+
+    A server-side-binding cursor (Django's own binds on the client, which rules out preparing)
+    asks for it with prepare=True, but psycopg prepares nothing on a connection whose
+    prepare_threshold is None, Django's default. Planning was a third of the statement's cost;
+    PostgreSQL keeps the plan for the connection and plans again when search_path (the brand) or
+    a table changes. Only this statement: the threshold is put back at once, so Django's own
+    queries stay unprepared (their result shapes change with migrations on live connections), and
+    its result (three counts) never changes shape."""
+    threshold = conn.prepare_threshold
+    if threshold is None:
+        # Counted but never reached: only statements that ask with prepare=True are prepared.
+        conn.prepare_threshold = 2**31
+    try:
+        yield
+    finally:
+        conn.prepare_threshold = threshold
