@@ -189,3 +189,32 @@ def test_cloned_brand_counts_its_own_identity_from_the_template_rows(brand_a):
             "VALUES ('x', 'y', now()) RETURNING id"
         )
         assert cursor.fetchone()[0] == template_max + 1
+
+
+def test_a_clone_reads_the_template_catalog_once_per_template_version(brand_a):
+    """The catalog reads scan every brand's catalog rows: they are kept after the first clone, and a
+    migration applied to the template (a new migration record) makes the next clone read them again
+    and copy what it changed."""
+    from django.test.utils import CaptureQueriesContext
+
+    brand_create(agency=brand_a.agency, slug="onde-onde", name="Onde Onde")
+    with CaptureQueriesContext(connection) as queries:
+        second = brand_create(agency=brand_a.agency, slug="nagasari", name="Nagasari")
+    catalog = [q["sql"] for q in queries.captured_queries if "pg_get_indexdef" in q["sql"]]
+    assert not catalog, "the second clone read the template's catalog again"
+    assert _tables(second.schema_name) == _tables(settings.TENANT_BASE_SCHEMA)
+
+    template = settings.TENANT_BASE_SCHEMA
+    with connection.cursor() as cursor:  # what a new migration of a tenant app does to the template
+        cursor.execute(f'CREATE TABLE "{template}".incidents_newthing (id bigint PRIMARY KEY, note text)')
+        cursor.execute(f'CREATE INDEX newthing_note ON "{template}".incidents_newthing (note)')
+        cursor.execute(
+            f'INSERT INTO "{template}".django_migrations (app, name, applied) '
+            "VALUES ('incidents', '9999_newthing', now())"
+        )
+    with CaptureQueriesContext(connection) as queries:
+        third = brand_create(agency=brand_a.agency, slug="lapis-legit", name="Lapis Legit")
+    assert any("pg_get_indexdef" in q["sql"] for q in queries.captured_queries)
+    assert "incidents_newthing" in _tables(third.schema_name)
+    for kind, rows in _catalog(template).items():
+        assert _catalog(third.schema_name)[kind] == rows, kind
