@@ -218,3 +218,57 @@ def test_a_clone_reads_the_template_catalog_once_per_template_version(brand_a):
     assert "incidents_newthing" in _tables(third.schema_name)
     for kind, rows in _catalog(template).items():
         assert _catalog(third.schema_name)[kind] == rows, kind
+
+
+def _keys_into_public(schema: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT con.conname FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid "
+            "JOIN pg_class r ON r.oid = con.confrelid WHERE con.contype = 'f' "
+            "AND t.relnamespace = %s::regnamespace AND r.relnamespace <> t.relnamespace",
+            [schema],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _triggers_on_users() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.tenants_user'::regclass")
+        return cursor.fetchone()[0]
+
+
+def test_a_brand_adds_no_foreign_key_into_public_nor_a_trigger_on_the_users_table(brand_a):
+    """A key from a brand table into public is also a pair of triggers on the public table: with one
+    per brand, the users table carried thousands, each new brand's keys cost more to add and every
+    sign-in (an update of the user) checked them all."""
+    assert _keys_into_public(settings.TENANT_BASE_SCHEMA) == []
+    assert _keys_into_public(brand_a.schema_name) == []
+    before = _triggers_on_users()
+    brand = brand_create(agency=brand_a.agency, slug="serabi", name="Serabi")
+    assert _keys_into_public(brand.schema_name) == []
+    assert _triggers_on_users() == before
+
+
+def test_the_migration_drops_the_keys_an_older_brand_still_has_into_public(brand_a):
+    """What migrate_schemas does to a brand made before it: the admin log's and guardian's keys into
+    public are dropped, the brand's own keys stay."""
+    from importlib import import_module
+
+    migration = import_module("incidents.migrations.0032_no_constraints_into_public")
+    schema = brand_a.schema_name
+    own_keys = _catalog(schema)["constraints"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'ALTER TABLE "{schema}".django_admin_log ADD CONSTRAINT old_log_user '
+            "FOREIGN KEY (user_id) REFERENCES public.tenants_user (id) DEFERRABLE INITIALLY DEFERRED"
+        )
+        cursor.execute(
+            f'ALTER TABLE "{schema}".guardian_userobjectpermission ADD CONSTRAINT old_perm_type '
+            "FOREIGN KEY (content_type_id) REFERENCES public.django_content_type (id) DEFERRABLE INITIALLY DEFERRED"
+        )
+        assert sorted(_keys_into_public(schema)) == ["old_log_user", "old_perm_type"]
+        cursor.execute(f'SET search_path = "{schema}", public')
+        cursor.execute(migration.DROP_KEYS_INTO_PUBLIC)
+        cursor.execute("SET search_path = public")
+    assert _keys_into_public(schema) == []
+    assert _catalog(schema)["constraints"] == own_keys
