@@ -105,6 +105,18 @@ def _template(cursor, source: str) -> _Template:
     return template
 
 
+def _tables_with_rows(cursor, source: str, template: _Template) -> list[str]:
+    """The template's tables that hold at least one row, in one query (read at each clone, so
+    rows added to the template outside a migration are copied too)."""
+    q = connection.ops.quote_name
+    probes = [
+        f"SELECT %s::text WHERE EXISTS (SELECT FROM {q(source)}.{q(table)})"  # noqa: S608
+        for table, _options in template.tables
+    ]
+    cursor.execute(" UNION ALL ".join(probes), [table for table, _options in template.tables])
+    return [row[0] for row in cursor.fetchall()]
+
+
 def clone_schema(*, source: str, target: str) -> None:
     """Create schema `target` as a copy of `source`: tables, keys, indexes, foreign keys,
     triggers, table options, and the rows `source` holds (its migration record). Runs in the
@@ -125,11 +137,19 @@ def clone_schema(*, source: str, target: str) -> None:
             _qualified(statement, source, target) for statement in template.indexes + template.triggers
         )
         # The rows the template holds (its migration records, rows data migrations made), then
-        # identity columns counting on after the copied rows. Identifiers are quoted names read
-        # from the catalog, never user input.
+        # identity columns counting on after the copied rows. Only tables that hold rows: an
+        # INSERT … SELECT into an empty one still fires its statement-level triggers (the
+        # rollups), and PL/pgSQL compiles and keeps a trigger function's plans per table, so the
+        # connection kept a set for every brand it made, and every catalog change (each
+        # statement of the next clone) walked them all: the clone's cost grew with the number
+        # of brands. Identifiers are quoted names read from the catalog, never user input.
+        filled = set(_tables_with_rows(cursor, source, template))
         for table, _options in template.tables:
-            statements.append(f"INSERT INTO {q(target)}.{q(table)} SELECT * FROM {q(source)}.{q(table)}")  # noqa: S608
+            if table in filled:
+                statements.append(f"INSERT INTO {q(target)}.{q(table)} SELECT * FROM {q(source)}.{q(table)}")  # noqa: S608
         for table, column in template.identities:
+            if table not in filled:
+                continue
             name = f"{q(target)}.{q(table)}"
             statements.append(
                 f"SELECT setval(pg_get_serial_sequence('{name}', '{column}'), m) "  # noqa: S608

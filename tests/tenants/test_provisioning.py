@@ -272,3 +272,21 @@ def test_the_migration_drops_the_keys_an_older_brand_still_has_into_public(brand
         cursor.execute("SET search_path = public")
     assert _keys_into_public(schema) == []
     assert _catalog(schema)["constraints"] == own_keys
+
+
+def test_a_clone_leaves_no_compiled_trigger_function_behind_on_its_connection(brand_a):
+    """Copying rows into an empty table still fires its statement-level triggers (the rollups), and
+    PostgreSQL compiles and keeps a PL/pgSQL trigger function per table: a connection that made a
+    thousand brands kept thousands, walked on every catalog change, so each clone cost more than
+    the one before. A clone copies only the tables that hold rows."""
+
+    def compiled_functions() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_backend_memory_contexts WHERE name = 'PL/pgSQL function'")
+            return cursor.fetchone()[0]
+
+    brand_create(agency=brand_a.agency, slug="kue-lumpur", name="Kue Lumpur")
+    before = compiled_functions()
+    for slug in ("kue-cubit", "kue-putu", "kue-ape"):
+        brand_create(agency=brand_a.agency, slug=slug, name=slug)
+    assert compiled_functions() == before
