@@ -6,11 +6,14 @@ SELECT DISTINCT over the table."""
 import json
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 
 def estimated_count(queryset: QuerySet) -> int:
@@ -63,6 +66,17 @@ class BigListAdminMixin:
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+
+    def action_checkbox(self, obj):
+        """Django's row checkbox, the same markup written directly: Django renders it through the
+        form widget templates, a template render per row that was a quarter of a 100-row list's
+        time."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         try:
