@@ -86,6 +86,24 @@ def test_dashboard_queries_do_not_grow_with_the_data(
     assert len(data["incidents"]) == 14
 
 
+def test_the_weeks_chart_reads_the_hourly_rollups_not_the_mentions(in_brand_a, ayu, ayu_member):
+    """A busy brand's week is hundreds of thousands of mentions: the chart sums the hourly rollups
+    (kept by the database at intake and scoring), and counts the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents.selectors_dashboard import dashboard_mention_days
+
+    _world(ayu, ayu_member, 2)
+    make_mention(text="Own post", is_own=True, posted_at=timezone.now() - timedelta(hours=1))
+    with CaptureQueriesContext(connection) as queries:
+        days = dashboard_mention_days()
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "incidents_mentionhourly" in sql and 'incidents_mention"' not in sql
+    assert sum(d["total"] for d in days) == 2 * 5  # the brand's own post is not a mention of it
+    assert sum(d["negative"] for d in days) == 2 * 3
+
+
 def test_dashboard_renders_in_indonesian_in_the_brand_zone(in_brand_a, ayu, ayu_member, client_a):
     _world(ayu, ayu_member, 1)
     client_a.login_as(ayu)
