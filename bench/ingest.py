@@ -1,4 +1,6 @@
-"""Mentions per second through the intake API, against COPY of the same rows (target: API/COPY ≥ 0.25).
+"""Mentions per second through the intake API, against COPY of the same rows into a bare table (the
+target, API / bare COPY ≥ 0.25) and into a same-shape indexed copy of the mentions table (which
+shows what the indexes themselves cost).
 
     .venv/bin/python bench/ingest.py [--count 200000] [--batch 5000] [--clients 2]
     .venv/bin/python bench/ingest.py --url http://bench-ingest.localhost:8000 --key tgp_…   # a running server
@@ -271,13 +273,14 @@ def main() -> int:
             f"COPY: {args.count:,} rows into a scratch copy of the mentions table: {copy_elapsed:.2f}s "
             f"= {copy_rate:,.0f} rows/s"
         )
-        ratio = api_rate / copy_rate
-        print(f"ratio API/COPY: {ratio:.2f} (target ≥ 0.25: {'met' if ratio >= 0.25 else 'NOT met'})")
+        print(f"ratio API/same-shape COPY: {api_rate / copy_rate:.2f}")
         bare_elapsed = copy_rows(schema, rows, indexes=False)
         bare_rate = args.count / bare_elapsed
+        ratio = api_rate / bare_rate
         print(
             f"COPY into a bare table (same columns, no indexes or constraints): {bare_rate:,.0f} rows/s; "
-            f"ratio API/bare COPY: {api_rate / bare_rate:.2f}"
+            f"ratio API/bare COPY: {ratio:.2f} (target ≥ 0.25: {'met' if ratio >= 0.25 else 'NOT met'}; "
+            f"the same-shape COPY itself reaches {copy_rate / bare_rate:.2f})"
         )
         return 0
     finally:
