@@ -1,0 +1,108 @@
+"""The scoring worker's write: a batch is written in chunks, each sent to the server before the
+next chunk is scored (so the two overlap), all in one transaction that rolls back whole if any
+chunk's write fails; a model server still receives the batch in one request."""
+
+from dataclasses import replace
+
+import psycopg
+import pytest
+from django.db import connection
+
+from incidents import scoring
+from incidents.scorers import BACKEND_HTTP, BACKEND_LEXICON
+from tests.incidents.fixtures_early_warning import mention_row
+
+pytestmark = pytest.mark.django_db
+
+
+class RecordingScorer:
+    """The lexicon scorer, recording each call's size and what the database server was last
+    asked by the scoring connection at that moment (read from a second connection)."""
+
+    def __init__(self, name=BACKEND_LEXICON):
+        self.name = name
+        self.sizes: list[int] = []
+        self.server_saw: list[str] = []
+        self.pipelined: list[bool] = []
+        self.spoil_call: int | None = None
+
+    def score_batch(self, texts):
+        self.sizes.append(len(texts))
+        self.server_saw.append(_last_query_of(connection.connection.info.backend_pid))
+        self.pipelined.append(connection.connection.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF)
+        scores = scoring.score_batch(texts)
+        if self.spoil_call == len(self.sizes):
+            # A band longer than the column holds: this chunk's UPDATE fails on the server.
+            scores = [replace(s, band="x" * 40) for s in scores]
+        return scores
+
+
+def _last_query_of(pid: int) -> str:
+    s = connection.settings_dict
+    with psycopg.connect(
+        host=s.get("HOST") or None,
+        port=s.get("PORT") or None,
+        user=s["USER"],
+        password=s.get("PASSWORD") or None,
+        dbname=s["NAME"],
+        autocommit=True,
+    ) as other:
+        return other.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()[0]
+
+
+def _backlog(count: int) -> list[str]:
+    from incidents.services.intake import mentions_ingest
+
+    rows = [mention_row(text=f"Pesanan {i} belum sampai, kecewa banget") for i in range(count)]
+    mentions_ingest(rows=rows)
+    return [r["external_id"] for r in rows]
+
+
+def test_a_batch_is_written_chunk_by_chunk_each_sent_before_the_next_is_scored(in_brand_a, monkeypatch):
+    from incidents.models import Mention
+    from incidents.services import intake
+
+    _backlog(250)
+    scorer = RecordingScorer()
+    monkeypatch.setattr(intake, "scorer_get", lambda: scorer)
+
+    assert intake.mentions_score_batch() == 250
+
+    assert scorer.sizes == [intake.SCORE_WRITE_CHUNK, intake.SCORE_WRITE_CHUNK, 50]
+    # While the first chunk was scored the server had just run the claim; while each later one
+    # was scored, the server had already been handed the previous chunk's write, and the
+    # connection was in pipeline mode, so this process had not waited for that write's result.
+    assert "FOR UPDATE OF m SKIP LOCKED" in scorer.server_saw[0]
+    assert all(seen.lstrip().startswith("UPDATE incidents_mention") for seen in scorer.server_saw[1:])
+    assert scorer.pipelined == [True, True, True]
+    assert not Mention.all_objects.filter(scored_at__isnull=True).exists()
+    assert Mention.objects.filter(sentiment_band="negative").count() == 250
+
+
+def test_a_chunk_whose_write_fails_rolls_back_the_whole_batch(in_brand_a, monkeypatch):
+    from incidents.models import Mention
+    from incidents.services import intake
+
+    _backlog(250)
+    scorer = RecordingScorer()
+    scorer.spoil_call = 3  # the last chunk, after two writes were already sent
+    monkeypatch.setattr(intake, "scorer_get", lambda: scorer)
+
+    with pytest.raises(psycopg.errors.StringDataRightTruncation):
+        intake.mentions_score_batch()
+
+    # Nothing of the batch is kept: the next run scores all of it again.
+    assert Mention.all_objects.filter(scored_at__isnull=True).count() == 250
+    monkeypatch.setattr(intake, "scorer_get", lambda: RecordingScorer())
+    assert intake.mentions_score_pending() == 250
+
+
+def test_a_model_server_gets_the_whole_batch_in_one_request(in_brand_a, monkeypatch):
+    from incidents.services import intake
+
+    _backlog(250)
+    scorer = RecordingScorer(name=BACKEND_HTTP)
+    monkeypatch.setattr(intake, "scorer_get", lambda: scorer)
+
+    assert intake.mentions_score_batch() == 250
+    assert scorer.sizes == [250]
