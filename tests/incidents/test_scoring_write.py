@@ -38,16 +38,13 @@ class RecordingScorer:
 
 
 def _last_query_of(pid: int) -> str:
-    s = connection.settings_dict
-    with psycopg.connect(
-        host=s.get("HOST") or None,
-        port=s.get("PORT") or None,
-        user=s["USER"],
-        password=s.get("PASSWORD") or None,
-        dbname=s["NAME"],
-        autocommit=True,
-    ) as other:
-        return other.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()[0]
+    other = connection.copy()  # a second connection, outside the test's transaction
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
+            return cursor.fetchone()[0]
+    finally:
+        other.close()
 
 
 def _backlog(count: int) -> list[str]:
