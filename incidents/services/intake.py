@@ -454,19 +454,29 @@ def mention_mark_answered(*, mention_id, at: datetime | None = None) -> Mention:
 # such row, and then the late-parent update is not sent. A scalar subquery with LIMIT (not EXISTS,
 # which the planner may hash over every brand reply ever stored) is one probe of the own-replies
 # index per row.
+#
+# The claimed rows come back in the hourly rollup's key order (hour, platform): each chunk's write
+# fires the rollup trigger, which locks the rollup rows of its chunk in that order, so the batch
+# takes them in ascending order across its chunks too, as every other writer of mentions does in
+# its one statement. In claim order, a chunk could lock a later hour before the next chunk locks an
+# earlier one, and deadlock against an intake request holding the earlier hour. The database sorts,
+# so the platforms compare with the same collation as in the trigger.
 _SCORE_CLAIM = """
-SELECT id, text, source_language, platform, external_id, parent_external_id, is_own, posted_at,
-    is_threat, author_handle, url, is_drill,
-    NOT is_own AND COALESCE((
-        SELECT true FROM incidents_mention r
-        WHERE r.is_own AND r.platform = m.platform AND r.parent_external_id = m.external_id
-        LIMIT 1
-    ), false) AS has_own_reply
-FROM incidents_mention AS m
-WHERE scored_at IS NULL
-ORDER BY received_at
-LIMIT %(limit)s
-FOR UPDATE OF m SKIP LOCKED
+SELECT * FROM (
+    SELECT id, text, source_language, platform, external_id, parent_external_id, is_own, posted_at,
+        is_threat, author_handle, url, is_drill,
+        NOT is_own AND COALESCE((
+            SELECT true FROM incidents_mention r
+            WHERE r.is_own AND r.platform = m.platform AND r.parent_external_id = m.external_id
+            LIMIT 1
+        ), false) AS has_own_reply
+    FROM incidents_mention AS m
+    WHERE scored_at IS NULL
+    ORDER BY received_at
+    LIMIT %(limit)s
+    FOR UPDATE OF m SKIP LOCKED
+) AS claimed
+ORDER BY date_trunc('hour', posted_at AT TIME ZONE 'UTC'), platform
 """
 
 # The scores travel as one JSON parameter, as the intake's rows do: json.dumps is one C call, where

@@ -138,3 +138,125 @@ def test_two_first_saves_of_detector_settings_at_once_both_apply(committed_brand
     assert errors == []
     saved = DetectorSettings.objects.get()
     assert (saved.spike_min_count, saved.spike_ratio) == (30, 4.0)
+
+
+def _other_connection_value(sql: str, params: list):
+    """One value read through a second connection (outside every test thread's transaction)."""
+    other = connections["default"].copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            return row[0] if row else None
+    finally:
+        other.close()
+
+
+def _wait_until(predicate, what: str, seconds: float = 15) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting until {what}")
+        time.sleep(0.02)
+
+
+def test_scoring_a_batch_while_an_intake_writes_the_same_hours_does_not_deadlock(
+    committed_brand_a, monkeypatch
+):
+    """A scoring batch writes in chunks, each locking the hourly rollup rows of its mentions; an
+    intake statement locks the hours it writes oldest first. The first-claimed rows here were
+    posted an hour after the others, and an intake touching both hours arrives after the batch's
+    first chunk is written. Chunks in claim order would hold the later hour and wait for the
+    earlier one, which the intake holds while waiting for the later one: a deadlock. The batch
+    writes its chunks oldest hour first, so the intake only waits for it."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from incidents import scoring
+    from incidents.models import Mention
+    from incidents.services import intake
+
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    late, early = hour - timedelta(minutes=50), hour - timedelta(minutes=110)
+    chunk = intake.SCORE_WRITE_CHUNK
+    for posted, received in ((late, 20), (early, 10)):  # the later-posted rows were received first
+        Mention.objects.bulk_create(
+            Mention(
+                platform="x",
+                external_id=f"dl-{posted:%H}-{i}",
+                kind="comment",
+                author_handle=f"u{i}",
+                text=f"pesanan {i} belum sampai, kecewa",
+                posted_at=posted,
+            )
+            for i in range(chunk)
+        )
+        Mention.objects.filter(posted_at=posted).update(
+            received_at=timezone.now() - timedelta(seconds=received)
+        )
+    errors: list = []
+    intake_thread: list[threading.Thread] = []
+
+    def ingest() -> None:
+        try:
+            with tenant_context(committed_brand_a):
+                intake.mentions_ingest(
+                    rows=[
+                        mention_row(platform="x", posted_at=early.isoformat(), text="kecewa"),
+                        mention_row(platform="x", posted_at=late.isoformat(), text="kecewa"),
+                    ]
+                )
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    class Scorer:
+        name = "lexicon"
+        calls = 0
+
+        def score_batch(self, texts):
+            Scorer.calls += 1
+            if Scorer.calls == 2:
+                # The first chunk's write has updated one of the two rollup rows (its old version
+                # carries this transaction's id); then an intake writes both hours and waits.
+                xid = _other_connection_value(
+                    "SELECT backend_xid::text FROM pg_stat_activity WHERE pid = %s", [pid]
+                )
+                _wait_until(
+                    lambda: _other_connection_value(
+                        f"SELECT count(*) FROM {committed_brand_a.schema_name}.incidents_mentionhourly "
+                        "WHERE xmax::text = %s",
+                        [xid],
+                    ),
+                    "the first chunk's rollup write",
+                )
+                thread = threading.Thread(target=ingest)
+                intake_thread.append(thread)
+                thread.start()
+                _wait_until(
+                    lambda: _other_connection_value(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> %s",
+                        [pid],
+                    ),
+                    "the intake waits for a lock",
+                )
+            return scoring.score_batch(texts)
+
+    with connection.cursor():
+        pass
+    pid = connection.connection.info.backend_pid
+    monkeypatch.setattr(intake, "scorer_get", Scorer)
+    try:
+        assert intake.mentions_score_batch(limit=2 * chunk) == 2 * chunk
+    except Exception as exc:  # noqa: BLE001 - reported below with the intake's
+        errors.append(exc)
+    for thread in intake_thread:
+        thread.join(timeout=30)
+    assert errors == []
+    assert Mention.objects.filter(scored_at__isnull=True).count() == 2  # the intake's two rows

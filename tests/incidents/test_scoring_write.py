@@ -103,3 +103,38 @@ def test_a_model_server_gets_the_whole_batch_in_one_request(in_brand_a, monkeypa
 
     assert intake.mentions_score_batch() == 250
     assert scorer.sizes == [250]
+
+
+def test_a_batch_locks_the_hourly_rollups_in_ascending_order_across_its_chunks(in_brand_a, monkeypatch):
+    """Each chunk's write locks the rollup rows of its hours (the statement trigger); an intake
+    statement locks its hours in ascending order, so the batch must too, across its chunks, or the
+    two can deadlock. Here the oldest-received rows were posted last, so claim order descends."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.services import intake
+
+    start = timezone.now()
+    for group in range(5):  # received one after another; each group posted an hour earlier
+        posted = start - timedelta(hours=group + 1)
+        rows = [
+            mention_row(text=f"hour {group} kecewa", posted_at=posted.isoformat(), platform=platform)
+            for platform in ("x", "instagram")
+            for _ in range(25)
+        ]
+        intake.mentions_ingest(rows=rows, now=start + timedelta(seconds=group))
+    scorer = RecordingScorer()
+    posted_hours: list[int] = []  # hours before `start`, negated: ascending is oldest first
+    original = scorer.score_batch
+
+    def score_batch(texts):
+        posted_hours.extend(-(int(text.split()[1]) + 1) for text, _ in texts)
+        return original(texts)
+
+    scorer.score_batch = score_batch
+    monkeypatch.setattr(intake, "scorer_get", lambda: scorer)
+
+    assert intake.mentions_score_batch() == 250
+    assert len(scorer.sizes) == 3
+    assert posted_hours == sorted(posted_hours)  # the earliest hour first, never back to an earlier one
