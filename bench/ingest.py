@@ -188,6 +188,8 @@ def copy_rows(schema: str, rows: list[dict], *, indexes: str = "all") -> float:
     """Seconds to COPY `rows` into a scratch table of the mentions' columns with `indexes`: "all" (the
     real table's indexes, constraints and triggers), "no-search" (all but the text search's GIN
     index) or "none" (a bare table)."""
+    if indexes not in ("all", "no-search", "none"):
+        raise ValueError(f"indexes: 'all', 'no-search' or 'none', not {indexes!r}")
     s = connection.settings_dict
     with psycopg.connect(
         host=s.get("HOST") or None,
