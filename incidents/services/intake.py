@@ -9,6 +9,7 @@ row locks in the same order and cannot deadlock; ON CONFLICT makes them safe to 
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 import psycopg
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from incidents import scoring
@@ -32,6 +33,8 @@ from tenants.errors import DomainError
 from tenants.languages import LANGUAGE_CODES
 from tenants.platforms import PLATFORMS, platform_get
 
+logger = logging.getLogger(__name__)
+
 # The rules of one posted mention, kept here and described from here (the API's MentionIn).
 MAX_ROWS_PER_REQUEST = 5000
 MAX_TEXT_LENGTH = 20_000
@@ -42,6 +45,8 @@ URL_MAX = 2000
 # Clocks differ between a source and us; a post "from the future" beyond this is a bad timestamp.
 FUTURE_TOLERANCE = timedelta(days=1)
 SCORE_BATCH_SIZE = 500
+# A deadlock's victim is stored again this many times in all before the request fails.
+INTAKE_DEADLOCK_ATTEMPTS = 3
 SCORE_WRITE_CHUNK = 100  # rows per write inside a batch (see mentions_score_batch)
 
 _KINDS = frozenset(Mention.Kind.values)
@@ -295,13 +300,13 @@ RETURNING (xmax = 0) AS inserted, id, platform, external_id, is_threat AND score
 """
 
 
-@transaction.atomic
 def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> IntakeResult:
     """Validate `rows` and store the good ones in one statement; rows with the same (platform,
     external_id) are stored once (a resend updates counts). Queues scoring after commit, unless a
     scoring task for this brand is already pending (that one will see these rows). A row that
     threatens violence, harm or doxxing raises its high-severity alert in this transaction, so it
-    never waits behind a bulk-scoring backlog."""
+    never waits behind a bulk-scoring backlog. A store chosen as a deadlock's victim is retried
+    whole (see _mentions_store)."""
     now = now or timezone.now()
     result = IntakeResult()
     handles = detector_settings_get().handles
@@ -343,11 +348,35 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
         ],
         ensure_ascii=False,
     )
+    for attempt in range(1, INTAKE_DEADLOCK_ATTEMPTS + 1):
+        try:
+            returned = _mentions_store(batch=batch, by_key=by_key, now=now)
+            break
+        except (psycopg.errors.DeadlockDetected, OperationalError) as exc:
+            deadlock = isinstance(exc, psycopg.errors.DeadlockDetected) or isinstance(
+                exc.__cause__, psycopg.errors.DeadlockDetected
+            )
+            if not deadlock or attempt == INTAKE_DEADLOCK_ATTEMPTS:
+                raise
+            logger.warning(
+                "Intake was a deadlock's victim; storing the batch again (attempt %d).", attempt + 1
+            )
+    result.created = sum(row[0] for row in returned)
+    result.updated = len(returned) - result.created
+    return result
+
+
+@transaction.atomic
+def _mentions_store(*, batch: str, by_key: dict, now: datetime) -> list[tuple]:
+    """Store the batch and do what must happen with it in the same transaction (a savepoint when
+    the caller holds one). A deadlock makes PostgreSQL abort one of the transactions in it; when
+    that is this one, everything it wrote is rolled back with it (alerts, care cases, the
+    after-commit scoring request), so running it again stores the batch once. Every writer of
+    mentions takes the hourly rollup rows in the same order, which keeps deadlocks rare, but a
+    request must not fail for one."""
     with _raw_cursor() as cursor:
         cursor.execute(_MENTION_UPSERT, {"now": now, "rows": batch})
         returned = cursor.fetchall()
-    result.created = sum(row[0] for row in returned)
-    result.updated = len(returned) - result.created
     threats = [(row[1], by_key[(row[2], row[3])]) for row in returned if row[4]]
     if threats:
         threat_alerts_raise(
@@ -371,7 +400,7 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
     # The unscored rows are the record of this work (the periodic tick scores leftovers), so a
     # broker that is down only delays it: the stored rows still get their 2xx.
     transaction.on_commit(mentions_scoring_request)
-    return result
+    return returned
 
 
 # --- Metrics --------------------------------------------------------------------------------------

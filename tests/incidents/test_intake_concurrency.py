@@ -3,6 +3,7 @@ each (platform, external_id) once and report each row as created by exactly one 
 
 import json
 import threading
+from datetime import UTC
 
 import pytest
 from django.db import connections
@@ -260,3 +261,78 @@ def test_scoring_a_batch_while_an_intake_writes_the_same_hours_does_not_deadlock
         thread.join(timeout=30)
     assert errors == []
     assert Mention.objects.filter(scored_at__isnull=True).count() == 2  # the intake's two rows
+
+
+@pytest.mark.parametrize("in_a_transaction", [False, True], ids=["alone", "inside-the-callers-transaction"])
+def test_an_intake_chosen_as_a_deadlocks_victim_stores_its_batch_once_on_retry(
+    committed_brand_a, caplog, in_a_transaction
+):
+    """Another transaction holds the later hour's rollup row and then asks for the earlier one
+    while the intake holds it and waits for the later one. PostgreSQL aborts the intake (it waited
+    first, so its check finds the cycle first); the intake stores its batch again once the other
+    has committed, and the request answers as if nothing happened. Inside a caller's transaction
+    (a request with an Idempotency-Key) the retry rolls back to a savepoint, which also releases
+    the locks the failed try took."""
+    import contextlib
+    import logging
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from incidents.models import Mention, MentionHourly
+    from incidents.services.intake import mentions_ingest
+
+    hour = timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    early, late = hour - timedelta(hours=2), hour - timedelta(hours=1)
+    # The rollup rows of both hours exist (an intake updates them; the other transaction locks them).
+    mentions_ingest(
+        rows=[
+            mention_row(platform="x", posted_at=(early + timedelta(minutes=5)).isoformat()),
+            mention_row(platform="x", posted_at=(late + timedelta(minutes=5)).isoformat()),
+        ]
+    )
+    with connection.cursor():
+        pass
+    intake_pid = connection.connection.info.backend_pid
+    holds_late = threading.Event()
+    errors: list = []
+
+    def other() -> None:
+        try:
+            with tenant_context(committed_brand_a), transaction.atomic():
+                rollup = MentionHourly.objects.select_for_update().filter(platform="x")
+                list(rollup.filter(hour=late))
+                holds_late.set()
+                _wait_until(
+                    lambda: _other_connection_value(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+                        [intake_pid],
+                    ),
+                    "the intake waits for the later hour",
+                )
+                list(rollup.filter(hour=early))  # closes the cycle
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            holds_late.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert holds_late.wait(timeout=15)
+    rows = [
+        mention_row(platform="x", posted_at=(early + timedelta(minutes=20)).isoformat()),
+        mention_row(platform="x", posted_at=(late + timedelta(minutes=20)).isoformat()),
+    ]
+    outer = transaction.atomic() if in_a_transaction else contextlib.nullcontext()
+    with caplog.at_level(logging.WARNING, logger="incidents.services.intake"), outer:
+        result = mentions_ingest(rows=rows)
+    thread.join(timeout=30)
+
+    assert errors == []  # the other transaction was not the victim
+    assert "deadlock's victim" in caplog.text  # the intake was, and it tried again
+    assert (result.created, result.updated, result.rejected) == (2, 0, 0)
+    assert Mention.objects.filter(external_id__in=[r["external_id"] for r in rows]).count() == 2
+    assert sum(MentionHourly.objects.filter(platform="x").values_list("total", flat=True)) == 4
