@@ -58,6 +58,24 @@ def test_two_concurrent_overlapping_requests_store_each_row_once(committed_brand
     assert Mention.objects.count() == 2500
 
 
+def _unscored_mentions(prefix: str, count: int, *, posted_at) -> None:
+    """Unscored mentions on x, written directly, not through intake, so no scoring task is queued
+    for a running worker."""
+    from incidents.models import Mention
+
+    Mention.objects.bulk_create(
+        Mention(
+            platform="x",
+            external_id=f"{prefix}-{i}",
+            kind="comment",
+            author_handle=f"u{i}",
+            text=f"pesanan {i} belum sampai, kecewa",
+            posted_at=posted_at,
+        )
+        for i in range(count)
+    )
+
+
 def test_two_scoring_runs_at_once_share_the_work_without_scoring_a_row_twice(committed_brand_a):
     from django.utils import timezone
     from django_tenants.utils import tenant_context
@@ -65,18 +83,7 @@ def test_two_scoring_runs_at_once_share_the_work_without_scoring_a_row_twice(com
     from incidents.models import Mention
     from incidents.services.intake import mentions_score_batch
 
-    # Written directly, not through intake, so no scoring task is queued for a running worker.
-    Mention.objects.bulk_create(
-        Mention(
-            platform="x",
-            external_id=f"sc-{i}",
-            kind="comment",
-            author_handle=f"u{i}",
-            text=f"pesanan {i} belum sampai",
-            posted_at=timezone.now(),
-        )
-        for i in range(1200)
-    )
+    _unscored_mentions("sc", 1200, posted_at=timezone.now())
     counts: list[list[int]] = [[], []]
     start = threading.Barrier(2)
 
@@ -186,17 +193,7 @@ def test_scoring_a_batch_while_an_intake_writes_the_same_hours_does_not_deadlock
     late, early = hour - timedelta(minutes=50), hour - timedelta(minutes=110)
     chunk = intake.SCORE_WRITE_CHUNK
     for posted, received in ((late, 20), (early, 10)):  # the later-posted rows were received first
-        Mention.objects.bulk_create(
-            Mention(
-                platform="x",
-                external_id=f"dl-{posted:%H}-{i}",
-                kind="comment",
-                author_handle=f"u{i}",
-                text=f"pesanan {i} belum sampai, kecewa",
-                posted_at=posted,
-            )
-            for i in range(chunk)
-        )
+        _unscored_mentions(f"dl-{posted:%H}", chunk, posted_at=posted)
         Mention.objects.filter(posted_at=posted).update(
             received_at=timezone.now() - timedelta(seconds=received)
         )
