@@ -353,10 +353,7 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
             returned = _mentions_store(batch=batch, by_key=by_key, now=now)
             break
         except (psycopg.errors.DeadlockDetected, OperationalError) as exc:
-            deadlock = isinstance(exc, psycopg.errors.DeadlockDetected) or isinstance(
-                exc.__cause__, psycopg.errors.DeadlockDetected
-            )
-            if not deadlock or attempt == INTAKE_DEADLOCK_ATTEMPTS:
+            if not _is_deadlock(exc) or attempt == INTAKE_DEADLOCK_ATTEMPTS:
                 raise
             logger.warning(
                 "Intake was a deadlock's victim; storing the batch again (attempt %d).", attempt + 1
@@ -364,6 +361,14 @@ def mentions_ingest(*, rows: Sequence[Any], now: datetime | None = None) -> Inta
     result.created = sum(row[0] for row in returned)
     result.updated = len(returned) - result.created
     return result
+
+
+def _is_deadlock(exc: BaseException) -> bool:
+    """Whether `exc` says PostgreSQL aborted this transaction to break a deadlock (raised by a raw
+    psycopg cursor as is, by Django's cursors wrapped in OperationalError)."""
+    return isinstance(exc, psycopg.errors.DeadlockDetected) or isinstance(
+        exc.__cause__, psycopg.errors.DeadlockDetected
+    )
 
 
 @transaction.atomic
@@ -627,7 +632,14 @@ def mentions_score_pending(*, max_batches: int = 200) -> int:
         return 0
     total = 0
     for _ in range(max_batches):
-        scored = mentions_score_batch()
+        try:
+            scored = mentions_score_batch()
+        except (psycopg.errors.DeadlockDetected, OperationalError) as exc:
+            if not _is_deadlock(exc):
+                raise
+            # The batch rolled back whole, its rows are unscored again: claim them again.
+            logger.warning("A scoring batch was a deadlock's victim; scoring it again.")
+            continue
         total += scored
         if not scored:
             break

@@ -1,5 +1,7 @@
-"""Two intake requests with overlapping rows, running at the same time on committed data, store
-each (platform, external_id) once and report each row as created by exactly one of them."""
+"""Intake and scoring running at the same time on committed data: overlapping intake requests
+store each (platform, external_id) once, two scoring runs share a backlog, a scoring batch takes
+the hourly rollup rows in the same order as an intake so the two cannot deadlock, and an intake or
+a scoring batch that a real deadlock makes its victim is rolled back whole and done again once."""
 
 import json
 import threading
@@ -260,6 +262,48 @@ def test_scoring_a_batch_while_an_intake_writes_the_same_hours_does_not_deadlock
     assert Mention.objects.filter(scored_at__isnull=True).count() == 2  # the intake's two rows
 
 
+def _closes_a_cycle_after(brand, *, hold, then) -> tuple[threading.Thread, list]:
+    """Start a transaction that locks the brand's x rollup row of hour `hold`, waits until this
+    thread's connection waits for a lock (for that row), then asks for hour `then`'s row, which
+    this thread holds by then: a deadlock, whose victim PostgreSQL picks. Returns the thread and
+    the list its error goes to."""
+    from django.db import connection, transaction
+    from django_tenants.utils import tenant_context
+
+    from incidents.models import MentionHourly
+
+    with connection.cursor():
+        pass
+    waiter_pid = connection.connection.info.backend_pid
+    errors: list = []
+    holds = threading.Event()
+
+    def run() -> None:
+        try:
+            with tenant_context(brand), transaction.atomic():
+                rollup = MentionHourly.objects.select_for_update().filter(platform="x")
+                list(rollup.filter(hour=hold))
+                holds.set()
+                _wait_until(
+                    lambda: _other_connection_value(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+                        [waiter_pid],
+                    ),
+                    "the other side waits for the held hour",
+                )
+                list(rollup.filter(hour=then))  # closes the cycle
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+        finally:
+            holds.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert holds.wait(timeout=15)
+    return thread, errors
+
+
 @pytest.mark.parametrize("in_a_transaction", [False, True], ids=["alone", "inside-the-callers-transaction"])
 def test_an_intake_chosen_as_a_deadlocks_victim_stores_its_batch_once_on_retry(
     committed_brand_a, caplog, in_a_transaction
@@ -274,9 +318,8 @@ def test_an_intake_chosen_as_a_deadlocks_victim_stores_its_batch_once_on_retry(
     import logging
     from datetime import timedelta
 
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
-    from django_tenants.utils import tenant_context
 
     from incidents.models import Mention, MentionHourly
     from incidents.services.intake import mentions_ingest
@@ -290,35 +333,7 @@ def test_an_intake_chosen_as_a_deadlocks_victim_stores_its_batch_once_on_retry(
             mention_row(platform="x", posted_at=(late + timedelta(minutes=5)).isoformat()),
         ]
     )
-    with connection.cursor():
-        pass
-    intake_pid = connection.connection.info.backend_pid
-    holds_late = threading.Event()
-    errors: list = []
-
-    def other() -> None:
-        try:
-            with tenant_context(committed_brand_a), transaction.atomic():
-                rollup = MentionHourly.objects.select_for_update().filter(platform="x")
-                list(rollup.filter(hour=late))
-                holds_late.set()
-                _wait_until(
-                    lambda: _other_connection_value(
-                        "SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
-                        [intake_pid],
-                    ),
-                    "the intake waits for the later hour",
-                )
-                list(rollup.filter(hour=early))  # closes the cycle
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            holds_late.set()
-            connections.close_all()
-
-    thread = threading.Thread(target=other)
-    thread.start()
-    assert holds_late.wait(timeout=15)
+    thread, errors = _closes_a_cycle_after(committed_brand_a, hold=late, then=early)
     rows = [
         mention_row(platform="x", posted_at=(early + timedelta(minutes=20)).isoformat()),
         mention_row(platform="x", posted_at=(late + timedelta(minutes=20)).isoformat()),
@@ -333,3 +348,35 @@ def test_an_intake_chosen_as_a_deadlocks_victim_stores_its_batch_once_on_retry(
     assert (result.created, result.updated, result.rejected) == (2, 0, 0)
     assert Mention.objects.filter(external_id__in=[r["external_id"] for r in rows]).count() == 2
     assert sum(MentionHourly.objects.filter(platform="x").values_list("total", flat=True)) == 4
+
+
+def test_a_scoring_batch_chosen_as_a_deadlocks_victim_is_scored_again(committed_brand_a, caplog):
+    """The batch's first chunk holds the earlier hour's rollup row and its second waits for the
+    later one, held by another transaction that then asks for the earlier one. PostgreSQL aborts
+    the batch (it waited first); it rolls back whole and is claimed and scored again once the other
+    transaction has committed, each row once."""
+    import logging
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.models import Mention, MentionHourly
+    from incidents.services import intake
+
+    hour = timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    early, late = hour - timedelta(hours=2), hour - timedelta(hours=1)
+    chunk = intake.SCORE_WRITE_CHUNK
+    _unscored_mentions("early", chunk, posted_at=early + timedelta(minutes=5))
+    _unscored_mentions("late", chunk, posted_at=late + timedelta(minutes=5))
+    thread, errors = _closes_a_cycle_after(committed_brand_a, hold=late, then=early)
+    with caplog.at_level(logging.WARNING, logger="incidents.services.intake"):
+        scored = intake.mentions_score_pending()
+    thread.join(timeout=30)
+
+    assert errors == []  # the other transaction was not the victim
+    assert "deadlock's victim" in caplog.text  # the batch was, and it was scored again
+    assert scored == 2 * chunk
+    assert not Mention.objects.filter(scored_at__isnull=True).exists()
+    rollups = MentionHourly.objects.filter(platform="x")
+    assert sum(rollups.values_list("total", flat=True)) == 2 * chunk
+    assert sum(rollups.values_list("negative", flat=True)) == 2 * chunk
