@@ -3,6 +3,7 @@ store each (platform, external_id) once, two scoring runs share a backlog, a sco
 the hourly rollup rows in the same order as an intake so the two cannot deadlock, and an intake or
 a scoring batch that a real deadlock makes its victim is rolled back whole and done again once."""
 
+import contextlib
 import json
 import threading
 from datetime import UTC
@@ -262,18 +263,25 @@ def test_scoring_a_batch_while_an_intake_writes_the_same_hours_does_not_deadlock
     assert Mention.objects.filter(scored_at__isnull=True).count() == 2  # the intake's two rows
 
 
-def _closes_a_cycle_after(brand, *, hold, then) -> tuple[threading.Thread, list]:
-    """Start a transaction that locks the brand's x rollup row of hour `hold`, waits until this
-    thread's connection waits for a lock (for that row), then asks for hour `then`'s row, which
-    this thread holds by then: a deadlock, whose victim PostgreSQL picks. Returns the thread and
-    the list its error goes to."""
+@contextlib.contextmanager
+def _cycle_closed_after(brand, *, hold, then):
+    """While the body runs on this thread's connection: another transaction locks the brand's x
+    rollup row of hour `hold`, waits until this connection waits for a lock (for that row), then
+    asks for hour `then`'s row, which this connection holds by then: a deadlock. PostgreSQL's
+    victim is the side whose deadlock check runs first once the cycle exists: this connection
+    checks after 3 s, the other after 30 s, so on a slow machine too the body's side is the victim
+    (where the role may not change the setting, both check after the default second). Yields the
+    list the other transaction's error goes to."""
     from django.db import connection, transaction
     from django_tenants.utils import tenant_context
 
     from incidents.models import MentionHourly
 
-    with connection.cursor():
-        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        tunable = cursor.fetchone()[0]
+        if tunable:
+            cursor.execute("SET deadlock_timeout = '3s'")
     waiter_pid = connection.connection.info.backend_pid
     errors: list = []
     holds = threading.Event()
@@ -281,6 +289,9 @@ def _closes_a_cycle_after(brand, *, hold, then) -> tuple[threading.Thread, list]
     def run() -> None:
         try:
             with tenant_context(brand), transaction.atomic():
+                if tunable:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL deadlock_timeout = '30s'")
                 rollup = MentionHourly.objects.select_for_update().filter(platform="x")
                 list(rollup.filter(hour=hold))
                 holds.set()
@@ -300,8 +311,14 @@ def _closes_a_cycle_after(brand, *, hold, then) -> tuple[threading.Thread, list]
 
     thread = threading.Thread(target=run)
     thread.start()
-    assert holds.wait(timeout=15)
-    return thread, errors
+    try:
+        assert holds.wait(timeout=15)
+        yield errors
+    finally:
+        thread.join(timeout=60)
+        if tunable:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET deadlock_timeout")
 
 
 @pytest.mark.parametrize("in_a_transaction", [False, True], ids=["alone", "inside-the-callers-transaction"])
@@ -314,7 +331,6 @@ def test_an_intake_chosen_as_a_deadlocks_victim_stores_its_batch_once_on_retry(
     has committed, and the request answers as if nothing happened. Inside a caller's transaction
     (a request with an Idempotency-Key) the retry rolls back to a savepoint, which also releases
     the locks the failed try took."""
-    import contextlib
     import logging
     from datetime import timedelta
 
@@ -333,15 +349,17 @@ def test_an_intake_chosen_as_a_deadlocks_victim_stores_its_batch_once_on_retry(
             mention_row(platform="x", posted_at=(late + timedelta(minutes=5)).isoformat()),
         ]
     )
-    thread, errors = _closes_a_cycle_after(committed_brand_a, hold=late, then=early)
     rows = [
         mention_row(platform="x", posted_at=(early + timedelta(minutes=20)).isoformat()),
         mention_row(platform="x", posted_at=(late + timedelta(minutes=20)).isoformat()),
     ]
     outer = transaction.atomic() if in_a_transaction else contextlib.nullcontext()
-    with caplog.at_level(logging.WARNING, logger="incidents.services.intake"), outer:
+    with (
+        _cycle_closed_after(committed_brand_a, hold=late, then=early) as errors,
+        caplog.at_level(logging.WARNING, logger="incidents.services.intake"),
+        outer,
+    ):
         result = mentions_ingest(rows=rows)
-    thread.join(timeout=30)
 
     assert errors == []  # the other transaction was not the victim
     assert "deadlock's victim" in caplog.text  # the intake was, and it tried again
@@ -368,10 +386,11 @@ def test_a_scoring_batch_chosen_as_a_deadlocks_victim_is_scored_again(committed_
     chunk = intake.SCORE_WRITE_CHUNK
     _unscored_mentions("early", chunk, posted_at=early + timedelta(minutes=5))
     _unscored_mentions("late", chunk, posted_at=late + timedelta(minutes=5))
-    thread, errors = _closes_a_cycle_after(committed_brand_a, hold=late, then=early)
-    with caplog.at_level(logging.WARNING, logger="incidents.services.intake"):
+    with (
+        _cycle_closed_after(committed_brand_a, hold=late, then=early) as errors,
+        caplog.at_level(logging.WARNING, logger="incidents.services.intake"),
+    ):
         scored = intake.mentions_score_pending()
-    thread.join(timeout=30)
 
     assert errors == []  # the other transaction was not the victim
     assert "deadlock's victim" in caplog.text  # the batch was, and it was scored again
