@@ -286,11 +286,13 @@ def main() -> int:
             f"= {copy_rate:,.0f} rows/s"
         )
         print(f"ratio API/same-shape COPY: {api_rate / copy_rate:.2f}")
-        bare_elapsed = copy_rows(schema, rows, indexes="none")
+        # The baseline is the fastest of three: one COPY can land on a checkpoint or autovacuum of
+        # the rows just posted, which would flatter the ratio.
+        bare_elapsed = min(copy_rows(schema, rows, indexes="none") for _ in range(3))
         bare_rate = args.count / bare_elapsed
         ratio = api_rate / bare_rate
         print(
-            f"COPY into a bare table (same columns, no indexes or constraints): {bare_rate:,.0f} rows/s; "
+            f"COPY into a bare table (same columns, no indexes or constraints; fastest of 3): {bare_rate:,.0f} rows/s; "
             f"ratio API/bare COPY: {ratio:.2f} (target ≥ 0.25: {'met' if ratio >= 0.25 else 'NOT met'}; "
             f"the same-shape COPY itself reaches {copy_rate / bare_rate:.2f})"
         )

@@ -174,7 +174,9 @@ def main() -> int:
                 raise SystemExit(f"timed out: {unscored:,} unscored, spike alert raised: {alerted}")
             time.sleep(0.1)
         total = time.perf_counter() - started
-        copy_elapsed = ingest.copy_rows(brand.schema_name, rows, indexes="none")
+        # The fastest of three: one COPY can land on a checkpoint or autovacuum of the 200,000 rows
+        # just scored, which would flatter the ratios.
+        copy_elapsed = min(ingest.copy_rows(brand.schema_name, rows, indexes="none") for _ in range(3))
 
         api_rate, e2e_rate, copy_rate = (
             args.count / api_elapsed,
@@ -189,7 +191,7 @@ def main() -> int:
             f"end to end (posted, all scored by {args.workers} workers, spike alert raised): "
             f"{total:.1f} s = {e2e_rate:,.0f}/s; scoring finished {total - api_elapsed:.1f} s after the last response"
         )
-        print(f"bare COPY of the same rows: {copy_elapsed:.1f} s = {copy_rate:,.0f}/s")
+        print(f"bare COPY of the same rows (fastest of 3): {copy_elapsed:.1f} s = {copy_rate:,.0f}/s")
         print(f"ratio API/bare COPY: {api_rate / copy_rate:.2f} (target ≥ 0.25)")
         print(f"ratio end to end/bare COPY: {e2e_rate / copy_rate:.2f} (target ≥ 0.15)")
         return 0
