@@ -2,6 +2,7 @@
 next chunk is scored (so the two overlap), all in one transaction that rolls back whole if any
 chunk's write fails; a model server still receives the batch in one request."""
 
+import time
 from dataclasses import replace
 
 import psycopg
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 class RecordingScorer:
-    """The lexicon scorer, recording each call's size and what the database server was last
-    asked by the scoring connection at that moment (read from a second connection)."""
+    """The lexicon scorer, recording each call's size and the statement the database server was
+    last handed by the scoring connection by then (read from a second connection): for every call
+    after the first, a statement newer than the one seen at the call before."""
 
     def __init__(self, name=BACKEND_LEXICON):
         self.name = name
@@ -25,10 +27,12 @@ class RecordingScorer:
         self.server_saw: list[str] = []
         self.pipelined: list[bool] = []
         self.spoil_call: int | None = None
+        self._seen_at = None
 
     def score_batch(self, texts):
         self.sizes.append(len(texts))
-        self.server_saw.append(_last_query_of(connection.connection.info.backend_pid))
+        query, self._seen_at = _statement_of(connection.connection.info.backend_pid, newer_than=self._seen_at)
+        self.server_saw.append(query)
         self.pipelined.append(connection.connection.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF)
         scores = scoring.score_batch(texts)
         if self.spoil_call == len(self.sizes):
@@ -37,12 +41,19 @@ class RecordingScorer:
         return scores
 
 
-def _last_query_of(pid: int) -> str:
+def _statement_of(pid: int, *, newer_than=None, seconds: float = 10) -> tuple[str, object]:
+    """The last statement backend `pid` started and when, waiting (a while) for one started after
+    `newer_than`: a statement sent without waiting reaches the server a moment later."""
     other = connection.copy()  # a second connection, outside the test's transaction
+    deadline = time.monotonic() + seconds
     try:
         with other.cursor() as cursor:
-            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
-            return cursor.fetchone()[0]
+            while True:
+                cursor.execute("SELECT query, query_start FROM pg_stat_activity WHERE pid = %s", [pid])
+                query, started = cursor.fetchone()
+                if newer_than is None or started > newer_than or time.monotonic() > deadline:
+                    return query, started
+                time.sleep(0.01)
     finally:
         other.close()
 
