@@ -1,11 +1,14 @@
 """A thousand brands: provisioning cost per brand as the count grows, a no-op `migrate_schemas`
 over all of them, and one beat fan-out tick handled by two workers on Redis, in one run.
 
-    .venv/bin/python bench/brands.py [--count 1000] [--keep]
+    .venv/bin/python bench/brands.py [--count 1000] [--keep] [--same-connection]
 
 Creates `--count` brands `bench-brand-N` by cloning the template (the way every brand is
-provisioned), reusing any left by an earlier `--keep` run, and drops them at the end unless
-`--keep`. Targets: the last 50 brands cost about what the first 50 did (ratio near 1); the no-op
+provisioned), each on a new database connection as production does, reusing any left by an
+earlier `--keep` run, and drops them at the end unless `--keep`. Beside the wall time per clone
+it prints the database server process's CPU per clone (a local server), which leaves out the
+catalogs' autovacuum. With `--same-connection` one connection creates them all (a pattern no
+production path has). Targets: the last 50 brands cost about what the first 50 did (ratio near 1); the no-op
 `migrate_schemas` (a fresh process, as a deploy runs it) under 60 s; the fan-out tick (beat's
 `incidents.early_warning_tick`: chunks of FAN_OUT_BRANDS_PER_TASK brands, each brand scoring
 leftovers and sweeping the detectors) drained by 2 single-process workers in under 10 s. Set
@@ -20,7 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from statistics import mean
+from statistics import mean, median
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -73,19 +76,41 @@ def child_env() -> dict:
     return env
 
 
-def provision(count: int) -> list[float]:
-    """Create the missing brands; the seconds each creation took, in order."""
+def _server_cpu() -> float | None:
+    """CPU seconds used so far by this connection's database server process, when the server runs
+    on this machine (the embedded one does): unlike wall time, it leaves out the catalogs'
+    autovacuum, which on 2 cores competes with the clones more as the catalogs grow."""
+    with connection.cursor():
+        pass
+    try:
+        fields = (
+            Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        )
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def provision(count: int, *, same_connection: bool = False) -> list[tuple[float, float | None]]:
+    """Create the missing brands; for each, in order, the seconds it took and its database server
+    process's CPU seconds (None when the server is elsewhere). Each brand is created on a new
+    connection, as in production: a web process's connection lives at most DB_CONN_MAX_AGE (60 s)
+    and `create_brand` is a process of its own. With `same_connection` one connection creates them
+    all, whose server process then holds every brand's tables in its caches."""
     existing = set(Brand.objects.filter(slug__startswith=PREFIX).values_list("slug", flat=True))
     times = []
     for i in range(count):
         slug = f"{PREFIX}{i}"
         if slug in existing:
             continue
-        started = time.perf_counter()
+        if not same_connection:
+            connection.close()
+        cpu, started = _server_cpu(), time.perf_counter()
         brand_create(agency=None, slug=slug, name=f"Bench brand {i}")
-        times.append(time.perf_counter() - started)
+        elapsed, cpu_after = time.perf_counter() - started, _server_cpu()
+        times.append((elapsed, None if cpu is None or cpu_after is None else cpu_after - cpu))
         if len(times) % 100 == 0:
-            print(f"  … {len(times)} brands created, last one {times[-1]:.2f} s", flush=True)
+            print(f"  … {len(times)} brands created, last one {elapsed:.2f} s", flush=True)
     return times
 
 
@@ -118,8 +143,19 @@ def migrate_one_by_one(schemas: list[str]) -> float:
     return (time.perf_counter() - started) / len(schemas)
 
 
+WORKER_QUEUES = ("periodic", "scoring")
+
+
 def _pending(client: redis.Redis) -> int:
-    queued = sum(client.llen(key) for key in client.scan_iter() if client.type(key) == b"list")
+    """Messages waiting in the queues the bench's workers take (with kombu's per-priority lists,
+    named queue + separator + priority) and those they hold unacknowledged. A brand's run may also
+    queue work for other queues (a notification email of an alert's escalation); in production
+    other workers take it, and it is not part of the tick."""
+    queued = sum(
+        client.llen(key)
+        for key in client.scan_iter()
+        if client.type(key) == b"list" and key.split(b"\x06\x16")[0].decode() in WORKER_QUEUES
+    )
     return queued + client.hlen("unacked")
 
 
@@ -140,7 +176,7 @@ def fan_out_tick(workers: int) -> float:
                 "--pool",
                 "solo",
                 "-Q",
-                "periodic,scoring",
+                ",".join(WORKER_QUEUES),
                 "--without-mingle",
                 "--without-gossip",
                 "--without-heartbeat",
@@ -182,19 +218,34 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the brands for another run")
+    parser.add_argument(
+        "--same-connection",
+        action="store_true",
+        help="create every brand on one database connection (not how production provisions)",
+    )
     args = parser.parse_args()
     try:
         call_command("migrate_schemas", "--shared", interactive=False, verbosity=0)
         template_brand_ensure()
-        times = provision(args.count)
-        if len(times) >= 100:
-            first, last = mean(times[:50]), mean(times[-50:])
+        clones = provision(args.count, same_connection=args.same_connection)
+        walls = [wall for wall, _ in clones]
+        if len(walls) >= 100:
+            first, last = mean(walls[:50]), mean(walls[-50:])
+            how = "one connection for all" if args.same_connection else "a new connection per brand"
             print(
-                f"provisioning: {len(times)} brands, first 50 {first:.3f} s/brand, last 50 {last:.3f} s/brand; "
-                f"ratio last/first {last / first:.2f} (flat ≈ 1)"
+                f"provisioning ({how}): {len(walls)} brands, first 50 {first:.3f} s/brand, last 50 {last:.3f} s/brand; "
+                f"ratio last/first {last / first:.2f} (flat ≈ 1); medians {median(walls[:50]):.3f} and "
+                f"{median(walls[-50:]):.3f} s, ratio {median(walls[-50:]) / median(walls[:50]):.2f}"
             )
-        elif times:
-            print(f"provisioning: {len(times)} brands, {mean(times):.3f} s/brand")
+            cpus = [cpu for _, cpu in clones]
+            if None not in cpus:
+                cpu_first, cpu_last = median(cpus[:50]), median(cpus[-50:])
+                print(
+                    f"  database server CPU per clone (median): first 50 {cpu_first * 1000:.0f} ms, "
+                    f"last 50 {cpu_last * 1000:.0f} ms, ratio {cpu_last / cpu_first:.2f}"
+                )
+        elif walls:
+            print(f"provisioning: {len(walls)} brands, {mean(walls):.3f} s/brand")
         ready = Brand.objects.ready().count()
         seconds = noop_migrate()
         print(
